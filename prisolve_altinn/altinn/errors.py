@@ -1,0 +1,134 @@
+"""Typed Altinn errors. Each says, in Norwegian and English, what happened and
+what the person should do; ``error_guid`` is kept for Altinn support.
+
+Raised by the protocol layer; the ORM turns them into ``UserError`` in the
+wizard and into a failed ledger row or an activity in crons.
+"""
+
+from __future__ import annotations
+
+
+class AltinnError(Exception):
+    code = "altinn_error"
+    message_en = "Altinn returned an error. Try again later; if it persists, contact Altinn support with the error reference."
+    message_nb = "Altinn svarte med en feil. Prøv igjen senere; om feilen vedvarer, kontakt Altinn brukerservice med feilreferansen."
+    # True when the same call may succeed later without anybody changing anything.
+    retryable = False
+
+    def __init__(self, detail: str = "", *, error_id: int | None = None, error_guid: str | None = None,
+                 altinn_message: str | None = None):
+        self.detail = detail
+        self.error_id = error_id
+        self.error_guid = error_guid
+        self.altinn_message = altinn_message
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str = "nb") -> str:
+        """The person-facing message in ``lang`` ("nb" or "en"), with Altinn's own text and reference."""
+        base = self.message_nb if (lang or "").startswith(("nb", "no", "nn")) else self.message_en
+        parts = [base]
+        if self.altinn_message:
+            parts.append("Altinn: " + self.altinn_message)
+        if self.detail and self.detail != self.altinn_message:
+            parts.append(self.detail)
+        if self.error_guid:
+            parts.append(("Feilreferanse" if base is self.message_nb else "Error reference") + f": {self.error_guid}")
+        return "\n".join(parts)
+
+
+class InvalidSystemCredentials(AltinnError):
+    code = "invalid_system_credentials"
+    message_en = ("Altinn did not accept the system ID and system password. Check Systemnummer and Systempassord "
+                  "on the company (or the accounting firm) against the datasystem registered in Altinn.")
+    message_nb = ("Altinn godtok ikke systemnummer og systempassord. Kontroller Systemnummer og Systempassord på "
+                  "selskapet (eller regnskapsføreren) mot datasystemet som er registrert i Altinn.")
+
+
+class InvalidUserCredentials(AltinnError):
+    code = "invalid_user_credentials"
+    message_en = ("Altinn did not accept the fødselsnummer/username, the personal password or the SMS code. "
+                  "Check them and try again; after several wrong attempts Altinn locks the user for a while.")
+    message_nb = ("Altinn godtok ikke fødselsnummer/brukernavn, personlig passord eller SMS-kode. Kontroller og prøv "
+                  "igjen; etter flere feil forsøk sperrer Altinn brukeren en stund.")
+
+
+class PinSessionExpired(AltinnError):
+    code = "pin_session_expired"
+    message_en = "The SMS code session has expired. Click 'Get SMS code' to receive a new code."
+    message_nb = "SMS-kodens økt er utløpt. Klikk «Hent SMS-kode» for å få en ny kode."
+
+
+class UserLockedOut(AltinnError):
+    code = "user_locked_out"
+    message_en = "Altinn has locked the user after too many wrong codes or passwords. Wait and try again later."
+    message_nb = "Altinn har sperret brukeren etter for mange feil koder eller passord. Vent en stund og prøv igjen."
+
+
+class NoPhoneNumber(AltinnError):
+    code = "no_phone_number"
+    message_en = ("Altinn has no mobile number for this person, so no SMS code can be sent. Log in to altinn.no and "
+                  "register a mobile number under Min profil → Kontaktinformasjon, then try again.")
+    message_nb = ("Altinn har ikke noe mobilnummer for denne personen, så SMS-kode kan ikke sendes. Logg inn på "
+                  "altinn.no og registrer mobilnummer under Min profil → Kontaktinformasjon, og prøv igjen.")
+
+
+class NoRights(AltinnError):
+    code = "no_rights"
+    message_en = ("The person or datasystem has no rights for this organisation in Altinn. Ask the company to "
+                  "delegate the needed roles (e.g. Regnskapsfører) to the person or the firm's datasystem.")
+    message_nb = ("Personen eller datasystemet har ikke rettigheter for denne virksomheten i Altinn. Be selskapet "
+                  "delegere nødvendige roller (f.eks. Regnskapsfører) til personen eller regnskapsførerens datasystem.")
+
+
+class ElementNotFound(AltinnError):
+    code = "element_not_found"
+    message_en = "The item no longer exists in Altinn (deleted or moved). Fetch the list again."
+    message_nb = "Elementet finnes ikke lenger i Altinn (slettet eller flyttet). Hent listen på nytt."
+
+
+class ServiceUnavailable(AltinnError):
+    code = "service_unavailable"
+    retryable = True
+    message_en = "Altinn is unavailable right now. Nothing was lost; try again later."
+    message_nb = "Altinn er ikke tilgjengelig akkurat nå. Ingenting gikk tapt; prøv igjen senere."
+
+
+class AltinnTimeout(ServiceUnavailable):
+    code = "timeout"
+    message_en = "Altinn did not answer in time. Nothing was lost; try again later."
+    message_nb = "Altinn svarte ikke i tide. Ingenting gikk tapt; prøv igjen senere."
+
+
+class MalformedResponse(AltinnError):
+    code = "malformed_response"
+    message_en = "Altinn sent an answer that could not be read. Nothing was imported; try again later."
+    message_nb = "Altinn sendte et svar som ikke kunne leses. Ingenting ble importert; prøv igjen senere."
+
+
+class ConfigurationError(AltinnError):
+    code = "configuration"
+    message_en = "The Altinn settings are incomplete. Complete the Altinn tab on the company."
+    message_nb = "Altinn-oppsettet er ufullstendig. Fyll ut Altinn-fanen på selskapet."
+
+
+# Altinn 3 (Maskinporten / system user)
+class SystemUserNotApproved(AltinnError):
+    code = "system_user_not_approved"
+    message_en = ("The company has not approved (or has revoked) the system user for this system. Send the "
+                  "approval link to the company's daglig leder, or ask the firm to check the client delegation.")
+    message_nb = ("Selskapet har ikke godkjent (eller har trukket tilbake) systembrukeren for dette systemet. Send "
+                  "godkjenningslenken til daglig leder, eller be regnskapsføreren kontrollere klientdelegeringen.")
+
+
+class InvalidClientKey(AltinnError):
+    code = "invalid_client_key"
+    message_en = ("Maskinporten rejected the system's key or certificate (wrong, expired or not registered). "
+                  "Upload a valid key in the Altinn 3 settings and register its public key in Maskinporten.")
+    message_nb = ("Maskinporten avviste systemets nøkkel eller sertifikat (feil, utløpt eller ikke registrert). "
+                  "Last opp en gyldig nøkkel i Altinn 3-oppsettet og registrer den offentlige nøkkelen i Maskinporten.")
+
+
+class RateLimited(ServiceUnavailable):
+    code = "rate_limited"
+    message_en = "Altinn asks us to slow down (too many requests). The next run continues where this one stopped."
+    message_nb = "Altinn ber oss sende færre forespørsler. Neste kjøring fortsetter der denne stoppet."

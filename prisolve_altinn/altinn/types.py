@@ -1,0 +1,74 @@
+"""Plain data objects shared by every transport, the parsers and the ORM."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+KIND_FORM = "form"
+KIND_MESSAGE = "message"
+
+# Roles of a file inside an item: what the parsers look at first.
+ROLE_FORM_DATA = "form_data"  # the main form XML (escaped FormData/FormDataXML)
+ROLE_ATTACHMENT = "attachment"  # binary attachment (PDF, XML, JSON…)
+ROLE_BODY = "body"  # message body text/HTML
+
+
+@dataclass(frozen=True)
+class AltinnFile:
+    name: str
+    mimetype: str
+    data: bytes
+    role: str = ROLE_ATTACHMENT
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass
+class AltinnItem:
+    """One Altinn item (form set or message) as any transport delivers it.
+
+    ``reference`` is stable across fetches and unique per reportee; it is
+    the ledger's key together with the company.
+    """
+
+    reference: str
+    kind: str
+    reportee: str
+    title: str
+    transport: str  # "altinn2" | "altinn3" | "upload"
+    service_code: str | None = None
+    service_edition: int | None = None
+    sender: str | None = None
+    created: datetime | None = None
+    archived: datetime | None = None
+    due_date: date | None = None
+    files: list[AltinnFile] = field(default_factory=list)
+    raw: bytes | None = None  # the remote description of the item (XML/JSON), kept for support
+
+
+@dataclass
+class FetchFailure:
+    """An item that was listed but could not be downloaded: the batch goes on."""
+
+    reference: str
+    title: str
+    error: Exception
+
+
+@dataclass
+class UserCredentials:
+    """The person's secrets, alive only for one wizard action; never stored."""
+
+    username: str  # fødselsnummer or Altinn username
+    password: str
+    pin_code: str = ""
+    auth_method: str = "SMSPin"
+
+    def __repr__(self) -> str:  # keep secrets out of tracebacks and logs
+        return "UserCredentials(<hidden>)"
+
+    __str__ = __repr__

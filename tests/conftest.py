@@ -1,0 +1,41 @@
+"""No-Odoo test suite: protocol layer, parsers and the emulator.
+
+The addon's ``__init__`` imports odoo, so a bare ``prisolve_altinn`` package
+pointing at the addon folder is registered instead: ``prisolve_altinn.altinn``
+(which never imports odoo) then imports normally.
+"""
+
+import os
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if "prisolve_altinn" not in sys.modules:
+    _pkg = types.ModuleType("prisolve_altinn")
+    _pkg.__path__ = [str(ROOT / "prisolve_altinn")]
+    sys.modules["prisolve_altinn"] = _pkg
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def shared_reference_dir():
+    """``../shared/reference`` beside the clone (or $PRISOLVE_SHARED), or None."""
+    env = os.environ.get("PRISOLVE_SHARED")
+    candidates = [Path(env)] if env else []
+    candidates += [parent / "shared" for parent in ROOT.parents]
+    for base in candidates:
+        ref = base / "reference" if (base / "reference").is_dir() else base
+        if (ref / "altinn2-soap").is_dir():
+            return ref
+    return None
+
+
+@pytest.fixture(scope="session")
+def shared_reference():
+    ref = shared_reference_dir()
+    if ref is None:
+        pytest.skip("../shared/reference is not present: real Altinn/Skatteetaten samples not available")
+    return ref
