@@ -130,5 +130,54 @@ class InvalidClientKey(AltinnError):
 
 class RateLimited(ServiceUnavailable):
     code = "rate_limited"
+    #: Seconds Altinn asked us to wait (``Retry-After``), when it said.
+    retry_after: float | None = None
     message_en = "Altinn asks us to slow down (too many requests). The next run continues where this one stopped."
     message_nb = "Altinn ber oss sende færre forespørsler. Neste kjøring fortsetter der denne stoppet."
+
+
+class ClockSkew(AltinnError):
+    code = "clock_skew"
+    message_en = ("Maskinporten rejected the request because this server's clock is wrong (more than a "
+                  "few seconds off). Ask the server administrator to synchronise the clock (NTP), then try "
+                  "again.")
+    message_nb = ("Maskinporten avviste forespørselen fordi klokken på denne serveren går feil (mer enn noen "
+                  "sekunder). Be serveradministratoren synkronisere klokken (NTP), og prøv igjen.")
+
+
+class ScopeNotGranted(ConfigurationError):
+    code = "scope_not_granted"
+    message_en = ("The Maskinporten integration has not been granted the scope(s) Altinn needs. The system "
+                  "vendor must ask Digdir/Altinn to grant them, or fix the scopes in the Altinn 3 settings.")
+    message_nb = ("Maskinporten-integrasjonen har ikke fått tildelt scopene Altinn krever. "
+                  "Systemleverandøren må be Digdir/Altinn om tilgang, eller rette scopene i "
+                  "Altinn 3-oppsettet.")
+
+
+class ClientNotDelegated(NoRights):
+    code = "client_not_delegated"
+    message_en = ("The accounting firm's system user has no access to this client. The firm's "
+                  "klientadministrator must add the client to the system user in Altinn (Tilgangsstyring → "
+                  "Systemtilganger → Klienter), and the client must have the firm registered as "
+                  "regnskapsfører or have delegated the access package.")
+    message_nb = ("Regnskapsførerens systembruker har ikke tilgang til denne klienten. Regnskapsførerens "
+                  "klientadministrator må legge klienten til på systembrukeren i Altinn (Tilgangsstyring → "
+                  "Systemtilganger → Klienter), og klienten må ha regnskapsføreren registrert eller ha "
+                  "delegert tilgangspakken.")
+
+
+class TokenRejected(AltinnError):
+    code = "token_rejected"
+    message_en = ("Altinn did not accept the access token from Maskinporten. Check that the Maskinporten "
+                  "integration and the Altinn environment match (test with TT02, production with "
+                  "production).")
+    message_nb = ("Altinn godtok ikke tilgangstokenet fra Maskinporten. Kontroller at Maskinporten-"
+                  "integrasjonen og Altinn-miljøet hører sammen (test med TT02, produksjon med produksjon).")
+
+
+class ContinuationTokenExpired(ServiceUnavailable):
+    code = "continuation_expired"
+    message_en = ("Altinn no longer accepts the paging position of this import. Nothing was lost: the next "
+                  "run starts again after the last imported item.")
+    message_nb = ("Altinn godtar ikke lenger bladeposisjonen for denne importen. Ingenting gikk tapt: neste "
+                  "kjøring starter igjen etter siste importerte element.")

@@ -1,0 +1,384 @@
+"""Dialogporten end-user API: parties, dialog search (continuation tokens), dialog details with a
+seen-log side effect and an EdDSA dialog token, transmissions, seen log, system labels, limits."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from dataclasses import dataclass
+
+from ..routes import Response
+from . import jwt, views
+from .store import DIALOG_TOKEN_LIFETIME, stable_uuid
+from .web import (
+    ORG_URN,
+    Deny,
+    a3,
+    arg,
+    args,
+    authenticate,
+    base_url,
+    body_json,
+    dialog_issuer,
+    iso,
+    now_ts,
+    parse_iso,
+    problem,
+    route,
+    validation_problem,
+)
+
+BASE = r"^/dialogporten/api/v1/enduser"
+SCOPE = "digdir:dialogporten"
+MAX_PARTIES = 20
+ORDER_COLUMNS = {
+    "contentupdatedat": "contentUpdatedAt",
+    "createdat": "createdAt",
+    "updatedat": "updatedAt",
+    "dueat": "dueAt",
+}
+
+
+@dataclass
+class Ctx:
+    state: object
+    a3: object
+    base: str
+
+
+def ctx_of(state, request) -> Ctx:
+    ext = a3(state)
+    ext.index_items(state)
+    return Ctx(state, ext, base_url(request))
+
+
+def principal_of(state, request):
+    principal = authenticate(state, request, scope=SCOPE)
+    if principal.system_user is None:
+        raise Deny(problem(403, "Forbidden", "Dialogporten with Maskinporten needs a system user"))
+    return principal
+
+
+def visible_item(state, principal, dialog_id: str):
+    item = state.by_uuid.get(dialog_id)
+    if item is None or item.deleted:
+        raise Deny(problem(404, "Not Found", f"Entity 'Dialog' with key '{dialog_id}' was not found."))
+    if not principal.system_user.can_read(item.reportee):
+        raise Deny(problem(403, "Forbidden", "Unauthorized to get the supplied dialog"))
+    return item
+
+
+# ---------------------------------------------------------------------------------------- parties
+@route("GET", BASE + r"/parties/?$")
+def parties(state, request):
+    principal = principal_of(state, request)
+    user = principal.system_user
+    orgs = sorted(user.clients) if user.agent else [user.owner_org]
+    out = []
+    for org in orgs:
+        organisation = state.organisation(org)
+        out.append(
+            {
+                "party": ORG_URN + org,
+                "partyUuid": stable_uuid("party", org),
+                "partyId": organisation.party_id,
+                "partyType": "Organization",
+                "name": organisation.name,
+                "isDeleted": False,
+                "hasKeyRole": False,
+                "isAccessManager": False,
+                "isMainAdministrator": False,
+                "isCurrentEndUser": False,
+                "hasOnlyAccessToSubParties": False,
+                "subParties": [],
+                "dateOfBirth": None,
+            }
+        )
+    return Response.json({"authorizedParties": out})
+
+
+# ---------------------------------------------------------------------------------------- search
+def _order(request):
+    raw = (arg(request, "orderBy") or "contentupdatedat_desc").strip().lower()
+    first = raw.split(",")[0]
+    column, _, direction = first.partition("_")
+    if column not in ORDER_COLUMNS or direction not in ("asc", "desc"):
+        raise Deny(validation_problem("orderBy", f"Invalid orderBy '{raw}'"))
+    return column, direction
+
+
+def _key(ctx, item, column):
+    extra = ctx.a3.extra(item)
+    value = {
+        "contentupdatedat": item.last_changed,
+        "createdat": item.created,
+        "updatedat": views.updated_at(item, extra),
+        "dueat": item.due_date,
+    }[column]
+    return (iso(value) or "", item.uuid)
+
+
+def _encode(key, column, direction, generation) -> str:
+    raw = json.dumps({"k": list(key), "o": f"{column}_{direction}", "g": generation}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(token: str, column, direction, generation):
+    try:
+        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        key = tuple(data["k"])
+        order = data["o"]
+        token_generation = data["g"]
+    except (ValueError, KeyError, TypeError):
+        raise Deny(validation_problem("continuationToken", "Invalid continuation token")) from None
+    if token_generation != generation:
+        raise Deny(
+            validation_problem("continuationToken", "The continuation token has expired or is invalid")
+        )
+    if order != f"{column}_{direction}":
+        raise Deny(validation_problem("continuationToken", "The continuation token does not match orderBy"))
+    return key
+
+
+def _time_filter(request, name):
+    value = arg(request, name)
+    if value is None:
+        return None
+    try:
+        return parse_iso(value)
+    except ValueError:
+        raise Deny(validation_problem(name, f"'{name}' must be a date-time with a time zone")) from None
+
+
+@route("GET", BASE + r"/dialogs/?$")
+def search(state, request):
+    principal = principal_of(state, request)
+    ctx = ctx_of(state, request)
+    parties_ = list(dict.fromkeys(args(request, "party")))
+    resources = list(dict.fromkeys(args(request, "serviceResource")))
+    if not parties_ and not resources:
+        return validation_problem("party", "Either ServiceResource or Party must be specified")
+    if len(parties_) > MAX_PARTIES or len(resources) > MAX_PARTIES:
+        return validation_problem("party", f"At most {MAX_PARTIES} distinct values are allowed")
+    try:
+        limit = int(arg(request, "limit") or 100)
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= 1000:
+        return validation_problem("limit", "limit must be between 1 and 1000")
+    column, direction = _order(request)
+    bounds = {
+        name: _time_filter(request, name)
+        for name in (
+            "createdAfter",
+            "createdBefore",
+            "updatedAfter",
+            "updatedBefore",
+            "contentUpdatedAfter",
+            "contentUpdatedBefore",
+            "dueAfter",
+            "dueBefore",
+        )
+    }
+    statuses = set(args(request, "status"))
+    labels = set(args(request, "systemLabel"))
+    orgs = {o.lower() for o in args(request, "org")}
+    seen_filter = arg(request, "isContentSeen")
+    text = (arg(request, "search") or "").lower()
+    user = principal.system_user
+    if parties_:
+        reportees = [p[len(ORG_URN) :] for p in parties_ if p.startswith(ORG_URN)]
+    else:
+        reportees = list(state.items_by_reportee)
+    candidates = []
+    for org in reportees:
+        if not user.can_read(org):
+            continue  # Dialogporten filters by authorization: no error, just nothing
+        for item in state.items_by_reportee.get(org, []):
+            if item.deleted:
+                continue
+            if resources and "urn:altinn:resource:" + views.resource_of(item) not in resources:
+                continue
+            extra = ctx.a3.extra(item)
+            stamps = {
+                "created": item.created,
+                "updated": views.updated_at(item, extra),
+                "contentUpdated": item.last_changed,
+                "due": item.due_date,
+            }
+            ok = True
+            for name, bound in bounds.items():
+                if bound is None:
+                    continue
+                field = name[:-5] if name.endswith("After") else name[:-6]
+                value = stamps[field]
+                if (
+                    value is None
+                    or (name.endswith("After") and not value > bound)
+                    or (name.endswith("Before") and not value < bound)
+                ):
+                    ok = False
+                    break
+            if not ok:
+                continue
+            if statuses and views.dialog_status(item, extra) not in statuses:
+                continue
+            if labels and not labels & set(extra.labels):
+                continue
+            if orgs and "skd" not in orgs:
+                continue
+            if seen_filter is not None and views.is_content_seen(item, extra) != (
+                seen_filter.lower() == "true"
+            ):
+                continue
+            if text and text not in (item.title or "").lower() and text not in (item.summary or "").lower():
+                continue
+            candidates.append((_key(ctx, item, column), item))
+    candidates.sort(key=lambda pair: pair[0], reverse=direction == "desc")
+    token = arg(request, "continuationToken")
+    if token:
+        after = _decode(token, column, direction, ctx.a3.continuation_generation)
+        if direction == "asc":
+            candidates = [c for c in candidates if c[0] > after]
+        else:
+            candidates = [c for c in candidates if c[0] < after]
+    page = candidates[:limit]
+    has_next = len(candidates) > limit
+    return Response.json(
+        {
+            "items": [views.list_item(ctx, item) for _key_, item in page],
+            "hasNextPage": has_next,
+            "continuationToken": _encode(page[-1][0], column, direction, ctx.a3.continuation_generation)
+            if has_next
+            else None,
+            "orderBy": f"{column}_{direction},id_{direction}",
+        }
+    )
+
+
+# ---------------------------------------------------------------------------------------- dialog
+def dialog_token(state, request, principal, item) -> str:
+    ext = a3(state)
+    now = int(now_ts(state))
+    claims = {
+        "jti": str(uuid.uuid4()),
+        "c": f"urn:altinn:systemuser:{principal.system_user.id}",
+        "l": 3,
+        "p": ORG_URN + item.reportee,
+        "i": item.uuid,
+        "s": "urn:altinn:resource:" + views.resource_of(item),
+        "a": "read",
+        "iss": dialog_issuer(request),
+        "iat": now,
+        "nbf": now,
+        "exp": now + DIALOG_TOKEN_LIFETIME,
+    }
+    return jwt.sign_eddsa(claims, ext.keys.dialog, ext.keys.dialog_kid)
+
+
+@route("GET", BASE + r"/dialogs/(?P<id>[0-9a-fA-F-]{36})/?$")
+def get_dialog(state, request):
+    principal = principal_of(state, request)
+    ctx = ctx_of(state, request)
+    item = visible_item(state, principal, request.match["id"])
+    extra = ctx.a3.extra(item)
+    now = state.now()
+    with ctx.a3.lock:  # reading the dialog is what marks it seen
+        extra.seen.append(
+            {
+                "id": str(uuid.uuid4()),
+                "seenAt": iso(now),
+                "isViaServiceOwner": False,
+                "isCurrentEndUser": True,
+                "_at": now,
+                "seenBy": {
+                    "actorType": "PartyRepresentative",
+                    "actorId": f"urn:altinn:systemuser:{principal.system_user.id}",
+                    "actorName": principal.system_user.integration_title or "System user",
+                },
+            }
+        )
+    return Response.json(views.dialog(ctx, item, dialog_token(state, request, principal, item)))
+
+
+@route("GET", BASE + r"/dialogs/(?P<id>[0-9a-fA-F-]{36})/transmissions/?$")
+def get_transmissions(state, request):
+    principal = principal_of(state, request)
+    ctx = ctx_of(state, request)
+    item = visible_item(state, principal, request.match["id"])
+    return Response.json(views.transmissions(ctx, item))
+
+
+@route("GET", BASE + r"/dialogs/(?P<id>[0-9a-fA-F-]{36})/transmissions/(?P<tid>[0-9a-fA-F-]{36})/?$")
+def get_transmission(state, request):
+    principal = principal_of(state, request)
+    ctx = ctx_of(state, request)
+    item = visible_item(state, principal, request.match["id"])
+    for tr in views.transmissions(ctx, item):
+        if tr["id"] == request.match["tid"]:
+            return Response.json(tr)
+    return problem(404, "Not Found", "Transmission not found")
+
+
+@route("GET", BASE + r"/dialogs/(?P<id>[0-9a-fA-F-]{36})/seenlog/?$")
+def get_seenlog(state, request):
+    principal = principal_of(state, request)
+    ctx = ctx_of(state, request)
+    item = visible_item(state, principal, request.match["id"])
+    extra = ctx.a3.extra(item)
+    return Response.json([{k: v for k, v in e.items() if not k.startswith("_")} for e in extra.seen])
+
+
+@route("PUT", BASE + r"/dialogs/(?P<id>[0-9a-fA-F-]{36})/context/systemlabels/?$")
+def put_labels(state, request):
+    principal = principal_of(state, request)
+    ctx = ctx_of(state, request)
+    item = visible_item(state, principal, request.match["id"])
+    body = body_json(request)
+    add, remove = list(body.get("addLabels") or []), list(body.get("removeLabels") or [])
+    allowed = {"Default", "Bin", "Archive", "MarkedAsUnopened"}
+    bad = [label for label in add + remove if label not in allowed]
+    if bad:
+        return validation_problem("addLabels", f"Unknown system label(s): {', '.join(bad)}")
+    extra = ctx.a3.extra(item)
+    if_match = (request.headers.get("if-match") or "").strip('"')
+    with ctx.a3.lock:
+        if if_match and if_match != extra.revision:
+            return problem(412, "Precondition Failed", "The revision does not match (If-Match)")
+        labels = [label for label in extra.labels if label not in remove]
+        for label in add:
+            if label in ("Bin", "Archive", "Default"):
+                labels = [x for x in labels if x not in ("Bin", "Archive", "Default")]
+            if label not in labels:
+                labels.append(label)
+        extra.labels = labels or ["Default"]
+        extra.revision = str(uuid.uuid4())
+        extra.label_changed = state.now()
+    return Response(204, b"", "text/plain", {"ETag": f'"{extra.revision}"'})
+
+
+# ---------------------------------------------------------------------------------------- metadata
+@route("GET", r"^/dialogporten/api/v1/metadata/limits/?$")
+def limits(state, request):
+    return Response.json(
+        {
+            "endUserSearch": {
+                "maxPartyFilterValues": MAX_PARTIES,
+                "maxServiceResourceFilterValues": 20,
+                "maxOrgFilterValues": 20,
+                "maxExtendedStatusFilterValues": 20,
+            },
+            "serviceOwnerSearch": {
+                "maxPartyFilterValues": 20,
+                "maxServiceResourceFilterValues": 20,
+                "maxExtendedStatusFilterValues": 20,
+            },
+        }
+    )
+
+
+@route("GET", r"^/dialogporten/api/v1/\.well-known/jwks\.json$")
+def dialog_jwks(state, request):
+    keys = a3(state).keys
+    return Response.json({"keys": [jwt.ed_jwk(keys.dialog.public_key(), keys.dialog_kid)]})

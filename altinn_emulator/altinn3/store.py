@@ -1,0 +1,336 @@
+"""Altinn 3 state of the emulator (``state.extensions["altinn3"]``): Maskinporten clients and keys,
+the system register, system-user requests and system users, per-dialog end-user state, faults.
+
+Dialogs are not stored: they are views of the shared items (``state.items``), so the SOAP and the
+Altinn 3 side serve the same Skatteetaten documents.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from . import jwt
+
+NS = uuid.UUID("5f1c1c55-3a0e-4c39-9d1e-6a2f3c8e0a31")
+
+VENDOR_ORG = "314159268"
+VENDOR_NAME = "PRISOLVE TESTLEVERANDØR AS"
+SYSTEM_ID = f"{VENDOR_ORG}_prisolvealtinn"
+CLIENT_ID = "6a3c1b7e-2f49-4b8e-9c51-0d7f3e2a9b14"  # the vendor's Maskinporten integration
+VENDOR_KID = "prisolve-emulator-key-1"
+VENDOR_SCOPES = (
+    "digdir:dialogporten",
+    "altinn:correspondence.read",
+    "altinn:instances.read",
+    "altinn:authentication/systemuser.request.write",
+    "altinn:authentication/systemuser.request.read",
+    "altinn:authentication/systemregister.write",
+)
+PKG = "urn:altinn:accesspackage:"
+SYSTEM_PACKAGES = (
+    PKG + "regnskapsforer-med-signeringsrettighet",
+    PKG + "regnskapsforer-uten-signeringsrettighet",
+    PKG + "regnskapsforer-lonn",
+    PKG + "skattegrunnlag",
+    PKG + "merverdiavgift",
+)
+COMPANY = "911158612"
+FIRM = "310478717"
+CLIENT_COMPANY = "313367002"
+MAX_CLOCK_SKEW = 10
+MAX_GRANT_LIFETIME = 120
+MP_TOKEN_LIFETIME = 120
+ALTINN_TOKEN_LIFETIME = 1800
+DIALOG_TOKEN_LIFETIME = 600
+SYSTEMUSER_PAGE = 50
+
+
+def stable_uuid(*parts) -> str:
+    return str(uuid.uuid5(NS, ":".join(str(p) for p in parts)))
+
+
+class Keys:
+    """The emulator's own signing keys and the default vendor key, made once per process.
+
+    The vendor key is an ephemeral test key (never a real one): $ALTINN_EMULATOR_A3_VENDOR_KEY may
+    name a PEM file to use instead, e.g. to keep one key across restarts for an Odoo demo database.
+    """
+
+    _lock = threading.Lock()
+    _instance: Keys | None = None
+
+    def __init__(self):
+        self.maskinporten = jwt.new_rsa_key()
+        self.maskinporten_kid = "emulator-maskinporten-1"
+        self.platform = jwt.new_rsa_key()
+        self.platform_kid = "emulator-altinn-1"
+        self.dialog = ed25519.Ed25519PrivateKey.generate()
+        self.dialog_kid = "emulator-dialogporten-1"
+        path = os.environ.get("ALTINN_EMULATOR_A3_VENDOR_KEY")
+        if path:
+            with open(path, "rb") as handle:
+                self.vendor = serialization.load_pem_private_key(handle.read(), None)
+        else:
+            self.vendor = jwt.new_rsa_key()
+
+    @classmethod
+    def get(cls) -> Keys:
+        with cls._lock:
+            if cls._instance is None:
+                cls._instance = Keys()
+            return cls._instance
+
+
+@dataclass
+class Client:
+    client_id: str
+    consumer_org: str
+    scopes: set[str]
+    keys: dict[str, object] = field(default_factory=dict)  # kid -> RSA public key
+    certificates: list[bytes] = field(default_factory=list)  # DER of public keys of trusted business certs
+    name: str = ""
+
+
+@dataclass
+class System:
+    id: str
+    vendor_org: str
+    name: dict
+    client_ids: list[str]
+    access_packages: list[str]
+    rights: list[dict] = field(default_factory=list)
+    allowed_redirect_urls: list[str] = field(default_factory=list)
+    guid: str = ""
+    description: dict = field(default_factory=dict)
+    is_visible: bool = True
+
+    def as_json(self) -> dict:
+        return {
+            "id": self.id,
+            "systemInternalId": self.guid,
+            "vendor": {"authority": "iso6523-actorid-upis", "ID": f"0192:{self.vendor_org}"},
+            "name": self.name,
+            "description": self.description,
+            "rights": self.rights,
+            "accessPackages": [{"urn": u} for u in self.access_packages],
+            "clientId": self.client_ids,
+            "allowedRedirectUrls": self.allowed_redirect_urls,
+            "isVisible": self.is_visible,
+        }
+
+
+@dataclass
+class Request:
+    id: str
+    system_id: str
+    party_org: str
+    external_ref: str
+    agent: bool
+    access_packages: list[str]
+    rights: list[dict]
+    redirect_url: str | None
+    integration_title: str | None
+    created: datetime
+    status: str = "New"  # New | Accepted | Rejected | Denied | Timedout
+    system_user_id: str | None = None
+
+    def confirm_url(self, ui: str) -> str:
+        if self.agent:
+            return f"{ui}/accessmanagement/ui/systemuser/agentrequest?id={self.id}"
+        return f"{ui}/accessmanagement/ui/systemuser/request?id={self.id}&DONTCHOOSEREPORTEE=true"
+
+    def as_json(self, ui: str) -> dict:
+        body = {
+            "id": self.id,
+            "externalRef": self.external_ref,
+            "systemId": self.system_id,
+            "partyOrgNo": self.party_org,
+            "accessPackages": [{"urn": u} for u in self.access_packages],
+            "status": self.status,
+            "redirectUrl": self.redirect_url,
+            "confirmUrl": self.confirm_url(ui),
+            "created": self.created.isoformat(),
+            "integrationTitle": self.integration_title,
+        }
+        if not self.agent:
+            body["rights"] = self.rights
+            body["escalated"] = False
+        return body
+
+
+@dataclass
+class SystemUser:
+    id: str
+    system_id: str
+    owner_org: str
+    external_ref: str
+    agent: bool
+    access_packages: list[str]
+    created: datetime
+    integration_title: str = ""
+    clients: set[str] = field(default_factory=set)  # agent: delegated client org numbers
+    deleted: bool = False
+
+    def can_read(self, org: str) -> bool:
+        if self.deleted:
+            return False
+        return org in self.clients if self.agent else org == self.owner_org
+
+    def as_json(self, system: System | None, vendor_name: str) -> dict:
+        return {
+            "id": self.id,
+            "integrationTitle": self.integration_title,
+            "systemId": self.system_id,
+            "productName": (system.name.get("nb") if system else "") or "",
+            "reporteeOrgNo": self.owner_org,
+            "created": self.created.isoformat(),
+            "isDeleted": self.deleted,
+            "supplierName": vendor_name,
+            "supplierOrgno": system.vendor_org if system else "",
+            "externalRef": self.external_ref,
+            "accessPackages": [{"urn": u} for u in self.access_packages],
+            "userType": "agent" if self.agent else "standard",
+        }
+
+
+@dataclass
+class DialogExtra:
+    """End-user state Altinn 3 keeps beside a dialog (seen log, labels, correspondence status)."""
+
+    revision: str
+    labels: list[str] = field(default_factory=list)
+    label_changed: datetime | None = None
+    seen: list[dict] = field(default_factory=list)
+    correspondence_status: str | None = None
+    status_history: list[dict] = field(default_factory=list)
+    activities: list[dict] = field(default_factory=list)
+
+
+class A3State:
+    def __init__(self, state):
+        self.keys = Keys.get()
+        self.lock = state.lock
+        self.clients: dict[str, Client] = {}
+        self.systems: dict[str, System] = {}
+        self.requests: dict[str, Request] = {}
+        self.system_users: dict[str, SystemUser] = {}
+        self.jtis: dict[str, float] = {}
+        self.faults: list[dict] = []
+        self.calls: list[dict] = []
+        self.extras: dict[str, DialogExtra] = {}
+        self.continuation_generation = 1
+        self.max_clock_skew = MAX_CLOCK_SKEW
+        self.mp_token_lifetime = MP_TOKEN_LIFETIME
+        self.altinn_token_lifetime = ALTINN_TOKEN_LIFETIME
+        # correspondence / attachment id indexes over state.items (append-only list)
+        self._indexed = 0
+        self.item_by_cid: dict[str, object] = {}
+        self.attachment_by_id: dict[str, tuple] = {}
+        self.populate(state)
+
+    # ------------------------------------------------------------------ defaults
+    def populate(self, state) -> None:
+        now = state.now()
+        vendor = self.keys.vendor.public_key()
+        self.clients[CLIENT_ID] = Client(
+            CLIENT_ID, VENDOR_ORG, set(VENDOR_SCOPES), {VENDOR_KID: vendor}, name="Prisolve Altinn (emulator)"
+        )
+        self.systems[SYSTEM_ID] = System(
+            SYSTEM_ID,
+            VENDOR_ORG,
+            {"nb": "Prisolve Altinn", "nn": "Prisolve Altinn", "en": "Prisolve Altinn"},
+            [CLIENT_ID],
+            list(SYSTEM_PACKAGES),
+            allowed_redirect_urls=["http://localhost/altinn/receipt"],
+            guid=stable_uuid("system", SYSTEM_ID),
+            description={
+                "nb": "Henter Altinn-post til regnskapet",
+                "en": "Imports Altinn mail into accounting",
+            },
+        )
+        company = SystemUser(
+            stable_uuid("systemuser", COMPANY),
+            SYSTEM_ID,
+            COMPANY,
+            COMPANY,
+            False,
+            [PKG + "skattegrunnlag", PKG + "merverdiavgift"],
+            now,
+            "Prisolve – Solbakken",
+        )
+        firm = SystemUser(
+            stable_uuid("systemuser", FIRM, "agent"),
+            SYSTEM_ID,
+            FIRM,
+            FIRM,
+            True,
+            [PKG + "regnskapsforer-med-signeringsrettighet"],
+            now,
+            "Prisolve – Tallknuserne",
+            clients={COMPANY, CLIENT_COMPANY},
+        )
+        for user in (company, firm):
+            self.system_users[user.id] = user
+            request = Request(
+                stable_uuid("request", user.owner_org, user.agent),
+                SYSTEM_ID,
+                user.owner_org,
+                user.external_ref,
+                user.agent,
+                list(user.access_packages),
+                [],
+                None,
+                user.integration_title,
+                now,
+                "Accepted",
+                user.id,
+            )
+            self.requests[request.id] = request
+
+    # ------------------------------------------------------------------ lookups
+    def find_system_user(
+        self, system_id: str, org: str, external_ref: str | None = None, agent: bool | None = None
+    ) -> SystemUser | None:
+        ref = external_ref or org
+        for user in self.system_users.values():
+            if (
+                user.system_id == system_id
+                and user.owner_org == org
+                and user.external_ref == ref
+                and not user.deleted
+                and (agent is None or user.agent == agent)
+            ):
+                return user
+        return None
+
+    def index_items(self, state) -> None:
+        """Extend the correspondence/attachment indexes with items added since the last call."""
+        with self.lock:
+            items = state.items
+            for item in items[self._indexed :]:
+                cid = stable_uuid("correspondence", item.uuid)
+                self.item_by_cid[cid] = item
+                for att in item.attachments:
+                    self.attachment_by_id[stable_uuid("attachment", item.uuid, att.attachment_id)] = (
+                        item,
+                        att,
+                    )
+                for form in item.forms:
+                    self.attachment_by_id[stable_uuid("form", item.uuid, form.form_id)] = (item, form)
+            self._indexed = len(items)
+
+    def extra(self, item) -> DialogExtra:
+        with self.lock:
+            extra = self.extras.get(item.uuid)
+            if extra is None:
+                labels = ["Archive"] if item.archived else ["Default"]
+                extra = DialogExtra(revision=stable_uuid("revision", item.uuid, 0), labels=labels)
+                self.extras[item.uuid] = extra
+            return extra

@@ -1,0 +1,24 @@
+"""pytest fixtures; import them into a conftest or test module:
+
+    from altinn_emulator.pytest_fixtures import altinn_emulator, altinn_emulator_session  # noqa: F401
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .testing import running_emulator
+
+
+@pytest.fixture
+def altinn_emulator():
+    """A fresh emulator (seed 1) per test; yields ``testing.EmulatorHandle``."""
+    with running_emulator(seed=1) as emu:
+        yield emu
+
+
+@pytest.fixture(scope="session")
+def altinn_emulator_session():
+    """One emulator for the whole session; call ``.reset()`` when a test needs the default state back."""
+    with running_emulator(seed=1) as emu:
+        yield emu

@@ -1,0 +1,181 @@
+"""``Altinn3Transport``: unattended import through a system user (no person, no SMS code).
+
+Per reportee: check the system user may act for it (Dialogporten ``/parties``), search dialogs whose
+content changed since the last sync (oldest first, continuation tokens), read each dialog, its
+Correspondence message and attachments, and yield ``AltinnItem`` objects. Reportee-wide problems
+raise typed errors; a single dialog that cannot be read is yielded as ``FetchFailure``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+
+from .. import errors
+from ..transport import Transport
+from ..types import AltinnItem, FetchFailure, UserCredentials
+from .config import Altinn3Settings, make_tokens
+from .correspondence import CorrespondenceClient
+from .dialogporten import DialogportenClient, parse_time, party_id_of
+from .exchange import SystemUserTokens
+from .items import DialogReader, localized, reference_for
+
+_logger = logging.getLogger(__name__)
+
+#: Errors that concern the whole reportee (or Altinn itself): stop, the next run starts over.
+REPORTEE_WIDE = (
+    errors.SystemUserNotApproved,
+    errors.InvalidClientKey,
+    errors.ClockSkew,
+    errors.ScopeNotGranted,
+    errors.TokenRejected,
+    errors.ServiceUnavailable,
+    errors.ConfigurationError,
+)
+
+
+class Altinn3Transport(Transport):
+    name = "altinn3"
+    needs_person = False
+
+    def __init__(
+        self,
+        settings: Altinn3Settings | None = None,
+        *,
+        tokens: SystemUserTokens | None = None,
+        agent: bool | None = None,
+        mark_seen: bool = False,
+        overlap: timedelta = timedelta(minutes=5),
+        page_size: int = 200,
+        **client_kwargs,
+    ):
+        """:param mark_seen: also mark Correspondence messages as read in Altinn, after the consumer
+                             has taken each item (default off: the inbox stays as the customer left it)
+        :param overlap: re-read this much before ``since`` (Dialogporten indexes changes with a lag)
+        :param client_kwargs: ``http``, ``cache``, ``clock`` for ``make_tokens``
+        """
+        if tokens is None:
+            if settings is None:
+                raise ValueError("Altinn3Transport needs settings or tokens")
+            tokens = make_tokens(settings, **client_kwargs)
+        self.settings = settings
+        self.tokens = tokens
+        self.agent = settings.agent if (agent is None and settings is not None) else bool(agent)
+        self.mark_seen_enabled = mark_seen
+        self.overlap = overlap
+        self.page_size = page_size
+        self.dialogporten = DialogportenClient(tokens)
+        self.correspondence = CorrespondenceClient(tokens)
+        self.reader = DialogReader(self.dialogporten, self.correspondence)
+        self._parties: dict[str, dict] | None = None
+        self._markers: dict[str, datetime] = {}
+        self._correspondence_of: dict[str, str] = {}
+
+    @classmethod
+    def from_settings(cls, settings: Altinn3Settings, **kwargs) -> Altinn3Transport:
+        return cls(settings, **kwargs)
+
+    # -- parties ------------------------------------------------------------------------------
+    def parties(self, refresh: bool = False) -> dict[str, dict]:
+        """Authorized parties of the system user by org number / fødselsnummer."""
+        if self._parties is None or refresh:
+            self._parties = {
+                party_id_of(str(p.get("party") or "")): p
+                for p in self.dialogporten.parties()
+                if p.get("party") and not p.get("isDeleted")
+            }
+        return self._parties
+
+    def _access_error(self, reportee: str) -> errors.AltinnError:
+        owner = self.tokens.owner_org
+        if self.agent:
+            return errors.ClientNotDelegated(
+                f"The system user of accounting firm {owner} has no access to client {reportee}: the firm's "
+                f"klientadministrator must add {reportee} as a client in Altinn"
+            )
+        if reportee == owner:
+            return errors.NoRights(
+                f"The system user of {owner} has no rights to the company's inbox: the company must approve "
+                f"access packages/rights for the system (change request) in Altinn"
+            )
+        return errors.NoRights(
+            f"The system user is owned by {owner} and cannot act for {reportee}; use the system user of "
+            f"{reportee} (Selskap level) or an accounting firm's client system user (Klient level)"
+        )
+
+    # -- fetching -----------------------------------------------------------------------------
+    def fetch(
+        self, reportee: str, since: datetime, until: datetime, credentials: UserCredentials | None = None
+    ) -> Iterator[AltinnItem | FetchFailure]:
+        reportee = str(reportee).strip()
+        start = None if since is None else _aware(since) - self.overlap
+        end = None if until is None else _aware(until)
+        authorized = reportee in self.parties()
+        marker = start + self.overlap if start is not None else None
+        failed = False
+        count = 0
+        for listed in self.dialogporten.iter_dialogs(
+            reportee, since=start, until=end, page_size=self.page_size
+        ):
+            count += 1
+            changed = parse_time(listed.get("contentUpdatedAt"))
+            item_or_failure = self._read(listed, reportee)
+            if isinstance(item_or_failure, FetchFailure):
+                failed = True  # the marker stays before it: the next run retries this dialog
+            elif not failed and changed is not None:
+                marker = changed if marker is None else max(marker, changed)
+            yield item_or_failure
+            if self.mark_seen_enabled and isinstance(item_or_failure, AltinnItem):
+                self.mark_seen(item_or_failure)
+        if count == 0 and not authorized:
+            # An empty inbox and no access look the same in Dialogporten: say which it is.
+            raise self._access_error(reportee)
+        if not failed and end is not None:
+            marker = end if marker is None else max(marker, end)
+        if marker is not None:
+            self._markers[reportee] = marker
+
+    def _read(self, listed: dict, reportee: str) -> AltinnItem | FetchFailure:
+        dialog_id = str(listed["id"])
+        title = localized((listed.get("content") or {}).get("title")) or dialog_id
+        try:
+            item, cid = self.reader.read(listed, reportee)
+        except REPORTEE_WIDE:
+            raise
+        except errors.AltinnError as exc:
+            _logger.info("Altinn 3 dialog %s of %s not imported: %s", dialog_id, reportee, exc.code)
+            return FetchFailure(reference_for(dialog_id, None), title, exc)
+        if cid:
+            self._correspondence_of[item.reference] = cid
+        return item
+
+    def sync_marker(self, reportee: str) -> datetime | None:
+        """Where the next fetch of ``reportee`` may start (naive UTC, as Odoo stores datetimes).
+
+        After a complete run it is ``until``; after failed items it stays before the first failure,
+        so the next run reads those dialogs again (the ledger skips what it already has).
+        """
+        marker = self._markers.get(str(reportee).strip())
+        return marker.astimezone(timezone.utc).replace(tzinfo=None) if marker else None
+
+    def mark_seen(self, item: AltinnItem) -> bool:
+        """Mark a Correspondence message as read in Altinn (True when it was one).
+
+        Dialogporten itself records a seen-log entry whenever a dialog is read; there is no
+        separate call for that.
+        """
+        cid = self._correspondence_of.get(item.reference)
+        if not cid and item.reference.startswith("correspondence:"):
+            cid = item.reference.split(":", 1)[1]
+        if not cid:
+            return False
+        self.correspondence.mark_as_read(cid)
+        return True
+
+    def close(self) -> None:
+        self.tokens.mp.http.close()
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)

@@ -1,0 +1,229 @@
+"""Value conversions shared by the parsers: money, dates, periods, identifiers."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from .base import ParseError
+
+ORE = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def amount(value, what: str, *, file_name: str | None = None) -> Decimal:
+    """A money value (str/int/Decimal from XML or JSON) → Decimal rounded to øre."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise missing(what, file_name)
+    if isinstance(value, bool):
+        raise bad_value(what, value, file_name)
+    if isinstance(value, float):  # JSON is loaded with Decimal; keep floats exact anyway
+        value = repr(value)
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise bad_value(what, value, file_name) from None
+    if not number.is_finite():
+        raise bad_value(what, value, file_name)
+    return number.quantize(ORE, rounding=ROUND_HALF_UP)
+
+
+def optional_amount(value, what: str, *, file_name: str | None = None) -> Decimal | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return amount(value, what, file_name=file_name)
+
+
+_NB_AMOUNT = re.compile(r"^-?\d{1,3}(?:[ .\u00a0]\d{3})*(?:,\d{1,2})?$|^-?\d+(?:[.,]\d{1,2})?$")
+
+
+def norwegian_amount(text: str, what: str, *, file_name: str | None = None) -> Decimal:
+    """'60 000,00', '60.000,00', '60000.00', 'kr 60 000', '60 000,-' → Decimal."""
+    cleaned = text.strip().lower().removeprefix("kr").removeprefix("nok").strip()
+    cleaned = cleaned.removesuffix(",-").removesuffix(".-").strip()
+    if not _NB_AMOUNT.match(cleaned):
+        raise bad_value(what, text, file_name)
+    if "," in cleaned:
+        cleaned = cleaned.replace(" ", "").replace("\u00a0", "").replace(".", "").replace(",", ".")
+    elif re.search(r"\.\d{3}(?:\.|$)", cleaned) and not re.search(r"\.\d{1,2}$", cleaned):
+        cleaned = cleaned.replace(".", "")  # 60.000 = sixty thousand
+    cleaned = cleaned.replace(" ", "").replace("\u00a0", "")
+    return amount(cleaned, what, file_name=file_name)
+
+
+def iso_date(value, what: str, *, file_name: str | None = None) -> date:
+    if value is None or not str(value).strip():
+        raise missing(what, file_name)
+    text = str(value).strip()
+    try:
+        if len(text) > 10:  # datetime with time zone: the calendar day as written
+            return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+        return date.fromisoformat(text)
+    except ValueError:
+        raise bad_value(what, value, file_name) from None
+
+
+def optional_date(value, what: str, *, file_name: str | None = None) -> date | None:
+    if value is None or not str(value).strip():
+        return None
+    return iso_date(value, what, file_name=file_name)
+
+
+def optional_datetime(value, what: str, *, file_name: str | None = None) -> datetime | None:
+    if value is None or not str(value).strip():
+        return None
+    try:
+        return datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise bad_value(what, value, file_name) from None
+
+
+def norwegian_date(text: str, what: str, *, file_name: str | None = None) -> date:
+    """'15.02.2026' or '15.2.2026' → date."""
+    match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text.strip())
+    if not match:
+        raise bad_value(what, text, file_name)
+    day, month, year = (int(g) for g in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise bad_value(what, text, file_name) from None
+
+
+def year(value, what: str, *, file_name: str | None = None) -> int:
+    text = str(value or "").strip()
+    if not re.fullmatch(r"\d{4}", text):
+        raise missing(what, file_name) if not text else bad_value(what, value, file_name)
+    return int(text)
+
+
+def digits(value: str | None) -> str:
+    """Identifier with spaces/dots removed ('910 000 000', '6345.06.18162')."""
+    return re.sub(r"[\s.\u00a0]", "", value or "")
+
+
+def org_number(
+    value, what: str = "organisasjonsnummer", *, required: bool = True, file_name: str | None = None
+) -> str | None:
+    text = digits(str(value) if value is not None else "")
+    if not text:
+        if required:
+            raise missing(what, file_name)
+        return None
+    if not re.fullmatch(r"\d{9}|\d{11}", text):  # 11 digits = a person (fødselsnummer) in Krav og betalinger
+        raise bad_value(what, value, file_name)
+    return text
+
+
+def rate(value, *, file_name: str | None = None) -> Decimal | None:
+    """VAT 'sats' is a code-list string: '25', '11,11', '0'."""
+    if value is None or not str(value).strip():
+        return None
+    try:
+        return Decimal(str(value).strip().replace(",", "."))
+    except InvalidOperation:
+        raise bad_value("sats", value, file_name) from None
+
+
+# --- VAT periods (skattleggingsperiode) -------------------------------------------------------------
+MONTHS = (
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+)
+
+
+def _month_end(year_: int, month: int) -> date:
+    return date(year_, month, calendar.monthrange(year_, month)[1])
+
+
+def period_bounds(period_name: str, year_: int, *, file_name: str | None = None) -> tuple[date, date]:
+    """Turn an MVA 'termin' name into its first and last day.
+
+    Names are the enumerations of the MVA XSDs: month ('mars'), two/three/six months ('januar-februar'),
+    half month ('foerste halvdel januar'), week ('uke 7'), year ('aarlig' / 'årlig').
+    """
+    name = (period_name or "").strip().lower()
+    if name in ("aarlig", "årlig", "aar", "år"):
+        return date(year_, 1, 1), date(year_, 12, 31)
+    if name in MONTHS:
+        month = MONTHS.index(name) + 1
+        return date(year_, month, 1), _month_end(year_, month)
+    if "-" in name:
+        first, _, last = name.partition("-")
+        if first in MONTHS and last in MONTHS:
+            start_month, end_month = MONTHS.index(first) + 1, MONTHS.index(last) + 1
+            length = end_month - start_month + 1
+            # only the XSD's terms: two months from Jan/Mar/…/Nov, quarters, half years
+            if length in (2, 3, 6) and (start_month - 1) % length == 0:
+                return date(year_, start_month, 1), _month_end(year_, end_month)
+    match = re.fullmatch(r"(foerste|første|andre) halvdel (\w+)", name)
+    if match and match.group(2) in MONTHS:
+        month = MONTHS.index(match.group(2)) + 1
+        if match.group(1) == "andre":
+            return date(year_, month, 16), _month_end(year_, month)
+        return date(year_, month, 1), date(year_, month, 15)
+    match = re.fullmatch(r"uke (\d{1,2})", name)
+    week = int(match.group(1)) if match else 0
+    if 1 <= week <= date(year_, 12, 28).isocalendar()[1]:  # 28 Dec is always in the year's last ISO week
+        return date.fromisocalendar(year_, week, 1), date.fromisocalendar(year_, week, 7)
+    raise ParseError(
+        f"Unknown VAT period (termin) '{period_name}'.",
+        f"Ukjent skattleggingsperiode (termin) «{period_name}».",
+        file_name=file_name,
+        code="bad_value",
+    )
+
+
+# --- errors -----------------------------------------------------------------------------------------
+def missing(what: str, file_name: str | None = None) -> ParseError:
+    return ParseError(
+        f"Required field '{what}' is missing or empty.",
+        f"Obligatorisk felt «{what}» mangler eller er tomt.",
+        file_name=file_name,
+        code="missing_field",
+    )
+
+
+def bad_value(what: str, value, file_name: str | None = None) -> ParseError:
+    shown = str(value)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return ParseError(
+        f"Field '{what}' has an invalid value '{shown}'.",
+        f"Feltet «{what}» har en ugyldig verdi «{shown}».",
+        file_name=file_name,
+        code="bad_value",
+    )
+
+
+def totals_mismatch(
+    what_en: str, what_nb: str, stated: Decimal, computed: Decimal, file_name: str | None = None
+) -> ParseError:
+    return ParseError(
+        f"{what_en}: the stated total {format_nok(stated, 'en')} does not match the sum of the lines "
+        f"{format_nok(computed, 'en')}. The document is not booked.",
+        f"{what_nb}: oppgitt sum {format_nok(stated, 'nb')} stemmer ikke med summen av linjene "
+        f"{format_nok(computed, 'nb')}. Dokumentet bokføres ikke.",
+        file_name=file_name,
+        code="totals_mismatch",
+    )
+
+
+def format_nok(value: Decimal, lang: str = "nb") -> str:
+    """12345.5 → 'kr 12 345,50' (nb) / 'NOK 12,345.50' (en)."""
+    text = f"{value:,.2f}"
+    if lang == "nb":
+        return "kr " + text.replace(",", " ").replace(".", ",")
+    return "NOK " + text

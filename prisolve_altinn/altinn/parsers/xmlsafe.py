@@ -1,0 +1,170 @@
+"""Safe XML loading for untrusted Altinn/Skatteetaten files.
+
+- No DTDs at all: a DOCTYPE or ENTITY declaration is refused before and after parsing, so an XXE or an
+  entity-expansion bomb ("billion laughs") ends in ParseError, never in expansion or a file read.
+- lxml parser without entity resolution, network, DTD loading or huge-tree mode.
+- Form data may arrive as escaped XML text (Altinn 2 FormData/FormDataXML strings), with a BOM, or with
+  an ISO-8859-1/UTF-16 declaration; all of these are accepted.
+"""
+
+from __future__ import annotations
+
+import codecs
+import html
+import re
+
+from lxml import etree
+
+from .base import ParseError
+
+MAX_XML_BYTES = 10 * 1024 * 1024  # our documents are a few KB; anything this big is not one of them
+MAX_ESCAPE_LEVELS = 2
+
+_DTD_RE = re.compile(r"<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST)", re.IGNORECASE)
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_ENCODING_RE = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']", re.IGNORECASE)
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
+def _bom_encoding(data: bytes) -> str | None:
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
+
+
+def decode_text(data: bytes, *, file_name: str | None = None, strict: bool = True) -> str:
+    """Bytes → str: BOM first, then the XML declaration's encoding, then UTF-8.
+
+    ``strict`` raises ParseError on undecodable bytes (bad encoding); otherwise falls back to cp1252.
+    """
+    encoding = _bom_encoding(data)
+    if encoding is None:
+        match = _ENCODING_RE.match(data[:200])
+        encoding = match.group(1).decode("ascii") if match else "utf-8"
+    try:
+        return data.decode(encoding)
+    except LookupError:
+        raise bad_encoding(f"unknown encoding '{encoding}'", file_name) from None
+    except UnicodeDecodeError as exc:
+        if strict:
+            raise bad_encoding(f"not valid {encoding}: {exc.reason} at byte {exc.start}", file_name) from None
+        return data.decode("cp1252", errors="replace")
+
+
+def looks_like_xml(data: bytes) -> bool:
+    head = data[:400]
+    enc = _bom_encoding(head)
+    if enc == "utf-16":
+        try:
+            head = head.decode("utf-16", errors="ignore").encode("utf-8")
+        except UnicodeError:
+            return False
+    head = head.lstrip(codecs.BOM_UTF8).lstrip()
+    return head.startswith((b"<", b"&lt;", b"&amp;lt;"))
+
+
+def load(data: bytes, *, file_name: str | None = None) -> etree._Element:
+    """Parse untrusted XML bytes (possibly escaped once or twice) into the root element."""
+    if len(data) > MAX_XML_BYTES:
+        raise ParseError(
+            f"The XML file is too large ({len(data)} bytes) to be a tax document.",
+            f"XML-filen er for stor ({len(data)} byte) til å være et skattedokument.",
+            file_name=file_name,
+            code="too_large",
+        )
+    for _level in range(MAX_ESCAPE_LEVELS + 1):
+        if _bom_encoding(data) == "utf-16":
+            # lxml reads UTF-16 with BOM itself, but scan and unescape on text
+            text = decode_text(data, file_name=file_name)
+            data = _XML_DECL_RE.sub("", text, count=1).encode("utf-8")
+        head = data[:64].lstrip(codecs.BOM_UTF8).lstrip()
+        if head.startswith((b"&lt;", b"&amp;lt;")):
+            text = decode_text(data, file_name=file_name)
+            text = html.unescape(text.lstrip("\ufeff"))
+            # the inner declaration may name another encoding than the one we now use
+            data = _XML_DECL_RE.sub("", text, count=1).encode("utf-8")
+            continue
+        return _parse(data, file_name)
+    raise ParseError(
+        "The form data is escaped too many times to be read.",
+        "Skjemadataene er «escapet» for mange ganger til å kunne leses.",
+        file_name=file_name,
+        code="malformed",
+    )
+
+
+def load_text(text: str, *, file_name: str | None = None) -> etree._Element:
+    """Parse XML held in a str (e.g. the text of a FormData element)."""
+    return load(_XML_DECL_RE.sub("", text, count=1).encode("utf-8"), file_name=file_name)
+
+
+def _parse(data: bytes, file_name: str | None) -> etree._Element:
+    scan = decode_text(data, file_name=file_name, strict=False)
+    if _DTD_RE.search(scan):
+        raise dtd_refused(file_name)
+    try:
+        root = etree.fromstring(data, parser=_parser())
+    except etree.XMLSyntaxError as exc:
+        message = str(exc)
+        if "encoding" in message.lower() or "utf-8" in message.lower() or "char" in message.lower():
+            raise bad_encoding(message, file_name) from None
+        raise ParseError(
+            f"The file is not well-formed XML: {message}",
+            f"Filen er ikke gyldig XML: {message}",
+            file_name=file_name,
+            code="malformed",
+        ) from None
+    except ValueError as exc:  # e.g. unsupported encodings declared
+        raise bad_encoding(str(exc), file_name) from None
+    tree = root.getroottree()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        raise dtd_refused(file_name)
+    if any(isinstance(node, etree._Entity) for node in root.iter()):
+        raise dtd_refused(file_name)
+    return root
+
+
+def local(tag) -> str:
+    """Local name of an lxml tag ('{ns}name' → 'name')."""
+    if not isinstance(tag, str):
+        return ""
+    return tag.rpartition("}")[2]
+
+
+def namespace(tag) -> str:
+    if not isinstance(tag, str) or not tag.startswith("{"):
+        return ""
+    return tag[1:].partition("}")[0]
+
+
+def dtd_refused(file_name: str | None) -> ParseError:
+    return ParseError(
+        "The XML contains a DOCTYPE or entity declaration. Tax documents never do; such files can be used "
+        "to attack the system (XXE / entity expansion), so the file is refused.",
+        "XML-filen inneholder DOCTYPE- eller entitetsdeklarasjon. Skattedokumenter har aldri det, og slike "
+        "filer kan brukes til angrep (XXE / entitetsutvidelse). Filen avvises.",
+        file_name=file_name,
+        code="dtd_refused",
+    )
+
+
+def bad_encoding(detail: str, file_name: str | None) -> ParseError:
+    return ParseError(
+        f"The file's character encoding is wrong or unreadable ({detail}).",
+        f"Tegnkodingen i filen er feil eller uleselig ({detail}).",
+        file_name=file_name,
+        code="bad_encoding",
+    )

@@ -1,0 +1,346 @@
+# Copyright 2026 Prisolve
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+import mimetypes
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from psycopg2 import errors as pg_errors
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..altinn.errors import AltinnError
+from ..altinn.types import AltinnFile, AltinnItem, FetchFailure
+
+_logger = logging.getLogger(__name__)
+
+ROLE_PREFIX = "altinn_role:"
+RAW_DESCRIPTION = "altinn_raw"
+# Altinn writes database times without an offset, in Norwegian local time.
+ALTINN_TZ = ZoneInfo("Europe/Oslo")
+
+
+def to_utc_naive(value):
+    """A datetime from a transport as Odoo stores it (naive UTC); naive input is Altinn local time."""
+    if not value:
+        return False
+    if not isinstance(value, datetime):  # a date
+        return datetime(value.year, value.month, value.day)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ALTINN_TZ)
+    return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def error_text(error, lang):
+    """The person-facing text of an error from the protocol layer or the ORM."""
+    if isinstance(error, AltinnError):
+        return error.text(lang)
+    if isinstance(error, UserError):
+        return error.args[0]
+    return str(error) or error.__class__.__name__
+
+
+class AltinnDocument(models.Model):
+    """The ledger: one row per Altinn item (form set or message) per company."""
+
+    _name = "altinn.document"
+    _description = "Altinn document"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_created desc, id desc"
+    _rec_name = "reference"
+    _rec_names_search = ["reference", "title", "sender"]
+    _check_company_auto = True
+
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        readonly=True,
+        default=lambda self: self.env.company,
+    )
+    reference = fields.Char(
+        string="Altinn reference",
+        required=True,
+        readonly=True,
+        index=True,
+        copy=False,
+        help="Altinn's identifier of the item; unique per company.",
+    )
+    kind = fields.Selection(
+        [("form", "Form"), ("message", "Message")],
+        required=True,
+        readonly=True,
+        default="message",
+    )
+    transport = fields.Selection(
+        [("altinn2", "Altinn 2"), ("altinn3", "Altinn 3"), ("upload", "Upload")],
+        required=True,
+        readonly=True,
+        default="altinn2",
+    )
+    reportee = fields.Char(string="Organisation number", readonly=True)
+    service_code = fields.Char(readonly=True)
+    service_edition = fields.Integer(readonly=True)
+    title = fields.Char(readonly=True)
+    sender = fields.Char(readonly=True, index=True)
+    date_created = fields.Datetime(string="Created in Altinn", readonly=True, index=True)
+    date_archived = fields.Datetime(string="Archived in Altinn", readonly=True)
+    due_date = fields.Date(readonly=True)
+    state = fields.Selection(
+        [("new", "New"), ("imported", "Imported"), ("ignored", "Ignored"), ("failed", "Failed")],
+        required=True,
+        default="new",
+        index=True,
+        tracking=True,
+        copy=False,
+    )
+    error = fields.Text(readonly=True, copy=False)
+    incomplete = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="The item was listed but its content could not be downloaded; the next update tries again.",
+    )
+    doc_type = fields.Selection(
+        [
+            ("vat_payment", "VAT payment information"),
+            ("mva_return", "VAT return"),
+            ("tax_claims", "Tax claims and payments"),
+            ("tax_settlement", "Tax settlement"),
+            ("advance_tax", "Advance tax"),
+            ("other", "Other"),
+        ],
+        string="Document type",
+        readonly=True,
+        copy=False,
+        index=True,
+    )
+    move_id = fields.Many2one(
+        "account.move",
+        string="Journal entry",
+        readonly=True,
+        copy=False,
+        check_company=True,
+        index="btree_not_null",
+        help="The main journal entry made from this document.",
+    )
+    move_ids = fields.One2many("account.move", "altinn_document_id", string="Journal entries", readonly=True)
+    move_count = fields.Integer(compute="_compute_move_count")
+    attachment_ids = fields.One2many(
+        "ir.attachment",
+        "res_id",
+        domain=[("res_model", "=", "altinn.document")],
+        string="Files",
+        readonly=True,
+    )
+    raw_attachment_id = fields.Many2one(
+        "ir.attachment",
+        string="Altinn description",
+        readonly=True,
+        copy=False,
+        help="The item as Altinn described it (XML/JSON), kept for support.",
+    )
+
+    _sql_constraints = [
+        (
+            "reference_company_uniq",
+            "unique(company_id, reference)",
+            "This Altinn item is already in the ledger for this company.",
+        ),
+    ]
+
+    @api.depends("reference", "title")
+    def _compute_display_name(self):
+        for doc in self:
+            doc.display_name = f"{doc.title} ({doc.reference})" if doc.title else doc.reference
+
+    @api.depends("move_id", "move_ids")
+    def _compute_move_count(self):
+        for doc in self:
+            doc.move_count = len(doc.move_ids | doc.move_id)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_booked(self):
+        if any(doc.move_id or doc.move_ids for doc in self):
+            raise UserError(self.env._("Documents with journal entries cannot be deleted; ignore them instead."))
+
+    # ------------------------------------------------------------------
+    # Recording fetched items (also used by the upload wizard)
+    # ------------------------------------------------------------------
+    @api.model
+    def _altinn_record_items(self, company, items):
+        """Record ``items`` (AltinnItem | FetchFailure) for ``company``, idempotently.
+
+        Known references are skipped; an incomplete row (its download failed
+        earlier) is completed. Each item is written in its own savepoint, so
+        one bad item never aborts the batch. Returns ``(new, known, failures)``:
+        two ``altinn.document`` recordsets and a list of ``FetchFailure``.
+        """
+        company.ensure_one()
+        docs = self.with_company(company)
+        lang = self.env.lang or "en_US"
+        # One query for every reference the company already has.
+        existing = {
+            doc.reference: doc
+            for doc in docs.search_fetch([("company_id", "=", company.id)], ["reference", "incomplete"])
+        }
+        new = docs.browse()
+        known = docs.browse()
+        failures = []
+        for item in items:
+            doc = existing.get(item.reference)
+            if doc and not doc.incomplete:
+                known |= doc
+                continue
+            if isinstance(item, FetchFailure):
+                failures.append(item)
+                existing[item.reference] = docs._altinn_record_failure(
+                    company, item.reference, item.title, error_text(item.error, lang), doc
+                )
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    if doc:
+                        doc._altinn_complete_from_item(item)
+                    else:
+                        doc = docs._altinn_create_from_item(company, item)
+            except pg_errors.UniqueViolation:
+                # A concurrent update recorded it between our search and insert.
+                doc = docs.search([("company_id", "=", company.id), ("reference", "=", item.reference)])
+                known |= doc
+                existing[item.reference] = doc
+                continue
+            except Exception as exc:  # one bad item must not stop the batch
+                _logger.warning("Altinn item %s of company %s could not be recorded: %s",
+                                item.reference, company.id, exc, exc_info=True)
+                failures.append(FetchFailure(reference=item.reference, title=item.title or "", error=exc))
+                existing[item.reference] = docs._altinn_record_failure(
+                    company, item.reference, item.title, error_text(exc, lang), doc
+                )
+                continue
+            new |= doc
+            existing[item.reference] = doc
+        return new, known, failures
+
+    @api.model
+    def _altinn_item_vals(self, item):
+        return {
+            "reference": item.reference,
+            "kind": item.kind if item.kind in ("form", "message") else "message",
+            "transport": item.transport or "altinn2",
+            "reportee": item.reportee,
+            "service_code": item.service_code or False,
+            "service_edition": item.service_edition or 0,
+            "title": item.title or item.reference,
+            "sender": item.sender or False,
+            "date_created": to_utc_naive(item.created),
+            "date_archived": to_utc_naive(item.archived),
+            "due_date": item.due_date or False,
+        }
+
+    @api.model
+    def _altinn_create_from_item(self, company, item: AltinnItem):
+        doc = self.create({**self._altinn_item_vals(item), "company_id": company.id, "state": "new"})
+        doc._altinn_attach(item)
+        return doc
+
+    def _altinn_complete_from_item(self, item: AltinnItem):
+        self.ensure_one()
+        self.attachment_ids.unlink()
+        self.write({**self._altinn_item_vals(item), "state": "new", "error": False, "incomplete": False})
+        self._altinn_attach(item)
+
+    def _altinn_attach(self, item: AltinnItem):
+        """Keep the item's files (role in the description) and its raw description."""
+        self.ensure_one()
+        Attachment = self.env["ir.attachment"]
+        base = {"res_model": self._name, "res_id": self.id, "company_id": self.company_id.id}
+        vals_list = [
+            {
+                **base,
+                "name": file.name or "file",
+                "raw": file.data,
+                "mimetype": file.mimetype or "application/octet-stream",
+                "description": ROLE_PREFIX + (file.role or "attachment"),
+            }
+            for file in item.files
+        ]
+        if vals_list:
+            Attachment.create(vals_list)
+        if item.raw:
+            is_json = item.raw.lstrip()[:1] in (b"{", b"[")
+            raw = Attachment.create({
+                **base,
+                "name": f"altinn-{item.reference}.{'json' if is_json else 'xml'}",
+                "raw": item.raw,
+                "mimetype": "application/json" if is_json else "application/xml",
+                "description": RAW_DESCRIPTION,
+            })
+            self.raw_attachment_id = raw
+
+    @api.model
+    def _altinn_record_failure(self, company, reference, title, message, doc=None):
+        """Leave a visible, retryable 'failed' row; never let this raise."""
+        vals = {"state": "failed", "error": message, "incomplete": True}
+        try:
+            with self.env.cr.savepoint():
+                if doc:
+                    doc.write(vals)
+                    return doc
+                return self.create({
+                    **vals,
+                    "company_id": company.id,
+                    "reference": reference,
+                    "title": title or reference,
+                    "reportee": company.altinn_org_number,
+                })
+        except Exception:
+            _logger.warning("Could not record the failure of Altinn item %s", reference, exc_info=True)
+            return doc or self.browse()
+
+    def _altinn_files(self):
+        """The item's files as the protocol layer's ``AltinnFile`` list, in their original order."""
+        self.ensure_one()
+        files = []
+        for att in self.attachment_ids.sorted("id"):
+            description = att.description or ""
+            if att == self.raw_attachment_id or not description.startswith(ROLE_PREFIX):
+                continue
+            files.append(AltinnFile(
+                name=att.name,
+                mimetype=att.mimetype or mimetypes.guess_type(att.name)[0] or "application/octet-stream",
+                data=att.raw or b"",
+                role=description[len(ROLE_PREFIX):],
+            ))
+        return files
+
+    def _altinn_process(self):
+        """Hook called on newly recorded documents: parsing and booking override it.
+
+        Must handle its own per-document failures (state 'failed' + error).
+        """
+        return self
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_ignore(self):
+        self.filtered(lambda d: d.state in ("new", "failed")).write({"state": "ignored"})
+
+    def action_reset(self):
+        self.filtered(lambda d: d.state == "ignored" and not d.incomplete).write({"state": "new"})
+
+    def action_view_moves(self):
+        self.ensure_one()
+        moves = self.move_ids | self.move_id
+        action = {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Journal entries"),
+            "res_model": "account.move",
+            "context": {"create": False},
+        }
+        if len(moves) == 1:
+            action.update(view_mode="form", res_id=moves.id)
+        else:
+            action.update(view_mode="list,form", domain=[("id", "in", moves.ids)])
+        return action

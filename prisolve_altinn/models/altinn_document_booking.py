@@ -1,0 +1,220 @@
+# Copyright 2026 Prisolve
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Parsing and booking of ledger documents: each known Skatteetaten document becomes draft entries."""
+
+import logging
+
+from markupsafe import Markup
+
+from odoo import api, fields, models, tools
+from odoo.exceptions import UserError, ValidationError
+
+from ..altinn.parsers import (
+    DOC_ADVANCE_TAX,
+    DOC_MVA_RETURN,
+    DOC_OTHER,
+    DOC_TAX_CLAIMS,
+    DOC_TAX_SETTLEMENT,
+    DOC_VAT_PAYMENT,
+    ParseError,
+    parse_files,
+)
+from .altinn_account_map import AltinnBookingRefusal
+
+_logger = logging.getLogger(__name__)
+
+_BUILDERS = {
+    DOC_VAT_PAYMENT: "_book_vat_payment",
+    DOC_MVA_RETURN: "_book_mva_return",
+    DOC_TAX_CLAIMS: "_book_tax_claims",
+    DOC_TAX_SETTLEMENT: "_book_tax_settlement",
+    DOC_ADVANCE_TAX: "_book_advance_tax",
+}
+
+
+class AltinnDocument(models.Model):
+    _inherit = "altinn.document"
+
+    state = fields.Selection(
+        selection_add=[("duplicate", "Duplicate")],
+        ondelete={"duplicate": lambda records: records.write({"state": "failed"})},
+    )
+    summary = fields.Char(readonly=True, copy=False, help="What the document says, in short.")
+    booking_note = fields.Text(readonly=True, copy=False, help="Remarks from booking: duplicates, differences.")
+    line_ids = fields.One2many("altinn.document.line", "document_id", string="Lines", readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    vat_checked = fields.Boolean(readonly=True, copy=False)
+    vat_return_amount = fields.Monetary(
+        string="VAT in the return", readonly=True, copy=False, help="fastsatt merverdiavgift (positive: to pay)."
+    )
+    vat_ledger_amount = fields.Monetary(
+        string="VAT in the ledger", readonly=True, copy=False,
+        help="Credit balance of the VAT settlement account for the period (posted, payments excluded).",
+    )
+    vat_difference = fields.Monetary(string="VAT difference", readonly=True, copy=False)
+    bill_ids = fields.One2many(
+        "account.move", "altinn_document_id", domain=[("move_type", "=", "in_invoice")], readonly=True
+    )
+
+    # ------------------------------------------------------------------
+    # Pipeline
+    # ------------------------------------------------------------------
+    def _altinn_process(self):
+        result = super()._altinn_process()
+        for doc in self:
+            if doc.state in ("new", "failed") and not doc.incomplete:
+                doc._altinn_process_one()
+        return result
+
+    @api.model
+    def _cron_altinn_process(self, batch_size=50):
+        """Book the documents still new (uploaded or fetched without booking), one company at a time."""
+        domain = [("state", "=", "new"), ("incomplete", "=", False)]
+        docs = self.sudo().search(domain, order="id", limit=batch_size)
+        for company in docs.company_id:
+            company_docs = docs.filtered(lambda d, c=company: d.company_id == c)
+            company_docs.with_company(company)._altinn_process()
+            if not tools.config["test_enable"]:
+                self.env.cr.commit()  # each company's batch is kept even if a later one is killed
+        # A document that stays new would make the cron spin: then report nothing left.
+        remaining = 0 if docs.filtered(lambda d: d.state == "new") else self.sudo().search_count(domain)
+        self.env["ir.cron"]._notify_progress(done=len(docs), remaining=remaining)
+
+    def _altinn_lang(self):
+        return self.env.lang or "en_US"
+
+    def _altinn_process_one(self):
+        """Parse and book one document; whatever goes wrong stays on this document."""
+        self.ensure_one()
+        lang = self._altinn_lang()
+        try:
+            parsed = parse_files(self._altinn_files(), service_code=self.service_code or None,
+                                 title=self.title or None)
+        except ParseError as exc:
+            self._altinn_set_failed(exc.text(lang))
+            return
+        except Exception as exc:  # a parser bug must not stop the batch
+            _logger.warning("Altinn document %s could not be parsed", self.id, exc_info=True)
+            self._altinn_set_failed(self.env._("The document could not be read: %(error)s", error=exc))
+            return
+        summary = (parsed.summary_nb if lang.startswith(("nb", "no", "nn")) and parsed.summary_nb
+                   else parsed.summary)
+        try:
+            with self.env.cr.savepoint():
+                vals = self._altinn_book(parsed)
+                self.write({"summary": summary, "doc_type": parsed.doc_type, "error": False, **vals})
+        except (AltinnBookingRefusal, UserError, ValidationError) as exc:
+            self._altinn_set_failed(exc.args[0], doc_type=parsed.doc_type, summary=summary)
+        except Exception as exc:
+            _logger.warning("Altinn document %s could not be booked", self.id, exc_info=True)
+            self._altinn_set_failed(
+                self.env._("The document could not be booked: %(error)s", error=exc),
+                doc_type=parsed.doc_type, summary=summary)
+
+    def _altinn_set_failed(self, message, doc_type=None, summary=None):
+        vals = {"state": "failed", "error": message, "booking_note": False}
+        if doc_type:
+            vals["doc_type"] = doc_type
+        if summary:
+            vals["summary"] = summary
+        self.write(vals)
+
+    def _altinn_check_organisation(self, parsed):
+        own = self.company_id.altinn_org_number
+        for document in [parsed, *parsed.related]:
+            other = document.org_number
+            if not other or other == own:
+                continue
+            if not own:
+                raise AltinnBookingRefusal(self.env._(
+                    "The document is for organisation %(org)s, but %(company)s has no organisation number; "
+                    "enter it on the company's Altinn tab.", org=other, company=self.company_id.display_name))
+            raise AltinnBookingRefusal(self.env._(
+                "The document is for organisation %(org)s, not for %(company)s (%(own)s); nothing is booked.",
+                org=other, company=self.company_id.display_name, own=own))
+
+    def _altinn_book(self, parsed):
+        """Book ``parsed`` and its related documents; return the values to write on the document."""
+        self.ensure_one()
+        if parsed.doc_type == DOC_OTHER:
+            return {"state": "ignored", "booking_note": False}
+        self._altinn_check_organisation(parsed)
+        builder = self.env["altinn.move.builder"].with_company(self.company_id)
+        outcome = builder._outcome()
+        for document in [parsed, *parsed.related]:
+            method = _BUILDERS.get(document.doc_type)
+            if method:
+                outcome.merge(getattr(builder, method)(self, document))
+        moves = outcome.moves
+        if moves:
+            state = "imported"
+        elif outcome.duplicates and not outcome.informational:
+            state = "duplicate"
+        else:
+            state = "imported"
+        notes = list(dict.fromkeys(n for n in outcome.notes if n))
+        vals = {
+            "state": state,
+            "booking_note": "\n".join(notes) or False,
+            **outcome.document_vals,
+        }
+        if moves:
+            vals["move_id"] = moves.sorted("id")[:1].id
+        if notes:
+            self.message_post(body=Markup("<br/>").join(notes))
+        return vals
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_altinn_process(self):
+        """Parse and book again (after fixing the account mapping, for instance)."""
+        docs = self.filtered(lambda d: d.state in ("new", "failed") and not d.incomplete)
+        if not docs:
+            raise UserError(self.env._("Only new or failed documents can be processed."))
+        docs._altinn_process()
+        return True
+
+    def action_altinn_create_vendor_bill(self):
+        """One click: a draft vendor bill with the document's files, for letters that are invoices."""
+        self.ensure_one()
+        bill = self.bill_ids[:1]
+        if not bill:
+            company = self.company_id
+            Journal = self.env["account.journal"]
+            journal = Journal.search([*Journal._check_company_domain(company), ("type", "=", "purchase")], limit=1)
+            if not journal:
+                raise UserError(self.env._("%(company)s has no purchase journal.", company=company.display_name))
+            partner = self.env["res.partner"]
+            if self.sender:
+                partner = partner.search([
+                    ("name", "=ilike", self.sender), ("is_company", "=", True),
+                    "|", ("company_id", "=", False), ("company_id", "=", company.id),
+                ], limit=1)
+            bill = self.env["account.move"].with_company(company).create({
+                "move_type": "in_invoice",
+                "company_id": company.id,
+                "journal_id": journal.id,
+                "partner_id": partner.id or False,
+                "ref": self.title or self.reference,
+                "altinn_document_id": self.id,
+                "narration": Markup("<p>%s</p>") % self.env._(
+                    "Made from Altinn item %(reference)s \"%(title)s\".", reference=self.reference,
+                    title=self.title or ""),
+            })
+            copies = self.env["altinn.move.builder"]._attach_files(self, bill)
+            pdf = copies.filtered(lambda a: a.mimetype == "application/pdf")[:1]
+            if pdf and "message_main_attachment_id" in bill._fields:
+                bill.message_main_attachment_id = pdf
+            vals = {"move_id": bill.id}
+            if self.state == "ignored":
+                vals["state"] = "imported"
+            self.write(vals)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Vendor bill"),
+            "res_model": "account.move",
+            "res_id": bill.id,
+            "view_mode": "form",
+            "context": {"default_move_type": "in_invoice"},
+        }

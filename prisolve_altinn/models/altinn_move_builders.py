@@ -1,0 +1,624 @@
+# Copyright 2026 Prisolve
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Journal entries from parsed Skatteetaten documents (one method per document type).
+
+Amounts stay ``Decimal`` (øre) until the entry is written; a line amount is signed: positive = debit.
+Every account comes from the company's Altinn account mapping or, for the VAT closing, from the l10n_no tax
+with the return's VAT code: a missing or doubtful account refuses the whole document.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from markupsafe import Markup
+
+from odoo import Command, api, fields, models
+from odoo.tools import format_amount, html2plaintext
+
+from ..altinn.parsers import accounts as acc
+from ..altinn.parsers import base as p
+from .altinn_account_map import AltinnBookingRefusal
+
+ZERO = Decimal("0.00")
+_TAX_CODE = re.compile(r"^\s*(\d{1,3})\b")
+
+
+@dataclass
+class EntryLine:
+    account: object  # account.account record
+    amount: Decimal  # positive = debit, negative = credit
+    name: str
+    date_maturity: date | None = None
+
+
+@dataclass
+class Outcome:
+    """What booking one parsed document did."""
+
+    moves: object = None  # account.move recordset
+    booked: int = 0
+    duplicates: int = 0
+    informational: bool = False  # something useful was recorded without an entry
+    notes: list = field(default_factory=list)
+    document_vals: dict = field(default_factory=dict)
+
+    def merge(self, other):
+        self.moves = other.moves if self.moves is None else self.moves | (other.moves or self.moves.browse())
+        self.booked += other.booked
+        self.duplicates += other.duplicates
+        self.informational = self.informational or other.informational
+        self.notes += other.notes
+        self.document_vals.update(other.document_vals)
+
+
+class AltinnMoveBuilder(models.AbstractModel):
+    _name = "altinn.move.builder"
+    _description = "Altinn journal entry builder"
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+    def _lang(self):
+        return self.env.lang or "en_US"
+
+    def _is_nb(self):
+        return self._lang().startswith(("nb", "no", "nn"))
+
+    def _money(self, company, amount):
+        return format_amount(self.env, float(amount), company.currency_id)
+
+    def _account(self, company, role):
+        return self.env["altinn.account.map"]._altinn_account(company, role)
+
+    def _outcome(self):
+        return Outcome(moves=self.env["account.move"])
+
+    def _document_date(self, doc, parsed):
+        if parsed.document_date:
+            return parsed.document_date
+        if doc.date_created:
+            return fields.Datetime.context_timestamp(doc, doc.date_created).date()
+        return fields.Date.context_today(doc)
+
+    def _already_booked(self, doc, key=None, kids=()):
+        """The booked line that makes this one a duplicate (same key, or the same KID from another source)."""
+        Line = self.env["altinn.document.line"]
+        booked = Line._altinn_booked(doc.company_id, key=key)
+        for kid in kids:
+            if booked:
+                break
+            if kid:
+                booked = Line._altinn_booked(doc.company_id, kid=kid)
+        return booked
+
+    def _duplicate_note(self, doc, booked, what):
+        move = booked.move_id
+        return self.env._(
+            "%(what)s is already booked from Altinn document %(document)s%(move)s; not booked again.",
+            what=what,
+            document=booked.document_id.display_name,
+            move=(" (%s)" % move.display_name) if move else "",
+        )
+
+    def _narration(self, doc, parsed, extra=None):
+        text = self.env._(
+            "Made from Altinn item %(reference)s \"%(title)s\" (%(transport)s%(service)s, file %(file)s): %(summary)s",
+            reference=doc.reference,
+            title=doc.title or "",
+            transport=dict(doc._fields["transport"]._description_selection(self.env)).get(doc.transport, ""),
+            service=(", " + self.env._("service %s", doc.service_code)) if doc.service_code else "",
+            file=parsed.source_file or "-",
+            summary=(parsed.summary_nb if self._is_nb() and parsed.summary_nb else parsed.summary),
+        )
+        body = Markup("<p>%s</p>") % text
+        for line in extra or []:
+            body += Markup("<p>%s</p>") % line
+        return body
+
+    def _create_entry(self, doc, parsed, entry_lines, *, date, ref, kid=None, bank_account=None, extra=None):
+        """Create one balanced draft entry with the document's files attached."""
+        company = doc.company_id
+        entry_lines = [line for line in entry_lines if line.amount]
+        if not entry_lines:
+            return self.env["account.move"]
+        total = sum((line.amount for line in entry_lines), ZERO)
+        if total != ZERO:
+            raise AltinnBookingRefusal(self.env._(
+                "The entry for %(ref)s does not balance (difference %(diff)s); nothing is booked.",
+                ref=ref, diff=self._money(company, total)))
+        partner = company._altinn_tax_partner()
+        journal = company._altinn_booking_journal()
+        bank = company._altinn_partner_bank(partner, bank_account) if bank_account else None
+        vals = {
+            "move_type": "entry",
+            "company_id": company.id,
+            "journal_id": journal.id,
+            "date": date,
+            "ref": ref,
+            "partner_id": partner.id,
+            "payment_reference": kid or False,
+            "narration": self._narration(doc, parsed, extra),
+            "altinn_document_id": doc.id,
+            "line_ids": [
+                Command.create({
+                    "account_id": line.account.id,
+                    "partner_id": partner.id,
+                    "name": line.name,
+                    "debit": float(line.amount) if line.amount > 0 else 0.0,
+                    "credit": float(-line.amount) if line.amount < 0 else 0.0,
+                    "date_maturity": line.date_maturity or False,
+                })
+                for line in entry_lines
+            ],
+        }
+        if bank:
+            vals["partner_bank_id"] = bank.id
+        move = self.env["account.move"].with_company(company).create(vals)
+        self._attach_files(doc, move)
+        return move
+
+    def _attach_files(self, doc, record):
+        """Copy the document's files (not Altinn's own description) onto ``record``."""
+        attachments = doc.attachment_ids.filtered(lambda a: a != doc.raw_attachment_id).sorted("id")
+        copies = self.env["ir.attachment"]
+        for attachment in attachments:
+            copies |= attachment.sudo().copy({"res_model": record._name, "res_id": record.id})
+        return copies.sudo(False)
+
+    def _line(self, doc, kind, **vals):
+        return self.env["altinn.document.line"].create({"document_id": doc.id, "kind": kind, **vals})
+
+    # ------------------------------------------------------------------
+    # 1. VAT payment information (betalingsinformasjon)
+    # ------------------------------------------------------------------
+    def _book_vat_payment(self, doc, parsed):
+        data: p.VatPayment = parsed.data
+        company = doc.company_id
+        outcome = self._outcome()
+        label = f"{data.period_name} {data.period_year}"
+        line_vals = {
+            "name": self.env._("VAT %(period)s", period=label),
+            "identifier": data.submission_reference or label,
+            "amount": float(data.amount),
+            "due_date": data.due_date,
+            "kid": data.kid,
+            "bank_account": data.account,
+        }
+        if not data.amount:
+            self._line(doc, "vat_payment", state="recorded", **line_vals,
+                       note=self.env._("Nothing to pay or refund."))
+            outcome.informational = True
+            outcome.notes.append(self.env._("VAT %(period)s: nothing to pay or refund.", period=label))
+            return outcome
+        key = f"vat_payment:{data.period_start}:{data.period_end}:{data.kid}"
+        booked = self._already_booked(doc, key, kids=[data.kid])
+        if booked:
+            note = self._duplicate_note(doc, booked, self.env._("VAT %(period)s", period=label))
+            self._line(doc, "vat_payment", state="duplicate", duplicate_of_id=booked.id, note=note, **line_vals)
+            outcome.duplicates += 1
+            outcome.notes.append(note)
+            return outcome
+        settlement = self._account(company, acc.ROLE_VAT_SETTLEMENT)
+        kid_text = self.env._("KID %(kid)s, due %(date)s", kid=data.kid, date=data.due_date.strftime("%d.%m.%Y"))
+        if data.amount > 0:
+            counterpart = self._account(company, acc.ROLE_PAYABLE)
+            name = self.env._("VAT %(period)s to pay", period=label)
+        else:
+            counterpart = self._account(company, acc.ROLE_TAX_RECEIVABLE)
+            name = self.env._("VAT %(period)s to be refunded", period=label)
+        lines = [
+            EntryLine(settlement, data.amount, name),
+            EntryLine(counterpart, -data.amount, f"{name} – {kid_text}", data.due_date),
+        ]
+        notes = [n.text(self._lang()) for n in parsed.notices]
+        if not data.kid_valid:
+            notes.append(self.env._("The KID %(kid)s fails the MOD10/MOD11 check; verify it before paying.",
+                                    kid=data.kid))
+        move = self._create_entry(doc, parsed, lines, date=self._document_date(doc, parsed),
+                                  ref=self.env._("VAT %(period)s", period=label), kid=data.kid,
+                                  bank_account=data.account, extra=notes)
+        self._line(doc, "vat_payment", state="booked", booking_key=key, move_id=move.id,
+                   account_code=counterpart.code, **line_vals)
+        outcome.moves |= move
+        outcome.booked += 1
+        outcome.notes += notes
+        return outcome
+
+    # ------------------------------------------------------------------
+    # 2. MVA-melding
+    # ------------------------------------------------------------------
+    def _book_mva_return(self, doc, parsed):
+        if doc.company_id.altinn_vat_mode == "external":
+            return self._book_mva_closing(doc, parsed)
+        return self._compare_mva_return(doc, parsed)
+
+    def _vat_ledger_amount(self, company, account, start, end):
+        """VAT closed in Odoo for the period: the credit balance on the settlement account.
+
+        Payments (bank/cash journals) and the entries this module makes from payment information are left out,
+        so only the closing of the period itself is compared.
+        """
+        groups = self.env["account.move.line"]._read_group(
+            [
+                ("company_id", "=", company.id),
+                ("account_id", "=", account.id),
+                ("parent_state", "=", "posted"),
+                ("date", ">=", start),
+                ("date", "<=", end),
+                ("journal_id.type", "not in", ("bank", "cash")),
+                ("move_id.altinn_document_id", "=", False),
+            ],
+            aggregates=["balance:sum"],
+        )
+        balance = groups[0][0] if groups else 0.0
+        return -Decimal(str(round(balance or 0.0, 2))).quantize(Decimal("0.01"))
+
+    def _compare_mva_return(self, doc, parsed):
+        data: p.MvaReturn = parsed.data
+        company = doc.company_id
+        outcome = self._outcome()
+        settlement = self._account(company, acc.ROLE_VAT_SETTLEMENT)
+        ledger = self._vat_ledger_amount(company, settlement, data.period_start, data.period_end)
+        difference = data.total - ledger
+        label = f"{data.period_name} {data.period_year}"
+        if difference:
+            note = self.env._(
+                "VAT %(period)s: the return says %(return)s, account %(code)s shows %(ledger)s for the period "
+                "(posted entries, payments excluded): difference %(diff)s.",
+                period=label, **{"return": self._money(company, data.total)}, code=settlement.code,
+                ledger=self._money(company, ledger), diff=self._money(company, difference))
+        else:
+            note = self.env._(
+                "VAT %(period)s: the return's %(return)s matches account %(code)s for the period.",
+                period=label, **{"return": self._money(company, data.total)}, code=settlement.code)
+        self._line(doc, "vat_return", state="recorded", name=self.env._("VAT return %(period)s", period=label),
+                   identifier=label, amount=float(data.total), open_amount=float(difference),
+                   account_code=settlement.code, kid=data.kid or False, note=note)
+        outcome.informational = True
+        outcome.notes.append(note)
+        outcome.document_vals.update({
+            "vat_return_amount": float(data.total),
+            "vat_ledger_amount": float(ledger),
+            "vat_difference": float(difference),
+            "vat_checked": True,
+        })
+        return outcome
+
+    def _tax_code_of(self, tax):
+        if "l10n_no_standard_code" in tax._fields and tax.l10n_no_standard_code:
+            return str(tax.l10n_no_standard_code).strip()
+        match = _TAX_CODE.match(html2plaintext(tax.description or "") if tax.description else "")
+        return match.group(1) if match else None
+
+    @api.model
+    def _vat_code_accounts(self, company, code):
+        """(output account, input account) of the l10n_no tax(es) with this standard VAT code."""
+        Tax = self.env["account.tax"].with_company(company).with_context(active_test=False)
+        taxes = Tax.search([*Tax._check_company_domain(company)]).filtered(
+            lambda t: self._tax_code_of(t) == str(code))
+        if taxes.filtered("active"):
+            taxes = taxes.filtered("active")
+        if not taxes:
+            raise AltinnBookingRefusal(self.env._(
+                "No tax with VAT code %(code)s exists in %(company)s, so the line of the VAT return cannot be "
+                "placed on its tax account. Load the Norwegian taxes (l10n_no) or book the return by hand.",
+                code=code, company=company.display_name))
+        outputs, inputs = set(), set()
+        for tax in taxes:
+            for rep in tax.invoice_repartition_line_ids.filtered(
+                    lambda r: r.repartition_type == "tax" and r.account_id):
+                if tax.type_tax_use == "sale" or rep.factor_percent < 0:
+                    outputs.add(rep.account_id)
+                else:
+                    inputs.add(rep.account_id)
+        if len(outputs) > 1 or len(inputs) > 1:
+            names = ", ".join(sorted(a.display_name for a in outputs | inputs))
+            raise AltinnBookingRefusal(self.env._(
+                "The taxes with VAT code %(code)s in %(company)s post to different accounts (%(accounts)s); "
+                "the VAT return line cannot be placed without guessing.",
+                code=code, company=company.display_name, accounts=names))
+        return (next(iter(outputs), None), next(iter(inputs), None))
+
+    def _book_mva_closing(self, doc, parsed):
+        data: p.MvaReturn = parsed.data
+        company = doc.company_id
+        outcome = self._outcome()
+        label = f"{data.period_name} {data.period_year}"
+        key = f"mva_return:{data.period_start}:{data.period_end}:{data.category or ''}"
+        line_vals = {
+            "name": self.env._("VAT return %(period)s", period=label),
+            "identifier": label,
+            "amount": float(data.total),
+            "kid": data.kid or False,
+        }
+        booked = self._already_booked(doc, key)
+        if booked:
+            note = self._duplicate_note(doc, booked, self.env._("The VAT return %(period)s", period=label))
+            self._line(doc, "vat_return", state="duplicate", duplicate_of_id=booked.id, note=note, **line_vals)
+            outcome.duplicates += 1
+            outcome.notes.append(note)
+            return outcome
+        settlement = self._account(company, acc.ROLE_VAT_SETTLEMENT)
+        lines = []
+        for mva_line in data.lines:
+            if not mva_line.vat:
+                continue
+            output, input_ = self._vat_code_accounts(company, mva_line.mva_code)
+            if mva_line.vat > 0:
+                account = output or input_
+            else:
+                account = input_ or output
+            if not account:
+                raise AltinnBookingRefusal(self.env._(
+                    "The tax with VAT code %(code)s in %(company)s has no tax account, but the VAT return has "
+                    "%(amount)s on it.", code=mva_line.mva_code, company=company.display_name,
+                    amount=self._money(company, mva_line.vat)))
+            parts = [self.env._("VAT code %(code)s", code=mva_line.mva_code)]
+            if mva_line.internal_code:
+                parts.append(mva_line.internal_code)
+            if mva_line.specification:
+                parts.append(mva_line.specification)
+            if mva_line.base is not None:
+                parts.append(self.env._("base %(base)s", base=self._money(company, mva_line.base)))
+            # Closing moves each tax account's balance to the settlement account: output VAT (credit
+            # balance) is debited, deductible VAT (debit balance, negative in the return) credited.
+            lines.append(EntryLine(account, mva_line.vat, f"{label}: " + ", ".join(parts)))
+        lines.append(EntryLine(settlement, -data.total, self.env._("VAT %(period)s, net", period=label)))
+        extra = [n.text(self._lang()) for n in parsed.notices]
+        # The closing belongs to the term: dated its last day, so the settlement account per term matches.
+        move = self._create_entry(doc, parsed, lines, date=data.period_end,
+                                  ref=self.env._("VAT closing %(period)s", period=label), kid=data.kid, extra=extra)
+        if not move:
+            self._line(doc, "vat_return", state="recorded", note=self.env._("No VAT in the return."), **line_vals)
+            outcome.informational = True
+            return outcome
+        self._line(doc, "vat_return", state="booked", booking_key=key, move_id=move.id,
+                   account_code=settlement.code, **line_vals)
+        outcome.moves |= move
+        outcome.booked += 1
+        outcome.notes += extra
+        return outcome
+
+    # ------------------------------------------------------------------
+    # 3. Krav og betalinger
+    # ------------------------------------------------------------------
+    def _book_tax_claims(self, doc, parsed):
+        data: p.TaxClaims = parsed.data
+        company = doc.company_id
+        outcome = self._outcome()
+        payable = None
+        unknown = []
+        base_date = self._document_date(doc, parsed)
+        # Resolve every account first: a missing one refuses the whole document, nothing half-booked.
+        roles = {}
+        for claim in data.claims:
+            role = acc.CLAIM_CATEGORY_ROLES.get(claim.category)
+            if role and claim.original_amount:
+                roles[claim.category] = self._account(company, role)
+        if roles:
+            payable = self._account(company, acc.ROLE_PAYABLE)
+        for sequence, claim in enumerate(data.claims, start=1):
+            kids = [i.kid for i in claim.instalments if i.kid]
+            line_vals = {
+                "sequence": sequence,
+                "name": claim.description or claim.claim_type,
+                "identifier": claim.claim_id,
+                "category": claim.category,
+                "amount": float(claim.original_amount),
+                "open_amount": float(claim.open_amount),
+                "due_date": claim.due_date or False,
+                "kid": claim.kid or False,
+                "bank_account": claim.account or False,
+            }
+            if not claim.original_amount:
+                self._line(doc, "claim", state="skipped", note=self.env._("Zero amount."), **line_vals)
+                continue
+            account = roles.get(claim.category)
+            if not account:
+                note = self.env._("Claim %(id)s (%(type)s): no account is known for this claim type; book it by hand.",
+                                  id=claim.claim_id, type=claim.claim_type)
+                self._line(doc, "claim", state="skipped", note=note, **line_vals)
+                unknown.append(note)
+                continue
+            key = f"claim:{claim.claim_id}"
+            booked = self._already_booked(doc, key, kids=kids)
+            if booked:
+                note = self._duplicate_note(doc, booked, self.env._("Claim %(id)s", id=claim.claim_id))
+                self._line(doc, "claim", state="duplicate", duplicate_of_id=booked.id, note=note, **line_vals)
+                outcome.duplicates += 1
+                outcome.notes.append(note)
+                continue
+            move = self._create_entry(
+                doc, parsed, self._claim_lines(claim, account, payable),
+                date=claim.created or base_date,
+                ref=self.env._("%(claim)s %(period)s (claim %(id)s)", claim=claim.description or claim.claim_type,
+                               period=claim.period or "", id=claim.claim_id),
+                kid=claim.kid, bank_account=claim.account)
+            self._line(doc, "claim", state="booked", booking_key=key, move_id=move.id, account_code=account.code,
+                       **line_vals)
+            outcome.moves |= move
+            outcome.booked += 1
+            for instalment in claim.instalments:
+                for placed in instalment.placed_payments:
+                    self._line(doc, "payment", state="recorded", identifier=placed.payment_id or False,
+                               name=self.env._("Placed on claim %(id)s", id=claim.claim_id),
+                               amount=float(-placed.amount), payment_date=placed.date or False,
+                               kid=instalment.kid or False, due_date=instalment.due_date)
+        for payment in data.payments:
+            self._line(doc, "payment", state="recorded", identifier=payment.payment_id,
+                       name=payment.payment_type or self.env._("Payment"), amount=float(payment.amount),
+                       open_amount=float(payment.unplaced_amount) if payment.unplaced_amount is not None else 0.0,
+                       payment_date=payment.date, kid=payment.kid or False,
+                       bank_account=payment.paid_to_account or False)
+            outcome.informational = True
+        if unknown and not outcome.booked and not outcome.duplicates and not data.payments:
+            raise AltinnBookingRefusal("\n".join(unknown))
+        outcome.notes += unknown
+        outcome.notes += [n.text(self._lang()) for n in parsed.notices]
+        if unknown:
+            outcome.informational = True
+        return outcome
+
+    def _claim_lines(self, claim, account, payable):
+        amount = claim.original_amount
+        title = claim.description or claim.claim_type
+        lines = [EntryLine(account, amount, f"{title} {claim.period or ''}".strip())]
+        instalments = [i for i in claim.instalments if i.original_amount]
+        if instalments and sum((i.original_amount for i in instalments), ZERO) == amount:
+            for instalment in instalments:
+                lines.append(EntryLine(payable, -instalment.original_amount,
+                                       self._payable_name(title, instalment.kid, instalment.account),
+                                       instalment.due_date))
+        else:
+            lines.append(EntryLine(payable, -amount, self._payable_name(title, claim.kid, claim.account),
+                                   claim.due_date))
+        return lines
+
+    def _payable_name(self, title, kid, account):
+        if kid:
+            return self.env._("%(title)s – KID %(kid)s", title=title, kid=kid)
+        if account:
+            return self.env._("%(title)s – account %(account)s", title=title, account=account)
+        return title
+
+    # ------------------------------------------------------------------
+    # 4. Beregnet skatt (AS)
+    # ------------------------------------------------------------------
+    def _ledger_balance(self, company, account, date_to):
+        groups = self.env["account.move.line"]._read_group(
+            [
+                ("company_id", "=", company.id),
+                ("account_id", "=", account.id),
+                ("parent_state", "=", "posted"),
+                ("date", "<=", date_to),
+            ],
+            aggregates=["balance:sum"],
+        )
+        balance = groups[0][0] if groups else 0.0
+        return Decimal(str(round(balance or 0.0, 2))).quantize(Decimal("0.01"))
+
+    def _book_tax_settlement(self, doc, parsed):
+        data: p.TaxSettlement = parsed.data
+        company = doc.company_id
+        outcome = self._outcome()
+        entry_date = self._document_date(doc, parsed)
+        notes = [n.text(self._lang()) for n in parsed.notices]
+        year = data.income_year or (parsed.period_start.year if parsed.period_start else None)
+        if not year:
+            year = entry_date.year - 1
+            notes.append(self.env._("The document does not state the income year; %(year)s is assumed.",
+                                    year=year))
+        key = f"tax_settlement:{year}:{data.variant}"
+        line_vals = {
+            "name": self.env._("Assessed tax %(year)s", year=year),
+            "identifier": str(year),
+            "amount": float(data.total_tax),
+        }
+        booked = self._already_booked(doc, key)
+        if booked:
+            note = self._duplicate_note(doc, booked, self.env._("The tax settlement for %(year)s", year=year))
+            self._line(doc, "settlement", state="duplicate", duplicate_of_id=booked.id, note=note, **line_vals)
+            outcome.duplicates += 1
+            outcome.notes.append(note)
+            return outcome
+        accrued_account = self._account(company, acc.ROLE_TAX_ACCRUED)
+        advance_account = self._account(company, acc.ROLE_ADVANCE_TAX)
+        assessed_account = self._account(company, acc.ROLE_TAX_ASSESSED)
+        difference_account = self._account(company, acc.ROLE_TAX_PRIOR_YEAR)
+        assessed = data.total_tax
+        accrued = -self._ledger_balance(company, accrued_account, entry_date)  # credit balance
+        advance = self._ledger_balance(company, advance_account, entry_date)  # debit balance
+        remainder = assessed - advance  # > 0 restskatt, < 0 til gode
+        difference = assessed - accrued  # > 0 too little accrued
+        lines = [
+            EntryLine(accrued_account, accrued, self.env._("Accrued tax %(year)s cleared", year=year)),
+            EntryLine(advance_account, -advance, self.env._("Advance tax %(year)s cleared", year=year)),
+            EntryLine(difference_account, difference,
+                      self.env._("Tax %(year)s: assessed less accrued", year=year)),
+        ]
+        if remainder > 0:
+            lines.append(EntryLine(assessed_account, -remainder,
+                                   self.env._("Restskatt %(year)s", year=year)))
+        elif remainder < 0:
+            receivable = self._account(company, acc.ROLE_TAX_RECEIVABLE)
+            lines.append(EntryLine(receivable, -remainder, self.env._("Tax %(year)s to be refunded", year=year)))
+        notes.insert(0, self.env._(
+            "Assessed tax %(assessed)s; ledger on %(date)s: accrued %(accrued)s on %(accrued_code)s, advance tax "
+            "%(advance)s on %(advance_code)s (posted entries).",
+            assessed=self._money(company, assessed), date=entry_date.strftime("%d.%m.%Y"),
+            accrued=self._money(company, accrued), accrued_code=accrued_account.code,
+            advance=self._money(company, advance), advance_code=advance_account.code))
+        move = self._create_entry(doc, parsed, lines, date=entry_date,
+                                  ref=self.env._("Tax settlement %(year)s", year=year), extra=notes)
+        if not move:
+            self._line(doc, "settlement", state="recorded", note=self.env._("Nothing to book."), **line_vals)
+            outcome.informational = True
+            outcome.notes += notes
+            return outcome
+        self._line(doc, "settlement", state="booked", booking_key=key, move_id=move.id,
+                   open_amount=float(remainder), account_code=assessed_account.code, **line_vals)
+        outcome.moves |= move
+        outcome.booked += 1
+        outcome.notes += notes
+        return outcome
+
+    # ------------------------------------------------------------------
+    # 5. Forskuddsskatt notice
+    # ------------------------------------------------------------------
+    def _book_advance_tax(self, doc, parsed):
+        data: p.AdvanceTax = parsed.data
+        company = doc.company_id
+        outcome = self._outcome()
+        entry_date = self._document_date(doc, parsed)
+        todo = [i for i in data.instalments if i.amount]
+        advance_account = payable = None
+        if todo:
+            advance_account = self._account(company, acc.ROLE_ADVANCE_TAX)
+            payable = self._account(company, acc.ROLE_PAYABLE)
+        notes = [n.text(self._lang()) for n in parsed.notices]
+        for instalment in sorted(data.instalments, key=lambda i: i.number):
+            label = self.env._("Advance tax %(year)s, instalment %(number)s", year=data.income_year,
+                               number=instalment.number)
+            line_vals = {
+                "sequence": instalment.number,
+                "name": label,
+                "identifier": f"{data.income_year}/{instalment.number}",
+                "amount": float(instalment.amount),
+                "due_date": instalment.due_date,
+                "kid": instalment.kid,
+                "bank_account": instalment.account or data.account or False,
+            }
+            if not instalment.amount:
+                self._line(doc, "instalment", state="skipped", note=self.env._("Zero amount."), **line_vals)
+                continue
+            key = f"advance_tax:{data.income_year}:{instalment.number}"
+            booked = self._already_booked(doc, key, kids=[instalment.kid])
+            if booked:
+                note = self._duplicate_note(doc, booked, label)
+                if booked.amount != float(instalment.amount):
+                    note += " " + self.env._(
+                        "It was booked with %(old)s, this notice says %(new)s: adjust by hand.",
+                        old=self._money(company, Decimal(str(booked.amount))),
+                        new=self._money(company, instalment.amount))
+                self._line(doc, "instalment", state="duplicate", duplicate_of_id=booked.id, note=note,
+                           **line_vals)
+                outcome.duplicates += 1
+                outcome.notes.append(note)
+                continue
+            lines = [
+                EntryLine(advance_account, instalment.amount, label),
+                EntryLine(payable, -instalment.amount,
+                          self._payable_name(label, instalment.kid, None), instalment.due_date),
+            ]
+            move = self._create_entry(doc, parsed, lines, date=entry_date, ref=label, kid=instalment.kid,
+                                      bank_account=instalment.account or data.account, extra=notes)
+            self._line(doc, "instalment", state="booked", booking_key=key, move_id=move.id,
+                       account_code=payable.code, **line_vals)
+            outcome.moves |= move
+            outcome.booked += 1
+        outcome.notes += notes
+        if not todo:
+            outcome.informational = True
+        return outcome

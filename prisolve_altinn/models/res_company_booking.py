@@ -1,0 +1,112 @@
+# Copyright 2026 Prisolve
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+
+SKATTEETATEN_ORG_NUMBER = "974761076"
+ALTINN_JOURNAL_CODE = "ALTN"
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    altinn_journal_id = fields.Many2one(
+        "account.journal",
+        string="Altinn journal",
+        domain="[('type', '=', 'general'), ('company_id', '=', id)]",
+        help="Miscellaneous journal of the draft entries made from Altinn documents. Left empty, a journal "
+        "'Altinn' (code ALTN) is created the first time a document is booked.",
+    )
+    altinn_vat_mode = fields.Selection(
+        [
+            ("odoo", "VAT is closed in Odoo: compare the VAT return with the ledger"),
+            ("external", "VAT is filed outside Odoo: book the closing entry from the VAT return"),
+        ],
+        string="VAT returns",
+        default="odoo",
+        required=True,
+        help="Closed in Odoo: the VAT return's fastsatt merverdiavgift is compared with the balance of the VAT "
+        "settlement account for the period and the difference is shown on the document; nothing is booked.\n"
+        "Filed outside Odoo: each line of the VAT return is moved from the account of the l10n_no tax with "
+        "that VAT code to the VAT settlement account.",
+    )
+    altinn_account_map_ids = fields.One2many(
+        "altinn.account.map", "company_id", string="Altinn booking accounts"
+    )
+
+    def _altinn_booking_journal(self):
+        """The company's Altinn journal; created (and remembered) the first time it is needed."""
+        self.ensure_one()
+        if self.altinn_journal_id:
+            return self.altinn_journal_id
+        Journal = self.env["account.journal"].sudo()
+        journal = Journal.search([
+            *Journal._check_company_domain(self),
+            ("type", "=", "general"),
+            ("code", "=", ALTINN_JOURNAL_CODE),
+        ], limit=1)
+        if not journal:
+            journal = Journal.create({
+                "name": "Altinn",
+                "code": ALTINN_JOURNAL_CODE,
+                "type": "general",
+                "company_id": self.id,
+                "show_on_dashboard": False,
+            })
+        self.sudo().altinn_journal_id = journal
+        return journal.sudo(False)
+
+    def _altinn_tax_partner(self):
+        """Skatteetaten (org. nr. 974761076): found by organisation number, created when missing."""
+        self.ensure_one()
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        company_domain = ["|", ("company_id", "=", False), ("company_id", "=", self.id)]
+        partner = Partner.search([
+            *company_domain,
+            "|", "|",
+            ("l10n_no_bronnoysund_number", "=", SKATTEETATEN_ORG_NUMBER),
+            ("company_registry", "=", SKATTEETATEN_ORG_NUMBER),
+            ("vat", "in", (f"NO{SKATTEETATEN_ORG_NUMBER}MVA", SKATTEETATEN_ORG_NUMBER)),
+        ], order="active desc, company_id, id", limit=1)
+        if not partner:
+            partner = Partner.create({
+                "name": "Skatteetaten",
+                "is_company": True,
+                "company_registry": SKATTEETATEN_ORG_NUMBER,
+                "l10n_no_bronnoysund_number": SKATTEETATEN_ORG_NUMBER,
+                "country_id": self.env.ref("base.no").id,
+                "website": "https://www.skatteetaten.no",
+            })
+        return partner.sudo(False)
+
+    def _altinn_partner_bank(self, partner, account_number):
+        """The bank account ``account_number`` of ``partner`` (created when missing), for payments."""
+        self.ensure_one()
+        if not account_number:
+            return self.env["res.partner.bank"]
+        Bank = self.env["res.partner.bank"].sudo().with_context(active_test=False)
+        bank = Bank.search([
+            ("partner_id", "=", partner.id),
+            ("sanitized_acc_number", "=", account_number),
+            "|", ("company_id", "=", False), ("company_id", "=", self.id),
+        ], limit=1)
+        if not bank:
+            bank = Bank.create({"partner_id": partner.id, "acc_number": account_number})
+        return bank.sudo(False)
+
+    @api.model
+    def _altinn_vat_mode_label(self, mode):
+        return dict(self._fields["altinn_vat_mode"]._description_selection(self.env)).get(mode, mode)
+
+    def action_altinn_account_map(self):
+        """Open the booking accounts of this company (rows with the defaults are created first)."""
+        self.ensure_one()
+        self.env["altinn.account.map"]._altinn_ensure_defaults(self)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Altinn booking accounts"),
+            "res_model": "altinn.account.map",
+            "view_mode": "list",
+            "views": [(False, "list")],
+            "domain": [("company_id", "=", self.id)],
+            "context": {"default_company_id": self.id},
+        }

@@ -1,0 +1,239 @@
+# Copyright 2026 Prisolve
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Documents as Skatteetaten sends them (built with chosen amounts), and helpers to book and inspect them."""
+
+import base64
+import json
+from datetime import datetime, timezone
+
+from odoo import Command
+
+from ..altinn.parsers.kid import make_kid_mod10
+from ..altinn.types import ROLE_ATTACHMENT, AltinnFile, AltinnItem
+from .common import ORG_OWN, AltinnCommon
+
+SKATTEETATEN = "974761076"
+TAX_ACCOUNT = "63450618162"
+
+
+# --- documents ------------------------------------------------------------------------------------
+def vat_payment_xml(amount, *, kid=None, due="2026-04-10", period="januar-februar", year=2026, org=ORG_OWN,
+                    reference="50267437/55604b08-1690-4a8d-bf6b-95c11dc40c58"):
+    kid = kid or make_kid_mod10("34" + org + "0102")
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<betalingsinformasjon xmlns="no:skatteetaten:fastsetting:avgift:mva:skattemeldingformerverdiavgift:betalingsinformasjon:v1.0">
+  <innsendingsreferanse>{reference}</innsendingsreferanse>
+  <skattepliktig><organisasjonsnummer>{org}</organisasjonsnummer></skattepliktig>
+  <skattleggingsperiode><periode><skattleggingsperiodeToMaaneder>{period}</skattleggingsperiodeToMaaneder></periode>
+    <aar>{year}</aar></skattleggingsperiode>
+  <kundeidentifikasjonsnummer>{kid}</kundeidentifikasjonsnummer>
+  <beloep>{amount}</beloep>
+  <betaleTil>Skatteetaten</betaleTil>
+  <betalingsfrist>{due}</betalingsfrist>
+  <betalesTilKonto><norskKontonummer>{TAX_ACCOUNT}</norskKontonummer></betalesTilKonto>
+</betalingsinformasjon>""".encode()
+
+
+def mva_return_xml(lines, *, total=None, period="januar-februar", year=2026, org=ORG_OWN, category="alminnelig"):
+    """``lines``: (mvaKode, merverdiavgift, grunnlag or None, label)."""
+    total = sum(line[1] for line in lines) if total is None else total
+    body = "".join(
+        "<mvaSpesifikasjonslinje><mvaKode>{}</mvaKode><mvaKodeRegnskapsystem>{}</mvaKodeRegnskapsystem>{}"
+        "<merverdiavgift>{}</merverdiavgift></mvaSpesifikasjonslinje>".format(
+            code, label, f"<grunnlag>{base}</grunnlag><sats>25</sats>" if base is not None else "", vat)
+        for code, vat, base, label in lines
+    )
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<mvaMeldingDto xmlns="no:skatteetaten:fastsetting:avgift:mva:skattemeldingformerverdiavgift:v1.0">
+  <innsending><regnskapssystemsreferanse>1</regnskapssystemsreferanse>
+    <regnskapssystem><systemnavn>Odoo</systemnavn><systemversjon>18.0</systemversjon></regnskapssystem></innsending>
+  <skattegrunnlagOgBeregnetSkatt>
+    <skattleggingsperiode><periode><skattleggingsperiodeToMaaneder>{period}</skattleggingsperiodeToMaaneder></periode>
+      <aar>{year}</aar></skattleggingsperiode>
+    <fastsattMerverdiavgift>{total}</fastsattMerverdiavgift>
+    {body}
+  </skattegrunnlagOgBeregnetSkatt>
+  <skattepliktig><organisasjonsnummer>{org}</organisasjonsnummer></skattepliktig>
+  <meldingskategori>{category}</meldingskategori>
+</mvaMeldingDto>""".encode()
+
+
+def claim(claim_id, kravtype, amount, *, description=None, created="2026-03-01", instalments=None, period=None):
+    """One Krav og betalinger claim; ``instalments``: (due date, amount, kid or None)."""
+    instalments = instalments or [("2026-03-31", amount, None)]
+    forfall = []
+    for index, (due, part, kid) in enumerate(instalments, start=1):
+        info = {"konto": {"kontonummer": TAX_ACCOUNT}}
+        if kid:
+            info["kid"] = kid
+        forfall.append({
+            "forfallsdato": due,
+            "opprinneligBeloep": part,
+            "gjenstaaendeBeloep": part,
+            "plassertInnbetaling": [],
+            "plassertMotkrav": [],
+            "kravforfallsIdentifikator": f"{claim_id}-{index}",
+            "betalingsinformasjon": info,
+            "utsattIverksettelse": False,
+        })
+    return {
+        "kravidentifikator": claim_id,
+        "kravbeskrivelse": description or kravtype,
+        "opprettelsesdatoForKrav": created,
+        "kravperiode": period or "2026/01",
+        "opprinneligBeloep": amount,
+        "kravforfall": forfall,
+        "gjenstaaendeBeloep": amount,
+        "stipulerteRenter": 0.0,
+        "kravtype": kravtype,
+        "kravgruppe": "Skatt",
+    }
+
+
+def claims_json(claims, *, org=ORG_OWN):
+    obj = {"partIdentifikator": org, "periode": {"fraOgMed": "2026-01-01", "tilOgMed": "2027-01-01"},
+           "krav": claims}
+    return json.dumps(obj).encode()
+
+
+def payments_json(payments, *, org=ORG_OWN):
+    obj = {"partIdentifikator": org, "periode": {"fraOgMed": "2026-01-01", "tilOgMed": "2027-01-01"},
+           "innbetaling": [{
+               "partIdentifikator": org,
+               "innbetalingsidentifikator": payment_id,
+               "innbetalingsdato": day,
+               "innbetaltBeloep": amount,
+               "plassertInnbetalingMotKrav": [],
+               "betaltTilKonto": {"kontonummer": TAX_ACCOUNT},
+               "betaltFra": {"konto": {"kontoeiersNavn": "EKSEMPEL HOLDING AS", "kontonummer": "12345678903"}},
+               "innbetalingstype": "bankoverføring",
+           } for payment_id, day, amount in payments]}
+    return json.dumps(obj).encode()
+
+
+def settlement_xml(total, *, year=2025, org=ORG_OWN):
+    """beregnet skatt for AS inside the Skattemelding API response envelope (which gives the income year)."""
+    inner = f"""<?xml version="1.0" encoding="UTF-8"?>
+<beregnetSkatt xmlns="urn:no:skatteetaten:fastsetting:formueinntekt:upersonlig:beregnetskatt:v4">
+  <skatt><sumSkatt>{total}</sumSkatt><formuesskattTilStat>0</formuesskattTilStat>
+    <inntektsskattTilStat>{total}</inntektsskattTilStat></skatt>
+  <beregnetSkatt>{total}</beregnetSkatt>
+  <informasjonTilSkattelister><organisasjonsnummer>{org}</organisasjonsnummer>
+    <beregnetSkatt>{total}</beregnetSkatt></informasjonTilSkattelister>
+</beregnetSkatt>""".encode()
+    return envelope({"beregnetSkattUpersonlig": inner, "skattemeldingUpersonligEtterBeregning": (
+        f'<?xml version="1.0" encoding="UTF-8"?><skattemelding xmlns="urn:no:skatteetaten:fastsetting:'
+        f'formueinntekt:skattemelding:upersonlig:ekstern:v6"><inntektsaar>{year}</inntektsaar></skattemelding>'
+    ).encode()})
+
+
+def envelope(documents):
+    parts = "".join(
+        f"<dokument><type>{doc_type}</type><encoding>utf-8</encoding>"
+        f"<content>{base64.b64encode(content).decode()}</content></dokument>"
+        for doc_type, content in documents.items()
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><skattemeldingOgNaeringsspesifikasjonResponse '
+        'xmlns="no:skatteetaten:fastsetting:formueinntekt:skattemeldingognaeringsspesifikasjon:response:v2">'
+        f"<dokumenter>{parts}</dokumenter></skattemeldingOgNaeringsspesifikasjonResponse>"
+    ).encode()
+
+
+def advance_tax_xml(terms, *, year=2025, org=ORG_OWN, notice_date="2026-01-09"):
+    """``terms``: (number, due date, amount, kid)."""
+    total = sum(term[2] for term in terms)
+    body = "".join(
+        f"<termin><terminnummer>{n}</terminnummer><forfallsdato>{due}</forfallsdato>"
+        f"<beloep>{amount:.2f}</beloep><kid>{kid}</kid></termin>"
+        for n, due, amount, kid in terms
+    )
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<forskuddsskattUpersonlig xmlns="urn:prisolve:altinn:forskuddsskatt:upersonlig:v1">
+  <organisasjonsnummer>{org}</organisasjonsnummer>
+  <navn>EKSEMPEL HOLDING AS</navn>
+  <inntektsaar>{year}</inntektsaar>
+  <vedtaksdato>{notice_date}</vedtaksdato>
+  <sumForskuddsskatt>{total:.2f}</sumForskuddsskatt>
+  <betalesTilKonto><norskKontonummer>{TAX_ACCOUNT}</norskKontonummer></betalesTilKonto>
+  {body}
+</forskuddsskattUpersonlig>""".encode()
+
+
+def item(reference, name, data, *, mimetype="application/xml", title=None, extra_files=()):
+    return AltinnItem(
+        reference=reference,
+        kind="message",
+        reportee=ORG_OWN,
+        title=title or name,
+        transport="altinn3",
+        sender="Skatteetaten",
+        created=datetime(2026, 3, 5, 9, 0, tzinfo=timezone.utc),
+        files=[AltinnFile(name=name, mimetype=mimetype, data=data, role=ROLE_ATTACHMENT), *extra_files],
+    )
+
+
+class BookingCommon(AltinnCommon):
+    """The l10n_no company of AltinnCommon, with helpers to book documents and read entries by account code."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Document = cls.env["altinn.document"].with_company(cls.company)
+
+    # booking ---------------------------------------------------------------
+    def record(self, *items, company=None):
+        company = company or self.company
+        new, known, failures = self.Document.with_company(company)._altinn_record_items(company, list(items))
+        self.assertFalse(failures)
+        return new | known
+
+    def book(self, *items, company=None):
+        docs = self.record(*items, company=company)
+        docs._altinn_process()
+        return docs
+
+    # inspection -------------------------------------------------------------
+    def account(self, code, company=None):
+        company = company or self.company
+        Account = self.env["account.account"].with_company(company)
+        return Account.search([*Account._check_company_domain(company), ("code", "=", code)], limit=1)
+
+    def lines_by_code(self, moves):
+        """{account code: (debit, credit)} summed over ``moves``."""
+        result = {}
+        for line in moves.line_ids:
+            debit, credit = result.get(line.account_id.code, (0.0, 0.0))
+            result[line.account_id.code] = (round(debit + line.debit, 2), round(credit + line.credit, 2))
+        return result
+
+    def tax_partner(self):
+        return self.env["res.partner"].sudo().search([("l10n_no_bronnoysund_number", "=", SKATTEETATEN)])
+
+    def post_entry(self, day, lines, company=None):
+        """A posted manual entry: ``lines`` (code, debit, credit)."""
+        company = company or self.company
+        journal = self.env["account.journal"].search(
+            [*self.env["account.journal"]._check_company_domain(company), ("type", "=", "general")], limit=1)
+        move = self.env["account.move"].with_company(company).create({
+            "move_type": "entry",
+            "journal_id": journal.id,
+            "date": day,
+            "line_ids": [Command.create({"account_id": self.account(code, company).id, "debit": debit,
+                                         "credit": credit, "name": code}) for code, debit, credit in lines],
+        })
+        move.action_post()
+        return move
+
+    def assertBalanced(self, moves):
+        for move in moves:
+            self.assertEqual(move.state, "draft")
+            self.assertAlmostEqual(sum(move.line_ids.mapped("debit")), sum(move.line_ids.mapped("credit")), 2)
+
+    def assertAttached(self, doc, move):
+        names = set(self.env["ir.attachment"].search(
+            [("res_model", "=", "account.move"), ("res_id", "=", move.id)]).mapped("name"))
+        self.assertTrue(names)
+        self.assertTrue(names <= set(doc.attachment_ids.mapped("name")))
+        self.assertIn(doc.reference, move.narration)
+

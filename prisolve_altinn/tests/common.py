@@ -1,0 +1,215 @@
+# Copyright 2026 Prisolve
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""A fake Altinn behind the seam, and the companies every Odoo test uses.
+
+``FakeAltinn`` plays the Altinn side (persons, SMS codes, items, faults);
+``FakeTransport`` is the ``Transport`` the seam returns in tests. It checks
+the credentials the way Altinn does, so a test fails when the wizard sends
+the wrong ones.
+"""
+
+import sys
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from odoo.fields import Command
+from odoo.tests import new_test_user
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+from ..altinn import errors as altinn_errors
+from ..altinn.transport import PinChallenge, Transport
+from ..altinn.types import ROLE_ATTACHMENT, ROLE_BODY, AltinnFile, AltinnItem, FetchFailure
+
+# Same numbers as the emulator's default data (altinn_emulator/defaults.py).
+ORG_OWN = "911158612"
+ORG_CLIENT_1 = "312000001"
+ORG_CLIENT_2 = "312000002"
+ORG_FIRM = "310478717"
+SYSTEM_OWN = ("955044", "Systempassord-955044")
+SYSTEM_FIRM = ("5454543", "Systempassord-5454543")
+PERSON = ("30014500525", "Brukerpassord-1")
+# Distinct, greppable secrets for leak checks.
+SECRET_CODE = "73519"
+
+
+def make_item(reference, reportee=ORG_OWN, *, title=None, kind="message", files=None, raw=True, **kwargs):
+    files = files if files is not None else [
+        AltinnFile(name=f"{reference}.txt", mimetype="text/plain", data=f"Body {reference}".encode(), role=ROLE_BODY),
+        AltinnFile(name=f"{reference}.pdf", mimetype="application/pdf", data=b"%PDF-1.4 " + reference.encode(),
+                   role=ROLE_ATTACHMENT),
+    ]
+    return AltinnItem(
+        reference=reference,
+        kind=kind,
+        reportee=reportee,
+        title=title or f"Message {reference}",
+        transport="altinn2",
+        service_code="4503",
+        service_edition=2,
+        sender="Skatteetaten",
+        created=datetime(2026, 3, 1, 10, 0, tzinfo=timezone.utc),
+        archived=datetime(2026, 3, 2, 10, 0),
+        files=files,
+        raw=f"<ReporteeElementBEV2><Id>{reference}</Id></ReporteeElementBEV2>".encode() if raw else None,
+        **kwargs,
+    )
+
+
+class FakeAltinn:
+    """The Altinn side of the fake: what a person and a datasystem may do, and the items."""
+
+    def __init__(self):
+        self.persons = {PERSON[0]: {"password": PERSON[1], "phone": True}}
+        self.systems = {SYSTEM_OWN[0]: SYSTEM_OWN[1], SYSTEM_FIRM[0]: SYSTEM_FIRM[1]}
+        self.code = SECRET_CODE
+        self.session_expired = False
+        self.items = {}  # reportee -> list of AltinnItem | FetchFailure | Exception (raised at that point)
+        self.reportee_errors = {}  # reportee -> AltinnError raised before any item
+        self.calls = []  # (operation, system_id, reportee); never the secrets
+        self.closed = 0
+        self.transports = []
+
+    def check_system(self, system_id, system_password):
+        if self.systems.get(system_id) != system_password:
+            raise altinn_errors.InvalidSystemCredentials(error_id=5, error_guid="guid-system")
+
+    def check_person(self, credentials, pin=True):
+        person = self.persons.get(credentials.username)
+        if not person or person["password"] != credentials.password:
+            raise altinn_errors.InvalidUserCredentials(
+                error_id=989, altinn_message="Incorrect username/password/pin given for user")
+        if pin:
+            if self.session_expired:
+                raise altinn_errors.PinSessionExpired(error_id=989)
+            if credentials.pin_code != self.code:
+                raise altinn_errors.InvalidUserCredentials(
+                    error_id=989, altinn_message="Incorrect username/password/pin given for user")
+        return person
+
+
+class FakeTransport(Transport):
+    needs_person = True
+    name = "fake"
+
+    def __init__(self, altinn, system_id, system_password, base_url):
+        self.altinn = altinn
+        self.system_id = system_id
+        self.system_password = system_password
+        self.base_url = base_url
+        altinn.transports.append(self)
+
+    def request_pin(self, credentials):
+        self.altinn.calls.append(("request_pin", self.system_id, None))
+        self.altinn.check_system(self.system_id, self.system_password)
+        person = self.altinn.check_person(credentials, pin=False)
+        if not person["phone"]:
+            return PinChallenge(status="NoPhoneNumber",
+                                message="Mobilnummer er ikke registrert på bruker. Registrer mobilnummer i Min "
+                                        "profil på altinn.no")
+        now = datetime.now(timezone.utc).replace(microsecond=0)
+        return PinChallenge(status="Ok", message="SMS med engangskode er sendt", valid_from=now,
+                            valid_to=now + timedelta(minutes=30))
+
+    def fetch(self, reportee, since, until, credentials=None):
+        self.altinn.calls.append(("fetch", self.system_id, reportee))
+        assert since.tzinfo and until.tzinfo and since < until
+        self.altinn.check_system(self.system_id, self.system_password)
+        self.altinn.check_person(credentials)
+        if reportee in self.altinn.reportee_errors:
+            raise self.altinn.reportee_errors[reportee]
+        for entry in self.altinn.items.get(reportee, []):
+            if isinstance(entry, Exception):
+                raise entry
+            yield entry
+
+    def close(self):
+        self.altinn.closed += 1
+
+
+class AltinnCommon(AccountTestInvoicingCommon):
+    """Company A (own datasystem), firm F with its datasystem serving A2 and A3."""
+
+    @classmethod
+    @AccountTestInvoicingCommon.setup_country("no")
+    def setUpClass(cls):
+        super().setUpClass()
+        admin = cls.env["res.company"].sudo()
+        cls.company = cls.env.company
+        cls.company.sudo().write({
+            "name": "Eksempel Holding AS",
+            "altinn_org_number": ORG_OWN,
+            "altinn_system_id": SYSTEM_OWN[0],
+            "altinn_system_password": SYSTEM_OWN[1],
+        })
+        cls.firm = cls.env["res.partner"].sudo().create({
+            "name": "Revisor og Regnskap AS",
+            "is_company": True,
+            "altinn_system_id": SYSTEM_FIRM[0],
+            "altinn_system_password": SYSTEM_FIRM[1],
+        })
+        cls.client_1 = admin.create({"name": "Klient En AS", "altinn_org_number": ORG_CLIENT_1,
+                                     "altinn_client_id": cls.firm.id})
+        cls.client_2 = admin.create({"name": "Klient To AS", "altinn_org_number": ORG_CLIENT_2,
+                                     "altinn_client_id": cls.firm.id})
+        cls.env.user.sudo().company_ids = [Command.link(cls.client_1.id), Command.link(cls.client_2.id)]
+        all_companies = cls.company | cls.client_1 | cls.client_2
+        # The tests run as an accountant: no Settings rights, Altinn rights through account.group_account_user.
+        cls.accountant = new_test_user(
+            cls.env,
+            login="altinn_accountant",
+            name="Regnskapsfører",
+            groups="base.group_user,account.group_account_user",
+            company_id=cls.company.id,
+            company_ids=[Command.set(all_companies.ids)],
+        )
+        cls.env = cls.env(user=cls.accountant, context=dict(cls.env.context, allowed_company_ids=all_companies.ids))
+        cls.company, cls.client_1, cls.client_2 = (cls.env["res.company"].browse(c.id) for c in all_companies)
+        cls.all_companies = all_companies.with_env(cls.env)
+        cls.firm = cls.firm.with_env(cls.env)
+
+    def setUp(self):
+        super().setUp()
+        self.altinn = FakeAltinn()
+        self.patch_seam(self.altinn)
+        # Parsing and booking (overrides of this hook) have their own tests.
+        self.patch(type(self.env["altinn.document"]), "_altinn_process", lambda documents: documents)
+
+    def patch_seam(self, altinn):
+        """Replace ``res.company._altinn_transport`` with the fake, built from the resolved settings."""
+
+        def _altinn_transport(company):
+            settings = company._altinn_check_settings()
+            return FakeTransport(altinn, settings.system_id, settings.system_password, settings.base_url)
+
+        self.patch(type(self.env["res.company"]), "_altinn_transport", _altinn_transport)
+
+    # helpers -----------------------------------------------------------
+    def make_wizard(self, company=None, **vals):
+        company = company or self.company
+        wizard_model = self.env["altinn.update.wizard"].with_context(default_company_id=company.id)
+        return wizard_model.create(vals)
+
+    @staticmethod
+    def secrets(pin=True, username=PERSON[0], password=PERSON[1], code=SECRET_CODE):
+        ctx = {"altinn_username": username, "altinn_password": password}
+        if pin:
+            ctx["altinn_pin_code"] = code
+        return ctx
+
+
+@contextmanager
+def emulator_or_skip(test):
+    """Start the repo's Altinn emulator on 127.0.0.1, or skip when it is not next to the addon."""
+    root = Path(__file__).resolve().parents[2]
+    if not (root / "altinn_emulator").is_dir():
+        test.skipTest("altinn_emulator is not next to the addon (repository checkout only)")
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    try:
+        from altinn_emulator.testing import running_emulator
+    except ImportError as exc:
+        test.skipTest(f"altinn_emulator cannot be imported: {exc}")
+    with running_emulator(seed=1) as emulator:
+        yield emulator

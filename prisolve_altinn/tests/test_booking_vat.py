@@ -1,0 +1,149 @@
+# Copyright 2026 Prisolve
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import date
+
+from odoo.tests import tagged
+
+from ..altinn.types import ROLE_ATTACHMENT, AltinnFile
+from .booking_common import SKATTEETATEN, TAX_ACCOUNT, BookingCommon, item, mva_return_xml, vat_payment_xml
+
+
+@tagged("post_install", "-at_install")
+class TestBookingVat(BookingCommon):
+    def test_vat_to_pay_is_a_payable_against_2740(self):
+        """Betalingsinformasjon with VAT to pay: Dr 2740 / Cr 2400 Skatteetaten with KID and due date."""
+        doc = self.book(item("mva-1", "betalingsinformasjon.xml", vat_payment_xml("15000.50", kid="3400000932456870")))
+        self.assertEqual(doc.state, "imported", doc.error)
+        self.assertEqual(doc.doc_type, "vat_payment")
+        move = doc.move_id
+        self.assertEqual(doc.move_ids, move)
+        self.assertBalanced(move)
+        self.assertEqual(self.lines_by_code(move), {"2740": (15000.5, 0.0), "2400": (0.0, 15000.5)})
+        payable = move.line_ids.filtered(lambda line: line.account_id.code == "2400")
+        self.assertEqual(payable.date_maturity, date(2026, 4, 10))
+        self.assertEqual(move.payment_reference, "3400000932456870")
+        self.assertIn("3400000932456870", payable.name)
+        partner = self.tax_partner()
+        self.assertEqual(len(partner), 1)
+        self.assertEqual(move.partner_id, partner)
+        self.assertEqual(payable.partner_id, partner)
+        self.assertEqual(partner.l10n_no_bronnoysund_number, SKATTEETATEN)
+        self.assertEqual(move.partner_bank_id.sanitized_acc_number, TAX_ACCOUNT)
+        self.assertEqual(move.journal_id, self.company.altinn_journal_id)
+        self.assertEqual(move.journal_id.code, "ALTN")
+        self.assertEqual(move.altinn_document_id, doc)
+        self.assertAttached(doc, move)
+        booked = doc.line_ids.filtered(lambda line: line.state == "booked")
+        self.assertEqual(booked.kid, "3400000932456870")
+        self.assertEqual(booked.move_id, move)
+
+    def test_vat_refund_is_a_receivable(self):
+        """A negative amount (til gode): Dr the tax receivable (1579) / Cr 2740."""
+        doc = self.book(item("mva-2", "betalingsinformasjon.xml", vat_payment_xml("-4200")))
+        self.assertEqual(doc.state, "imported", doc.error)
+        self.assertEqual(self.lines_by_code(doc.move_id), {"1579": (4200.0, 0.0), "2740": (0.0, 4200.0)})
+        receivable = doc.move_id.line_ids.filtered(lambda line: line.account_id.code == "1579")
+        self.assertEqual(receivable.date_maturity, date(2026, 4, 10))
+        self.assertEqual(receivable.partner_id, self.tax_partner())
+
+    def test_nothing_to_pay_books_nothing(self):
+        doc = self.book(item("mva-0", "betalingsinformasjon.xml", vat_payment_xml("0")))
+        self.assertEqual(doc.state, "imported", doc.error)
+        self.assertFalse(doc.move_ids)
+        self.assertTrue(doc.booking_note)
+
+    def test_reimport_is_a_no_op(self):
+        """The same item again is known; the same payment in another item is a duplicate, nothing booked."""
+        data = vat_payment_xml("15000")
+        doc = self.book(item("mva-3", "betalingsinformasjon.xml", data))
+        moves_before = self.env["account.move"].search_count([])
+        again = self.book(item("mva-3", "betalingsinformasjon.xml", data))
+        self.assertEqual(again, doc)
+        self.assertEqual(doc.state, "imported")
+        other = self.book(item("mva-3-copy", "kopi.xml", data))
+        self.assertEqual(other.state, "duplicate", other.error)
+        self.assertFalse(other.move_ids)
+        self.assertIn(doc.display_name, other.booking_note)
+        self.assertEqual(self.env["account.move"].search_count([]), moves_before)
+
+    def test_return_compared_with_the_ledger_when_vat_is_closed_in_odoo(self):
+        """Mode (a): no entry; the difference between the return and 2740 for the period is on the document."""
+        self.company.sudo().altinn_vat_mode = "odoo"
+        # Odoo's closing of January–February: 25 000 output, 10 000 input → 15 000 on 2740.
+        self.post_entry("2026-02-28", [("2700", 25000, 0), ("2710", 0, 10000), ("2740", 0, 15000)])
+        # A payment of the previous term through the bank is not part of the comparison.
+        self.post_entry("2026-02-10", [("2740", 9000, 0), ("1920", 0, 9000)])
+        lines = [("1", -10000, None, "25 inng"), ("3", 25400, 101600, "25 utg")]
+        doc = self.book(item("mva-4", "mvamelding.xml", mva_return_xml(lines)))
+        self.assertEqual(doc.state, "imported", doc.error)
+        self.assertEqual(doc.doc_type, "mva_return")
+        self.assertFalse(doc.move_ids)
+        self.assertTrue(doc.vat_checked)
+        self.assertEqual(doc.vat_return_amount, 15400)
+        self.assertEqual(doc.vat_ledger_amount, 15000)
+        self.assertEqual(doc.vat_difference, 400)
+        self.assertIn("2740", doc.booking_note)
+
+    def test_return_matching_the_ledger(self):
+        self.company.sudo().altinn_vat_mode = "odoo"
+        self.post_entry("2026-02-28", [("2700", 25000, 0), ("2710", 0, 10000), ("2740", 0, 15000)])
+        doc = self.book(item("mva-5", "mvamelding.xml",
+                             mva_return_xml([("1", -10000, None, "inng"), ("3", 25000, 100000, "utg")])))
+        self.assertEqual(doc.vat_difference, 0)
+        self.assertFalse(doc.move_ids)
+
+    def test_closing_entry_when_vat_is_filed_outside_odoo(self):
+        """Mode (b): each line goes to the account of the l10n_no tax with its VAT code, against 2740."""
+        self.company.sudo().altinn_vat_mode = "external"
+        lines = [
+            ("3", 25000, 100000, "25 utg"),
+            ("31", 1500, 10000, "15 utg"),
+            ("1", -10000, None, "25 inng"),
+            ("86", 2500, 10000, "tjenester utland utg"),
+            ("86", -2500, None, "tjenester utland inng"),
+            ("5", 0, 3000, "fritatt"),
+        ]
+        doc = self.book(item("mva-6", "mvamelding.xml", mva_return_xml(lines)))
+        self.assertEqual(doc.state, "imported", doc.error)
+        move = doc.move_id
+        self.assertBalanced(move)
+        self.assertEqual(move.date, date(2026, 2, 28))
+        self.assertEqual(self.lines_by_code(move), {
+            "2700": (25000.0, 0.0),
+            "2701": (1500.0, 0.0),
+            "2710": (0.0, 10000.0),
+            "2704": (2500.0, 0.0),
+            "2714": (0.0, 2500.0),
+            "2740": (0.0, 16500.0),
+        })
+        self.assertTrue(all(line.partner_id == self.tax_partner() for line in move.line_ids))
+        # The same return again: the term is booked already.
+        again = self.book(item("mva-6b", "mvamelding-kopi.xml", mva_return_xml(lines)))
+        self.assertEqual(again.state, "duplicate")
+        self.assertFalse(again.move_ids)
+
+    def test_closing_refused_without_the_tax(self):
+        """A VAT code without an l10n_no tax is refused, naming the code; nothing is guessed."""
+        self.company.sudo().altinn_vat_mode = "external"
+        doc = self.book(item("mva-7", "mvamelding.xml", mva_return_xml([("3", 2500, 10000, "utg"),
+                                                                        ("99", 100, 400, "ukjent")])))
+        self.assertEqual(doc.state, "failed")
+        self.assertIn("99", doc.error)
+        self.assertFalse(doc.move_ids)
+        self.assertFalse(doc.line_ids)
+
+    def test_payment_information_with_its_return(self):
+        """One Altinn instance: payment information plus the VAT return, both handled, one document."""
+        self.company.sudo().altinn_vat_mode = "external"
+        lines = [("3", 25000, 100000, "utg"), ("1", -10000, None, "inng")]
+        doc = self.book(item("mva-8", "betalingsinformasjon.xml", vat_payment_xml("15000"),
+                             extra_files=[self._file("mvamelding.xml", mva_return_xml(lines))]))
+        self.assertEqual(doc.state, "imported", doc.error)
+        self.assertEqual(doc.doc_type, "vat_payment")
+        self.assertEqual(len(doc.move_ids), 2)
+        self.assertEqual(self.lines_by_code(doc.move_ids), {
+            "2700": (25000.0, 0.0), "2710": (0.0, 10000.0), "2740": (15000.0, 15000.0), "2400": (0.0, 15000.0)})
+
+    @staticmethod
+    def _file(name, data):
+        return AltinnFile(name=name, mimetype="application/xml", data=data, role=ROLE_ATTACHMENT)

@@ -1,0 +1,186 @@
+# Copyright 2026 Prisolve
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import date, datetime
+
+from psycopg2 import IntegrityError
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from ..altinn import errors as altinn_errors
+from ..altinn.types import ROLE_ATTACHMENT, ROLE_BODY, ROLE_FORM_DATA, AltinnFile, FetchFailure
+from .common import ORG_CLIENT_1, ORG_OWN, AltinnCommon, make_item
+
+
+@tagged("post_install", "-at_install")
+class TestLedger(AltinnCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Document = cls.env["altinn.document"]
+
+    def record(self, items, company=None):
+        return self.Document._altinn_record_items(company or self.company, items)
+
+    def test_record_items_is_idempotent(self):
+        new, known, failures = self.record([make_item("AR1"), make_item("AR2")])
+        self.assertEqual(len(new), 2)
+        self.assertFalse(known or failures)
+        new2, known2, failures2 = self.record([make_item("AR1"), make_item("AR2"), make_item("AR3")])
+        self.assertEqual(new2.mapped("reference"), ["AR3"])
+        self.assertEqual(known2, new)
+        self.assertFalse(failures2)
+        self.assertEqual(self.Document.search_count([("company_id", "=", self.company.id)]), 3)
+
+    def test_same_reference_twice_in_one_batch(self):
+        new, known, _failures = self.record([make_item("AR10"), make_item("AR10")])
+        self.assertEqual(len(new), 1)
+        self.assertEqual(known, new)
+
+    def test_known_items_cost_no_query_each(self):
+        """The existing references are read in one query, whatever the batch size."""
+        self.record([make_item(f"AR-Q{i}") for i in range(30)])
+        self.env.invalidate_all()
+
+        def queries(count):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            self.record([make_item(f"AR-Q{i}") for i in range(count)])
+            return self.env.cr.sql_log_count - before
+
+        queries(3)  # warm the caches (rules, metadata)
+        self.assertEqual(queries(3), queries(30))
+
+    def test_same_reference_in_another_company(self):
+        self.record([make_item("AR20")])
+        new, known, _failures = self.record([make_item("AR20", ORG_CLIENT_1)], self.client_1)
+        self.assertEqual(len(new), 1)
+        self.assertFalse(known)
+        self.assertEqual(new.company_id, self.client_1)
+
+    def test_unique_reference_per_company_in_sql(self):
+        self.Document.create({"company_id": self.company.id, "reference": "AR30", "title": "One"})
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.env.cr.savepoint():
+            self.Document.create({"company_id": self.company.id, "reference": "AR30", "title": "Two"})
+
+    def test_fields_from_the_item(self):
+        item = make_item("AR40", title="Forskuddsskatt 2025", kind="form", due_date=date(2026, 2, 16))
+        doc = self.record([item])[0]
+        self.assertEqual(doc.title, "Forskuddsskatt 2025")
+        self.assertEqual(doc.display_name, "Forskuddsskatt 2025 (AR40)")
+        self.assertEqual((doc.kind, doc.transport, doc.state), ("form", "altinn2", "new"))
+        self.assertEqual((doc.service_code, doc.service_edition), ("4503", 2))
+        self.assertEqual((doc.sender, doc.reportee), ("Skatteetaten", ORG_OWN))
+        self.assertEqual(doc.due_date, date(2026, 2, 16))
+        # Aware times are converted to UTC; naive ones are Altinn's local time (Oslo, UTC+1 in March).
+        self.assertEqual(doc.date_created, datetime(2026, 3, 1, 10, 0))
+        self.assertEqual(doc.date_archived, datetime(2026, 3, 2, 9, 0))
+
+    def test_files_round_trip_with_roles(self):
+        files = [
+            AltinnFile("form.xml", "application/xml", b"<Skjema/>", ROLE_FORM_DATA),
+            AltinnFile("body.html", "text/html", "<p>Hei på deg</p>".encode(), ROLE_BODY),
+            AltinnFile("vedlegg.pdf", "application/pdf", b"%PDF-1.4 x", ROLE_ATTACHMENT),
+        ]
+        doc = self.record([make_item("AR50", files=files)])[0]
+        self.assertEqual(doc._altinn_files(), files)
+        raw = doc.raw_attachment_id
+        self.assertEqual((raw.mimetype, raw.res_model, raw.res_id), ("application/xml", "altinn.document", doc.id))
+        self.assertIn(b"AR50", raw.raw)
+        self.assertEqual(len(doc.attachment_ids), 4)
+        self.assertEqual(set(doc.attachment_ids.mapped("company_id")), {self.company})
+
+    def test_json_raw_description(self):
+        item = make_item("AR51", raw=False)
+        item.raw = b'{"id": "AR51"}'
+        doc = self.record([item])[0]
+        self.assertEqual(doc.raw_attachment_id.mimetype, "application/json")
+        self.assertTrue(doc.raw_attachment_id.name.endswith(".json"))
+
+    def test_fetch_failure_is_visible_and_retried(self):
+        failure = FetchFailure("AR60", "Brev", altinn_errors.ServiceUnavailable(error_guid="g-60"))
+        new, known, failures = self.record([failure])
+        self.assertFalse(new or known)
+        self.assertEqual(failures, [failure])
+        doc = self.Document.search([("reference", "=", "AR60")])
+        self.assertEqual((doc.state, doc.incomplete, doc.title), ("failed", True, "Brev"))
+        self.assertIn("g-60", doc.error)
+        # Failing again changes nothing; succeeding completes the same row.
+        self.record([failure])
+        self.assertEqual(self.Document.search_count([("reference", "=", "AR60")]), 1)
+        new, _known, _failures = self.record([make_item("AR60")])
+        self.assertEqual(new, doc)
+        self.assertEqual((doc.state, doc.incomplete, doc.error), ("new", False, False))
+        self.assertEqual(len(doc._altinn_files()), 2)
+
+    def test_known_document_failing_to_download_stays_known(self):
+        doc = self.record([make_item("AR61")])[0]
+        new, known, failures = self.record([FetchFailure("AR61", "x", RuntimeError("boom"))])
+        self.assertEqual((new, known, failures), (self.Document, doc, []))
+        self.assertEqual(doc.state, "new")
+
+    def test_moves_link_both_ways(self):
+        doc = self.record([make_item("AR70")])[0]
+        journal = self.company_data["default_journal_misc"]
+        account = self.company_data["default_account_revenue"]
+        moves = self.env["account.move"].create([{
+            "journal_id": journal.id,
+            "altinn_document_id": doc.id,
+            "line_ids": [
+                (0, 0, {"account_id": account.id, "debit": 100.0 * n}),
+                (0, 0, {"account_id": self.company_data["default_account_expense"].id, "credit": 100.0 * n}),
+            ],
+        } for n in (1, 2)])
+        doc.write({"move_id": moves[0].id, "state": "imported"})
+        self.assertEqual(doc.move_ids, moves)
+        self.assertEqual(doc.move_count, 2)
+        action = doc.action_view_moves()
+        self.assertEqual(self.env["account.move"].search(action["domain"]), moves)
+        action = moves[1].action_open_altinn_document()
+        self.assertEqual((action["res_model"], action["res_id"]), ("altinn.document", doc.id))
+        # A document with journal entries is kept.
+        with self.assertRaises(UserError):
+            doc.sudo().unlink()
+        self.assertFalse(moves[0].copy().altinn_document_id)
+
+    def test_single_move_opens_its_form(self):
+        doc = self.record([make_item("AR71")])[0]
+        move = self.env["account.move"].create({"journal_id": self.company_data["default_journal_misc"].id,
+                                                "altinn_document_id": doc.id})
+        action = doc.action_view_moves()
+        self.assertEqual((action["view_mode"], action["res_id"]), ("form", move.id))
+
+    def test_ignore_and_reset(self):
+        doc = self.record([make_item("AR80")])[0]
+        doc.action_ignore()
+        self.assertEqual(doc.state, "ignored")
+        doc.action_reset()
+        self.assertEqual(doc.state, "new")
+        self.record([FetchFailure("AR81", "x", RuntimeError("boom"))])
+        failed = self.Document.search([("reference", "=", "AR81")])
+        failed.action_ignore()
+        self.assertEqual(failed.state, "ignored")
+        failed.action_reset()  # nothing was downloaded: it cannot become new
+        self.assertEqual(failed.state, "ignored")
+
+    def test_process_hook_is_a_no_op_by_default(self):
+        from ..models.altinn_document import AltinnDocument
+
+        docs = self.record([make_item("AR90")])[0]
+        self.assertEqual(AltinnDocument._altinn_process(docs), docs)
+        self.assertEqual(docs.state, "new")
+
+    def test_upload_transport_reuses_the_recording(self):
+        item = make_item("sha256:abc", raw=False)
+        item.transport = "upload"
+        doc = self.record([item])[0]
+        self.assertEqual((doc.transport, doc.raw_attachment_id.id), ("upload", False))
+
+    def test_search_view_filters(self):
+        self.record([make_item("AR95"), FetchFailure("AR96", "x", RuntimeError("boom"))])
+        failed = self.Document.search([("state", "=", "failed")])
+        self.assertEqual(failed.mapped("reference"), ["AR96"])
+        self.assertEqual(self.Document.search([("sender", "ilike", "skatte")]).mapped("reference"), ["AR95"])
+        found = self.Document.name_search("AR95")
+        self.assertEqual([name for _id, name in found], ["Message AR95 (AR95)"])

@@ -1,0 +1,411 @@
+# Copyright 2026 Prisolve
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+from contextlib import contextmanager
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+
+from ..altinn import errors as altinn_errors
+from ..altinn.types import FetchFailure
+from ..wizards.altinn_update_wizard import SECRET_KEYS
+from .common import (
+    ORG_CLIENT_1,
+    ORG_CLIENT_2,
+    ORG_OWN,
+    PERSON,
+    SECRET_CODE,
+    SYSTEM_FIRM,
+    SYSTEM_OWN,
+    AltinnCommon,
+    make_item,
+)
+
+
+@contextmanager
+def capture_all_logs():
+    """Every log record, down to DEBUG, formatted with its traceback; the console stays at its level."""
+    records = []
+    formatter = logging.Formatter("%(name)s %(message)s")
+
+    class Capture(logging.Handler):
+        def emit(self, record):
+            try:
+                records.append(formatter.format(record))
+            except Exception:  # a bad format string must not hide the others
+                records.append(f"{record.name} {record.msg!r} {record.args!r}")
+
+    root = logging.getLogger()
+    old_level = root.level
+    quiet = logging.Filter()
+    quiet.filter = lambda record: record.levelno >= (old_level or logging.INFO)
+    for handler in root.handlers:
+        handler.addFilter(quiet)
+    capture = Capture(level=logging.DEBUG)
+    root.addHandler(capture)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield records
+    finally:
+        root.setLevel(old_level)
+        root.removeHandler(capture)
+        for handler in root.handlers:
+            handler.removeFilter(quiet)
+
+
+@tagged("post_install", "-at_install")
+class TestUpdateWizard(AltinnCommon):
+    def run_update(self, wizard, **secrets):
+        return wizard.with_context(**(secrets or self.secrets())).action_update()
+
+    def documents(self, company=None):
+        return self.env["altinn.document"].search([("company_id", "=", (company or self.company).id)])
+
+    # ------------------------------------------------------------------
+    # The secrets
+    # ------------------------------------------------------------------
+    def test_secret_fields_have_no_column(self):
+        fields = self.env["altinn.update.wizard"]._fields
+        self.env.cr.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'altinn_update_wizard'"
+        )
+        columns = {row[0] for row in self.env.cr.fetchall()}
+        self.assertIn("company_id", columns)
+        for name in ("username", "password", "pin_code"):
+            self.assertFalse(fields[name].store)
+            self.assertNotIn(name, columns)
+
+    def test_web_save_gives_typed_values_back_without_storing(self):
+        """What the web client relies on: the save answers with the typed values, the table has none."""
+        wizard_model = self.env["altinn.update.wizard"].with_context(default_company_id=self.company.id)
+        spec = {"username": {}, "password": {}, "pin_code": {}, "state": {}}
+        values = {"username": PERSON[0], "password": PERSON[1]}
+        result = wizard_model.web_save(values, spec)[0]
+        self.assertEqual((result["username"], result["password"]), PERSON)
+        wizard = wizard_model.browse(result["id"])
+        result = wizard.web_save({"pin_code": SECRET_CODE}, spec)[0]
+        self.assertEqual(result["pin_code"], SECRET_CODE)
+        self.env.invalidate_all()
+        self.assertEqual(wizard.web_read(spec)[0]["password"], False)
+        self.assertFalse(wizard.username or wizard.password or wizard.pin_code)
+
+    def test_secrets_never_stored_logged_or_posted(self):
+        self.altinn.code = "Q7W3E9R5-KODE"
+        secrets = self.secrets(code=self.altinn.code)
+        self.altinn.items[ORG_OWN] = [make_item("AR1001"), FetchFailure("AR1002", "Broken", RuntimeError("timeout"))]
+        wizard_model = self.env["altinn.update.wizard"].with_context(default_company_id=self.company.id)
+        with capture_all_logs() as logs:
+            wizard = wizard_model.browse(wizard_model.web_save(
+                {"username": PERSON[0], "password": PERSON[1]}, {"password": {}})[0]["id"])
+            wizard.with_context(**self.secrets(pin=False)).action_request_pin()
+            wizard.web_save({"pin_code": self.altinn.code}, {"pin_code": {}})
+            action = wizard.with_context(**secrets).action_update()
+            self.env.flush_all()
+        self.assertEqual(wizard.state, "done")
+        self.assertEqual(wizard.line_ids.new_count, 1)
+        needles = [PERSON[0], PERSON[1], self.altinn.code]
+        self.assertTrue(logs, "the capture must see the run's log records")
+        for line in logs:
+            for needle in needles:
+                self.assertNotIn(needle, line)
+        for key in SECRET_KEYS:
+            self.assertIs(action["context"][key], False)
+        self.assertEqual(self._tables_containing(needles), [])
+
+    def _tables_containing(self, needles):
+        """(table, column) of every text column in the database holding one of ``needles``."""
+        cr = self.env.cr
+        cr.execute("""
+            SELECT c.table_name, c.column_name
+              FROM information_schema.columns c
+              JOIN information_schema.tables t
+                ON t.table_name = c.table_name AND t.table_schema = c.table_schema
+             WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
+               AND c.data_type IN ('character varying', 'text', 'jsonb', 'json')
+        """)
+        by_table = {}
+        for table, column in cr.fetchall():
+            by_table.setdefault(table, []).append(column)
+        patterns = [f"%{needle}%" for needle in needles]
+        found = []
+        for table, columns in by_table.items():
+            condition = " OR ".join(f'"{column}"::text LIKE ANY(%(patterns)s)' for column in columns)
+            cr.execute(f'SELECT 1 FROM "{table}" WHERE {condition} LIMIT 1', {"patterns": patterns})  # noqa: E501
+            if cr.fetchone():
+                found.append(table)
+        return found
+
+    def test_secrets_are_out_of_the_context_while_recording(self):
+        seen = []
+        document_class = type(self.env["altinn.document"])
+        original = document_class._altinn_record_items
+
+        def spy(documents, company, items):
+            seen.append(dict(documents.env.context))
+            return original(documents, company, items)
+
+        self.patch(document_class, "_altinn_record_items", spy)
+        self.altinn.items[ORG_OWN] = [make_item("AR2001")]
+        self.run_update(self.make_wizard())
+        self.assertTrue(seen)
+        for key in SECRET_KEYS:
+            self.assertNotIn(key, seen[0])
+
+    def test_missing_credentials_say_what_to_fill_in(self):
+        wizard = self.make_wizard()
+        with self.assertRaisesRegex(UserError, "Personal password"):
+            wizard.with_context(altinn_username=PERSON[0]).action_request_pin()
+        with self.assertRaisesRegex(UserError, "Get SMS code"):
+            wizard.with_context(**self.secrets(pin=False)).action_update()
+        self.assertFalse(self.altinn.calls)
+
+    # ------------------------------------------------------------------
+    # Step 1
+    # ------------------------------------------------------------------
+    def test_request_pin_shows_altinn_answer_and_validity(self):
+        wizard = self.make_wizard()
+        self.assertIn(SYSTEM_OWN[0], wizard.datasystem_info)
+        action = wizard.with_context(**self.secrets(pin=False)).action_request_pin()
+        self.assertEqual((action["type"], action["tag"]), ("ir.actions.client", "display_notification"))
+        self.assertNotIn("next", action["params"])  # the dialog must stay open, not reload
+        message = action["params"]["message"]
+        self.assertIn("SMS med engangskode er sendt", message)
+        self.assertIn("valid until", message)
+        self.assertEqual(wizard.pin_message, "SMS med engangskode er sendt")
+        self.assertTrue(wizard.pin_valid_to)
+        self.assertEqual(wizard.state, "login")
+        self.assertEqual(self.altinn.calls, [("request_pin", SYSTEM_OWN[0], None)])
+        self.assertEqual(self.altinn.closed, 1)
+
+    def test_request_pin_without_mobile_number(self):
+        self.altinn.persons[PERSON[0]]["phone"] = False
+        wizard = self.make_wizard()
+        with self.assertRaises(UserError) as caught:
+            wizard.with_context(**self.secrets(pin=False)).action_request_pin()
+        self.assertIn("Min profil", caught.exception.args[0])
+        self.assertIn("Mobilnummer er ikke registrert", caught.exception.args[0])
+        self.assertFalse(wizard.pin_valid_to)
+
+    def test_request_pin_wrong_password(self):
+        wizard = self.make_wizard()
+        with self.assertRaisesRegex(UserError, "personal password"):
+            wizard.with_context(**self.secrets(pin=False, password="wrong")).action_request_pin()
+
+    def test_request_pin_wrong_system_password(self):
+        self.company.sudo().altinn_system_password = "not-it"
+        with self.assertRaisesRegex(UserError, "system ID and system password"):
+            self.make_wizard().with_context(**self.secrets(pin=False)).action_request_pin()
+
+    def test_norwegian_message_when_user_language_is_bokmal(self):
+        self.env["res.lang"].sudo()._activate_lang("nb_NO")
+        wizard = self.make_wizard().with_context(lang="nb_NO")
+        with self.assertRaisesRegex(UserError, "godtok ikke"):
+            wizard.with_context(**self.secrets(pin=False, password="wrong")).action_request_pin()
+
+    # ------------------------------------------------------------------
+    # Step 2
+    # ------------------------------------------------------------------
+    def test_update_records_documents_and_shows_summary(self):
+        self.altinn.items[ORG_OWN] = [make_item("AR3001"), make_item("AR3002", kind="form"), make_item("AR3003")]
+        wizard = self.make_wizard()
+        action = self.run_update(wizard)
+        self.assertEqual(action["res_model"], "altinn.update.wizard")
+        self.assertEqual(action["res_id"], wizard.id)
+        self.assertEqual(action["target"], "new")
+        self.assertEqual(wizard.state, "done")
+        self.assertEqual(len(wizard.line_ids), 1)
+        line = wizard.line_ids
+        self.assertEqual((line.company_id, line.new_count, line.known_count, line.failed_count),
+                         (self.company, 3, 0, 0))
+        self.assertEqual(line.status, "ok")
+        self.assertIn("3 new documents", wizard.summary)
+        docs = self.documents()
+        self.assertEqual(set(docs.mapped("reference")), {"AR3001", "AR3002", "AR3003"})
+        self.assertEqual(wizard.document_ids, docs)
+        self.assertEqual(docs.filtered(lambda d: d.reference == "AR3002").kind, "form")
+        self.assertEqual(set(docs.mapped("state")), {"new"})
+        self.assertTrue(self.company.altinn_last_fetch)
+        self.assertEqual(self.altinn.calls, [("fetch", SYSTEM_OWN[0], ORG_OWN)])
+        self.assertEqual(self.altinn.closed, 1)
+        opened = wizard.action_open_documents()
+        self.assertEqual(self.env["altinn.document"].search(opened["domain"]), docs)
+
+    def test_update_again_adds_nothing(self):
+        self.altinn.items[ORG_OWN] = [make_item("AR4001"), make_item("AR4002")]
+        self.run_update(self.make_wizard())
+        before = self.documents()
+        attachments = self.env["ir.attachment"].search_count([("res_model", "=", "altinn.document")])
+        wizard = self.make_wizard()
+        self.run_update(wizard)
+        self.assertEqual(self.documents(), before)
+        self.assertEqual(self.env["ir.attachment"].search_count([("res_model", "=", "altinn.document")]),
+                         attachments)
+        self.assertEqual((wizard.line_ids.new_count, wizard.line_ids.known_count), (0, 2))
+        self.assertFalse(wizard.document_ids)
+
+    def test_default_period_starts_a_day_before_the_last_fetch(self):
+        wizard = self.make_wizard()
+        self.assertLess(wizard.date_from, wizard.date_to)
+        self.run_update(wizard)
+        last = self.company.altinn_last_fetch
+        self.assertEqual(self.make_wizard().date_from.toordinal(), last.date().toordinal() - 1)
+
+    def test_one_bad_item_never_aborts_the_batch(self):
+        document_class = type(self.env["altinn.document"])
+        original = document_class._altinn_attach
+
+        def attach(doc, item):
+            if item.reference == "AR5003":
+                raise ValueError("unreadable attachment")
+            return original(doc, item)
+
+        self.patch(document_class, "_altinn_attach", attach)
+        self.altinn.items[ORG_OWN] = [
+            make_item("AR5001"),
+            FetchFailure("AR5002", "Skattemelding", altinn_errors.ElementNotFound(error_id=60016)),
+            make_item("AR5003"),
+            make_item("AR5004"),
+        ]
+        wizard = self.make_wizard()
+        self.run_update(wizard)
+        line = wizard.line_ids
+        self.assertEqual((line.new_count, line.known_count, line.failed_count), (2, 0, 2))
+        self.assertEqual(line.status, "warning")
+        self.assertIn("Skattemelding (AR5002)", line.message)
+        self.assertIn("no longer exists", line.message)
+        self.assertIn("unreadable attachment", line.message)
+        failed = self.documents().filtered(lambda d: d.state == "failed")
+        self.assertEqual(set(failed.mapped("reference")), {"AR5002", "AR5003"})
+        self.assertTrue(all(failed.mapped("incomplete")))
+        self.assertFalse(self.env["ir.attachment"].search([("res_model", "=", "altinn.document"),
+                                                           ("res_id", "in", failed.ids)]))
+        # Next time both come through: the failed rows are completed, nothing is duplicated.
+        self.patch(document_class, "_altinn_attach", original)
+        self.altinn.items[ORG_OWN][1] = make_item("AR5002")
+        wizard = self.make_wizard()
+        self.run_update(wizard)
+        line = wizard.line_ids
+        self.assertEqual((line.new_count, line.known_count, line.failed_count), (2, 2, 0))
+        docs = self.documents()
+        self.assertEqual(len(docs), 4)
+        self.assertEqual(set(docs.mapped("state")), {"new"})
+        self.assertFalse(any(docs.mapped("incomplete")) or any(docs.mapped("error")))
+        self.assertEqual(len(docs.filtered(lambda d: d.reference == "AR5003")._altinn_files()), 2)
+
+    def test_wrong_code_keeps_the_wizard_open(self):
+        self.altinn.items[ORG_OWN] = [make_item("AR6001")]
+        wizard = self.make_wizard()
+        with self.assertRaisesRegex(UserError, "SMS code"):
+            self.run_update(wizard, **self.secrets(code="00000"))
+        self.assertEqual(wizard.state, "login")
+        self.assertFalse(self.documents())
+
+    def test_expired_session_says_get_a_new_code(self):
+        self.altinn.session_expired = True
+        with self.assertRaisesRegex(UserError, "Get SMS code"):
+            self.run_update(self.make_wizard())
+
+    def test_processing_hook_gets_the_new_documents(self):
+        seen = []
+        document_class = type(self.env["altinn.document"])
+        self.patch(document_class, "_altinn_process", lambda docs: seen.append(docs) or docs)
+        self.altinn.items[ORG_OWN] = [make_item("AR7001"), make_item("AR7002")]
+        self.run_update(self.make_wizard())
+        self.run_update(self.make_wizard())  # nothing new: no second call
+        self.assertEqual(len(seen), 1)
+        self.assertEqual(set(seen[0].mapped("reference")), {"AR7001", "AR7002"})
+
+    def test_crash_in_processing_hook_keeps_the_documents(self):
+        def crash(docs):
+            docs.write({"doc_type": "other"})
+            raise RuntimeError("parser exploded")
+
+        self.patch(type(self.env["altinn.document"]), "_altinn_process", crash)
+        self.altinn.items[ORG_OWN] = [make_item("AR7101")]
+        wizard = self.make_wizard()
+        self.run_update(wizard)
+        doc = self.documents()
+        self.assertEqual(doc.state, "failed")
+        self.assertIn("parser exploded", doc.error)
+        self.assertFalse(doc.doc_type)  # the hook's partial work was rolled back
+        self.assertEqual(wizard.line_ids.new_count, 1)
+
+    # ------------------------------------------------------------------
+    # Klient level: several companies in one SMS session
+    # ------------------------------------------------------------------
+    def test_client_level_updates_ticked_companies_in_one_session(self):
+        self.altinn.items[ORG_CLIENT_1] = [make_item("AR8001", ORG_CLIENT_1)]
+        self.altinn.items[ORG_CLIENT_2] = [make_item("AR8002", ORG_CLIENT_2), make_item("AR8003", ORG_CLIENT_2)]
+        wizard = self.make_wizard(self.client_1)
+        self.assertEqual(wizard.altinn_level, "client")
+        self.assertEqual(wizard.available_company_ids, self.client_2)
+        wizard.other_company_ids = self.client_2
+        wizard.with_context(**self.secrets(pin=False)).action_request_pin()
+        self.run_update(wizard)
+        self.assertEqual(self.altinn.calls, [
+            ("request_pin", SYSTEM_FIRM[0], None),
+            ("fetch", SYSTEM_FIRM[0], ORG_CLIENT_1),
+            ("fetch", SYSTEM_FIRM[0], ORG_CLIENT_2),
+        ])
+        by_company = {line.company_id: line for line in wizard.line_ids}
+        self.assertEqual(by_company[self.client_1].new_count, 1)
+        self.assertEqual(by_company[self.client_2].new_count, 2)
+        self.assertEqual(self.documents(self.client_2).mapped("company_id"), self.client_2)
+        self.assertEqual(set(self.documents(self.client_2).mapped("reportee")), {ORG_CLIENT_2})
+
+    def test_no_rights_for_one_company_does_not_stop_the_others(self):
+        self.altinn.items[ORG_CLIENT_1] = [make_item("AR9001", ORG_CLIENT_1)]
+        self.altinn.reportee_errors[ORG_CLIENT_2] = altinn_errors.NoRights(error_id=5, error_guid="g-1")
+        wizard = self.make_wizard(self.client_1, other_company_ids=[(6, 0, self.client_2.ids)])
+        self.run_update(wizard)
+        by_company = {line.company_id: line for line in wizard.line_ids}
+        self.assertEqual((by_company[self.client_1].status, by_company[self.client_1].new_count), ("ok", 1))
+        self.assertEqual(by_company[self.client_2].status, "error")
+        self.assertIn("delegate", by_company[self.client_2].message)
+        self.assertIn("g-1", by_company[self.client_2].message)
+        self.assertFalse(self.client_2.altinn_last_fetch)
+        self.assertTrue(self.client_1.altinn_last_fetch)
+
+    def test_no_rights_for_the_only_company_keeps_the_wizard_open(self):
+        self.altinn.reportee_errors[ORG_OWN] = altinn_errors.NoRights(error_id=5)
+        wizard = self.make_wizard()
+        with self.assertRaisesRegex(UserError, "delegate"):
+            self.run_update(wizard)
+        self.assertEqual(wizard.state, "login")
+
+    def test_session_error_mid_batch_keeps_what_was_recorded(self):
+        self.altinn.items[ORG_CLIENT_1] = [make_item("AR9101", ORG_CLIENT_1),
+                                           altinn_errors.PinSessionExpired(error_id=989)]
+        self.altinn.items[ORG_CLIENT_2] = [make_item("AR9102", ORG_CLIENT_2)]
+        wizard = self.make_wizard(self.client_1, other_company_ids=[(6, 0, self.client_2.ids)])
+        self.run_update(wizard)
+        by_company = {line.company_id: line for line in wizard.line_ids}
+        self.assertEqual((by_company[self.client_1].new_count, by_company[self.client_1].status), (1, "error"))
+        self.assertIn("Not updated", by_company[self.client_2].message)
+        self.assertNotIn(("fetch", SYSTEM_FIRM[0], ORG_CLIENT_2), self.altinn.calls)
+        self.assertEqual(self.documents(self.client_1).reference, "AR9101")
+        self.assertFalse(self.client_1.altinn_last_fetch)  # incomplete: the next update starts as early
+
+    def test_only_companies_of_the_same_datasystem(self):
+        wizard = self.make_wizard(self.client_1, other_company_ids=[(6, 0, self.company.ids)])
+        with self.assertRaisesRegex(UserError, "same datasystem"):
+            self.run_update(wizard)
+        self.assertFalse(self.altinn.calls)
+
+    def test_companies_must_be_active_in_the_switcher(self):
+        env = self.env(context=dict(self.env.context, allowed_company_ids=self.client_1.ids))
+        # The record rules only let the person work on the companies ticked in the switcher.
+        with self.assertRaises(AccessError):
+            env["altinn.update.wizard"].create({"company_id": self.client_2.id})
+        wizard = env["altinn.update.wizard"].create({"company_id": self.client_1.id})
+        self.assertFalse(wizard.available_company_ids)
+        wizard.other_company_ids = self.client_2
+        with self.assertRaisesRegex(UserError, "company switcher"):
+            wizard.with_context(**self.secrets()).action_update()
+        self.assertFalse(self.altinn.calls)
+
+    def test_company_level_offers_no_other_companies(self):
+        wizard = self.make_wizard()
+        self.assertEqual(wizard.altinn_level, "company")
+        self.assertFalse(wizard.available_company_ids)
+        self.assertFalse(wizard.firm_id)

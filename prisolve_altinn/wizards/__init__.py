@@ -1,0 +1,2 @@
+from . import altinn_update_wizard
+from . import altinn_upload_wizard

@@ -1,0 +1,436 @@
+# Copyright 2026 Prisolve
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The "Update from Altinn" wizard.
+
+Secrets (fødselsnummer/username, personal password, SMS code) are never
+stored, not even in this transient table. The form shows them as non-stored
+fields whose inverse does nothing, so the form's save (web_save) drops them;
+each button sends them in its ``context`` (evaluated in the browser from the
+values typed in the form), and the action reads them from there only.
+
+Why this keeps the password for step 2 without storing it (Odoo 18 web client):
+- a button first saves the form; ``BaseModel.write`` keeps the values of
+  inverse fields in the cache, so the save's answer gives the typed values
+  back and the form keeps them (nothing reaches the database);
+- the button context is evaluated after that save, from the form's values;
+- "Get SMS code" answers with a ``display_notification`` client action:
+  the dialog stays open and is not reloaded, so the typed password stays in
+  the browser for "Update in Odoo";
+- "Update in Odoo" re-opens the wizard with the summary: the form is read
+  again and the secrets are gone from the browser too. The returned action
+  overrides the secret context keys, which the web client would otherwise
+  copy into the next action's context.
+"""
+
+import logging
+from datetime import datetime, time, timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import format_datetime
+
+from ..altinn import errors as altinn_errors
+from ..altinn.types import UserCredentials
+from ..models.altinn_document import ALTINN_TZ, error_text, to_utc_naive
+from ..models.res_company import LEVEL_CLIENT
+
+_logger = logging.getLogger(__name__)
+
+SECRET_KEYS = ("altinn_username", "altinn_password", "altinn_pin_code")
+# Errors about the person, the datasystem or the SMS session: the next
+# companies of the batch would fail the same way.
+SESSION_ERRORS = (
+    altinn_errors.InvalidUserCredentials,
+    altinn_errors.InvalidSystemCredentials,
+    altinn_errors.PinSessionExpired,
+    altinn_errors.UserLockedOut,
+    altinn_errors.NoPhoneNumber,
+    altinn_errors.ConfigurationError,
+)
+DEFAULT_DAYS_BACK = 365
+
+
+def _guarded(items, errors):
+    """Yield from a transport's iterator; a failure ends it and lands in ``errors``."""
+    try:
+        yield from items
+    except altinn_errors.AltinnError as exc:
+        errors.append(exc)
+    except Exception as exc:  # an untranslated transport failure must not lose the items already recorded
+        _logger.warning("Altinn fetch stopped by %s", exc.__class__.__name__, exc_info=True)
+        errors.append(exc)
+
+
+class AltinnUpdateWizard(models.TransientModel):
+    _name = "altinn.update.wizard"
+    _description = "Update from Altinn"
+
+    state = fields.Selection([("login", "Log in"), ("done", "Done")], default="login", required=True)
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        ondelete="cascade",
+    )
+    altinn_level = fields.Selection(related="company_id.altinn_level", string="Datasystem level")
+    datasystem_info = fields.Char(related="company_id.altinn_resolution_info", string="Datasystem")
+    firm_id = fields.Many2one("res.partner", string="Accounting firm", compute="_compute_available_company_ids")
+    available_company_ids = fields.Many2many("res.company", compute="_compute_available_company_ids")
+    other_company_ids = fields.Many2many(
+        "res.company",
+        "altinn_update_wizard_other_company_rel",
+        "wizard_id",
+        "company_id",
+        string="Other client companies",
+        domain="[('id', 'in', available_company_ids)]",
+        help="Client companies of the same accounting firm to update in the same SMS session.",
+    )
+    date_from = fields.Date(
+        string="From",
+        compute="_compute_date_from",
+        store=True,
+        precompute=True,
+        readonly=False,
+        required=True,
+    )
+    date_to = fields.Date(string="To", default=fields.Date.context_today, required=True)
+
+    # The secrets: never stored (see the module docstring).
+    username = fields.Char(
+        string="National ID number / username",
+        compute="_compute_secrets",
+        inverse="_inverse_secrets",
+        help="Your fødselsnummer (11 digits) or your Altinn username.",
+    )
+    password = fields.Char(
+        string="Personal password",
+        compute="_compute_secrets",
+        inverse="_inverse_secrets",
+        help="Your personal Altinn password (Min profil → Avanserte innstillinger).",
+    )
+    pin_code = fields.Char(
+        string="SMS code",
+        compute="_compute_secrets",
+        inverse="_inverse_secrets",
+        help="The one-time code Altinn sent to your mobile phone.",
+    )
+
+    pin_message = fields.Char(string="Altinn's answer", readonly=True)
+    pin_valid_to = fields.Datetime(string="SMS code valid until", readonly=True)
+    line_ids = fields.One2many("altinn.update.wizard.line", "wizard_id", string="Result", readonly=True)
+    document_ids = fields.Many2many(
+        "altinn.document",
+        "altinn_update_wizard_document_rel",
+        "wizard_id",
+        "document_id",
+        string="New documents",
+        readonly=True,
+    )
+    summary = fields.Char(compute="_compute_summary")
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    def _compute_secrets(self):
+        for wizard in self:
+            wizard.username = wizard.password = wizard.pin_code = False
+
+    def _inverse_secrets(self):
+        """Deliberately nothing: the values reach the actions through the button context only."""
+
+    @api.depends("company_id")
+    def _compute_available_company_ids(self):
+        for wizard in self:
+            company = wizard.company_id
+            settings = company._altinn_settings() if company else None
+            if not settings or settings.level != LEVEL_CLIENT:
+                wizard.firm_id = False
+                wizard.available_company_ids = False
+                continue
+            wizard.firm_id = settings.firm_id
+            # Active companies only: the record rules work on them.
+            wizard.available_company_ids = self.env.companies.filtered(
+                lambda c, company=company, settings=settings: c != company
+                and c._altinn_settings().key == settings.key
+            )
+
+    @api.depends("company_id")
+    def _compute_date_from(self):
+        today = fields.Date.context_today(self)
+        for wizard in self:
+            last = wizard.company_id.altinn_last_fetch
+            # One day of overlap: fetching a known item again adds nothing.
+            wizard.date_from = (last.date() - timedelta(days=1)) if last else today - timedelta(
+                days=DEFAULT_DAYS_BACK
+            )
+
+    @api.onchange("company_id")
+    def _onchange_company_id(self):
+        self.other_company_ids = False
+
+    @api.depends("line_ids")
+    def _compute_summary(self):
+        for wizard in self:
+            lines = wizard.line_ids
+            wizard.summary = self.env._(
+                "%(new)s new documents, %(known)s already known, %(failed)s failed.",
+                new=sum(lines.mapped("new_count")),
+                known=sum(lines.mapped("known_count")),
+                failed=sum(lines.mapped("failed_count")),
+            )
+
+    # ------------------------------------------------------------------
+    # Secrets
+    # ------------------------------------------------------------------
+    def _altinn_take_credentials(self):
+        """Take the secrets out of the context: returns (wizard without them, UserCredentials)."""
+        ctx = self.env.context
+        credentials = UserCredentials(
+            username=(ctx.get("altinn_username") or "").strip(),
+            password=ctx.get("altinn_password") or "",
+            pin_code=(ctx.get("altinn_pin_code") or "").strip(),
+        )
+        clean = self.with_context({key: value for key, value in ctx.items() if key not in SECRET_KEYS})
+        return clean, credentials
+
+    def _altinn_require(self, credentials, pin=False):
+        missing = []
+        if not credentials.username:
+            missing.append(self.env._("National ID number / username"))
+        if not credentials.password:
+            missing.append(self.env._("Personal password"))
+        if pin and not credentials.pin_code:
+            missing.append(self.env._("SMS code"))
+        if missing:
+            hint = (
+                self.env._('Click "Get SMS code" first, then type the code you receive.')
+                if pin and credentials.username and credentials.password
+                else ""
+            )
+            raise UserError(
+                self.env._("Please fill in: %(fields)s.", fields=", ".join(missing)) + (f"\n{hint}" if hint else "")
+            )
+
+    def _lang(self):
+        return self.env.lang or "en_US"
+
+    # ------------------------------------------------------------------
+    # Checks
+    # ------------------------------------------------------------------
+    def _altinn_companies(self):
+        self.ensure_one()
+        # sudo to read them at all: the check below refuses those outside the company switcher.
+        return (self.company_id | self.sudo().other_company_ids).with_env(self.env)
+
+    def _altinn_check_companies(self):
+        self.ensure_one()
+        if self.date_from > self.date_to:
+            raise UserError(self.env._("The start date must be before the end date."))
+        inactive = self._altinn_companies() - self.env.companies
+        if inactive:
+            raise UserError(self.env._(
+                "Select %(companies)s in the company switcher (top right) before updating.",
+                companies=", ".join(inactive.mapped("name")),
+            ))
+        main = self.company_id._altinn_check_settings()
+        for company in self.other_company_ids:
+            settings = company._altinn_check_settings()
+            if settings.key != main.key:
+                raise UserError(self.env._(
+                    "%(company)s does not use the same datasystem as %(main)s, so it cannot be updated in "
+                    "the same SMS session.",
+                    company=company.name,
+                    main=self.company_id.name,
+                ))
+
+    # ------------------------------------------------------------------
+    # Step 1: the SMS code
+    # ------------------------------------------------------------------
+    def action_request_pin(self):
+        self.ensure_one()
+        wizard, credentials = self._altinn_take_credentials()
+        return wizard._altinn_request_pin(credentials)
+
+    def _altinn_request_pin(self, credentials):
+        self._altinn_require(credentials)
+        self._altinn_check_companies()
+        transport = self.company_id._altinn_transport()
+        try:
+            challenge = transport.request_pin(credentials)
+        except altinn_errors.AltinnError as exc:
+            raise UserError(exc.text(self._lang())) from None
+        finally:
+            self._altinn_close(transport)
+        if challenge.status == "NoPhoneNumber":
+            raise UserError(altinn_errors.NoPhoneNumber(altinn_message=challenge.message).text(self._lang()))
+        if challenge.status != "Ok":
+            raise UserError(altinn_errors.AltinnError(
+                altinn_message=challenge.message or challenge.status
+            ).text(self._lang()))
+        self.write({"pin_message": challenge.message, "pin_valid_to": to_utc_naive(challenge.valid_to)})
+        if self.pin_valid_to:
+            until = format_datetime(self.env, self.pin_valid_to, tz=self.env.user.tz or str(ALTINN_TZ),
+                                    dt_format="short")
+            validity = self.env._("The SMS code session is valid until %(time)s.", time=until)
+        else:
+            validity = ""
+        message = " ".join(part for part in (
+            self.env._("Altinn: %(message)s", message=challenge.message) if challenge.message else "",
+            validity,
+            self.env._('Type the code you receive and click "Update in Odoo".'),
+        ) if part)
+        # A client action (not a window action): the dialog stays open and keeps what was typed.
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("SMS code requested"),
+                "message": message,
+                "type": "success",
+                "sticky": True,
+            },
+        }
+
+    # ------------------------------------------------------------------
+    # Step 2: fetch and record
+    # ------------------------------------------------------------------
+    def action_update(self):
+        self.ensure_one()
+        wizard, credentials = self._altinn_take_credentials()
+        return wizard._altinn_update(credentials)
+
+    def _altinn_update(self, credentials):
+        # Altinn 2 always needs the person; an unattended (Altinn 3) transport will not.
+        self._altinn_require(credentials, pin=True)
+        self._altinn_check_companies()
+        since = datetime.combine(self.date_from, time.min, tzinfo=ALTINN_TZ)
+        until = datetime.combine(self.date_to, time.max, tzinfo=ALTINN_TZ)
+        results = []
+        session_error = None
+        for company in self._altinn_companies():
+            if session_error:
+                results.append({
+                    "company_id": company.id,
+                    "status": "error",
+                    "message": self.env._("Not updated: %(reason)s", reason=error_text(session_error, self._lang())),
+                })
+                continue
+            result = self._altinn_update_company(company, credentials, since, until)
+            session_error = result.pop("session_error", None)
+            results.append(result)
+        if all(r["status"] == "error" and not r.get("new_count") and not r.get("known_count")
+               and not r.get("failed_count") for r in results):
+            # Nothing happened: keep the form (and what was typed) open with the reasons.
+            raise UserError("\n\n".join(
+                f"{self.env['res.company'].browse(r['company_id']).name}: {r['message']}" for r in results
+            ))
+        new_docs = self.env["altinn.document"].browse(
+            [doc_id for r in results for doc_id in r.pop("document_ids", [])]
+        )
+        self.write({
+            "state": "done",
+            "line_ids": [fields.Command.clear()] + [fields.Command.create(r) for r in results],
+            "document_ids": [fields.Command.set(new_docs.ids)],
+        })
+        return self._altinn_reopen()
+
+    def _altinn_update_company(self, company, credentials, since, until):
+        """Fetch and record one company; never raises for Altinn or item failures."""
+        lang = self._lang()
+        documents = self.env["altinn.document"].with_company(company).with_context(
+            mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True
+        )
+        errors = []
+        new = known = documents.browse()
+        failures = []
+        transport = None
+        try:
+            transport = company.with_company(company)._altinn_transport()
+            items = transport.fetch(
+                company.altinn_org_number, since, until, credentials=credentials if transport.needs_person else None
+            )
+            new, known, failures = documents._altinn_record_items(company, _guarded(items, errors))
+        except (altinn_errors.AltinnError, UserError) as exc:
+            errors.append(exc)
+        finally:
+            self._altinn_close(transport)
+        if new:
+            self._altinn_process(new)
+        error = errors[0] if errors else None
+        if not error:
+            company.sudo().altinn_last_fetch = fields.Datetime.now()
+        reasons = [
+            self.env._("%(title)s (%(reference)s): %(reason)s", title=f.title or f.reference,
+                       reference=f.reference, reason=error_text(f.error, lang))
+            for f in failures
+        ]
+        if error:
+            reasons.insert(0, error_text(error, lang))
+        result = {
+            "company_id": company.id,
+            "new_count": len(new),
+            "known_count": len(known),
+            "failed_count": len(failures),
+            "status": "error" if error else ("warning" if failures else "ok"),
+            "message": "\n".join(reasons) or False,
+            "document_ids": new.ids,
+        }
+        if isinstance(error, SESSION_ERRORS):
+            result["session_error"] = error
+        return result
+
+    def _altinn_process(self, documents):
+        """Run the parsing/booking hook; a crash there must not undo the recording."""
+        try:
+            with self.env.cr.savepoint():
+                documents._altinn_process()
+        except Exception as exc:
+            _logger.warning("Processing Altinn documents %s failed", documents.ids, exc_info=True)
+            documents.write({"state": "failed", "error": error_text(exc, self._lang())})
+
+    @staticmethod
+    def _altinn_close(transport):
+        if transport is None:
+            return
+        try:
+            transport.close()
+        except Exception:
+            _logger.warning("Closing the Altinn transport failed", exc_info=True)
+
+    # ------------------------------------------------------------------
+    # Navigation
+    # ------------------------------------------------------------------
+    def _altinn_reopen(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Update from Altinn"),
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            # The web client copies the button context (with the secrets) into
+            # the next action's context unless the action overrides the keys.
+            "context": dict.fromkeys(SECRET_KEYS, False),
+        }
+
+    def action_open_documents(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("prisolve_altinn.action_altinn_document")
+        action["domain"] = [("id", "in", self.document_ids.ids)]
+        action["context"] = {"create": False, **dict.fromkeys(SECRET_KEYS, False)}
+        return action
+
+
+class AltinnUpdateWizardLine(models.TransientModel):
+    _name = "altinn.update.wizard.line"
+    _description = "Update from Altinn: result per company"
+    _order = "id"
+
+    wizard_id = fields.Many2one("altinn.update.wizard", required=True, ondelete="cascade")
+    company_id = fields.Many2one("res.company", required=True, ondelete="cascade")
+    new_count = fields.Integer(string="New")
+    known_count = fields.Integer(string="Already known")
+    failed_count = fields.Integer(string="Failed")
+    status = fields.Selection([("ok", "OK"), ("warning", "Warning"), ("error", "Error")], default="ok")
+    message = fields.Text(string="Reasons")
