@@ -54,8 +54,9 @@ def _failure(state, person: Person) -> SoapFault:
     return F.incorrect_user(person.user_id)
 
 
-def challenge(state, auth_method: str | None, system_user: str | None, password: str | None,
-              user: str | None) -> dict:
+def challenge(
+    state, auth_method: str | None, system_user: str | None, password: str | None, user: str | None
+) -> dict:
     """GetAuthenticationChallenge: returns {status, message, valid_from, valid_to} or raises SoapFault."""
     with state.lock:
         if auth_method not in AUTH_METHODS:
@@ -74,17 +75,24 @@ def challenge(state, auth_method: str | None, system_user: str | None, password:
         now = state.now()
         if auth_method == "SMSPin":
             if not person.mobile:
-                return {"status": "NoPhoneNumber", "valid_from": None, "valid_to": None,
-                        "message": "Mobilnummer er ikke registrert på bruker. Registrer mobilnummer i Min profil "
-                                   "på altinn.no"}
+                return {
+                    "status": "NoPhoneNumber",
+                    "valid_from": None,
+                    "valid_to": None,
+                    "message": "Mobilnummer er ikke registrert på bruker. Registrer mobilnummer i Min profil "
+                    "på altinn.no",
+                }
             code = f"{state.code_rng.randrange(100000):05d}"
             session = _new_session(person, auth_method, code, now, system_user or None)
             system = state.datasystems.get(system_user)
             sender = system.name if system and system.name else "sluttbrukersystem"
-            text = (f"Engangskode for innlogging i Altinn fra {sender}: {code}. Koden er gyldig i "
-                    f"{defaults.SESSION_MINUTES} minutter.")
-            state.outbox.append(SmsMessage(person.fnr, person.mobile, code, text, now, session.valid_to,
-                                           system_user or None))
+            text = (
+                f"Engangskode for innlogging i Altinn fra {sender}: {code}. Koden er gyldig i "
+                f"{defaults.SESSION_MINUTES} minutter."
+            )
+            state.outbox.append(
+                SmsMessage(person.fnr, person.mobile, code, text, now, session.valid_to, system_user or None)
+            )
             message = f"Engangskode er sendt på SMS til mobilnummer som slutter på {person.mobile[-4:]}"
         else:
             index = person.next_pin_index
@@ -92,20 +100,46 @@ def challenge(state, auth_method: str | None, system_user: str | None, password:
             session = _new_session(person, auth_method, person.pin_letter[index], now, system_user or None)
             session.pin_index = index
             letter = person.pin_letter_date
-            message = (f"Benytt engangskode {index} fra brev datert {WEEKDAYS[letter.weekday()]}, "
-                       f"{letter.day}. {MONTHS[letter.month - 1]} {letter.year}")
+            message = (
+                f"Benytt engangskode {index} fra brev datert {WEEKDAYS[letter.weekday()]}, "
+                f"{letter.day}. {MONTHS[letter.month - 1]} {letter.year}"
+            )
         state.sessions[person.fnr] = session
-        return {"status": "Ok", "message": message, "valid_from": session.valid_from, "valid_to": session.valid_to}
+        return {
+            "status": "Ok",
+            "message": message,
+            "valid_from": session.valid_from,
+            "valid_to": session.valid_to,
+        }
 
 
 WEEKDAYS = ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"]
-MONTHS = ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
-          "november", "desember"]
+MONTHS = [
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+]
 
 
 def _new_session(person, auth_method, code, now, system) -> PinSession:
-    return PinSession(person.fnr, auth_method, code, now, now + timedelta(minutes=defaults.SESSION_MINUTES),
-                      now + timedelta(hours=defaults.SESSION_CAP_HOURS), system)
+    return PinSession(
+        person.fnr,
+        auth_method,
+        code,
+        now,
+        now + timedelta(minutes=defaults.SESSION_MINUTES),
+        now + timedelta(hours=defaults.SESSION_CAP_HOURS),
+        system,
+    )
 
 
 def authenticate(state, params: dict) -> AuthContext:
@@ -114,7 +148,9 @@ def authenticate(state, params: dict) -> AuthContext:
         method = params.get("authMethod")
         if method not in AUTH_METHODS:
             raise SoapFault(0, F.INVALID_AUTH_METHOD)
-        system, system_person = _resolve_system(state, params.get("systemUserName"), params.get("systemPassword"))
+        system, system_person = _resolve_system(
+            state, params.get("systemUserName"), params.get("systemPassword")
+        )
         person = state.find_person(params.get("userSSN"))
         if person is None:
             raise F.incorrect_user()

@@ -16,8 +16,14 @@ def _error(message: str, status: int = 400) -> Response:
 
 
 def health(state, request: Request) -> Response:
-    return Response.json({"ok": True, "seed": state.seed, "base_date": state.base_date.isoformat(),
-                          "now": state.now().isoformat()})
+    return Response.json(
+        {
+            "ok": True,
+            "seed": state.seed,
+            "base_date": state.base_date.isoformat(),
+            "now": state.now().isoformat(),
+        }
+    )
 
 
 def sms(state, request: Request) -> Response:
@@ -32,9 +38,14 @@ def pin_letter(state, request: Request) -> Response:
     person = state.find_person(request.arg("user"))
     if person is None:
         return _error("unknown user", 404)
-    return Response.json({"user": person.fnr, "letter_date": person.pin_letter_date.isoformat(),
-                          "next_index": person.next_pin_index,
-                          "codes": {str(k): v for k, v in person.pin_letter.items()}})
+    return Response.json(
+        {
+            "user": person.fnr,
+            "letter_date": person.pin_letter_date.isoformat(),
+            "next_index": person.next_pin_index,
+            "codes": {str(k): v for k, v in person.pin_letter.items()},
+        }
+    )
 
 
 def sessions(state, request: Request) -> Response:
@@ -42,15 +53,23 @@ def sessions(state, request: Request) -> Response:
     if person is None:
         return _error("unknown user", 404)
     session = state.sessions.get(person.fnr)
-    return Response.json({
-        "user": person.fnr,
-        "failed_attempts": person.failed_attempts,
-        "locked_until": person.locked_until.isoformat() if person.locked_until else None,
-        "session": None if session is None else {
-            "auth_method": session.auth_method, "valid_from": session.valid_from.isoformat(),
-            "valid_to": session.valid_to.isoformat(), "cap": session.cap.isoformat(), "uses": session.uses,
-            "pin_index": session.pin_index},
-    })
+    return Response.json(
+        {
+            "user": person.fnr,
+            "failed_attempts": person.failed_attempts,
+            "locked_until": person.locked_until.isoformat() if person.locked_until else None,
+            "session": None
+            if session is None
+            else {
+                "auth_method": session.auth_method,
+                "valid_from": session.valid_from.isoformat(),
+                "valid_to": session.valid_to.isoformat(),
+                "cap": session.cap.isoformat(),
+                "uses": session.uses,
+                "pin_index": session.pin_index,
+            },
+        }
+    )
 
 
 def reset(state, request: Request) -> Response:
@@ -60,8 +79,9 @@ def reset(state, request: Request) -> Response:
         state.reset(seed=body.get("seed"), base_date=base, reset_clock=not body.get("keep_clock", False))
     except (ValueError, TypeError) as exc:
         return _error(str(exc))
-    return Response.json({"ok": True, "seed": state.seed, "base_date": state.base_date.isoformat(),
-                          "items": len(state.items)})
+    return Response.json(
+        {"ok": True, "seed": state.seed, "base_date": state.base_date.isoformat(), "items": len(state.items)}
+    )
 
 
 def items_get(state, request: Request) -> Response:
@@ -79,9 +99,15 @@ def items_post(state, request: Request) -> Response:
     except (ValueError, TypeError, KeyError) as exc:
         return _error(str(exc))
     listed = created if len(created) <= 100 else created[:100]
-    return Response.json({"created": len(created), "items": [i.summary_dict() for i in listed],
-                          "first_element_id": created[0].reportee_element_id if created else None,
-                          "last_element_id": created[-1].reportee_element_id if created else None}, 201)
+    return Response.json(
+        {
+            "created": len(created),
+            "items": [i.summary_dict() for i in listed],
+            "first_element_id": created[0].reportee_element_id if created else None,
+            "last_element_id": created[-1].reportee_element_id if created else None,
+        },
+        201,
+    )
 
 
 def faults_get(state, request: Request) -> Response:
@@ -131,8 +157,11 @@ def clock(state, request: Request) -> Response:
                 state.clock.set(to_oslo(datetime.fromisoformat(str(body["set"]).replace("Z", "+00:00"))))
             if "freeze" in body:
                 state.clock.freeze(bool(body["freeze"]))
-            seconds = float(body.get("advance_seconds", 0)) + 60 * float(body.get("advance_minutes", 0)) + \
-                3600 * float(body.get("advance_hours", 0))
+            seconds = (
+                float(body.get("advance_seconds", 0))
+                + 60 * float(body.get("advance_minutes", 0))
+                + 3600 * float(body.get("advance_hours", 0))
+            )
             if seconds:
                 state.clock.advance(seconds)
         except (ValueError, TypeError) as exc:
@@ -151,17 +180,23 @@ def calls(state, request: Request) -> Response:
 
 def summary(state, request: Request) -> Response:
     with state.lock:
-        return Response.json({
-            "seed": state.seed,
-            "base_date": state.base_date.isoformat(),
-            "now": state.now().isoformat(),
-            "organisations": {o.orgnr: o.name for o in state.organisations.values()},
-            "datasystems": [{"system_id": d.system_id, "owner": d.owner, "clients": sorted(d.clients)}
-                            for d in state.datasystems.values()],
-            "persons": [{"fnr": p.fnr, "username": p.username, "mobile": p.mobile, "rights": sorted(p.rights)}
-                        for p in state.persons.values()],
-            "items": {reportee: len(items) for reportee, items in state.items_by_reportee.items()},
-        })
+        return Response.json(
+            {
+                "seed": state.seed,
+                "base_date": state.base_date.isoformat(),
+                "now": state.now().isoformat(),
+                "organisations": {o.orgnr: o.name for o in state.organisations.values()},
+                "datasystems": [
+                    {"system_id": d.system_id, "owner": d.owner, "clients": sorted(d.clients)}
+                    for d in state.datasystems.values()
+                ],
+                "persons": [
+                    {"fnr": p.fnr, "username": p.username, "mobile": p.mobile, "rights": sorted(p.rights)}
+                    for p in state.persons.values()
+                ],
+                "items": {reportee: len(items) for reportee, items in state.items_by_reportee.items()},
+            }
+        )
 
 
 ROUTES = [

@@ -60,16 +60,38 @@ def populate(state, seed: int, base_date: date) -> None:
     """Fill an empty ``state`` with the default data. Pure function of (seed, base_date)."""
     for index, (orgnr, name) in enumerate(COMPANIES.items()):
         state.organisations[orgnr] = Organisation(orgnr, name, 50_200_000 + index * 17)
-    state.datasystems[SYSTEM_ID] = Datasystem(SYSTEM_ID, SYSTEM_PASSWORD, COMPANY, set(), "Solbakken regnskap")
-    state.datasystems[FIRM_SYSTEM_ID] = Datasystem(FIRM_SYSTEM_ID, FIRM_SYSTEM_PASSWORD, FIRM, set(FIRM_CLIENTS),
-                                                   "Tallknuserne klientsystem")
+    state.datasystems[SYSTEM_ID] = Datasystem(
+        SYSTEM_ID, SYSTEM_PASSWORD, COMPANY, set(), "Solbakken regnskap"
+    )
+    state.datasystems[FIRM_SYSTEM_ID] = Datasystem(
+        FIRM_SYSTEM_ID, FIRM_SYSTEM_PASSWORD, FIRM, set(FIRM_CLIENTS), "Tallknuserne klientsystem"
+    )
     rng = random.Random(f"persons:{seed}")
-    demo = Person(PERSON_FNR, PERSON_USERNAME, PERSON_PASSWORD, PERSON_NAME, PERSON_USER_ID, 50_111_027,
-                  mobile=PERSON_MOBILE, rights={COMPANY, CLIENT_COMPANY, FIRM, UNDELEGATED_COMPANY, PERSON_FNR},
-                  allow_system_access=True, pin_letter_date=date(2015, 12, 17), pin_letter=_pin_letter(rng))
-    nomobile = Person(NOMOBILE_FNR, NOMOBILE_USERNAME, NOMOBILE_PASSWORD, NOMOBILE_NAME, NOMOBILE_USER_ID,
-                      50_111_044, mobile=None, rights={COMPANY, NOMOBILE_FNR},
-                      pin_letter_date=date(2016, 3, 3), pin_letter=_pin_letter(rng))
+    demo = Person(
+        PERSON_FNR,
+        PERSON_USERNAME,
+        PERSON_PASSWORD,
+        PERSON_NAME,
+        PERSON_USER_ID,
+        50_111_027,
+        mobile=PERSON_MOBILE,
+        rights={COMPANY, CLIENT_COMPANY, FIRM, UNDELEGATED_COMPANY, PERSON_FNR},
+        allow_system_access=True,
+        pin_letter_date=date(2015, 12, 17),
+        pin_letter=_pin_letter(rng),
+    )
+    nomobile = Person(
+        NOMOBILE_FNR,
+        NOMOBILE_USERNAME,
+        NOMOBILE_PASSWORD,
+        NOMOBILE_NAME,
+        NOMOBILE_USER_ID,
+        50_111_044,
+        mobile=None,
+        rights={COMPANY, NOMOBILE_FNR},
+        pin_letter_date=date(2016, 3, 3),
+        pin_letter=_pin_letter(rng),
+    )
     for person in (demo, nomobile):
         state.add_person(person)
     for orgnr in COMPANIES:

@@ -12,8 +12,10 @@ FAULT_NS = "http://www.altinn.no/services/common/fault/2009/10"
 FAULTSTRING = "An error occurred"
 FAULTSTRING_AUTH = "An errror occurred"  # sic, 3×r: what Altinn sends with ErrorID 989
 
-NON_FUNCTIONAL = ("Your request suffered from a non-functional error. If this persist, please report it to the "
-                  "system administrator. Please include the id concerning this speciffic error [{guid}].")
+NON_FUNCTIONAL = (
+    "Your request suffered from a non-functional error. If this persist, please report it to the "
+    "system administrator. Please include the id concerning this speciffic error [{guid}]."
+)
 INCORRECT_USER = "Incorrect username/password/pin given for user"
 SESSION_EXPIRED = "The pin code session has expired. Request a new pin code"
 USER_LOCKED = "The user is temporarily locked because of too many failed attempts. Try again later"
@@ -29,8 +31,15 @@ ELEMENT_ARCHIVED = "The element is archived"
 class SoapFault(Exception):
     """An AltinnFault answer (HTTP 500, s:Fault with AltinnFault detail)."""
 
-    def __init__(self, error_id: int, message: str, *, localized: str | None = None,
-                 faultstring: str | None = None, user_id: int | str | None = None):
+    def __init__(
+        self,
+        error_id: int,
+        message: str,
+        *,
+        localized: str | None = None,
+        faultstring: str | None = None,
+        user_id: int | str | None = None,
+    ):
         super().__init__(f"{error_id}: {message}")
         self.error_id = error_id
         self.message = message
@@ -52,13 +61,15 @@ class SoapFault(Exception):
             f"<AltinnLocalizedErrorMessage>{esc(localized)}</AltinnLocalizedErrorMessage>"
             f"<ErrorGuid>{guid}</ErrorGuid><ErrorID>{self.error_id}</ErrorID>"
             f"<UserGuid>-no value-</UserGuid>{user_id}</AltinnFault></detail></s:Fault></s:Body></s:Envelope>"
-        ).encode("utf-8")
+        ).encode()
 
 
 def deserialization_fault(detail: str, user_id=None) -> SoapFault:
     """ErrorID 0 exactly as Altinn wraps a WCF formatter exception."""
-    localized = ("An error occured: The formatter threw an exception while trying to deserialize the message: "
-                 f"{detail}")
+    localized = (
+        "An error occured: The formatter threw an exception while trying to deserialize the message: "
+        f"{detail}"
+    )
     return SoapFault(0, NON_FUNCTIONAL, localized=localized, user_id=user_id)
 
 
@@ -68,16 +79,18 @@ def incorrect_user(user_id=None) -> SoapFault:
 
 def action_not_supported(action: str) -> bytes:
     """WCF's ContractFilter mismatch fault (no AltinnFault detail): unknown SOAPAction/operation."""
-    text = (f"The message with Action '{action}' cannot be processed at the receiver, due to a ContractFilter "
-            "mismatch at the EndpointDispatcher. This may be because of either a contract mismatch (mismatched "
-            "Actions between sender and receiver) or a binding/security mismatch between the sender and the "
-            "receiver.  Check that sender and receiver have the same contract and the same binding (including "
-            "security requirements, e.g. Message, Transport, None).")
+    text = (
+        f"The message with Action '{action}' cannot be processed at the receiver, due to a ContractFilter "
+        "mismatch at the EndpointDispatcher. This may be because of either a contract mismatch (mismatched "
+        "Actions between sender and receiver) or a binding/security mismatch between the sender and the "
+        "receiver.  Check that sender and receiver have the same contract and the same binding (including "
+        "security requirements, e.g. Message, Transport, None)."
+    )
     return (
         f'<s:Envelope xmlns:s="{SOAP_NS}"><s:Body><s:Fault>'
         '<faultcode xmlns:a="http://schemas.microsoft.com/ws/2005/05/addressing/none">a:ActionNotSupported</faultcode>'
         f'<faultstring xml:lang="en-US">{esc(text)}</faultstring></s:Fault></s:Body></s:Envelope>'
-    ).encode("utf-8")
+    ).encode()
 
 
 def server_error_html(status: int = 500) -> bytes:
@@ -86,4 +99,4 @@ def server_error_html(status: int = 500) -> bytes:
         "<!DOCTYPE html>\n<html><head><title>Runtime Error</title></head><body>"
         f"<h1>Server Error in '/' Application.</h1><h2><i>Runtime Error</i></h2><p>HTTP {status}. "
         "An application error occurred on the server.</p></body></html>"
-    ).encode("utf-8")
+    ).encode()

@@ -38,7 +38,7 @@ def kid_mod11(payload: str) -> str:
 
 def account_check(payload10: str) -> str | None:
     weights = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
-    check = (11 - sum(int(c) * w for c, w in zip(payload10, weights)) % 11) % 11
+    check = (11 - sum(int(c) * w for c, w in zip(payload10, weights, strict=True)) % 11) % 11
     return None if check == 10 else str(check)
 
 
@@ -59,7 +59,7 @@ def is_valid_orgnr(orgnr: str) -> bool:
     if len(orgnr) != 9 or not orgnr.isdigit():
         return False
     weights = (3, 2, 7, 6, 5, 4, 3, 2)
-    check = (11 - sum(int(c) * w for c, w in zip(orgnr, weights)) % 11) % 11
+    check = (11 - sum(int(c) * w for c, w in zip(orgnr[:8], weights, strict=True)) % 11) % 11
     return check != 10 and str(check) == orgnr[8]
 
 

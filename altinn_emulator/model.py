@@ -171,9 +171,24 @@ class Item:
             "deleted": self.deleted,
             "reportee_element_id": self.reportee_element_id,
             "archive_id": self.archive_id,
-            "forms": [{"form_id": f.form_id, "name": f.name, "data_format_id": f.data_format_id,
-                       "data_format_version": f.data_format_version} for f in self.forms],
-            "attachments": [{"attachment_id": a.attachment_id, "name": a.name, "filename": a.filename,
-                             "mimetype": a.mimetype, "size": len(a.data)} for a in self.attachments],
+            "forms": [
+                {
+                    "form_id": f.form_id,
+                    "name": f.name,
+                    "data_format_id": f.data_format_id,
+                    "data_format_version": f.data_format_version,
+                }
+                for f in self.forms
+            ],
+            "attachments": [
+                {
+                    "attachment_id": a.attachment_id,
+                    "name": a.name,
+                    "filename": a.filename,
+                    "mimetype": a.mimetype,
+                    "size": len(a.data),
+                }
+                for a in self.attachments
+            ],
             "meta": self.meta,
         }

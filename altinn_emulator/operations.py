@@ -29,11 +29,20 @@ SERVICE_OWNER_ID = 34
 ZERO_DATETIME = "0001-01-01T00:00:00"
 
 MIME_TO_ATTACHMENT_TYPE = {
-    "application/pdf": "application_pdf", "application/xml": "text_xml", "text/xml": "text_xml",
-    "text/plain": "text_plain", "text/html": "text_html", "application/zip": "application_zip",
-    "image/jpeg": "image_jpeg", "image/gif": "image_gif", "image/bmp": "image_bmp",
-    "application/msword": "application_msword", "application/vnd.ms-excel": "application_vnd_ms_excel",
-    "application/rtf": "application_rtf", "text/rtf": "text_rtf", "application/postscript": "application_postscript",
+    "application/pdf": "application_pdf",
+    "application/xml": "text_xml",
+    "text/xml": "text_xml",
+    "text/plain": "text_plain",
+    "text/html": "text_html",
+    "application/zip": "application_zip",
+    "image/jpeg": "image_jpeg",
+    "image/gif": "image_gif",
+    "image/bmp": "image_bmp",
+    "application/msword": "application_msword",
+    "application/vnd.ms-excel": "application_vnd_ms_excel",
+    "application/rtf": "application_rtf",
+    "text/rtf": "text_rtf",
+    "application/postscript": "application_postscript",
     "application/vnd.oasis.opendocument.text": "application_vnd_oasis_opendocument_text",
 }
 
@@ -66,8 +75,17 @@ class Params(dict):
         return int(text.strip()) if text not in (None, "") else None
 
     def auth(self) -> dict:
-        return {name: self.text(name) for name in ("systemUserName", "systemPassword", "userSSN", "userPassword",
-                                                   "userPinCode", "authMethod")}
+        return {
+            name: self.text(name)
+            for name in (
+                "systemUserName",
+                "systemPassword",
+                "userSSN",
+                "userPassword",
+                "userPinCode",
+                "authMethod",
+            )
+        }
 
 
 def _is_nil(element) -> bool:
@@ -92,21 +110,31 @@ def _parse_dt(text: str | None) -> datetime | None:
     if "." in text:  # Python < 3.11 accepts only 3 or 6 fractional digits
         head, rest = text.split(".", 1)
         digits = "".join(c for c in rest if c.isdigit())
-        text = head + "." + digits[:6].ljust(6, "0") + rest[len(digits):]
+        text = head + "." + digits[:6].ljust(6, "0") + rest[len(digits) :]
     return to_oslo(datetime.fromisoformat(text))
 
 
 # ------------------------------------------------------------------ SystemAuthentication
 def get_authentication_challenge(state, params: Params, ctx) -> Result:
     request = params.get("challengeRequest")
-    fields = {name: (_child_text(request, name) if request is not None else None)
-              for name in ("AuthMethod", "SystemUserName", "UserPassword", "UserSSN")}
-    answer = auth.challenge(state, fields["AuthMethod"], fields["SystemUserName"], fields["UserPassword"],
-                            fields["UserSSN"])
+    fields = {
+        name: (_child_text(request, name) if request is not None else None)
+        for name in ("AuthMethod", "SystemUserName", "UserPassword", "UserSSN")
+    }
+    answer = auth.challenge(
+        state, fields["AuthMethod"], fields["SystemUserName"], fields["UserPassword"], fields["UserSSN"]
+    )
     valid_from = offset_datetime(answer["valid_from"]) if answer["valid_from"] else ZERO_DATETIME
     valid_to = offset_datetime(answer["valid_to"]) if answer["valid_to"] else ZERO_DATETIME
-    body = members("a", [("Message", answer["message"]), ("Status", answer["status"]),
-                         ("ValidFrom", Raw(valid_from)), ("ValidTo", Raw(valid_to))])
+    body = members(
+        "a",
+        [
+            ("Message", answer["message"]),
+            ("Status", answer["status"]),
+            ("ValidFrom", Raw(valid_from)),
+            ("ValidTo", Raw(valid_to)),
+        ],
+    )
     return Result(NS_AUTH, body)
 
 
@@ -122,57 +150,76 @@ def _status(item: Item, en: bool) -> tuple[str, str]:
     if item.status == "Confirmed":
         return "Confirmed", "Confirmed" if en else "Bekreftet"
     if item.status == MSG_CREATED:
-        return ("NotOpenedConfirmationReq" if item.confirmation_needed else "NotOpenedNoConfirmationReq",
-                "Unread" if en else "Ulest")
-    return ("OpenedNotConfirmed" if item.confirmation_needed else "OpenedNoConfirmedReq", "Read" if en else "Lest")
+        return (
+            "NotOpenedConfirmationReq" if item.confirmation_needed else "NotOpenedNoConfirmationReq",
+            "Unread" if en else "Ulest",
+        )
+    return (
+        "OpenedNotConfirmed" if item.confirmation_needed else "OpenedNoConfirmedReq",
+        "Read" if en else "Lest",
+    )
 
 
 def reportee_element_xml(state, item: Item, en: bool) -> str:
     key = (item.reportee_element_id, en)
+    # the stamp also covers plug-ins that change an item without calling item.touch()
+    stamp = (item.version, item.status, item.archive_id, item.last_changed, item.title, item.due_date)
     cached = state.xml_cache.get(key)
-    if cached is not None and cached[0] == item.version:
+    if cached is not None and cached[0] == stamp:
         return cached[1]
     status, status_name = _status(item, en)
     archived = item.archived
     is_form = item.kind == KIND_FORM
-    text = "<a:ReporteeElementBEV2>" + members("a", [
-        ("AllowDelete", True),
-        ("AllowNewCopy", is_form),
-        ("Altinn1ArchiveUnitId", None), ("Altinn1FormCode", None), ("Altinn1FormId", None),
-        ("Altinn1FormInstanceID", None), ("Altinn1FormORNo", None), ("Altinn1ParticipantID", None),
-        ("Altinn1ReferenceType", None), ("Altinn1WorkflowProcessId", None),
-        ("ArchiveId", item.archive_id if archived else None),
-        ("ArchiveReference", f"AR{item.archive_id}" if archived and is_form else None),
-        ("CaseID", 0),
-        ("CorrespondenceStatus", "Default" if is_form else item.status),
-        ("DueDate", item.due_date),
-        ("EndUserSystemID", 0),
-        ("ExternalServiceCode", item.service_code or None),
-        ("IsCaseArchived", False),
-        ("IsMatched", False),
-        ("LastChangeType", "Default"),
-        ("LastChangedBy", item.sender_en if en else item.sender),
-        ("LastChangedByID", 0),
-        ("LastChangedDate", item.last_changed),
-        ("Notice", None),
-        ("ParentCaseName", None),
-        ("ReporteeElementId", 0 if archived else item.reportee_element_id),
-        ("ReporteeElementOwner", state.party_id(item.reportee)),
-        ("ReporteeElementType", "FormTask" if is_form else "Correspondence"),
-        ("ReporteeName", state.reportee_name(item.reportee)),
-        ("RoleRequirement", "ReadAndPerformNextStep" if is_form and not archived else "Default"),
-        ("RoleRequirementAltinn1Element", None),
-        ("SEReporteeElementID", item.reportee_element_id if archived else 0),
-        ("ServiceEditionVersion", item.service_edition),
-        ("ServiceOwner", SERVICE_OWNER_ID),
-        ("ServiceOwnerCode", item.service_owner_code),
-        ("ServiceOwnerDescription", None),
-        ("Status", status),
-        ("StatusName", status_name),
-        ("TaskStatus", "Default"),
-        ("Title", item.title),
-    ]) + "</a:ReporteeElementBEV2>"
-    state.xml_cache[key] = (item.version, text)
+    text = (
+        "<a:ReporteeElementBEV2>"
+        + members(
+            "a",
+            [
+                ("AllowDelete", True),
+                ("AllowNewCopy", is_form),
+                ("Altinn1ArchiveUnitId", None),
+                ("Altinn1FormCode", None),
+                ("Altinn1FormId", None),
+                ("Altinn1FormInstanceID", None),
+                ("Altinn1FormORNo", None),
+                ("Altinn1ParticipantID", None),
+                ("Altinn1ReferenceType", None),
+                ("Altinn1WorkflowProcessId", None),
+                ("ArchiveId", item.archive_id if archived else None),
+                ("ArchiveReference", f"AR{item.archive_id}" if archived and is_form else None),
+                ("CaseID", 0),
+                ("CorrespondenceStatus", "Default" if is_form else item.status),
+                ("DueDate", item.due_date),
+                ("EndUserSystemID", 0),
+                ("ExternalServiceCode", item.service_code or None),
+                ("IsCaseArchived", False),
+                ("IsMatched", False),
+                ("LastChangeType", "Default"),
+                ("LastChangedBy", item.sender_en if en else item.sender),
+                ("LastChangedByID", 0),
+                ("LastChangedDate", item.last_changed),
+                ("Notice", None),
+                ("ParentCaseName", None),
+                ("ReporteeElementId", 0 if archived else item.reportee_element_id),
+                ("ReporteeElementOwner", state.party_id(item.reportee)),
+                ("ReporteeElementType", "FormTask" if is_form else "Correspondence"),
+                ("ReporteeName", state.reportee_name(item.reportee)),
+                ("RoleRequirement", "ReadAndPerformNextStep" if is_form and not archived else "Default"),
+                ("RoleRequirementAltinn1Element", None),
+                ("SEReporteeElementID", item.reportee_element_id if archived else 0),
+                ("ServiceEditionVersion", item.service_edition),
+                ("ServiceOwner", SERVICE_OWNER_ID),
+                ("ServiceOwnerCode", item.service_owner_code),
+                ("ServiceOwnerDescription", None),
+                ("Status", status),
+                ("StatusName", status_name),
+                ("TaskStatus", "Default"),
+                ("Title", item.title),
+            ],
+        )
+        + "</a:ReporteeElementBEV2>"
+    )
+    state.xml_cache[key] = (stamp, text)
     return text
 
 
@@ -234,10 +281,19 @@ def get_form_set_data(state, params: Params, ctx) -> Result:
     element_id = params.int("reporteeElementID")
     item = _element_for(state, ctx_auth, state.by_element_id.get(element_id), kind=KIND_FORM)
     body = "".join(
-        f'<a:FormSetDataBE xmlns:b="{NS_REL18}">' + members("b", [
-            ("DataFormatID", form.data_format_id), ("DataFormatVersion", form.data_format_version),
-            ("FormData", form.xml), ("FormID", form.form_id)]) + "</a:FormSetDataBE>"
-        for form in item.forms)
+        f'<a:FormSetDataBE xmlns:b="{NS_REL18}">'
+        + members(
+            "b",
+            [
+                ("DataFormatID", form.data_format_id),
+                ("DataFormatVersion", form.data_format_version),
+                ("FormData", form.xml),
+                ("FormID", form.form_id),
+            ],
+        )
+        + "</a:FormSetDataBE>"
+        for form in item.forms
+    )
     return Result(NS_SVC18, body)
 
 
@@ -248,23 +304,28 @@ def attachment_type(att: Attachment) -> str:
 
 def attachment_xml(prefix: str, item: Item, att: Attachment, *, with_data: bool = True) -> str:
     element_id = item.archive_id if item.archived and item.kind == KIND_FORM else item.reportee_element_id
-    return members(prefix, [
-        ("AttachmentData", att.data if with_data else None),
-        ("AttachmentFunctionTypeID", att.function_type if att.function_type in ("Unspecified", "Invoice")
-         else "Unspecified"),
-        ("AttachmentID", att.attachment_id),
-        ("AttachmentName", att.name),
-        ("AttachmentTypeID", attachment_type(att)),
-        ("CreatedByUserID", 0),
-        ("CreatedDateTime", att.created),
-        ("DestinationType", "Default"),
-        ("FileName", att.filename),
-        ("IsAddedAfterFormFillin", att.added_after_fillin),
-        ("IsAssociatedToFormSet", item.kind == KIND_FORM),
-        ("IsEncrypted", False),
-        ("ReporteeElementID", element_id),
-        ("SendersReference", att.senders_reference),
-    ])
+    return members(
+        prefix,
+        [
+            ("AttachmentData", att.data if with_data else None),
+            (
+                "AttachmentFunctionTypeID",
+                att.function_type if att.function_type in ("Unspecified", "Invoice") else "Unspecified",
+            ),
+            ("AttachmentID", att.attachment_id),
+            ("AttachmentName", att.name),
+            ("AttachmentTypeID", attachment_type(att)),
+            ("CreatedByUserID", 0),
+            ("CreatedDateTime", att.created),
+            ("DestinationType", "Default"),
+            ("FileName", att.filename),
+            ("IsAddedAfterFormFillin", att.added_after_fillin),
+            ("IsAssociatedToFormSet", item.kind == KIND_FORM),
+            ("IsEncrypted", False),
+            ("ReporteeElementID", element_id),
+            ("SendersReference", att.senders_reference),
+        ],
+    )
 
 
 def get_archived_form_task(state, params: Params, ctx) -> Result:
@@ -272,38 +333,88 @@ def get_archived_form_task(state, params: Params, ctx) -> Result:
     archive_id = params.int("reporteeElementId")
     item = state.by_archive_id.get(archive_id)
     item = _element_for(state, ctx_auth, item, kind=KIND_FORM)
-    tasks = "<a:ArchiveTaskV2>" + members("a", [
-        ("EndUserSystemID", 0), ("LastChanged", item.archived_at), ("NumberOfSignaturesAdded", 1),
-        ("ProcessStepID_FK", 0), ("SentComplete", True), ("TaskID", item.archive_id + 1_000_000),
-        ("UserDefinedNumberOfSignaturesRequired", 0), ("WorkflowReference", item.uuid)]) + "</a:ArchiveTaskV2>"
+    tasks = (
+        "<a:ArchiveTaskV2>"
+        + members(
+            "a",
+            [
+                ("EndUserSystemID", 0),
+                ("LastChanged", item.archived_at),
+                ("NumberOfSignaturesAdded", 1),
+                ("ProcessStepID_FK", 0),
+                ("SentComplete", True),
+                ("TaskID", item.archive_id + 1_000_000),
+                ("UserDefinedNumberOfSignaturesRequired", 0),
+                ("WorkflowReference", item.uuid),
+            ],
+        )
+        + "</a:ArchiveTaskV2>"
+    )
     attachments = "".join(
-        "<a:ArchivedAttachmentBEV2>" + members("a", [
-            ("AttachmentFunctionType", att.function_type if att.function_type in ("Unspecified", "Invoice")
-             else "Default"),
-            ("AttachmentID", att.attachment_id), ("AttachmentName", att.name), ("CreatedByUserID", 0),
-            ("CreatedDateTime", att.created), ("IsAddedAfterFormFillin", att.added_after_fillin),
-            ("IsEncrypted", False), ("MimeTypeName", attachment_type(att))]) + "</a:ArchivedAttachmentBEV2>"
-        for att in item.attachments)
+        "<a:ArchivedAttachmentBEV2>"
+        + members(
+            "a",
+            [
+                (
+                    "AttachmentFunctionType",
+                    att.function_type if att.function_type in ("Unspecified", "Invoice") else "Default",
+                ),
+                ("AttachmentID", att.attachment_id),
+                ("AttachmentName", att.name),
+                ("CreatedByUserID", 0),
+                ("CreatedDateTime", att.created),
+                ("IsAddedAfterFormFillin", att.added_after_fillin),
+                ("IsEncrypted", False),
+                ("MimeTypeName", attachment_type(att)),
+            ],
+        )
+        + "</a:ArchivedAttachmentBEV2>"
+        for att in item.attachments
+    )
     forms = "".join(
-        "<b:ArchivedFormBE>" + members("b", [
-            ("DataFormatId", form.data_format_id), ("DataFormatVersion", form.data_format_version),
-            ("FormDataXML", form.xml), ("FormID", form.form_id), ("FormName", form.name),
-            ("FormPaymentInfo", None), ("FormPresentationFieldValue", None), ("FormSummary", None),
-            ("ParentReference", form.parent_reference), ("PaymentInformationE2B", None),
-            ("PaymentInformationHTML", None)]) + "</b:ArchivedFormBE>"
-        for form in item.forms)
+        "<b:ArchivedFormBE>"
+        + members(
+            "b",
+            [
+                ("DataFormatId", form.data_format_id),
+                ("DataFormatVersion", form.data_format_version),
+                ("FormDataXML", form.xml),
+                ("FormID", form.form_id),
+                ("FormName", form.name),
+                ("FormPaymentInfo", None),
+                ("FormPresentationFieldValue", None),
+                ("FormSummary", None),
+                ("ParentReference", form.parent_reference),
+                ("PaymentInformationE2B", None),
+                ("PaymentInformationHTML", None),
+            ],
+        )
+        + "</b:ArchivedFormBE>"
+        for form in item.forms
+    )
     body = (
         f"<a:ArchiveTaskList>{tasks}</a:ArchiveTaskList>"
-        + (f"<a:ArchivedAttachmentList>{attachments}</a:ArchivedAttachmentList>" if attachments
-           else "<a:ArchivedAttachmentList/>")
+        + (
+            f"<a:ArchivedAttachmentList>{attachments}</a:ArchivedAttachmentList>"
+            if attachments
+            else "<a:ArchivedAttachmentList/>"
+        )
         + el("a", "ArchivedDateTime", item.archived_at)
         + f'<a:ArchivedFormList xmlns:b="{NS_RA09}">{forms}</a:ArchivedFormList>'
         + "<a:ArchivedFormTaskSigningStepList/>"
-        + members("a", [("ExternalServiceCode", item.service_code or None),
-                        ("ExternalServiceEditionCode", item.service_edition), ("InvoiceInformation", 0),
-                        ("LastChanged", item.last_changed)])
+        + members(
+            "a",
+            [
+                ("ExternalServiceCode", item.service_code or None),
+                ("ExternalServiceEditionCode", item.service_edition),
+                ("InvoiceInformation", 0),
+                ("LastChanged", item.last_changed),
+            ],
+        )
         + f'<a:PasswordEncryptedSymmetricKey i:nil="true" xmlns:b="{NS_KM}"/>'
-        + members("a", [("ReporteeElementID", item.archive_id), ("ReporteeID", state.party_id(item.reportee))])
+        + members(
+            "a", [("ReporteeElementID", item.archive_id), ("ReporteeID", state.party_id(item.reportee))]
+        )
         + f'<a:SOEncryptedSymmetricdKey i:nil="true" xmlns:b="{NS_KM}"/>'
         + members("a", [("ServiceOwner", item.service_owner_code), ("ssnOrgNumber", item.reportee)])
     )
@@ -323,8 +434,9 @@ def get_attachment_data(state, params: Params, ctx) -> Result:
 def _correspondence_attachments(item: Item) -> str:
     if not item.attachments:
         return f'<a:CorrespondenceAttachments xmlns:b="{NS_REL10}"/>'
-    inner = "".join(f"<b:AttachmentBEV2>{attachment_xml('b', item, att)}</b:AttachmentBEV2>"
-                    for att in item.attachments)
+    inner = "".join(
+        f"<b:AttachmentBEV2>{attachment_xml('b', item, att)}</b:AttachmentBEV2>" for att in item.attachments
+    )
     return f'<a:CorrespondenceAttachments xmlns:b="{NS_REL10}">{inner}</a:CorrespondenceAttachments>'
 
 
@@ -332,15 +444,30 @@ def get_archived_correspondence(state, params: Params, ctx) -> Result:
     ctx_auth = auth.authenticate(state, params.auth())
     item = state.by_archive_id.get(params.int("archiveId"))
     item = _element_for(state, ctx_auth, item, kind=KIND_MESSAGE)
-    body = members("a", [
-        ("AllowForwarding", True), ("ArchiveCorrespondenceID", item.archive_id), ("ArchiveReference", None),
-        ("CaseId", None), ("ConfirmationDate", item.confirmed_at), ("CorrespondenceSubject", item.title),
-        ("CorrespondenceSummary", item.summary), ("CorrespondenceText", item.body),
-        ("CorrespondenceTitle", item.title), ("CustomMessageData", item.custom_message_data),
-        ("DateSent", item.archived_at), ("DueDate", item.due_date),
-        ("ExternalSystemReference", item.external_reference), ("SentBy", item.sender),
-        ("ServiceName", f"Melding fra {item.sender}"),
-    ]) + _correspondence_attachments(item) + f'<a:CorrespondenceLinks xmlns:b="{NS_COR09}"/>'
+    body = (
+        members(
+            "a",
+            [
+                ("AllowForwarding", True),
+                ("ArchiveCorrespondenceID", item.archive_id),
+                ("ArchiveReference", None),
+                ("CaseId", None),
+                ("ConfirmationDate", item.confirmed_at),
+                ("CorrespondenceSubject", item.title),
+                ("CorrespondenceSummary", item.summary),
+                ("CorrespondenceText", item.body),
+                ("CorrespondenceTitle", item.title),
+                ("CustomMessageData", item.custom_message_data),
+                ("DateSent", item.archived_at),
+                ("DueDate", item.due_date),
+                ("ExternalSystemReference", item.external_reference),
+                ("SentBy", item.sender),
+                ("ServiceName", f"Melding fra {item.sender}"),
+            ],
+        )
+        + _correspondence_attachments(item)
+        + f'<a:CorrespondenceLinks xmlns:b="{NS_COR09}"/>'
+    )
     return Result(NS_RA19, body)
 
 
@@ -352,25 +479,51 @@ def get_correspondence(state, params: Params, ctx) -> Result:
     with state.lock:
         if item.archived:
             raise SoapFault(60019, F.ELEMENT_ARCHIVED, user_id=ctx_auth.person.user_id)
-        if item.status == MSG_CREATED:  # reading through the API marks the message Read (cannot be suppressed)
+        if (
+            item.status == MSG_CREATED
+        ):  # reading through the API marks the message Read (cannot be suppressed)
             item.status = MSG_READ
             item.touch()
     party = state.party_id(item.reportee)
-    correspondence = "<a:Correspondence>" + members("a", [
-        ("AllowForwarding", True), ("ArchiveReference", None), ("AuthenticatedUser", None), ("CaseID", None),
-        ("ConfirmationDate", item.confirmed_at), ("CorrespondenceID", item.reportee_element_id),
-        ("CorrespondenceName", f"Melding fra {item.sender}"), ("CorrespondenceStatus", item.status),
-        ("CorrespondenceSubject", item.title), ("CorrespondenceSummary", item.summary),
-        ("CorrespondenceTitle", item.title), ("CorrespondenceTxt", item.body),
-        ("CustomMessageData", item.custom_message_data), ("DateSent", item.created),
-        ("Description", item.sender), ("DueDate", item.due_date),
-        ("ExternalSystemReference", item.external_reference), ("Header", None),
-        ("IsConfirmationNeeded", item.confirmation_needed), ("LanguageID", "NorwegianNO"), ("Reportee", party),
-        ("SentBy", item.sender), ("SentTo", party), ("UserID", None),
-    ]) + "</a:Correspondence>"
-    body = (correspondence + _correspondence_attachments(item)
-            + f'<a:CorrespondenceLinks xmlns:b="{NS_COR09}"/>'
-            + f'<a:CorrespondenceNotifications xmlns:b="{NS_NTF09}"/>')
+    correspondence = (
+        "<a:Correspondence>"
+        + members(
+            "a",
+            [
+                ("AllowForwarding", True),
+                ("ArchiveReference", None),
+                ("AuthenticatedUser", None),
+                ("CaseID", None),
+                ("ConfirmationDate", item.confirmed_at),
+                ("CorrespondenceID", item.reportee_element_id),
+                ("CorrespondenceName", f"Melding fra {item.sender}"),
+                ("CorrespondenceStatus", item.status),
+                ("CorrespondenceSubject", item.title),
+                ("CorrespondenceSummary", item.summary),
+                ("CorrespondenceTitle", item.title),
+                ("CorrespondenceTxt", item.body),
+                ("CustomMessageData", item.custom_message_data),
+                ("DateSent", item.created),
+                ("Description", item.sender),
+                ("DueDate", item.due_date),
+                ("ExternalSystemReference", item.external_reference),
+                ("Header", None),
+                ("IsConfirmationNeeded", item.confirmation_needed),
+                ("LanguageID", "NorwegianNO"),
+                ("Reportee", party),
+                ("SentBy", item.sender),
+                ("SentTo", party),
+                ("UserID", None),
+            ],
+        )
+        + "</a:Correspondence>"
+    )
+    body = (
+        correspondence
+        + _correspondence_attachments(item)
+        + f'<a:CorrespondenceLinks xmlns:b="{NS_COR09}"/>'
+        + f'<a:CorrespondenceNotifications xmlns:b="{NS_NTF09}"/>'
+    )
     return Result(NS_COR10, body)
 
 

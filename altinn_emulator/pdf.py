@@ -14,7 +14,7 @@ def _escape(text: str) -> bytes:
 
 def make_pdf(lines: list[str], *, title: str = "", created: datetime | None = None) -> bytes:
     """PDF with ``lines`` as text (the first line bold, as a heading). Deterministic for equal input."""
-    pages = [lines[i:i + _LINES_PER_PAGE] for i in range(0, max(len(lines), 1), _LINES_PER_PAGE)] or [[]]
+    pages = [lines[i : i + _LINES_PER_PAGE] for i in range(0, max(len(lines), 1), _LINES_PER_PAGE)] or [[]]
     objects: list[bytes] = []  # object n is objects[n - 1]
     n_pages = len(pages)
     first_page = 5
@@ -31,8 +31,8 @@ def make_pdf(lines: list[str], *, title: str = "", created: datetime | None = No
         stream.append(b"ET")
         content = b"\n".join(stream)
         objects.append(
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-            f"/Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents {first_page + 2 * index + 1} 0 R >>".encode()
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R "
+            f"/F2 4 0 R >> >> /Contents {first_page + 2 * index + 1} 0 R >>".encode()
         )
         objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
     info = b"<< /Producer (altinn_emulator)"
@@ -51,5 +51,8 @@ def make_pdf(lines: list[str], *, title: str = "", created: datetime | None = No
     for offset in offsets:
         out += b"%010d 00000 n \n" % offset
     out += b"trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, len(objects), xref)
+        len(objects) + 1,
+        len(objects),
+        xref,
+    )
     return bytes(out)

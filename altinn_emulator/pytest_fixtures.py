@@ -1,6 +1,6 @@
 """pytest fixtures; import them into a conftest or test module:
 
-    from altinn_emulator.pytest_fixtures import altinn_emulator, altinn_emulator_session  # noqa: F401
+from altinn_emulator.pytest_fixtures import altinn_emulator, altinn_emulator_session  # noqa: F401
 """
 
 from __future__ import annotations

@@ -33,8 +33,15 @@ class Request:
     @classmethod
     def build(cls, method: str, raw_path: str, headers, body: bytes, client=None) -> Request:
         path, _, query = raw_path.partition("?")
-        return cls(method.upper(), path, parse_qs(query, keep_blank_values=True),
-                   {k.lower(): v for k, v in headers.items()}, body, None, client)
+        return cls(
+            method.upper(),
+            path,
+            parse_qs(query, keep_blank_values=True),
+            {k.lower(): v for k, v in headers.items()},
+            body,
+            None,
+            client,
+        )
 
     def arg(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)

@@ -24,8 +24,10 @@ DEFAULT_SCHEMA_DIR = REPO_ROOT / "prisolve_altinn" / "altinn" / "soap" / "wsdl"
 
 _DATE_ONLY = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
 _INT_ERROR = re.compile(r"'(?P<value>[^']*)' is not a valid value of the atomic type 'xs:(?P<type>int|long)'")
-_DATETIME_ERROR = re.compile(r"^Element '(?P<name>[^']+)': '(?P<value>[^']*)' is not a valid value of the atomic "
-                             r"type 'xs:dateTime'")
+_DATETIME_ERROR = re.compile(
+    r"^Element '(?P<name>[^']+)': '(?P<value>[^']*)' is not a valid value of the atomic "
+    r"type 'xs:dateTime'"
+)
 
 
 @dataclass
@@ -48,27 +50,49 @@ class Service:
 FALLBACK_OPERATIONS = {
     "SystemAuthentication": ["GetAuthenticationChallenge"],
     "ReporteeElementListExternalBasic": ["GetReporteeElementListBasicV2", "GetFormSetDataBasic"],
-    "ReporteeArchiveExternalBasic": ["GetArchivedFormTaskBasicV2", "GetAttachmentDataBasicV2",
-                                     "GetArchivedCorrespondenceBasic"],
+    "ReporteeArchiveExternalBasic": [
+        "GetArchivedFormTaskBasicV2",
+        "GetAttachmentDataBasicV2",
+        "GetArchivedCorrespondenceBasic",
+    ],
     "CorrespondenceExternalBasic": ["GetCorrespondenceForEndUserSystemsBasicV2"],
 }
 
 
 def _services() -> list[Service]:
     return [
-        Service("SystemAuthentication", "/AuthenticationExternal/SystemAuthentication.svc",
-                "http://www.altinn.no/services/Authentication/SystemAuthentication/2009/10",
-                "ISystemAuthenticationExternal", "SystemAuthentication.xsd", "SystemAuthentication.wsdl"),
-        Service("ReporteeElementListExternalBasic", "/ServiceEngineExternal/ReporteeElementListExternalBasic.svc",
-                "http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10",
-                "IReporteeElementListExternalBasic", "ReporteeElementListExternalBasic.xsd",
-                "ReporteeElementListExternalBasic.wsdl"),
-        Service("ReporteeArchiveExternalBasic", "/ArchiveExternal/ReporteeArchiveExternalBasic.svc",
-                "http://www.altinn.no/services/Archive/ReporteeArchive/2009/10", "IReporteeArchiveExternalBasic",
-                "ReporteeArchiveExternalBasic.xsd", "ReporteeArchiveExternalBasic.wsdl"),
-        Service("CorrespondenceExternalBasic", "/ServiceEngineExternal/CorrespondenceExternalBasic.svc",
-                "http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10", "ICorrespondenceExternalBasic",
-                "CorrespondenceExternalBasic.xsd", "CorrespondenceExternalBasic.wsdl"),
+        Service(
+            "SystemAuthentication",
+            "/AuthenticationExternal/SystemAuthentication.svc",
+            "http://www.altinn.no/services/Authentication/SystemAuthentication/2009/10",
+            "ISystemAuthenticationExternal",
+            "SystemAuthentication.xsd",
+            "SystemAuthentication.wsdl",
+        ),
+        Service(
+            "ReporteeElementListExternalBasic",
+            "/ServiceEngineExternal/ReporteeElementListExternalBasic.svc",
+            "http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10",
+            "IReporteeElementListExternalBasic",
+            "ReporteeElementListExternalBasic.xsd",
+            "ReporteeElementListExternalBasic.wsdl",
+        ),
+        Service(
+            "ReporteeArchiveExternalBasic",
+            "/ArchiveExternal/ReporteeArchiveExternalBasic.svc",
+            "http://www.altinn.no/services/Archive/ReporteeArchive/2009/10",
+            "IReporteeArchiveExternalBasic",
+            "ReporteeArchiveExternalBasic.xsd",
+            "ReporteeArchiveExternalBasic.wsdl",
+        ),
+        Service(
+            "CorrespondenceExternalBasic",
+            "/ServiceEngineExternal/CorrespondenceExternalBasic.svc",
+            "http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10",
+            "ICorrespondenceExternalBasic",
+            "CorrespondenceExternalBasic.xsd",
+            "CorrespondenceExternalBasic.wsdl",
+        ),
     ]
 
 
@@ -89,8 +113,11 @@ class SchemaSet:
         if missing:
             for service in self.services:
                 service.operations = {op: [] for op in FALLBACK_OPERATIONS[service.key]}
-            print(f"altinn_emulator: schema files missing in {self.dir} ({', '.join(missing)}); "
-                  "requests are NOT validated", file=sys.stderr)
+            print(
+                f"altinn_emulator: schema files missing in {self.dir} ({', '.join(missing)}); "
+                "requests are NOT validated",
+                file=sys.stderr,
+            )
             return
         for service in self.services:
             path = self.dir / service.xsd
@@ -98,6 +125,13 @@ class SchemaSet:
             doc = etree.parse(str(path), parser)
             service.schema = etree.XMLSchema(doc)
             service.operations = _operations(doc.getroot())
+            # namespace and interface follow the files (the client may render non-default names)
+            service.namespace = doc.getroot().get("targetNamespace") or service.namespace
+            wsdl = self.dir / service.wsdl
+            if wsdl.is_file():
+                port_type = etree.parse(str(wsdl), parser).find("{http://schemas.xmlsoap.org/wsdl/}portType")
+                if port_type is not None and port_type.get("name"):
+                    service.interface = port_type.get("name")
         self.available = True
 
     def service_for_path(self, path: str) -> Service | None:
@@ -113,7 +147,9 @@ def _operations(root: etree._Element) -> dict[str, list[str]]:
     for name, element in elements.items():
         if name.endswith("Response") or f"{name}Response" not in elements:
             continue
-        operations[name] = [child.get("name") for child in element.iter(f"{XS}element") if child is not element]
+        operations[name] = [
+            child.get("name") for child in element.iter(f"{XS}element") if child is not element
+        ]
     return operations
 
 
@@ -166,11 +202,17 @@ def _wcf_message(service: Service, operation: str, error) -> str:
     int_match = _INT_ERROR.search(message)
     if int_match:
         clr = "Int32" if int_match.group("type") == "int" else "Int64"
-        inner = (f"There was an error deserializing the object of type System.{clr}. The value "
-                 f"'{int_match.group('value')}' cannot be parsed as the type '{clr}'.")
+        inner = (
+            f"There was an error deserializing the object of type System.{clr}. The value "
+            f"'{int_match.group('value')}' cannot be parsed as the type '{clr}'."
+        )
     else:
         inner = message
-    if parameter and (len(segments) >= 3 or "not expected" not in message and "Missing child" not in message):
-        return (f"There was an error while trying to deserialize parameter {service.namespace}:{parameter}. "
-                f"The InnerException message was '{inner}'.  Please see InnerException for more details.")
+    if parameter and (
+        len(segments) >= 3 or ("not expected" not in message and "Missing child" not in message)
+    ):
+        return (
+            f"There was an error while trying to deserialize parameter {service.namespace}:{parameter}. "
+            f"The InnerException message was '{inner}'.  Please see InnerException for more details."
+        )
     return f"Error in deserializing body of request message for operation '{operation}'. {inner}"

@@ -82,18 +82,22 @@ class EmulatorApp:
             text = path.read_text(encoding="utf-8")
             text = re.sub(r'location="https?://[^/"]+', f'location="http://{host}', text)
             return Response.xml(text)
-        return Response.text(f"<html><body><h1>{service.key} Service</h1><p>You have created a service.</p>"
-                             f"<p>WSDL: <a href='{service.path}?wsdl'>{service.path}?wsdl</a></p></body></html>",
-                             content_type="text/html; charset=utf-8")
+        return Response.text(
+            f"<html><body><h1>{service.key} Service</h1><p>You have created a service.</p>"
+            f"<p>WSDL: <a href='{service.path}?wsdl'>{service.path}?wsdl</a></p></body></html>",
+            content_type="text/html; charset=utf-8",
+        )
 
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go out in separate writes: avoid 40 ms delayed-ACK stalls
+    disable_nagle_algorithm = (
+        True  # headers and body go out in separate writes: avoid 40 ms delayed-ACK stalls
+    )
     server_version = "Microsoft-IIS/10.0"
     sys_version = ""
 
-    def do_GET(self):  # noqa: N802 - http.server naming
+    def do_GET(self):
         self._handle()
 
     do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_GET
@@ -136,9 +140,9 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout tests)
             self.close_connection = True
 
-    def log_message(self, format, *args):  # noqa: A002 - signature of the base class
+    def log_message(self, format, *args):
         if getattr(self.server, "verbose", False):
-            sys.stderr.write("%s - %s\n" % (self.address_string(), format % args))
+            sys.stderr.write(f"{self.address_string()} - {format % args}\n")
 
 
 class EmulatorServer(ThreadingHTTPServer):
@@ -159,9 +163,19 @@ class EmulatorServer(ThreadingHTTPServer):
         return f"http://{host}:{port}"
 
 
-def make_server(host: str = "127.0.0.1", port: int = 0, *, seed: int = 1, base_date: date | None = None,
-                data_dirs=(), schema_dir=None, plugins=(), clock: Clock | None = None, verbose: bool = False,
-                state: State | None = None) -> EmulatorServer:
+def make_server(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    seed: int = 1,
+    base_date: date | None = None,
+    data_dirs=(),
+    schema_dir=None,
+    plugins=(),
+    clock: Clock | None = None,
+    verbose: bool = False,
+    state: State | None = None,
+) -> EmulatorServer:
     load_plugins(plugins)
     state = state or State(seed=seed, base_date=base_date, clock=clock, data_dirs=tuple(data_dirs))
     app = EmulatorApp(state, SchemaSet(schema_dir))

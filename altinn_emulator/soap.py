@@ -14,8 +14,14 @@ SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                          huge_tree=False, remove_blank_text=False)
+_PARSER = etree.XMLParser(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    dtd_validation=False,
+    huge_tree=False,
+    remove_blank_text=False,
+)
 
 
 def _fault_response(fault: SoapFault) -> Response:
@@ -26,14 +32,17 @@ def _envelope(operation: str, service: Service, result) -> bytes:
     if result.empty:
         inner = f'<{operation}Response xmlns="{service.namespace}"/>'
     else:
-        open_result = (f'<{operation}Result xmlns:a="{result.ns}" '
-                       f'xmlns:i="http://www.w3.org/2001/XMLSchema-instance"')
+        open_result = (
+            f'<{operation}Result xmlns:a="{result.ns}" xmlns:i="http://www.w3.org/2001/XMLSchema-instance"'
+        )
         if result.body:
-            inner = (f'<{operation}Response xmlns="{service.namespace}">{open_result}>{result.body}'
-                     f"</{operation}Result></{operation}Response>")
+            inner = (
+                f'<{operation}Response xmlns="{service.namespace}">{open_result}>{result.body}'
+                f"</{operation}Result></{operation}Response>"
+            )
         else:
             inner = f'<{operation}Response xmlns="{service.namespace}">{open_result}/></{operation}Response>'
-    return (f'<s:Envelope xmlns:s="{SOAP11}"><s:Body>{inner}</s:Body></s:Envelope>').encode("utf-8")
+    return (f'<s:Envelope xmlns:s="{SOAP11}"><s:Body>{inner}</s:Body></s:Envelope>').encode()
 
 
 def parse_envelope(body: bytes) -> etree._Element:
@@ -48,7 +57,9 @@ def parse_envelope(body: bytes) -> etree._Element:
     if root.getroottree().docinfo.doctype:
         raise F.deserialization_fault("DTD is prohibited in this XML document.")
     if root.tag != f"{{{SOAP11}}}Envelope":
-        raise F.deserialization_fault(f"Expecting a SOAP 1.1 Envelope in namespace '{SOAP11}', found '{root.tag}'.")
+        raise F.deserialization_fault(
+            f"Expecting a SOAP 1.1 Envelope in namespace '{SOAP11}', found '{root.tag}'."
+        )
     bodies = [c for c in root if c.tag == f"{{{SOAP11}}}Body"]
     if len(bodies) != 1:
         raise F.deserialization_fault("The SOAP envelope has no Body.")
@@ -63,8 +74,14 @@ def handle(state, schemas: SchemaSet, service: Service, request: Request) -> Res
     try:
         content_type = request.headers.get("content-type", "")
         if not content_type.lower().startswith("text/xml"):
-            return Response(415, (f"Cannot process the message because the content type '{content_type}' was not "
-                                  "the expected type 'text/xml; charset=utf-8'.").encode(), "text/plain")
+            return Response(
+                415,
+                (
+                    f"Cannot process the message because the content type '{content_type}' was not "
+                    "the expected type 'text/xml; charset=utf-8'."
+                ).encode(),
+                "text/plain",
+            )
         action = (request.headers.get("soapaction") or "").strip().strip('"').strip()
         operation, unknown = _operation_from_action(service, action)
         if unknown:
@@ -89,8 +106,9 @@ def handle(state, schemas: SchemaSet, service: Service, request: Request) -> Res
             delay = float(injected.get("delay_seconds") or 0)
         if qname.localname != operation or qname.namespace != service.namespace:
             raise F.deserialization_fault(
-                f"Expecting element '{operation}' from namespace '{service.namespace}'.. Encountered 'Element'  "
-                f"with name '{qname.localname}', namespace '{qname.namespace}'. ")
+                f"Expecting element '{operation}' from namespace '{service.namespace}'.. "
+                "Encountered 'Element'  with name '{qname.localname}', namespace '{qname.namespace}'. "
+            )
         normalise_parameter_names(service, operation, wrapper)
         validate(service, operation, wrapper)
         params = Params()
@@ -120,11 +138,20 @@ def _operation_from_action(service: Service, action: str) -> tuple[str | None, b
 def _injected(fault: dict) -> Response | None:
     if fault.get("http_500_html"):
         status = int(fault.get("status") or 500)
-        return Response(status, F.server_error_html(status), "text/html; charset=utf-8",
-                        delay=float(fault.get("delay_seconds") or 0))
+        return Response(
+            status,
+            F.server_error_html(status),
+            "text/html; charset=utf-8",
+            delay=float(fault.get("delay_seconds") or 0),
+        )
     if fault.get("error_id") is not None:
-        response = _fault_response(SoapFault(int(fault["error_id"]), fault.get("message") or F.FAULTSTRING,
-                                             faultstring=fault.get("faultstring")))
+        response = _fault_response(
+            SoapFault(
+                int(fault["error_id"]),
+                fault.get("message") or F.FAULTSTRING,
+                faultstring=fault.get("faultstring"),
+            )
+        )
         response.delay = float(fault.get("delay_seconds") or 0)
         return response
     return None

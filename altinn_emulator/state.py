@@ -11,7 +11,7 @@ from collections import deque
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from . import defaults, payloads
+from . import defaults, payloads, routes
 from .clock import OSLO, Clock, to_oslo
 from .model import (
     KIND_FORM,
@@ -34,8 +34,9 @@ FIRST_FORM_ID = 4_455_000
 
 
 class State:
-    def __init__(self, seed: int = 1, base_date: date | None = None, clock: Clock | None = None,
-                 data_dirs: tuple = ()):
+    def __init__(
+        self, seed: int = 1, base_date: date | None = None, clock: Clock | None = None, data_dirs: tuple = ()
+    ):
         self.lock = threading.RLock()
         self.clock = clock or Clock()
         self.seed = seed
@@ -46,8 +47,6 @@ class State:
 
     # ------------------------------------------------------------------ lifecycle
     def reset(self, seed: int | None = None, base_date: date | None = None, reset_clock: bool = True) -> None:
-        from . import routes  # late: routes imports nothing from here, but plug-ins may import state
-
         with self.lock:
             if seed is not None:
                 self.seed = seed
@@ -160,8 +159,14 @@ class State:
     def reportee_items(self, reportee: str) -> list[Item]:
         return self.items_by_reportee.get(reportee, [])
 
-    def add_generated(self, reportee: str, count: int, template: str = "mixed", broken: str | None = None,
-                      archived: bool | None = None) -> list[Item]:
+    def add_generated(
+        self,
+        reportee: str,
+        count: int,
+        template: str = "mixed",
+        broken: str | None = None,
+        archived: bool | None = None,
+    ) -> list[Item]:
         """``count`` generated items spread over the year before the base date; deterministic per seed."""
         with self.lock:
             org = self.organisation(reportee)
@@ -190,8 +195,9 @@ class State:
                 created.append(self.add_item(self.item_from_spec(org, spec)))
             count = int(body.get("count") or 0)
             if count:
-                created += self.add_generated(reportee, count, body.get("template") or "mixed", body.get("broken"),
-                                              body.get("archived"))
+                created += self.add_generated(
+                    reportee, count, body.get("template") or "mixed", body.get("broken"), body.get("archived")
+                )
         return created
 
     def item_from_spec(self, org: Organisation, spec: dict) -> Item:
@@ -204,17 +210,39 @@ class State:
             if kind not in (KIND_FORM, KIND_MESSAGE):
                 raise ValueError("kind must be 'form' or 'message'")
             when = _parse_datetime(spec.get("created")) or self.now() - timedelta(minutes=5)
-            item = Item(uuid=payloads.new_uuid(rng), kind=kind, reportee=org.orgnr,
-                        title=spec.get("title") or ("Skjema" if kind == KIND_FORM else "Melding"),
-                        created=when, last_changed=when, status=MSG_CREATED if kind == KIND_MESSAGE else "FillIn",
-                        document_type="custom")
+            item = Item(
+                uuid=payloads.new_uuid(rng),
+                kind=kind,
+                reportee=org.orgnr,
+                title=spec.get("title") or ("Skjema" if kind == KIND_FORM else "Melding"),
+                created=when,
+                last_changed=when,
+                status=MSG_CREATED if kind == KIND_MESSAGE else "FillIn",
+                document_type="custom",
+            )
             for index, form in enumerate(spec.get("forms") or []):
-                item.forms.append(Form(0, form.get("name", "Skjema"), str(form.get("data_format_id", "1")),
-                                       int(form.get("data_format_version", 1)), form.get("xml", ""),
-                                       int(form.get("parent_reference", 0)) if index else 0))
-        for key in ("title", "summary", "body", "sender", "service_owner_code", "service_code",
-                    "custom_message_data", "external_reference", "document_type"):
-            if key in spec and key != "title" or (key == "title" and spec.get("title")):
+                item.forms.append(
+                    Form(
+                        0,
+                        form.get("name", "Skjema"),
+                        str(form.get("data_format_id", "1")),
+                        int(form.get("data_format_version", 1)),
+                        form.get("xml", ""),
+                        int(form.get("parent_reference", 0)) if index else 0,
+                    )
+                )
+        for key in (
+            "title",
+            "summary",
+            "body",
+            "sender",
+            "service_owner_code",
+            "service_code",
+            "custom_message_data",
+            "external_reference",
+            "document_type",
+        ):
+            if (key in spec and key != "title") or (key == "title" and spec.get("title")):
                 setattr(item, key, spec[key])
         if "service_edition" in spec:
             item.service_edition = int(spec["service_edition"])
@@ -230,9 +258,17 @@ class State:
             else:
                 data = str(att.get("text", "")).encode("utf-8")
             name = att.get("name") or att.get("filename") or "vedlegg.bin"
-            item.attachments.append(Attachment(0, name, att.get("filename") or name,
-                                               att.get("mimetype", "application/octet-stream"), data, item.created,
-                                               att.get("function_type", "Unspecified")))
+            item.attachments.append(
+                Attachment(
+                    0,
+                    name,
+                    att.get("filename") or name,
+                    att.get("mimetype", "application/octet-stream"),
+                    data,
+                    item.created,
+                    att.get("function_type", "Unspecified"),
+                )
+            )
         if "archived" in spec:
             _set_archived(item, bool(spec["archived"]))
         if spec.get("status"):
@@ -254,8 +290,15 @@ class State:
         return None
 
     def log_call(self, operation: str, status: int, error_id: int | None = None, path: str = "") -> None:
-        self.calls.append({"at": self.now().isoformat(), "operation": operation, "status": status,
-                           "error_id": error_id, "path": path})
+        self.calls.append(
+            {
+                "at": self.now().isoformat(),
+                "operation": operation,
+                "status": status,
+                "error_id": error_id,
+                "path": path,
+            }
+        )
 
     # ------------------------------------------------------------------ SMS outbox
     def sms_for(self, identifier: str | None) -> list[dict]:
@@ -264,9 +307,18 @@ class State:
             raise KeyError(identifier)
         with self.lock:
             messages = [m for m in self.outbox if person is None or m.person_fnr == person.fnr]
-        return [{"code": m.code, "sent_at": m.sent_at.isoformat(), "to": m.to, "text": m.text,
-                 "valid_to": m.valid_to.isoformat(), "system": m.system, "user": m.person_fnr}
-                for m in reversed(messages)]
+        return [
+            {
+                "code": m.code,
+                "sent_at": m.sent_at.isoformat(),
+                "to": m.to,
+                "text": m.text,
+                "valid_to": m.valid_to.isoformat(),
+                "system": m.system,
+                "user": m.person_fnr,
+            }
+            for m in reversed(messages)
+        ]
 
 
 def _set_archived(item: Item, archived: bool) -> None:

@@ -11,10 +11,8 @@ from datetime import date, datetime
 from . import control, defaults
 from .clock import Clock
 from .routes import Request
-from .schema import SchemaSet
 from .server import EmulatorServer, make_server
 from .state import State
-
 
 
 class EmulatorHandle:
@@ -79,14 +77,32 @@ class EmulatorHandle:
 
 
 @contextlib.contextmanager
-def running_emulator(seed: int = 1, *, base_date: date | None = None, host: str = "127.0.0.1",
-                     schema_dir=None, plugins=(), clock: Clock | None = None, data_dirs=(),
-                     verbose: bool = False) -> Iterator[EmulatorHandle]:
+def running_emulator(
+    seed: int = 1,
+    *,
+    base_date: date | None = None,
+    host: str = "127.0.0.1",
+    schema_dir=None,
+    plugins=(),
+    clock: Clock | None = None,
+    data_dirs=(),
+    verbose: bool = False,
+) -> Iterator[EmulatorHandle]:
     """Start an emulator on a free port in a background thread; stop it on exit."""
-    server = make_server(host, 0, seed=seed, base_date=base_date, schema_dir=schema_dir, plugins=plugins,
-                         clock=clock, data_dirs=data_dirs, verbose=verbose)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              name="altinn-emulator", daemon=True)
+    server = make_server(
+        host,
+        0,
+        seed=seed,
+        base_date=base_date,
+        schema_dir=schema_dir,
+        plugins=plugins,
+        clock=clock,
+        data_dirs=data_dirs,
+        verbose=verbose,
+    )
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="altinn-emulator", daemon=True
+    )
     thread.start()
     try:
         yield EmulatorHandle(server)

@@ -4,9 +4,10 @@ Starts its own emulator (``python -m altinn_emulator`` on 127.0.0.1, port 0) in 
 ``--items`` generated items to one company, logs in with an SMS code, then lists and downloads every item
 (form XML, attachment bytes, message bodies) once with ``Altinn2Transport.fetch`` and once with hand-written
 envelopes posted by ``requests`` and read with lxml. Both do the same SOAP calls in the same order over a
-keep-alive session; the best of ``--rounds`` runs counts. Last line: ``ratio=<client/baseline>`` (target ≤ 1.5).
+keep-alive session; the best of ``--rounds`` runs counts.
+Last line: ``ratio=<client/baseline>`` (target ≤ 1.5).
 
-    /opt/odoo-venv/bin/python benchmarks/soap_client.py [--items 5000] [--rounds 2]
+    /opt/odoo-venv/bin/python benchmarks/soap_client.py [--items 5000] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -32,21 +33,19 @@ if "prisolve_altinn" not in sys.modules:  # the addon's __init__ imports odoo: l
     sys.modules["prisolve_altinn"] = _pkg
 
 from altinn_emulator import defaults as D  # noqa: E402
-
 from prisolve_altinn.altinn.soap import Altinn2Transport  # noqa: E402
 from prisolve_altinn.altinn.types import AltinnItem, UserCredentials  # noqa: E402
 
 TIMEOUT = (5.0, 120.0)
-# The emulator subprocess, with TCP_NODELAY (else every keep-alive call stalls ~40 ms on delayed ACKs).
-EMULATOR = (
-    "import sys, runpy; from altinn_emulator import server; server.Handler.disable_nagle_algorithm = True; "
-    "sys.argv = ['altinn_emulator', '--host', '127.0.0.1', '--port', '0']; "
-    "runpy.run_module('altinn_emulator', run_name='__main__')"
-)
 
 
 def start_emulator() -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([sys.executable, "-c", EMULATOR], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "altinn_emulator", "--host", "127.0.0.1", "--port", "0"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     line = proc.stdout.readline()
     if "listening on" not in line:
         proc.kill()
@@ -54,14 +53,17 @@ def start_emulator() -> tuple[subprocess.Popen, str]:
     return proc, line.rsplit(" ", 1)[1].strip()
 
 
-# -- baseline: hand-written envelopes, requests, lxml ----------------------------------------------------------
+# -- baseline: hand-written envelopes, requests, lxml --------
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 NS_REL = "http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10"
 NS_RA = "http://www.altinn.no/services/Archive/ReporteeArchive/2009/10"
 NS_CO = "http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10"
 NS_SEARCH = "http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10"
 PATHS = {
-    NS_REL: ("/ServiceEngineExternal/ReporteeElementListExternalBasic.svc", "IReporteeElementListExternalBasic"),
+    NS_REL: (
+        "/ServiceEngineExternal/ReporteeElementListExternalBasic.svc",
+        "IReporteeElementListExternalBasic",
+    ),
     NS_RA: ("/ArchiveExternal/ReporteeArchiveExternalBasic.svc", "IReporteeArchiveExternalBasic"),
     NS_CO: ("/ServiceEngineExternal/CorrespondenceExternalBasic.svc", "ICorrespondenceExternalBasic"),
 }
@@ -120,30 +122,51 @@ class Baseline:
             archive_id = f["ArchiveId"].text
             files: list[bytes] = []
             if kind == "FormTask" and archive_id:
-                task = _fields(self.call(NS_RA, "GetArchivedFormTaskBasicV2",
-                                         f"<ns:reporteeElementId>{archive_id}</ns:reporteeElementId>"
-                                         "<ns:languageID>1044</ns:languageID>"))
+                task = _fields(
+                    self.call(
+                        NS_RA,
+                        "GetArchivedFormTaskBasicV2",
+                        f"<ns:reporteeElementId>{archive_id}</ns:reporteeElementId>"
+                        "<ns:languageID>1044</ns:languageID>",
+                    )
+                )
                 for form in task["ArchivedFormList"]:
                     files.append(_fields(form)["FormDataXML"].text.encode())
                 for meta in task["ArchivedAttachmentList"]:
                     att_id = _fields(meta)["AttachmentID"].text
-                    att = _fields(self.call(NS_RA, "GetAttachmentDataBasicV2",
-                                            f"<ns:attachmentId>{att_id}</ns:attachmentId>"))
+                    att = _fields(
+                        self.call(
+                            NS_RA, "GetAttachmentDataBasicV2", f"<ns:attachmentId>{att_id}</ns:attachmentId>"
+                        )
+                    )
                     files.append(base64.b64decode(att["AttachmentData"].text))
             elif kind == "FormTask":
-                forms = self.call(NS_REL, "GetFormSetDataBasic",
-                                  f"<ns:reporteeElementID>{active_id}</ns:reporteeElementID>"
-                                  "<ns:languageID>1044</ns:languageID>")
+                forms = self.call(
+                    NS_REL,
+                    "GetFormSetDataBasic",
+                    f"<ns:reporteeElementID>{active_id}</ns:reporteeElementID>"
+                    "<ns:languageID>1044</ns:languageID>",
+                )
                 files += [_fields(form)["FormData"].text.encode() for form in forms]
             elif kind == "Correspondence":
                 if archive_id:
-                    msg = _fields(self.call(NS_RA, "GetArchivedCorrespondenceBasic",
-                                            f"<ns:archiveId>{archive_id}</ns:archiveId>"))
+                    msg = _fields(
+                        self.call(
+                            NS_RA,
+                            "GetArchivedCorrespondenceBasic",
+                            f"<ns:archiveId>{archive_id}</ns:archiveId>",
+                        )
+                    )
                     text, attachments = msg["CorrespondenceText"].text, msg["CorrespondenceAttachments"]
                 else:
-                    outer = _fields(self.call(NS_CO, "GetCorrespondenceForEndUserSystemsBasicV2",
-                                              f"<ns:reporteeElementID>{active_id}</ns:reporteeElementID>"
-                                              "<ns:languageID>1044</ns:languageID>"))
+                    outer = _fields(
+                        self.call(
+                            NS_CO,
+                            "GetCorrespondenceForEndUserSystemsBasicV2",
+                            f"<ns:reporteeElementID>{active_id}</ns:reporteeElementID>"
+                            "<ns:languageID>1044</ns:languageID>",
+                        )
+                    )
                     text = _fields(outer["Correspondence"])["CorrespondenceTxt"].text
                     attachments = outer["CorrespondenceAttachments"]
                 if text:
@@ -168,13 +191,14 @@ def run_client(url, credentials, since, until):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=5000)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
     proc, url = start_emulator()
     try:
         control = requests.Session()
-        added = control.post(f"{url}/_emulator/items", json={"reportee": D.COMPANY, "count": args.items},
-                             timeout=(5, 300)).json()["created"]
+        added = control.post(
+            f"{url}/_emulator/items", json={"reportee": D.COMPANY, "count": args.items}, timeout=(5, 300)
+        ).json()["created"]
         credentials = UserCredentials(D.PERSON_FNR, D.PERSON_PASSWORD)
         login = Altinn2Transport(url, D.SYSTEM_ID, D.SYSTEM_PASSWORD, timeout=TIMEOUT)
         login.request_pin(credentials)
@@ -197,14 +221,18 @@ def main(argv=None) -> int:
             ok = [i for i in items if isinstance(i, AltinnItem)]
             client_bytes = sum(len(f.data) for i in ok for f in i.files if f.name != "CustomMessageData.xml")
             base_bytes = sum(len(b) for _, files in base for b in files)
-            print(f"round {round_no}: client {len(ok)}/{len(items)} items, {client_bytes} bytes, "
-                  f"{client_times[-1]:.2f} s | baseline {len(base)} items, {base_bytes} bytes, "
-                  f"{baseline_times[-1]:.2f} s")
+            print(
+                f"round {round_no}: client {len(ok)}/{len(items)} items, {client_bytes} bytes, "
+                f"{client_times[-1]:.2f} s | baseline {len(base)} items, {base_bytes} bytes, "
+                f"{baseline_times[-1]:.2f} s"
+            )
             if len(ok) != len(items) or len(ok) != len(base) or client_bytes != base_bytes:
                 raise SystemExit("client and baseline did not download the same data")
         client_best, base_best = min(client_times), min(baseline_times)
-        print(f"client {client_best:.2f} s ({len(ok) / client_best:.0f} items/s), "
-              f"baseline {base_best:.2f} s ({len(base) / base_best:.0f} items/s)")
+        print(
+            f"client {client_best:.2f} s ({len(ok) / client_best:.0f} items/s), "
+            f"baseline {base_best:.2f} s ({len(base) / base_best:.0f} items/s)"
+        )
         print(f"ratio={client_best / base_best:.2f}")
     finally:
         proc.terminate()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape as html_escape
+
 from ..routes import Response
 from . import jwt, views
 from .store import (
@@ -318,3 +320,22 @@ def dialogs(state, request):
                 }
             )
     return Response.json(out)
+
+
+@route("GET", r"^/accessmanagement/ui/systemuser/(?:agent)?request/?$", control=True)
+def approval_page(state, request):
+    """What the customer sees at the confirmUrl (Altinn asks for BankID; here two buttons do)."""
+    req = a3(state).requests.get(args(request, "id")[0] if args(request, "id") else "")
+    if req is None:
+        return Response.text(
+            "<html><body><h1>Ukjent forespørsel</h1></body></html>", 404, "text/html; charset=utf-8"
+        )
+    action = f"/_emulator/altinn3/requests/{req.id}"
+    kind = "klientsystembruker" if req.agent else "systembruker"
+    html = (
+        f"<html><body><h1>Godkjenn {kind}</h1><p>{html_escape(req.system_id)} ber om tilgang for "
+        f"{req.party_org}: {html_escape(', '.join(req.access_packages))}</p><p>Status: {req.status}</p>"
+        f"<form method='post' action='{action}/approve'><button>Godkjenn</button></form>"
+        f"<form method='post' action='{action}/reject'><button>Avvis</button></form></body></html>"
+    )
+    return Response.text(html, content_type="text/html; charset=utf-8")

@@ -16,6 +16,7 @@ from ..altinn.types import AltinnFile, AltinnItem, FetchFailure
 _logger = logging.getLogger(__name__)
 
 ROLE_PREFIX = "altinn_role:"
+MIMETYPE_PREFIX = "mimetype:"
 RAW_DESCRIPTION = "altinn_raw"
 # Altinn writes database times without an offset, in Norwegian local time.
 ALTINN_TZ = ZoneInfo("Europe/Oslo")
@@ -161,7 +162,7 @@ class AltinnDocument(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_booked(self):
-        if any(doc.move_id or doc.move_ids for doc in self):
+        if any(doc.move_id or doc.move_ids for doc in self.sudo()):
             raise UserError(self.env._("Documents with journal entries cannot be deleted; ignore them instead."))
 
     # ------------------------------------------------------------------
@@ -261,7 +262,9 @@ class AltinnDocument(models.Model):
                 "name": file.name or "file",
                 "raw": file.data,
                 "mimetype": file.mimetype or "application/octet-stream",
-                "description": ROLE_PREFIX + (file.role or "attachment"),
+                # Odoo stores XML/HTML as text/plain for non-administrators (against stored XSS):
+                # the mimetype Altinn sent is kept beside the role for the parsers.
+                "description": f"{ROLE_PREFIX}{file.role or 'attachment'} {MIMETYPE_PREFIX}{file.mimetype or ''}",
             }
             for file in item.files
         ]
@@ -276,7 +279,7 @@ class AltinnDocument(models.Model):
                 "mimetype": "application/json" if is_json else "application/xml",
                 "description": RAW_DESCRIPTION,
             })
-            self.raw_attachment_id = raw
+            self.raw_attachment_id = raw.id
 
     @api.model
     def _altinn_record_failure(self, company, reference, title, message, doc=None):
@@ -303,14 +306,20 @@ class AltinnDocument(models.Model):
         self.ensure_one()
         files = []
         for att in self.attachment_ids.sorted("id"):
-            description = att.description or ""
-            if att == self.raw_attachment_id or not description.startswith(ROLE_PREFIX):
+            tags = dict(
+                (token[: len(prefix)], token[len(prefix):])
+                for token in (att.description or "").split()
+                for prefix in (ROLE_PREFIX, MIMETYPE_PREFIX)
+                if token.startswith(prefix)
+            )
+            if att == self.raw_attachment_id or ROLE_PREFIX not in tags:
                 continue
             files.append(AltinnFile(
                 name=att.name,
-                mimetype=att.mimetype or mimetypes.guess_type(att.name)[0] or "application/octet-stream",
+                mimetype=tags.get(MIMETYPE_PREFIX) or att.mimetype or mimetypes.guess_type(att.name)[0]
+                or "application/octet-stream",
                 data=att.raw or b"",
-                role=description[len(ROLE_PREFIX):],
+                role=tags[ROLE_PREFIX],
             ))
         return files
 

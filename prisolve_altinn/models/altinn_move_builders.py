@@ -240,20 +240,20 @@ class AltinnMoveBuilder(models.AbstractModel):
         Payments (bank/cash journals) and the entries this module makes from payment information are left out,
         so only the closing of the period itself is compared.
         """
-        groups = self.env["account.move.line"]._read_group(
-            [
-                ("company_id", "=", company.id),
-                ("account_id", "=", account.id),
-                ("parent_state", "=", "posted"),
-                ("date", ">=", start),
-                ("date", "<=", end),
-                ("journal_id.type", "not in", ("bank", "cash")),
-                ("move_id.altinn_document_id", "=", False),
-            ],
-            aggregates=["balance:sum"],
-        )
-        balance = groups[0][0] if groups else 0.0
-        return -Decimal(str(round(balance or 0.0, 2))).quantize(Decimal("0.01"))
+        lines = self.env["account.move.line"].search([
+            ("company_id", "=", company.id),
+            ("account_id", "=", account.id),
+            ("parent_state", "=", "posted"),
+            ("date", ">=", start),
+            ("date", "<=", end),
+            ("journal_id.type", "not in", ("bank", "cash")),
+            ("move_id.altinn_document_id", "=", False),
+        ])
+        # A payment booked by hand in a miscellaneous journal still touches a bank account.
+        lines = lines.filtered(
+            lambda line: not any(other.account_id.account_type == "asset_cash" for other in line.move_id.line_ids))
+        balance = sum(lines.mapped("balance"))
+        return -Decimal(str(round(balance, 2))).quantize(Decimal("0.01"))
 
     def _compare_mva_return(self, doc, parsed):
         data: p.MvaReturn = parsed.data

@@ -12,9 +12,10 @@ ALTINN_URLS = {
     "production": "https://www.altinn.no",
     "test": "https://tt02.altinn.no",
 }
-# Every call to Altinn is bounded; overridable with the system parameter
-# prisolve_altinn.timeout (seconds).
-DEFAULT_TIMEOUT = 30.0
+# Every call to Altinn is bounded: (connect, read) seconds; the read timeout can
+# be changed with the system parameter prisolve_altinn.timeout.
+CONNECT_TIMEOUT = 10.0
+DEFAULT_READ_TIMEOUT = 120.0
 
 LEVEL_COMPANY = "company"
 LEVEL_CLIENT = "client"
@@ -241,11 +242,13 @@ class ResCompany(models.Model):
         return settings
 
     def _altinn_timeout(self):
+        """(connect, read) timeout in seconds for every call to Altinn."""
         value = self.env["ir.config_parameter"].sudo().get_param("prisolve_altinn.timeout")
         try:
-            return float(value) if value else DEFAULT_TIMEOUT
+            read = float(value) if value else DEFAULT_READ_TIMEOUT
         except ValueError:
-            return DEFAULT_TIMEOUT
+            read = DEFAULT_READ_TIMEOUT
+        return (CONNECT_TIMEOUT, read if read > 0 else DEFAULT_READ_TIMEOUT)
 
     def _altinn_transport(self):
         """THE SEAM: the one place the ORM reaches Altinn.

@@ -3,3 +3,7 @@ from . import test_update_wizard
 from . import test_booking_vat
 from . import test_ledger
 from . import test_security
+from . import test_booking_claims
+from . import test_booking_tax
+from . import test_booking_accounts
+from . import test_upload_wizard

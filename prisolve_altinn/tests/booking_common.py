@@ -7,11 +7,15 @@ import json
 from datetime import datetime, timezone
 
 from odoo import Command
+from odoo.tests import new_test_user
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 from ..altinn.parsers.kid import make_kid_mod10
 from ..altinn.types import ROLE_ATTACHMENT, AltinnFile, AltinnItem
-from .common import ORG_OWN, AltinnCommon
 
+ORG_OWN = "911158612"
+ORG_OTHER = "312000001"
 SKATTEETATEN = "974761076"
 TAX_ACCOUNT = "63450618162"
 
@@ -173,12 +177,24 @@ def item(reference, name, data, *, mimetype="application/xml", title=None, extra
     )
 
 
-class BookingCommon(AltinnCommon):
-    """The l10n_no company of AltinnCommon, with helpers to book documents and read entries by account code."""
+class BookingCommon(AccountTestInvoicingCommon):
+    """A company with the l10n_no chart, run as an accountant; helpers to book documents and read entries."""
 
     @classmethod
+    @AccountTestInvoicingCommon.setup_country("no")
     def setUpClass(cls):
         super().setUpClass()
+        cls.env.company.sudo().write({"name": "Eksempel Holding AS", "altinn_org_number": ORG_OWN})
+        cls.accountant = new_test_user(
+            cls.env,
+            login="altinn_booking_accountant",
+            name="Regnskapsfører",
+            groups="base.group_user,account.group_account_user",
+            company_id=cls.env.company.id,
+            company_ids=[Command.set(cls.env.company.ids)],
+        )
+        cls.env = cls.env(user=cls.accountant, context=dict(cls.env.context, allowed_company_ids=cls.env.company.ids))
+        cls.company = cls.env.company
         cls.Document = cls.env["altinn.document"].with_company(cls.company)
 
     # booking ---------------------------------------------------------------

@@ -86,10 +86,13 @@ class TestLedger(AltinnCommon):
         doc = self.record([make_item("AR50", files=files)])[0]
         self.assertEqual(doc._altinn_files(), files)
         raw = doc.raw_attachment_id
-        self.assertEqual((raw.mimetype, raw.res_model, raw.res_id), ("application/xml", "altinn.document", doc.id))
+        self.assertEqual((raw.name, raw.res_model, raw.res_id), ("altinn-AR50.xml", "altinn.document", doc.id))
         self.assertIn(b"AR50", raw.raw)
         self.assertEqual(len(doc.attachment_ids), 4)
         self.assertEqual(set(doc.attachment_ids.mapped("company_id")), {self.company})
+        # What Odoo serves to a non-administrator: HTML/XML as plain text (no stored XSS).
+        body = doc.attachment_ids.filtered(lambda a: a.name == "body.html")
+        self.assertEqual(body.mimetype, "text/plain")
 
     def test_json_raw_description(self):
         item = make_item("AR51", raw=False)

@@ -34,7 +34,7 @@ class TestSecurity(AltinnCommon):
                 continue
             rules = self.env["ir.rule"].sudo().search([("model_id.model", "=", name)])
             self.assertTrue(
-                any("company_ids" in (rule.domain_force or "") and rule.global_ for rule in rules),
+                any("company_ids" in (rule.domain_force or "") and rule["global"] for rule in rules),
                 f"{name} has no global multi-company record rule",
             )
             checked.append(name)

@@ -125,3 +125,15 @@ def _pem(key):
     from a3_testlib import pem_of
 
     return pem_of(key)
+
+
+def test_confirm_url_page_approves(emu, admin):
+    import requests
+
+    request = admin.request_system_user(UNDELEGATED)
+    page = requests.get(request.confirm_url, timeout=5)
+    assert page.status_code == 200 and "Godkjenn" in page.text and UNDELEGATED in page.text
+    assert requests.post(emu.url + f"/_emulator/altinn3/requests/{request.id}/approve", timeout=5).ok
+    again = requests.post(emu.url + f"/_emulator/altinn3/requests/{request.id}/reject", timeout=5)
+    assert again.status_code == 409
+    assert admin.status(UNDELEGATED).state == STATE_APPROVED

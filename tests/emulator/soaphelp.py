@@ -27,7 +27,10 @@ NS_REL18 = "http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2018
 
 PATHS = {
     NS_AUTH_SVC: ("/AuthenticationExternal/SystemAuthentication.svc", "ISystemAuthenticationExternal"),
-    NS_REL: ("/ServiceEngineExternal/ReporteeElementListExternalBasic.svc", "IReporteeElementListExternalBasic"),
+    NS_REL: (
+        "/ServiceEngineExternal/ReporteeElementListExternalBasic.svc",
+        "IReporteeElementListExternalBasic",
+    ),
     NS_RA: ("/ArchiveExternal/ReporteeArchiveExternalBasic.svc", "IReporteeArchiveExternalBasic"),
     NS_COR: ("/ServiceEngineExternal/CorrespondenceExternalBasic.svc", "ICorrespondenceExternalBasic"),
 }
@@ -49,16 +52,20 @@ class Creds:
 
 
 def auth_block(c: Creds) -> str:
-    return (f"<ns:systemUserName>{escape(c.system)}</ns:systemUserName>"
-            f"<ns:systemPassword>{escape(c.system_password)}</ns:systemPassword>"
-            f"<ns:userSSN>{escape(c.user)}</ns:userSSN><ns:userPassword>{escape(c.password)}</ns:userPassword>"
-            f"<ns:userPinCode>{escape(c.pin)}</ns:userPinCode><ns:authMethod>{escape(c.method)}</ns:authMethod>")
+    return (
+        f"<ns:systemUserName>{escape(c.system)}</ns:systemUserName>"
+        f"<ns:systemPassword>{escape(c.system_password)}</ns:systemPassword>"
+        f"<ns:userSSN>{escape(c.user)}</ns:userSSN><ns:userPassword>{escape(c.password)}</ns:userPassword>"
+        f"<ns:userPinCode>{escape(c.pin)}</ns:userPinCode><ns:authMethod>{escape(c.method)}</ns:authMethod>"
+    )
 
 
 def envelope(ns: str, operation: str, inner: str, extra_ns: str = "", header: str = "") -> bytes:
-    return (f'<soapenv:Envelope xmlns:soapenv="{SOAP}" xmlns:ns="{ns}" {extra_ns}>'
-            f"<soapenv:Header>{header}</soapenv:Header><soapenv:Body><ns:{operation}>{inner}</ns:{operation}>"
-            "</soapenv:Body></soapenv:Envelope>").encode("utf-8")
+    return (
+        f'<soapenv:Envelope xmlns:soapenv="{SOAP}" xmlns:ns="{ns}" {extra_ns}>'
+        f"<soapenv:Header>{header}</soapenv:Header><soapenv:Body><ns:{operation}>{inner}</ns:{operation}>"
+        "</soapenv:Body></soapenv:Envelope>"
+    ).encode()
 
 
 @dataclass
@@ -88,11 +95,20 @@ class Answer:
         return self.root.find(f".//{{{SOAP}}}Fault/faultstring").text
 
 
-def post(base_url: str, ns: str, operation: str, body: bytes, action: str | None = None,
-         timeout: float = 30, session: requests.Session | None = None) -> Answer:
+def post(
+    base_url: str,
+    ns: str,
+    operation: str,
+    body: bytes,
+    action: str | None = None,
+    timeout: float = 30,
+    session: requests.Session | None = None,
+) -> Answer:
     path, interface = PATHS[ns]
-    headers = {"Content-Type": "text/xml; charset=utf-8",
-               "SOAPAction": f'"{action if action is not None else f"{ns}/{interface}/{operation}"}"'}
+    headers = {
+        "Content-Type": "text/xml; charset=utf-8",
+        "SOAPAction": f'"{action if action is not None else f"{ns}/{interface}/{operation}"}"',
+    }
     response = (session or requests).post(base_url + path, data=body, headers=headers, timeout=timeout)
     root = None
     if response.headers.get("Content-Type", "").startswith("text/xml"):
@@ -105,26 +121,52 @@ def call(base_url: str, ns: str, operation: str, inner: str, extra_ns: str = "",
 
 
 # ---------------------------------------------------------------- operations
-def challenge(base_url: str, method: str = "SMSPin", system: str | None = D.SYSTEM_ID, user: str = D.PERSON_FNR,
-              password: str = D.PERSON_PASSWORD) -> Answer:
+def challenge(
+    base_url: str,
+    method: str = "SMSPin",
+    system: str | None = D.SYSTEM_ID,
+    user: str = D.PERSON_FNR,
+    password: str = D.PERSON_PASSWORD,
+) -> Answer:
     fields = f"<b:AuthMethod>{method}</b:AuthMethod>"
     if system is not None:
         fields += f"<b:SystemUserName>{system}</b:SystemUserName>"
     fields += f"<b:UserPassword>{escape(password)}</b:UserPassword><b:UserSSN>{escape(user)}</b:UserSSN>"
-    return call(base_url, NS_AUTH_SVC, "GetAuthenticationChallenge",
-                f"<ns:challengeRequest>{fields}</ns:challengeRequest>", f'xmlns:b="{NS_AUTH}"')
+    return call(
+        base_url,
+        NS_AUTH_SVC,
+        "GetAuthenticationChallenge",
+        f"<ns:challengeRequest>{fields}</ns:challengeRequest>",
+        f'xmlns:b="{NS_AUTH}"',
+    )
 
 
 def challenge_fields(answer: Answer) -> dict:
     return {etree.QName(c).localname: c.text for c in answer.result}
 
 
-def element_list(base_url: str, c: Creds, reportee: str = D.COMPANY, from_date: str = "2000-01-01T00:00:00",
-                 to_date: str = "2100-01-01T00:00:00", language: str = "1044", extra: str = "", **kw) -> Answer:
-    search = (f"<ns:searchBE><b:FromDate>{from_date}</b:FromDate><b:Reportee>{reportee}</b:Reportee>"
-              f"{extra}<b:ToDate>{to_date}</b:ToDate></ns:searchBE>")
-    return call(base_url, NS_REL, "GetReporteeElementListBasicV2",
-                auth_block(c) + search + f"<ns:languageID>{language}</ns:languageID>", f'xmlns:b="{NS_RA09}"', **kw)
+def element_list(
+    base_url: str,
+    c: Creds,
+    reportee: str = D.COMPANY,
+    from_date: str = "2000-01-01T00:00:00",
+    to_date: str = "2100-01-01T00:00:00",
+    language: str = "1044",
+    extra: str = "",
+    **kw,
+) -> Answer:
+    search = (
+        f"<ns:searchBE><b:FromDate>{from_date}</b:FromDate><b:Reportee>{reportee}</b:Reportee>"
+        f"{extra}<b:ToDate>{to_date}</b:ToDate></ns:searchBE>"
+    )
+    return call(
+        base_url,
+        NS_REL,
+        "GetReporteeElementListBasicV2",
+        auth_block(c) + search + f"<ns:languageID>{language}</ns:languageID>",
+        f'xmlns:b="{NS_RA09}"',
+        **kw,
+    )
 
 
 def elements(answer: Answer) -> list[dict]:
@@ -139,35 +181,65 @@ def elements(answer: Answer) -> list[dict]:
 
 
 def form_set_data(base_url, c: Creds, element_id: int, **kw) -> Answer:
-    return call(base_url, NS_REL, "GetFormSetDataBasic",
-                auth_block(c) + f"<ns:reporteeElementID>{element_id}</ns:reporteeElementID>"
-                "<ns:languageID>1044</ns:languageID>", **kw)
+    return call(
+        base_url,
+        NS_REL,
+        "GetFormSetDataBasic",
+        auth_block(c) + f"<ns:reporteeElementID>{element_id}</ns:reporteeElementID>"
+        "<ns:languageID>1044</ns:languageID>",
+        **kw,
+    )
 
 
 def archived_form_task(base_url, c: Creds, archive_id: int, **kw) -> Answer:
-    return call(base_url, NS_RA, "GetArchivedFormTaskBasicV2",
-                auth_block(c) + f"<ns:reporteeElementId>{archive_id}</ns:reporteeElementId>"
-                "<ns:languageID>1044</ns:languageID>", **kw)
+    return call(
+        base_url,
+        NS_RA,
+        "GetArchivedFormTaskBasicV2",
+        auth_block(c) + f"<ns:reporteeElementId>{archive_id}</ns:reporteeElementId>"
+        "<ns:languageID>1044</ns:languageID>",
+        **kw,
+    )
 
 
 def attachment_data(base_url, c: Creds, attachment_id: int, **kw) -> Answer:
-    return call(base_url, NS_RA, "GetAttachmentDataBasicV2",
-                auth_block(c) + f"<ns:attachmentId>{attachment_id}</ns:attachmentId>", **kw)
+    return call(
+        base_url,
+        NS_RA,
+        "GetAttachmentDataBasicV2",
+        auth_block(c) + f"<ns:attachmentId>{attachment_id}</ns:attachmentId>",
+        **kw,
+    )
 
 
 def archived_correspondence(base_url, c: Creds, archive_id: int, **kw) -> Answer:
-    return call(base_url, NS_RA, "GetArchivedCorrespondenceBasic",
-                auth_block(c) + f"<ns:archiveId>{archive_id}</ns:archiveId>", **kw)
+    return call(
+        base_url,
+        NS_RA,
+        "GetArchivedCorrespondenceBasic",
+        auth_block(c) + f"<ns:archiveId>{archive_id}</ns:archiveId>",
+        **kw,
+    )
 
 
 def correspondence(base_url, c: Creds, element_id: int, **kw) -> Answer:
-    return call(base_url, NS_COR, "GetCorrespondenceForEndUserSystemsBasicV2",
-                auth_block(c) + f"<ns:reporteeElementID>{element_id}</ns:reporteeElementID>"
-                "<ns:languageID>1044</ns:languageID>", **kw)
+    return call(
+        base_url,
+        NS_COR,
+        "GetCorrespondenceForEndUserSystemsBasicV2",
+        auth_block(c) + f"<ns:reporteeElementID>{element_id}</ns:reporteeElementID>"
+        "<ns:languageID>1044</ns:languageID>",
+        **kw,
+    )
 
 
-def login(emu, user: str = D.PERSON_FNR, system: str = D.SYSTEM_ID, password: str = D.PERSON_PASSWORD,
-          system_password: str = D.SYSTEM_PASSWORD) -> Creds:
+def login(
+    emu,
+    user: str = D.PERSON_FNR,
+    system: str = D.SYSTEM_ID,
+    password: str = D.PERSON_PASSWORD,
+    system_password: str = D.SYSTEM_PASSWORD,
+) -> Creds:
     """Challenge by SMS and read the code from the emulator's outbox."""
     answer = challenge(emu.url, "SMSPin", system, user, password)
     assert answer.status == 200, answer.text

@@ -1,6 +1,7 @@
 """The JSON control endpoints and the plug-in route registry."""
 
 import base64
+import json
 import time
 
 import pytest
@@ -60,17 +61,47 @@ def test_reset_restores_the_defaults(altinn_emulator):
 def test_add_custom_items_with_attachments(altinn_emulator):
     emu = altinn_emulator
     pdf = make_pdf(["Vedtak", "Test"])
-    body = {"reportee": D.COMPANY, "items": [
-        {"kind": "message", "title": "Vedtak om tilleggsskatt", "body": "Se vedlegg", "sender": "Skatteetaten",
-         "attachments": [{"name": "vedtak.pdf", "mimetype": "application/pdf",
-                          "data_base64": base64.b64encode(pdf).decode()},
-                         {"name": "data.xml", "mimetype": "application/xml", "text": "<a>1</a>"}]},
-        {"kind": "form", "title": "Eget skjema", "archived": True, "service_code": "1234",
-         "forms": [{"name": "RF-9999", "data_format_id": "99", "data_format_version": 1, "xml": "<Skjema a='1'/>"}],
-         "attachments": [{"name": "bilag.pdf", "mimetype": "application/pdf",
-                          "data_base64": base64.b64encode(pdf).decode()}]},
-        {"kind": "form", "title": "Utkast", "forms": [{"name": "RF-9998", "xml": "<Utkast/>"}]},
-    ]}
+    body = {
+        "reportee": D.COMPANY,
+        "items": [
+            {
+                "kind": "message",
+                "title": "Vedtak om tilleggsskatt",
+                "body": "Se vedlegg",
+                "sender": "Skatteetaten",
+                "attachments": [
+                    {
+                        "name": "vedtak.pdf",
+                        "mimetype": "application/pdf",
+                        "data_base64": base64.b64encode(pdf).decode(),
+                    },
+                    {"name": "data.xml", "mimetype": "application/xml", "text": "<a>1</a>"},
+                ],
+            },
+            {
+                "kind": "form",
+                "title": "Eget skjema",
+                "archived": True,
+                "service_code": "1234",
+                "forms": [
+                    {
+                        "name": "RF-9999",
+                        "data_format_id": "99",
+                        "data_format_version": 1,
+                        "xml": "<Skjema a='1'/>",
+                    }
+                ],
+                "attachments": [
+                    {
+                        "name": "bilag.pdf",
+                        "mimetype": "application/pdf",
+                        "data_base64": base64.b64encode(pdf).decode(),
+                    }
+                ],
+            },
+            {"kind": "form", "title": "Utkast", "forms": [{"name": "RF-9998", "xml": "<Utkast/>"}]},
+        ],
+    }
     status, result = _json(emu, "POST", "/_emulator/items", json=body)
     assert status == 201 and result["created"] == 3
     creds = login(emu)
@@ -83,20 +114,30 @@ def test_add_custom_items_with_attachments(altinn_emulator):
     assert base64.b64decode(attachments[1].findtext("{*}AttachmentData")) == b"<a>1</a>"
     task = archived_form_task(emu.url, creds, int(listed["Eget skjema"]["ArchiveId"]))
     assert task.result.findtext("{*}ArchivedFormList/{*}ArchivedFormBE/{*}FormDataXML") == "<Skjema a='1'/>"
-    attachment_id = int(task.result.findtext("{*}ArchivedAttachmentList/{*}ArchivedAttachmentBEV2/{*}AttachmentID"))
+    attachment_id = int(
+        task.result.findtext("{*}ArchivedAttachmentList/{*}ArchivedAttachmentBEV2/{*}AttachmentID")
+    )
     data = attachment_data(emu.url, creds, attachment_id).result.findtext("{*}AttachmentData")
     assert base64.b64decode(data) == pdf
     draft = form_set_data(emu.url, creds, int(listed["Utkast"]["ReporteeElementId"]))
     assert draft.result.findtext("{*}FormSetDataBE/{*}FormData") == "<Utkast/>"
 
 
-@pytest.mark.parametrize("broken", ["invalid_xml", "truncated_pdf", "not_a_pdf", "wrong_namespace",
-                                    "empty_attachment", "invalid_json"])
+@pytest.mark.parametrize(
+    "broken",
+    ["invalid_xml", "truncated_pdf", "not_a_pdf", "wrong_namespace", "empty_attachment", "invalid_json"],
+)
 def test_broken_payloads(altinn_emulator, broken):
     emu = altinn_emulator
-    template = {"invalid_json": "kravogbetalinger", "invalid_xml": "mva_kvittering"}.get(broken, "skatteoppgjoer")
-    status, result = _json(emu, "POST", "/_emulator/items",
-                           json={"reportee": D.COMPANY, "items": [{"template": template, "broken": broken}]})
+    template = {"invalid_json": "kravogbetalinger", "invalid_xml": "mva_kvittering"}.get(
+        broken, "skatteoppgjoer"
+    )
+    status, result = _json(
+        emu,
+        "POST",
+        "/_emulator/items",
+        json={"reportee": D.COMPANY, "items": [{"template": template, "broken": broken}]},
+    )
     assert status == 201
     item = emu.state.by_uuid[result["items"][0]["uuid"]]
     assert item.meta["broken"] == broken
@@ -116,8 +157,6 @@ def test_broken_payloads(altinn_emulator, broken):
     elif broken == "empty_attachment":
         assert all(a.data == b"" for a in item.attachments)
     elif broken == "invalid_json":
-        import json
-
         with pytest.raises(ValueError):
             json.loads(next(a for a in item.attachments if a.mimetype == "application/json").data)
     # still served over SOAP (the client has to cope with the payload, not the transport)
@@ -135,11 +174,20 @@ def test_count_generates_many_items_quickly(altinn_emulator):
     status, result = _json(emu, "POST", "/_emulator/items", json={"reportee": D.CLIENT_COMPANY, "count": 500})
     assert status == 201 and result["created"] == 500
     assert time.monotonic() - started < 10
-    status, listed = _json(emu, "GET", "/_emulator/items", params={"reportee": D.CLIENT_COMPANY, "limit": "5"})
+    status, listed = _json(
+        emu, "GET", "/_emulator/items", params={"reportee": D.CLIENT_COMPANY, "limit": "5"}
+    )
     assert listed["count"] == 507 and len(listed["items"]) == 5
     kinds = {i.document_type for i in emu.items(D.CLIENT_COMPANY)}
-    assert kinds == {"mva_kvittering", "mva_melding", "skatteoppgjoer", "forskuddsskatt", "brev", "kravogbetalinger",
-                     "mva_utkast"}
+    assert kinds == {
+        "mva_kvittering",
+        "mva_melding",
+        "skatteoppgjoer",
+        "forskuddsskatt",
+        "brev",
+        "kravogbetalinger",
+        "mva_utkast",
+    }
     # a bad body is a 400, not a crash
     assert _json(emu, "POST", "/_emulator/items", json={"items": [{"template": "nope"}]})[0] == 400
 
@@ -147,9 +195,17 @@ def test_count_generates_many_items_quickly(altinn_emulator):
 def test_injected_altinn_fault_for_the_next_calls(altinn_emulator):
     emu = altinn_emulator
     creds = login(emu)
-    status, _ = _json(emu, "POST", "/_emulator/faults",
-                      json={"operation": "GetReporteeElementListBasicV2", "count": 2, "error_id": 60005,
-                            "message": "Invalid reportee element"})
+    status, _ = _json(
+        emu,
+        "POST",
+        "/_emulator/faults",
+        json={
+            "operation": "GetReporteeElementListBasicV2",
+            "count": 2,
+            "error_id": 60005,
+            "message": "Invalid reportee element",
+        },
+    )
     assert status == 201
     for _ in range(2):
         answer = element_list(emu.url, creds)
@@ -162,9 +218,12 @@ def test_injected_html_500_and_wildcard(altinn_emulator):
     emu = altinn_emulator
     creds = login(emu)
     _json(emu, "POST", "/_emulator/faults", json={"operation": "*", "count": 1, "http_500_html": True})
-    response = requests.post(emu.url + "/ServiceEngineExternal/ReporteeElementListExternalBasic.svc",
-                             data=b"<x/>", headers={"Content-Type": "text/xml; charset=utf-8",
-                                                    "SOAPAction": "whatever"}, timeout=10)
+    response = requests.post(
+        emu.url + "/ServiceEngineExternal/ReporteeElementListExternalBasic.svc",
+        data=b"<x/>",
+        headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": "whatever"},
+        timeout=10,
+    )
     # unknown action → no operation → the wildcard fault is not consumed by an unroutable call
     assert response.status_code == 500
     answer = element_list(emu.url, creds)
@@ -175,8 +234,12 @@ def test_injected_html_500_and_wildcard(altinn_emulator):
 def test_injected_delay_exceeds_the_client_timeout(altinn_emulator):
     emu = altinn_emulator
     creds = login(emu)
-    _json(emu, "POST", "/_emulator/faults",
-          json={"operation": "GetReporteeElementListBasicV2", "delay_seconds": 1.5})
+    _json(
+        emu,
+        "POST",
+        "/_emulator/faults",
+        json={"operation": "GetReporteeElementListBasicV2", "delay_seconds": 1.5},
+    )
     with pytest.raises(requests.exceptions.ReadTimeout):
         element_list(emu.url, creds, timeout=0.5)
     assert element_list(emu.url, creds, timeout=5).status == 200
@@ -193,9 +256,12 @@ def test_fault_spec_validation(altinn_emulator):
 
 def test_clock_endpoint(altinn_emulator):
     emu = altinn_emulator
-    status, body = _json(emu, "POST", "/_emulator/clock", json={"set": "2026-05-15T10:00:00+02:00", "freeze": True})
+    status, body = _json(
+        emu, "POST", "/_emulator/clock", json={"set": "2026-05-15T10:00:00+02:00", "freeze": True}
+    )
+    assert status == 200
     assert body["now"].startswith("2026-05-15T10:00:00") and body["frozen"]
-    status, body = _json(emu, "POST", "/_emulator/clock", json={"advance_seconds": 90})
+    body = _json(emu, "POST", "/_emulator/clock", json={"advance_seconds": 90})[1]
     assert body["now"].startswith("2026-05-15T10:01:30")
     time.sleep(0.05)
     assert _json(emu, "GET", "/_emulator/clock")[1]["now"] == body["now"]  # frozen
@@ -207,7 +273,10 @@ def test_calls_log(altinn_emulator):
     creds = login(emu)
     element_list(emu.url, creds)
     element_list(emu.url, creds.with_(pin="x"))
-    status, calls = _json(emu, "GET", "/_emulator/calls", params={"operation": "GetReporteeElementListBasicV2"})
+    status, calls = _json(
+        emu, "GET", "/_emulator/calls", params={"operation": "GetReporteeElementListBasicV2"}
+    )
+    assert status == 200
     assert [(c["status"], c["error_id"]) for c in calls] == [(200, None), (500, 989)]
 
 
@@ -215,8 +284,13 @@ def test_plugin_routes(altinn_emulator):
     emu = altinn_emulator
 
     def handler(state, request):
-        return routes.Response.json({"reportee": request.match.group(1), "items": len(state.reportee_items(
-            request.match.group(1))), "q": request.arg("q")})
+        return routes.Response.json(
+            {
+                "reportee": request.match.group(1),
+                "items": len(state.reportee_items(request.match.group(1))),
+                "q": request.arg("q"),
+            }
+        )
 
     routes.register("GET", r"^/test-plugin/(\d+)$", handler)
     try:
@@ -247,5 +321,8 @@ def test_wsdl_and_service_page(altinn_emulator, schemas):
     response = requests.get(emu.url + "/AuthenticationExternal/SystemAuthentication.svc?wsdl", timeout=10)
     assert response.status_code == 200
     assert f'location="{emu.url}/AuthenticationExternal/SystemAuthentication.svc"' in response.text
-    assert requests.get(emu.url + "/AuthenticationExternal/SystemAuthentication.svc", timeout=10).status_code == 200
+    assert (
+        requests.get(emu.url + "/AuthenticationExternal/SystemAuthentication.svc", timeout=10).status_code
+        == 200
+    )
     assert requests.get(emu.url + "/nothing", timeout=10).status_code == 404

@@ -144,7 +144,9 @@ def test_altinnpin_flow(altinn_emulator):
     answer = _ok(challenge(emu.url, "AltinnPin", None, D.NOMOBILE_USERNAME, D.NOMOBILE_PASSWORD))
     fields = challenge_fields(answer)
     index = int(re.match(r"Benytt engangskode (\d+) fra brev datert ", fields["Message"]).group(1))
-    letter = requests.get(emu.url + "/_emulator/pinletter", params={"user": D.NOMOBILE_USERNAME}, timeout=10).json()
+    letter = requests.get(
+        emu.url + "/_emulator/pinletter", params={"user": D.NOMOBILE_USERNAME}, timeout=10
+    ).json()
     code = letter["codes"][str(index)]
     assert code == emu.pin_letter_code(D.NOMOBILE_FNR, index)
     creds = Creds(user=D.NOMOBILE_FNR, password=D.NOMOBILE_PASSWORD, pin=code, method="AltinnPin")
@@ -154,7 +156,9 @@ def test_altinnpin_flow(altinn_emulator):
     other = letter["codes"][str(index % len(letter["codes"]) + 1)]
     _fault(element_list(emu.url, creds.with_(pin=other)), 989, "Incorrect")
     # the next challenge asks for the next code of the letter
-    fields = challenge_fields(_ok(challenge(emu.url, "AltinnPin", None, D.NOMOBILE_USERNAME, D.NOMOBILE_PASSWORD)))
+    fields = challenge_fields(
+        _ok(challenge(emu.url, "AltinnPin", None, D.NOMOBILE_USERNAME, D.NOMOBILE_PASSWORD))
+    )
     assert f"engangskode {index % len(letter['codes']) + 1} " in fields["Message"]
 
 

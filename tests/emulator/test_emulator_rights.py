@@ -48,11 +48,18 @@ def test_firm_datasystem_serves_its_delegating_clients(altinn_emulator):
 
 def test_person_without_rights_gets_14(altinn_emulator):
     emu = altinn_emulator
-    fields = challenge_fields(challenge(emu.url, "AltinnPin", D.FIRM_SYSTEM_ID, D.NOMOBILE_USERNAME,
-                                        D.NOMOBILE_PASSWORD))
+    fields = challenge_fields(
+        challenge(emu.url, "AltinnPin", D.FIRM_SYSTEM_ID, D.NOMOBILE_USERNAME, D.NOMOBILE_PASSWORD)
+    )
     index = int(re.search(r"engangskode (\d+)", fields["Message"]).group(1))
-    creds = Creds(D.FIRM_SYSTEM_ID, D.FIRM_SYSTEM_PASSWORD, D.NOMOBILE_USERNAME, D.NOMOBILE_PASSWORD,
-                  emu.pin_letter_code(D.NOMOBILE_USERNAME, index), "AltinnPin")
+    creds = Creds(
+        D.FIRM_SYSTEM_ID,
+        D.FIRM_SYSTEM_PASSWORD,
+        D.NOMOBILE_USERNAME,
+        D.NOMOBILE_PASSWORD,
+        emu.pin_letter_code(D.NOMOBILE_USERNAME, index),
+        "AltinnPin",
+    )
     assert _status(element_list(emu.url, creds, D.COMPANY)) == 200
     answer = element_list(emu.url, creds, D.CLIENT_COMPANY)
     assert _status(answer) == 14
@@ -63,8 +70,11 @@ def test_person_without_rights_gets_14(altinn_emulator):
 def test_wrong_system_credentials_give_5(altinn_emulator):
     emu = altinn_emulator
     creds = login(emu)
-    for bad in (creds.with_(system_password="feil"), creds.with_(system="999999"),
-                creds.with_(system_password=D.FIRM_SYSTEM_PASSWORD)):
+    for bad in (
+        creds.with_(system_password="feil"),
+        creds.with_(system="999999"),
+        creds.with_(system_password=D.FIRM_SYSTEM_PASSWORD),
+    ):
         answer = element_list(emu.url, bad)
         assert _status(answer) == 5
         assert answer.fault("AltinnErrorMessage").startswith("Authentication failed for end user system")

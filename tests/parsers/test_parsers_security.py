@@ -88,8 +88,22 @@ def test_latin1_bytes_declared_utf8_is_bad_encoding(load, raw):
 
 def test_unknown_declared_encoding(load):
     with pytest.raises(ParseError) as info:
-        parse_files([load("x.xml", b'<?xml version="1.0" encoding="klingon-8"?><a/>')])
+        parse_files([load("x.xml", b'<?xml version="1.0" encoding="klingon-8"?><betalingsinformasjon/>')])
     assert info.value.code == "bad_encoding"
+
+
+def test_unreadable_unknown_attachment_is_skipped_with_a_notice(load):
+    broken = load("CustomMessageData.xml", "<melding>Husk fristen <b>i dag</melding>")
+    doc = parse_files([broken, load("vat_payment.xml")])
+    assert doc.doc_type == DOC_VAT_PAYMENT
+    assert [n.code for n in doc.notices] == ["unreadable_file"]
+    assert "CustomMessageData.xml" in doc.notices[0].text("nb")
+    assert parse_files([broken]).doc_type == DOC_OTHER
+    # the same bytes as the form itself, or hinting at a known format, are refused
+    with pytest.raises(ParseError):
+        parse_files([load("form.xml", broken.data, role=ROLE_FORM_DATA)])
+    with pytest.raises(ParseError):
+        parse_files([load("x.xml", "<mvaMeldingDto><skattegrunnlagOgBeregnetSkatt></mvaMeldingDto>")])
 
 
 def test_escaped_form_data(load, raw):
@@ -127,8 +141,10 @@ def test_declared_json_that_is_broken(load, raw):
 
 
 def test_deeply_nested_json(load):
+    doc = parse_files([load("deep.json", "[" * 100000 + "]" * 100000)])  # no crash, no recursion error
+    assert doc.doc_type == DOC_OTHER and [n.code for n in doc.notices] == ["unreadable_file"]
     with pytest.raises(ParseError):
-        parse_files([load("deep.json", "[" * 100000 + "]" * 100000)])
+        parse_files([load("krav.json", '{"partIdentifikator": "926543210", "krav": ' + "[" * 100000)])
 
 
 def test_oversized_xml(load, monkeypatch, raw):

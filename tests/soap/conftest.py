@@ -4,12 +4,8 @@ import pytest
 from soap_testlib import TIMEOUT
 
 from altinn_emulator import defaults as D
-from altinn_emulator import server as emulator_server
 from altinn_emulator.testing import running_emulator
 from prisolve_altinn.altinn.soap import Altinn2Transport, AltinnSoapClient
-
-# Keep-alive requests otherwise stall ~40 ms each on Nagle + delayed ACK (see TEAM-NOTES).
-emulator_server.Handler.disable_nagle_algorithm = True
 
 
 @pytest.fixture

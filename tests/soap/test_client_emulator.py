@@ -22,7 +22,7 @@ def pick(items, element_type, archived):
     return next(e for e in items if e.element_type == element_type and e.is_archived == archived)
 
 
-# -- GetAuthenticationChallenge ------------------------------------------------------------------------------
+# -- GetAuthenticationChallenge --------
 
 
 def test_sms_challenge_starts_a_pin_session(client, emu):
@@ -61,7 +61,7 @@ def test_challenge_with_unknown_system(emu):
     assert info.value.error_id == 5
 
 
-# -- data operations ----------------------------------------------------------------------------------------
+# -- data operations --------
 
 
 def test_element_list_active_and_archived(client, emu):
@@ -159,7 +159,7 @@ def test_firm_system_reads_a_client_company(emu):
         assert elements(client, credentials, D.CLIENT_COMPANY)
 
 
-# -- errors ---------------------------------------------------------------------------------------------------
+# -- errors --------
 
 
 def test_wrong_system_password(emu):
@@ -235,6 +235,19 @@ def test_read_timeout(emu):
             elements(client, credentials)
         assert time.monotonic() - started < 1.8
     assert isinstance(info.value, errors.ServiceUnavailable) and info.value.retryable
+
+
+def test_timeout_can_change_per_call_site(client, emu):
+    credentials = sms_login(client, emu)
+    client.timeout = (2.0, 0.3)
+    emu.inject_fault({"operation": "GetReporteeElementListBasicV2", "count": 1, "delay_seconds": 1})
+    with pytest.raises(errors.AltinnTimeout):
+        elements(client, credentials)
+    client.timeout = (2.0, 10.0)
+    emu.inject_fault({"operation": "GetReporteeElementListBasicV2", "count": 1, "delay_seconds": 0.5})
+    assert elements(client, credentials)
+    with pytest.raises(errors.ConfigurationError):
+        client.timeout = 5
 
 
 def test_connect_timeout_is_applied():

@@ -152,7 +152,8 @@ def test_bad_values_are_malformed():
 def test_nil_result_means_element_gone():
     body = ENV.format(
         '<GetArchivedFormTaskBasicV2Response xmlns="urn:x"><GetArchivedFormTaskBasicV2Result '
-        'xmlns:i="http://www.w3.org/2001/XMLSchema-instance" i:nil="true"/></GetArchivedFormTaskBasicV2Response>'
+        'xmlns:i="http://www.w3.org/2001/XMLSchema-instance" i:nil="true"/>'
+        "</GetArchivedFormTaskBasicV2Response>"
     )
     result = parsing.read_envelope(body.encode(), "GetArchivedFormTaskBasicV2", 200)
     assert result is None

@@ -3,9 +3,9 @@
 from datetime import timedelta
 
 import pytest
-from altinn_emulator import defaults as D
 from soap_testlib import sms_login, window
 
+from altinn_emulator import defaults as D
 from prisolve_altinn.altinn import errors
 from prisolve_altinn.altinn.types import UserCredentials
 

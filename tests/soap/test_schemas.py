@@ -124,7 +124,7 @@ def test_alternative_namespace_and_names_rewrite_consistently(tmp_path):
         client.service, "GetArchivedFormTaskBasicV2", **{**AUTH, "reporteeElementID": 5, "languageID": 1044}
     )
     element = body_child(envelope)
-    assert element.tag == "{%s}GetArchivedFormTaskBasicV2" % alt.namespaces[cfg.ARCHIVE]
+    assert element.tag == f"{{{alt.namespaces[cfg.ARCHIVE]}}}GetArchivedFormTaskBasicV2"
     assert [etree.QName(c).localname for c in element][-2] == "reporteeElementID"
     assert schema.validate(element), schema.error_log
     operation = client.service._binding._operations["GetArchivedFormTaskBasicV2"]

@@ -4,9 +4,9 @@ import base64
 from datetime import timedelta
 
 import pytest
-from altinn_emulator import defaults as D
 from soap_testlib import sms_login, window
 
+from altinn_emulator import defaults as D
 from prisolve_altinn.altinn import errors
 from prisolve_altinn.altinn.soap import Altinn2Transport, item_reference
 from prisolve_altinn.altinn.types import (
@@ -45,7 +45,9 @@ def test_request_pin_without_mobile_raises_no_phone_number(transport):
 def test_fetch_downloads_every_item(transport, emu):
     credentials = sms_login(transport, emu)
     results = fetch_all(transport, credentials)
-    assert all(isinstance(r, AltinnItem) for r in results), [r for r in results if isinstance(r, FetchFailure)]
+    assert all(isinstance(r, AltinnItem) for r in results), [
+        r for r in results if isinstance(r, FetchFailure)
+    ]
     emulated = emu.items(D.COMPANY)
     assert len(results) == len(emulated)
     by_ref = {r.reference: r for r in results}
@@ -59,13 +61,21 @@ def test_fetch_downloads_every_item(transport, emu):
         if source.archived and source.kind == "form":  # the contract shows ArchiveReference for form tasks
             assert item.archive_reference == f"AR{source.archive_id}"
         expected_files = {a.name: a.data for a in source.attachments}
-        got = {f.name: f.data for f in item.files if f.role == ROLE_ATTACHMENT and f.name != "CustomMessageData.xml"}
+        got = {
+            f.name: f.data
+            for f in item.files
+            if f.role == ROLE_ATTACHMENT and f.name != "CustomMessageData.xml"
+        }
         assert got == expected_files
         if source.kind == "form":
             form_files = [f for f in item.files if f.role == ROLE_FORM_DATA]
             assert form_files and form_files[0].data.lstrip().startswith(b"<")
-            assert [f.data.decode() for f in form_files] == [f.xml for f in sorted(
-                source.forms, key=lambda f: (bool(getattr(f, "parent_reference", 0)), f.form_id))]
+            assert [f.data.decode() for f in form_files] == [
+                f.xml
+                for f in sorted(
+                    source.forms, key=lambda f: (bool(getattr(f, "parent_reference", 0)), f.form_id)
+                )
+            ]
         else:
             body = [f for f in item.files if f.role == ROLE_BODY]
             assert body and body[0].data.decode() == source.body
@@ -91,15 +101,38 @@ def test_reference_survives_archiving(transport, emu):
 def test_item_reference_fallback_without_serviceengine_id():
     from prisolve_altinn.altinn.soap.models import ReporteeElement
 
-    element = ReporteeElement(0, 5276128, "AR5276128", 0, "FormTask", "t", "Archive", None, "Default", None, None,
-                              None, None, None, None, None, None)
+    element = ReporteeElement(
+        0,
+        5276128,
+        "AR5276128",
+        0,
+        "FormTask",
+        "t",
+        "Archive",
+        None,
+        "Default",
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    )
     assert item_reference(element) == "AR5276128"
 
 
 def test_one_item_failing_does_not_stop_the_batch(transport, emu):
     credentials = sms_login(transport, emu)
-    emu.inject_fault({"operation": "GetAttachmentDataBasicV2", "count": 1, "error_id": 60016,
-                      "message": "The element is unavailable"})
+    emu.inject_fault(
+        {
+            "operation": "GetAttachmentDataBasicV2",
+            "count": 1,
+            "error_id": 60016,
+            "message": "The element is unavailable",
+        }
+    )
     results = fetch_all(transport, credentials)
     failures = [r for r in results if isinstance(r, FetchFailure)]
     assert len(failures) == 1 and isinstance(failures[0].error, errors.ElementNotFound)
@@ -108,10 +141,13 @@ def test_one_item_failing_does_not_stop_the_batch(transport, emu):
 
 
 def test_item_level_outage_then_stop(emu):
-    transport = Altinn2Transport(emu.url, D.SYSTEM_ID, D.SYSTEM_PASSWORD, timeout=(2, 10),
-                                 max_unavailable_in_row=3)
+    transport = Altinn2Transport(
+        emu.url, D.SYSTEM_ID, D.SYSTEM_PASSWORD, timeout=(2, 10), max_unavailable_in_row=3
+    )
     credentials = sms_login(transport, emu)
-    emu.inject_fault({"operation": "GetCorrespondenceForEndUserSystemsBasicV2", "count": 1, "http_500_html": True})
+    emu.inject_fault(
+        {"operation": "GetCorrespondenceForEndUserSystemsBasicV2", "count": 1, "http_500_html": True}
+    )
     results = fetch_all(transport, credentials)
     assert sum(isinstance(r, FetchFailure) for r in results) == 1
     emu.inject_fault({"operation": "*", "count": 100, "http_500_html": True})
@@ -122,8 +158,14 @@ def test_item_level_outage_then_stop(emu):
 
 def test_session_expiry_mid_batch_raises(transport, emu):
     credentials = sms_login(transport, emu)
-    emu.inject_fault({"operation": "GetArchivedFormTaskBasicV2", "count": 1, "error_id": 989,
-                      "message": "The pin code session has expired. Request a new pin code"})
+    emu.inject_fault(
+        {
+            "operation": "GetArchivedFormTaskBasicV2",
+            "count": 1,
+            "error_id": 989,
+            "message": "The pin code session has expired. Request a new pin code",
+        }
+    )
     with pytest.raises(errors.PinSessionExpired):
         fetch_all(transport, credentials)
 
@@ -151,18 +193,40 @@ def test_reportee_wide_errors_raise(transport, emu):
 def test_message_without_attachments_and_html_body(transport, emu):
     credentials = sms_login(transport, emu)
     pdf = b"%PDF-1.4\n%test\n"
-    created = emu.add_items({"reportee": D.COMPANY, "items": [
-        {"kind": "message", "title": "Brev", "body": "<p>Hei <b>du</b></p>", "archived": False},
-        {"kind": "message", "title": "To vedlegg", "body": "Tekst", "archived": True,
-         "attachments": [{"name": "a.pdf", "mimetype": "application/pdf", "data_base64": base64.b64encode(pdf)
-                          .decode()}, {"name": "a.pdf", "mimetype": "application/pdf", "data_base64":
-                                       base64.b64encode(pdf).decode()}]}]})
+    created = emu.add_items(
+        {
+            "reportee": D.COMPANY,
+            "items": [
+                {"kind": "message", "title": "Brev", "body": "<p>Hei <b>du</b></p>", "archived": False},
+                {
+                    "kind": "message",
+                    "title": "To vedlegg",
+                    "body": "Tekst",
+                    "archived": True,
+                    "attachments": [
+                        {
+                            "name": "a.pdf",
+                            "mimetype": "application/pdf",
+                            "data_base64": base64.b64encode(pdf).decode(),
+                        },
+                        {
+                            "name": "a.pdf",
+                            "mimetype": "application/pdf",
+                            "data_base64": base64.b64encode(pdf).decode(),
+                        },
+                    ],
+                },
+            ],
+        }
+    )
     results = {r.reference: r for r in fetch_all(transport, credentials)}
     html = results[f"C{created[0].reportee_element_id}"]
     assert [(f.name, f.mimetype, f.role) for f in html.files] == [("message.html", "text/html", ROLE_BODY)]
     two = results[f"C{created[1].reportee_element_id}"]
     names = [f.name for f in two.files if f.role == ROLE_ATTACHMENT]
-    assert names == ["a.pdf", "a_2.pdf"] and all(f.data == pdf for f in two.files if f.role == ROLE_ATTACHMENT)
+    assert names == ["a.pdf", "a_2.pdf"] and all(
+        f.data == pdf for f in two.files if f.role == ROLE_ATTACHMENT
+    )
 
 
 @pytest.mark.slow
@@ -180,3 +244,17 @@ def test_ten_thousand_elements(transport, emu):
     assert len(results) == expected
     assert len({r.reference for r in results}) == expected
     assert all(r.files for r in results)
+
+
+def test_secrets_never_logged(transport, emu, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    credentials = sms_login(transport, emu)
+    results = fetch_all(transport, credentials)
+    transport.client.pin_session.expire()
+    with pytest.raises(errors.PinSessionExpired) as info:
+        fetch_all(transport, credentials)
+    logged = caplog.text + "".join(repr(r) for r in results) + info.value.text("nb") + repr(credentials)
+    for secret in (D.PERSON_PASSWORD, D.SYSTEM_PASSWORD, credentials.pin_code, D.PERSON_FNR):
+        assert secret not in logged

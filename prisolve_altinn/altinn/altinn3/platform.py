@@ -152,9 +152,18 @@ class PlatformApi:
                 raise errors.NoRights(
                     f"{what}: the service owner's URL needs a dialog token and none was issued"
                 )
-            response = self.http.send("GET", url, what=what, token=dialog_token, headers=hdrs)
+            # A service owner's own API failing concerns this item only, not Altinn or the reportee.
+            try:
+                response = self.http.send("GET", url, what=what, token=dialog_token, headers=hdrs)
+            except errors.ServiceUnavailable as exc:
+                raise errors.AltinnError(f"{what}: the service owner's server did not answer") from exc
             if response.status_code != 200:
-                raise error_for(response, what)
+                err = error_for(response, what + " (service owner's API)")
+                if isinstance(err, (errors.ServiceUnavailable, errors.TokenRejected)):
+                    err = errors.AltinnError(
+                        err.detail, altinn_message=err.altinn_message, error_guid=err.error_guid
+                    )
+                raise err
         else:
             response = self.call("GET", url, what=what, token_kind=kind, headers=hdrs)
         ctype = (response.headers.get("Content-Type") or "").split(";")[0].strip() or None

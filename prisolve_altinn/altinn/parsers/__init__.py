@@ -4,7 +4,8 @@
 ``ParsedDocument``: the most bookable document found is the primary one; other recognised documents of
 the same item are in ``related``. Unknown content gives ``DOC_OTHER``; a known format whose content
 cannot be trusted (wrong schema, unknown namespace version, bad encoding, DTD/entities, missing required
-fields, totals that do not add up) raises ``ParseError`` with ``reason_en``/``reason_nb``.
+fields, totals that do not add up) raises ``ParseError`` with ``reason_en``/``reason_nb``. A malformed
+attachment that shows no sign of a known format is skipped with an ``unreadable_file`` notice.
 
 Formats (see the modules): MVA betalingsinformasjon v1.0 and MVA-melding v1.0 XML (``vat``), the
 assessed-VAT JSON (``vat``), Krav og betalinger JSON (``claims``), beregnet skatt upersonlig v4, alone or
@@ -108,12 +109,16 @@ def parse_files(
     """Parse the files of one item. Raises ParseError for a known document with untrustworthy content."""
     results: list[FileResult] = [parse_file(f) for f in files or []]
     documents = [doc for result in results for doc in result.documents]
+    file_notices = [notice for result in results for notice in result.notices]
     if not documents:
-        return _other(results, service_code, title)
+        document = _other(results, service_code, title)
+        document.notices.extend(file_notices)
+        return document
     _check_same_company(documents)
     # structured sources (XML/JSON) win over text read from a letter or PDF; min keeps the first on ties
     primary = min(documents, key=lambda d: (_PRIORITY.get(d.doc_type, 9), _is_text_source(d)))
     primary.related = [d for d in documents if d is not primary]
+    primary.notices.extend(file_notices)
     _settlement_year_hint(primary, title)
     _cross_check(primary)
     return primary
@@ -247,7 +252,9 @@ def _other(results: list[FileResult], service_code: str | None, title: str | Non
     label = title or (excerpt[:80] if excerpt else None) or ", ".join(r.name for r in results) or "(empty)"
     count_en = f"{len(results)} file" + ("" if len(results) == 1 else "s")
     count_nb = f"{len(results)} fil" + ("" if len(results) == 1 else "er")
-    data = OtherDocument(title=title, files=files, detected=detected, text_excerpt=excerpt)
+    data = OtherDocument(
+        title=title, files=files, detected=detected, text_excerpt=excerpt, service_code=service_code
+    )
     summary = f"{label} ({count_en}{', service ' + service_code if service_code else ''})"
     summary_nb = f"{label} ({count_nb}{', tjeneste ' + service_code if service_code else ''})"
     return ParsedDocument(

@@ -278,6 +278,7 @@ class OtherDocument:
     files: list[str] = field(default_factory=list)  # "name (mimetype)"
     detected: list[str] = field(default_factory=list)  # what each file looked like: "pdf", "xml:{ns}root"…
     text_excerpt: str | None = None  # first characters of readable text, if any
+    service_code: str | None = None
 
 
 @dataclass

@@ -20,9 +20,9 @@ try:  # Odoo's own dependency (PDF text for letters); optional in the plain-Pyth
 except ImportError:  # pragma: no cover - depends on the environment
     PdfReader = None
 
-from ..types import ROLE_BODY, AltinnFile
+from ..types import ROLE_BODY, ROLE_FORM_DATA, AltinnFile
 from . import advance_tax, claims, settlement, vat, xmlsafe
-from .base import ParsedDocument, ParseError
+from .base import Notice, ParsedDocument, ParseError
 from .xmlsafe import local, namespace
 
 _logger = logging.getLogger(__name__)
@@ -62,6 +62,7 @@ class FileResult:
     detected: str  # "xml:{ns}root", "json:<shape>", "pdf", "text", "binary", "empty"
     documents: list[ParsedDocument] = field(default_factory=list)
     text: str | None = None  # readable text, for DOC_OTHER summaries
+    notices: list[Notice] = field(default_factory=list)
 
 
 def parse_file(file: AltinnFile) -> FileResult:
@@ -85,7 +86,11 @@ def _parse_file(file: AltinnFile) -> FileResult:
     if file.role == ROLE_BODY or "html" in mimetype or _looks_like_html(data):
         return _text_result(result, data, name, is_html=True)
     if xmlsafe.looks_like_xml(data):
-        root = xmlsafe.load(data, file_name=name)
+        try:
+            root = xmlsafe.load(data, file_name=name)
+        except ParseError as exc:
+            # e.g. a free-text CustomMessageData labelled XML: not a tax document, so not worth blocking
+            return _unreadable(result, exc, file, data, _KNOWN_XML_MARKERS, "xml:unreadable")
         result.detected = f"xml:{root.tag}"
         result.documents.extend(_parse_xml_root(root, name, depth=0))
         if not result.documents:
@@ -97,13 +102,60 @@ def _parse_file(file: AltinnFile) -> FileResult:
     stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
     json_declared = "json" in mimetype or name.lower().endswith(".json")
     if stripped[:1] in (b"{", b"[") or json_declared:
-        obj = _load_json(data, name, strict=json_declared)
+        try:
+            obj = _load_json(data, name, strict=json_declared)
+        except ParseError as exc:
+            return _unreadable(result, exc, file, data, _KNOWN_JSON_MARKERS, "json:unreadable")
         if obj is not None:
             result.detected = "json:" + _json_shape(obj)
             result.documents.extend(_parse_json(obj, name))
             return result
     if mimetype.startswith("text/") or _is_text(data):
         return _text_result(result, data, name, is_html=False)
+    return result
+
+
+# Names that mark a file as one of the formats we book: such a file must never be skipped when broken.
+_KNOWN_XML_MARKERS = (
+    vat.ROOT_PAYMENT,
+    vat.ROOT_RETURN,
+    settlement.ROOT_SETTLEMENT,
+    advance_tax.ROOT_ADVANCE_TAX,
+    "skattemeldingOgNaeringsspesifikasjonResponse",
+    "FormData",
+    "skattemeldingformerverdiavgift",
+    "beregnetskatt",
+    "forskuddsskatt",
+)
+
+
+_KNOWN_JSON_MARKERS = (
+    "partIdentifikator",
+    "kravidentifikator",
+    "innbetalingsidentifikator",
+    "forespurtSkattleggingsperiode",
+    "mvaSpesifikasjonslinje",
+)
+
+
+def _unreadable(result: FileResult, exc: ParseError, file: AltinnFile, data: bytes, markers, detected: str):
+    """Skip (with a notice) a malformed file that is not the form itself and shows no sign of a known
+    format; re-raise otherwise. DTD/entity refusals and oversized files are always raised."""
+    sample = data[: 64 * 1024].decode("latin-1").lower()
+    if (
+        exc.code not in ("malformed", "bad_encoding")
+        or file.role == ROLE_FORM_DATA
+        or any(marker.lower() in sample for marker in markers)
+    ):
+        raise exc
+    result.detected = detected
+    result.notices.append(
+        Notice(
+            "unreadable_file",
+            f"{result.name} could not be read and was not used: {exc.reason_en}",
+            f"{result.name} kunne ikke leses og er ikke brukt: {exc.reason_nb}",
+        )
+    )
     return result
 
 

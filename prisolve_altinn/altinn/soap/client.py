@@ -152,14 +152,13 @@ class AltinnSoapClient:
         self.system_id = str(system_id).strip()
         self.system_password = system_password
         self.config = config or ServiceConfig()
-        self.timeout = timeout
         self.language_id = language_id
         self.pin_session = pin_session
         self._own_session = session is None
         self._http = session or requests.Session()
         if self._own_session:
-            # requests re-reads proxy/CA settings from os.environ on every call (~10% of a small call's CPU):
-            # resolve them once per batch instead, honouring HTTPS_PROXY/NO_PROXY/REQUESTS_CA_BUNDLE as before.
+            # requests re-reads proxy/CA settings from os.environ on every call (~10% of a small call's
+            # CPU): resolve them once per batch, still honouring HTTPS_PROXY/NO_PROXY/REQUESTS_CA_BUNDLE.
             env = self._http.merge_environment_settings(self.base_url, {}, None, None, None)
             self._http.proxies.update(env["proxies"])
             self._http.verify = env["verify"]
@@ -168,6 +167,17 @@ class AltinnSoapClient:
         self._transport = _HttpTransport(self._http, timeout)
         self._settings = zeep_settings()
         self._proxies: dict[str, zeep.proxy.ServiceProxy] = {}
+
+    @property
+    def timeout(self) -> tuple[float, float]:
+        """(connect, read) seconds applied to every operation."""
+        return self._transport.operation_timeout
+
+    @timeout.setter
+    def timeout(self, value: tuple[float, float]) -> None:
+        if not (isinstance(value, tuple) and len(value) == 2 and all(t and t > 0 for t in value)):
+            raise errors.ConfigurationError("timeout must be a (connect, read) tuple of positive seconds")
+        self._transport.operation_timeout = self._transport.load_timeout = value
 
     # -- plumbing --------
     def endpoint(self, service: str) -> str:

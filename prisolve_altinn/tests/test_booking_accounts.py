@@ -1,0 +1,106 @@
+# Copyright 2026 Prisolve
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.tests import tagged
+
+from ..altinn.parsers.kid import make_kid_mod10
+from ..altinn.types import ROLE_ATTACHMENT, ROLE_BODY, AltinnFile
+from .booking_common import ORG_OTHER, BookingCommon, advance_tax_xml, item, vat_payment_xml
+
+KID = make_kid_mod10("2025911158612001")
+
+
+@tagged("post_install", "-at_install")
+class TestBookingAccounts(BookingCommon):
+    """Accounts by code and meaning; bad input fails one document and nothing else."""
+
+    def _advance_tax(self, reference):
+        return item(reference, "forskuddsskatt.xml", advance_tax_xml([(1, "2026-02-16", 60000, KID)]))
+
+    def test_missing_code_is_refused_naming_it(self):
+        self.account("2540").sudo().code = "2549"
+        doc = self.book(self._advance_tax("acc-1"))
+        self.assertEqual(doc.state, "failed")
+        self.assertIn("2540", doc.error)
+        self.assertFalse(doc.move_ids)
+        self.assertFalse(doc.line_ids)
+        self.assertFalse(self.env["account.move"].search([("altinn_document_id", "=", doc.id)]))
+
+    def test_code_with_another_meaning_is_refused(self):
+        """An Odoo 17-era chart: 2540 is 'Forhåndsskatt'; never post there without the accountant's choice."""
+        self.account("2540").sudo().with_context(lang="en_US").name = "Forhåndsskatt"
+        doc = self.book(self._advance_tax("acc-2"))
+        self.assertEqual(doc.state, "failed")
+        self.assertIn("2540", doc.error)
+        self.assertIn("Forhåndsskatt", doc.error)
+        # The accountant maps the role explicitly; booking the same document again works.
+        mapping = self.env["altinn.account.map"].sudo().search(
+            [("company_id", "=", self.company.id), ("role", "=", "advance_tax")])
+        self.assertFalse(mapping.status_ok)
+        mapping.account_id = self.account("2540")
+        self.assertTrue(mapping.status_ok)
+        doc.action_altinn_process()
+        self.assertEqual(doc.state, "imported", doc.error)
+        self.assertEqual(self.lines_by_code(doc.move_id), {"2540": (60000.0, 0.0), "2400": (0.0, 60000.0)})
+
+    def test_mapping_to_another_code(self):
+        other = self.account("2540").sudo().copy({"code": "2541", "name": "Forskuddsskatt 2025"})
+        mapping = self.env["altinn.account.map"].sudo()._altinn_ensure_defaults(self.company).filtered(
+            lambda row: row.role == "advance_tax")
+        mapping.code = "2541"
+        doc = self.book(self._advance_tax("acc-3"))
+        self.assertEqual(doc.state, "imported", doc.error)
+        self.assertIn(other.id, doc.move_id.line_ids.account_id.ids)
+
+    def test_defaults_are_complete_and_valid_in_the_norwegian_chart(self):
+        rows = self.env["altinn.account.map"].sudo()._altinn_ensure_defaults(self.company)
+        self.assertIn("2740", rows.mapped("code"))
+        for row in rows:
+            self.assertTrue(row.status_ok, f"{row.role}: {row.status}")
+            self.assertEqual(row.resolved_account_id.code, row.code)
+
+    def test_one_bad_document_does_not_stop_the_batch(self):
+        """Wrong schema, unknown namespace, bad encoding, totals that don't add up: failed with a reason."""
+        wrong_ns = vat_payment_xml("100").replace(b"betalingsinformasjon:v1.0", b"betalingsinformasjon:v9.9")
+        bad_total = advance_tax_xml([(1, "2026-02-16", 60000, KID)]).replace(
+            b"<sumForskuddsskatt>60000.00", b"<sumForskuddsskatt>70000.00")
+        bad_encoding = b'<?xml version="1.0" encoding="UTF-8"?><betalingsinformasjon>\xff\xfe</betalingsinformasjon>'
+        docs = self.record(
+            item("bad-1", "betalingsinformasjon.xml", wrong_ns),
+            item("good-1", "betalingsinformasjon.xml", vat_payment_xml("100")),
+            item("bad-2", "forskuddsskatt.xml", bad_total),
+            item("bad-3", "betalingsinformasjon.xml", bad_encoding),
+            item("bad-4", "betalingsinformasjon.xml", vat_payment_xml("100", org=ORG_OTHER)),
+        )
+        docs._altinn_process()
+        by_ref = {doc.reference: doc for doc in docs}
+        self.assertEqual(by_ref["good-1"].state, "imported", by_ref["good-1"].error)
+        self.assertTrue(by_ref["good-1"].move_id)
+        for reference in ("bad-1", "bad-2", "bad-3", "bad-4"):
+            doc = by_ref[reference]
+            self.assertEqual(doc.state, "failed", reference)
+            self.assertTrue(doc.error, reference)
+            self.assertFalse(doc.move_ids, reference)
+        self.assertIn("v9.9", by_ref["bad-1"].error)
+        self.assertIn(ORG_OTHER, by_ref["bad-4"].error)
+
+    def test_letter_is_ignored_and_can_become_a_vendor_bill(self):
+        pdf = AltinnFile(name="faktura.pdf", mimetype="application/pdf", data=b"%PDF-1.4\n%%EOF\n",
+                         role=ROLE_ATTACHMENT)
+        body = AltinnFile(name="melding.txt", mimetype="text/plain", data="Faktura for registrering".encode(),
+                          role=ROLE_BODY)
+        letter = item("brev-1", "faktura.pdf", pdf.data, mimetype="application/pdf", title="Faktura",
+                      extra_files=[body])
+        doc = self.book(letter)
+        self.assertEqual(doc.state, "ignored", doc.error)
+        self.assertEqual(doc.doc_type, "other")
+        self.assertFalse(doc.move_ids)
+        action = doc.action_altinn_create_vendor_bill()
+        bill = self.env["account.move"].browse(action["res_id"])
+        self.assertEqual(bill.move_type, "in_invoice")
+        self.assertEqual(bill.state, "draft")
+        self.assertEqual(bill.altinn_document_id, doc)
+        self.assertEqual(bill.ref, "Faktura")
+        attachments = self.env["ir.attachment"].search([("res_model", "=", "account.move"), ("res_id", "=", bill.id)])
+        self.assertIn("faktura.pdf", attachments.mapped("name"))
+        # One click, one bill.
+        self.assertEqual(doc.action_altinn_create_vendor_bill()["res_id"], bill.id)

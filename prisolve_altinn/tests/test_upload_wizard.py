@@ -1,0 +1,98 @@
+# Copyright 2026 Prisolve
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import base64
+import io
+import zipfile
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from ..altinn.parsers.kid import make_kid_mod10
+from .booking_common import (
+    ORG_OTHER,
+    BookingCommon,
+    advance_tax_xml,
+    claim,
+    claims_json,
+    vat_payment_xml,
+)
+
+KID = make_kid_mod10("2025911158612001")
+
+
+@tagged("post_install", "-at_install")
+class TestUploadWizard(BookingCommon):
+    def _upload(self, filename, data, **vals):
+        wizard = self.env["altinn.upload.wizard"].create({
+            "company_id": self.company.id,
+            "file": base64.b64encode(data),
+            "filename": filename,
+            **vals,
+        })
+        action = wizard.action_import()
+        if action.get("res_id"):
+            return self.env["altinn.document"].browse(action["res_id"])
+        return self.env["altinn.document"].search(action["domain"])
+
+    @staticmethod
+    def _zip(files):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for name, data in files.items():
+                archive.writestr(name, data)
+        return buffer.getvalue()
+
+    def test_upload_xml_books_it(self):
+        doc = self._upload("betalingsinformasjon.xml", vat_payment_xml("2500"))
+        self.assertEqual(doc.transport, "upload")
+        self.assertEqual(doc.company_id, self.company)
+        self.assertEqual(doc.state, "imported", doc.error)
+        self.assertEqual(self.lines_by_code(doc.move_id), {"2740": (2500.0, 0.0), "2400": (0.0, 2500.0)})
+        self.assertEqual(doc.attachment_ids.mapped("name"), ["betalingsinformasjon.xml"])
+
+    def test_upload_again_is_a_no_op(self):
+        data = vat_payment_xml("2500")
+        first = self._upload("betalingsinformasjon.xml", data)
+        count = self.env["account.move"].search_count([])
+        docs = self.env["altinn.document"].search_count([])
+        second = self._upload("betalingsinformasjon (1).xml", data)
+        self.assertEqual(second, first)
+        self.assertEqual(self.env["altinn.document"].search_count([]), docs)
+        self.assertEqual(self.env["account.move"].search_count([]), count)
+
+    def test_upload_zip(self):
+        data = self._zip({
+            "forskuddsskatt.xml": advance_tax_xml([(1, "2026-02-16", 60000, KID)]),
+            "krav/krav.json": claims_json([claim("K-UP", "RESTSKATT", 900)]),
+            "kvittering.pdf": b"%PDF-1.4\n%%EOF\n",
+            "notes.docx": b"PK-not-accepted",
+        })
+        docs = self._upload("altinn.zip", data)
+        self.assertEqual(len(docs), 3)
+        by_type = {doc.doc_type: doc for doc in docs}
+        self.assertEqual(by_type["advance_tax"].state, "imported")
+        self.assertEqual(by_type["tax_claims"].state, "imported")
+        self.assertEqual(by_type["other"].state, "ignored")
+        self.assertEqual(len(docs.move_ids), 2)
+
+    def test_file_of_another_organisation_is_refused(self):
+        with self.assertRaisesRegex(UserError, ORG_OTHER):
+            self._upload("betalingsinformasjon.xml", vat_payment_xml("2500", org=ORG_OTHER))
+        self.assertFalse(self.env["altinn.document"].search([("transport", "=", "upload")]))
+
+    def test_not_an_accepted_file(self):
+        with self.assertRaises(UserError):
+            self._upload("bilde.png", b"\x89PNG\r\n\x1a\n")
+
+    def test_broken_file_is_a_failed_document(self):
+        doc = self._upload("betalingsinformasjon.xml", b"<betalingsinformasjon xmlns='x'><oops></betalingsinformasjon>")
+        self.assertEqual(doc.state, "failed")
+        self.assertTrue(doc.error)
+
+    def test_book_later_through_the_cron(self):
+        doc = self._upload("betalingsinformasjon.xml", vat_payment_xml("2500"), process_now=False)
+        self.assertEqual(doc.state, "new")
+        self.assertFalse(doc.move_ids)
+        self.env["altinn.document"]._cron_altinn_process()
+        self.assertEqual(doc.state, "imported", doc.error)
+        self.assertTrue(doc.move_id)
