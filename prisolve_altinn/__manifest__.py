@@ -33,4 +33,7 @@
         # menus last: they reference the actions above
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["prisolve_altinn/static/tests/tours/*.js"],
+    },
 }

@@ -48,7 +48,7 @@ class AltinnItem:
     due_date: date | None = None
     files: list[AltinnFile] = field(default_factory=list)
     raw: bytes | None = None  # the remote description of the item (XML/JSON), kept for support
-    # Altinn's own archive reference ("AR5276128") when the item is archived: what Altinn's UI and support show.
+    # Altinn's archive reference ("AR5276128") of an archived item: what Altinn's UI and support show.
     archive_reference: str | None = None
 
 

@@ -5,6 +5,7 @@
 import logging
 
 from markupsafe import Markup
+from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
@@ -105,6 +106,11 @@ class AltinnDocument(models.Model):
                 self.write({"summary": summary, "doc_type": parsed.doc_type, "error": False, **vals})
         except (AltinnBookingRefusal, UserError, ValidationError) as exc:
             self._altinn_set_failed(exc.args[0], doc_type=parsed.doc_type, summary=summary)
+        except pg_errors.UniqueViolation:
+            # Another run booked the same claim at the same moment; booking again shows it as a duplicate.
+            self._altinn_set_failed(
+                self.env._("The same claim was being booked by another process at the same time. Book this "
+                           "document again."), doc_type=parsed.doc_type, summary=summary)
         except Exception as exc:
             _logger.warning("Altinn document %s could not be booked", self.id, exc_info=True)
             self._altinn_set_failed(

@@ -93,14 +93,20 @@ class AltinnMoveBuilder(models.AbstractModel):
                 booked = Line._altinn_booked(doc.company_id, kid=kid)
         return booked
 
-    def _duplicate_note(self, doc, booked, what):
+    def _duplicate_note(self, doc, booked, what, amount=None):
         move = booked.move_id
-        return self.env._(
+        note = self.env._(
             "%(what)s is already booked from Altinn document %(document)s%(move)s; not booked again.",
             what=what,
             document=booked.document_id.display_name,
             move=(" (%s)" % move.display_name) if move else "",
         )
+        if amount is not None and round(booked.amount - float(amount), 2):
+            note += " " + self.env._(
+                "It was booked with %(old)s, this document says %(new)s: adjust by hand.",
+                old=self._money(doc.company_id, Decimal(str(booked.amount))),
+                new=self._money(doc.company_id, amount))
+        return note
 
     def _narration(self, doc, parsed, extra=None):
         text = self.env._(
@@ -195,7 +201,7 @@ class AltinnMoveBuilder(models.AbstractModel):
         key = f"vat_payment:{data.period_start}:{data.period_end}:{data.kid}"
         booked = self._already_booked(doc, key, kids=[data.kid])
         if booked:
-            note = self._duplicate_note(doc, booked, self.env._("VAT %(period)s", period=label))
+            note = self._duplicate_note(doc, booked, self.env._("VAT %(period)s", period=label), data.amount)
             self._line(doc, "vat_payment", state="duplicate", duplicate_of_id=booked.id, note=note, **line_vals)
             outcome.duplicates += 1
             outcome.notes.append(note)
@@ -335,7 +341,8 @@ class AltinnMoveBuilder(models.AbstractModel):
         }
         booked = self._already_booked(doc, key)
         if booked:
-            note = self._duplicate_note(doc, booked, self.env._("The VAT return %(period)s", period=label))
+            note = self._duplicate_note(doc, booked, self.env._("The VAT return %(period)s", period=label),
+                                        data.total)
             self._line(doc, "vat_return", state="duplicate", duplicate_of_id=booked.id, note=note, **line_vals)
             outcome.duplicates += 1
             outcome.notes.append(note)
@@ -425,7 +432,8 @@ class AltinnMoveBuilder(models.AbstractModel):
             key = f"claim:{claim.claim_id}"
             booked = self._already_booked(doc, key, kids=kids)
             if booked:
-                note = self._duplicate_note(doc, booked, self.env._("Claim %(id)s", id=claim.claim_id))
+                note = self._duplicate_note(doc, booked, self.env._("Claim %(id)s", id=claim.claim_id),
+                                            claim.original_amount)
                 self._line(doc, "claim", state="duplicate", duplicate_of_id=booked.id, note=note, **line_vals)
                 outcome.duplicates += 1
                 outcome.notes.append(note)
@@ -518,7 +526,8 @@ class AltinnMoveBuilder(models.AbstractModel):
         }
         booked = self._already_booked(doc, key)
         if booked:
-            note = self._duplicate_note(doc, booked, self.env._("The tax settlement for %(year)s", year=year))
+            note = self._duplicate_note(doc, booked, self.env._("The tax settlement for %(year)s", year=year),
+                                        data.total_tax)
             self._line(doc, "settlement", state="duplicate", duplicate_of_id=booked.id, note=note, **line_vals)
             outcome.duplicates += 1
             outcome.notes.append(note)
@@ -596,12 +605,7 @@ class AltinnMoveBuilder(models.AbstractModel):
             key = f"advance_tax:{data.income_year}:{instalment.number}"
             booked = self._already_booked(doc, key, kids=[instalment.kid])
             if booked:
-                note = self._duplicate_note(doc, booked, label)
-                if booked.amount != float(instalment.amount):
-                    note += " " + self.env._(
-                        "It was booked with %(old)s, this notice says %(new)s: adjust by hand.",
-                        old=self._money(company, Decimal(str(booked.amount))),
-                        new=self._money(company, instalment.amount))
+                note = self._duplicate_note(doc, booked, label, instalment.amount)
                 self._line(doc, "instalment", state="duplicate", duplicate_of_id=booked.id, note=note,
                            **line_vals)
                 outcome.duplicates += 1

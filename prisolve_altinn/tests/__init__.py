@@ -7,3 +7,5 @@ from . import test_booking_claims
 from . import test_booking_tax
 from . import test_booking_accounts
 from . import test_upload_wizard
+from . import test_emulator
+from . import test_wizard_tour

@@ -12,8 +12,10 @@ import sys
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from odoo.fields import Command
+from odoo.tests import common as odoo_test_common
 from odoo.tests import new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -169,10 +171,22 @@ class AltinnCommon(AccountTestInvoicingCommon):
         cls.all_companies = all_companies.with_env(cls.env)
         cls.firm = cls.firm.with_env(cls.env)
 
+    # False in the tests of the real path (the emulator).
+    fake_seam = True
+
+    @classmethod
+    def _request_handler(cls, session, request, /, **kwargs):
+        # Odoo's guard against external requests compares the timeout with a number and fails on
+        # the (connect, read) tuple our SOAP client always sends: let local calls (the emulator) through.
+        if isinstance(kwargs.get("timeout"), tuple) and urlsplit(request.url).hostname in ("127.0.0.1", "localhost"):
+            return odoo_test_common._super_send(session, request, **kwargs)
+        return super()._request_handler(session, request, **kwargs)
+
     def setUp(self):
         super().setUp()
         self.altinn = FakeAltinn()
-        self.patch_seam(self.altinn)
+        if self.fake_seam:
+            self.patch_seam(self.altinn)
         # Parsing and booking (overrides of this hook) have their own tests.
         self.patch(type(self.env["altinn.document"]), "_altinn_process", lambda documents: documents)
 

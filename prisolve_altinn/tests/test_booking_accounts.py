@@ -16,6 +16,11 @@ class TestBookingAccounts(BookingCommon):
     def _advance_tax(self, reference):
         return item(reference, "forskuddsskatt.xml", advance_tax_xml([(1, "2026-02-16", 60000, KID)]))
 
+    def _mapping(self, role):
+        """The row of ``role``, edited as an accounting administrator would in the settings."""
+        rows = self.env["altinn.account.map"]._altinn_ensure_defaults(self.company)
+        return rows.filtered(lambda row: row.role == role).sudo()
+
     def test_missing_code_is_refused_naming_it(self):
         self.account("2540").sudo().code = "2549"
         doc = self.book(self._advance_tax("acc-1"))
@@ -33,9 +38,9 @@ class TestBookingAccounts(BookingCommon):
         self.assertIn("2540", doc.error)
         self.assertIn("Forhåndsskatt", doc.error)
         # The accountant maps the role explicitly; booking the same document again works.
-        mapping = self.env["altinn.account.map"].sudo().search(
-            [("company_id", "=", self.company.id), ("role", "=", "advance_tax")])
+        mapping = self._mapping("advance_tax")
         self.assertFalse(mapping.status_ok)
+        self.assertIn("Forhåndsskatt", mapping.status)
         mapping.account_id = self.account("2540")
         self.assertTrue(mapping.status_ok)
         doc.action_altinn_process()
@@ -44,15 +49,13 @@ class TestBookingAccounts(BookingCommon):
 
     def test_mapping_to_another_code(self):
         other = self.account("2540").sudo().copy({"code": "2541", "name": "Forskuddsskatt 2025"})
-        mapping = self.env["altinn.account.map"].sudo()._altinn_ensure_defaults(self.company).filtered(
-            lambda row: row.role == "advance_tax")
-        mapping.code = "2541"
+        self._mapping("advance_tax").code = "2541"
         doc = self.book(self._advance_tax("acc-3"))
         self.assertEqual(doc.state, "imported", doc.error)
         self.assertIn(other.id, doc.move_id.line_ids.account_id.ids)
 
     def test_defaults_are_complete_and_valid_in_the_norwegian_chart(self):
-        rows = self.env["altinn.account.map"].sudo()._altinn_ensure_defaults(self.company)
+        rows = self.env["altinn.account.map"]._altinn_ensure_defaults(self.company)
         self.assertIn("2740", rows.mapped("code"))
         for row in rows:
             self.assertTrue(row.status_ok, f"{row.role}: {row.status}")

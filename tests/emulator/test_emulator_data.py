@@ -259,3 +259,33 @@ def test_cli_prints_the_url_and_serves():
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_data_dir_items_are_loaded_and_survive_reset(tmp_path):
+    (tmp_path / "extra.json").write_text(
+        json.dumps(
+            {
+                "reportee": D.CLIENT_COMPANY,
+                "items": [{"kind": "message", "title": "Fra datafil", "body": "Hei"}],
+                "count": 3,
+                "template": "brev",
+            }
+        ),
+        encoding="utf-8",
+    )
+    s = State(seed=1, base_date=BASE, data_dirs=(tmp_path,))
+    titles = [i.title for i in s.reportee_items(D.CLIENT_COMPANY)]
+    assert len(titles) == 7 + 4 and "Fra datafil" in titles
+    s.reset()
+    assert len(s.reportee_items(D.CLIENT_COMPANY)) == 11
+
+
+def test_service_urls(altinn_emulator):
+    emu = altinn_emulator
+    assert (
+        emu.service_url("SystemAuthentication")
+        == emu.url + "/AuthenticationExternal/SystemAuthentication.svc"
+    )
+    assert emu.service_url("ReporteeArchive").endswith("/ArchiveExternal/ReporteeArchiveExternalBasic.svc")
+    with pytest.raises(KeyError):
+        emu.service_url("Nope")
