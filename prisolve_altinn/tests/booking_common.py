@@ -180,21 +180,29 @@ def item(reference, name, data, *, mimetype="application/xml", title=None, extra
 class BookingCommon(AccountTestInvoicingCommon):
     """A company with the l10n_no chart, run as an accountant; helpers to book documents and read entries."""
 
+    with_second_company = False
+
     @classmethod
     @AccountTestInvoicingCommon.setup_country("no")
     def setUpClass(cls):
         super().setUpClass()
         cls.env.company.sudo().write({"name": "Eksempel Holding AS", "altinn_org_number": ORG_OWN})
+        companies = cls.env.company
+        if cls.with_second_company:
+            second = cls.setup_other_company(name="Datter AS")["company"]
+            second.sudo().altinn_org_number = ORG_OTHER
+            companies |= second
         cls.accountant = new_test_user(
             cls.env,
             login="altinn_booking_accountant",
             name="Regnskapsfører",
             groups="base.group_user,account.group_account_user",
             company_id=cls.env.company.id,
-            company_ids=[Command.set(cls.env.company.ids)],
+            company_ids=[Command.set(companies.ids)],
         )
-        cls.env = cls.env(user=cls.accountant, context=dict(cls.env.context, allowed_company_ids=cls.env.company.ids))
+        cls.env = cls.env(user=cls.accountant, context=dict(cls.env.context, allowed_company_ids=companies.ids))
         cls.company = cls.env.company
+        cls.second_company = cls.env["res.company"].browse(companies[1:].ids)
         cls.Document = cls.env["altinn.document"].with_company(cls.company)
 
     # booking ---------------------------------------------------------------

@@ -107,3 +107,32 @@ class TestBookingAccounts(BookingCommon):
         self.assertIn("faktura.pdf", attachments.mapped("name"))
         # One click, one bill.
         self.assertEqual(doc.action_altinn_create_vendor_bill()["res_id"], bill.id)
+
+
+@tagged("post_install", "-at_install")
+class TestBookingMultiCompany(BookingCommon):
+    with_second_company = True
+
+    def test_each_company_books_in_its_own_ledger(self):
+        """A document of the second company uses its chart, journal and mapping; the first sees none of it."""
+        company_b = self.second_company
+        doc_a = self.book(item("mc-a", "betalingsinformasjon.xml", vat_payment_xml("100")))
+        doc_b = self.book(item("mc-b", "betalingsinformasjon.xml", vat_payment_xml("300", org=ORG_OTHER)),
+                          company=company_b)
+        self.assertEqual(doc_b.state, "imported", doc_b.error)
+        self.assertEqual(doc_b.company_id, company_b)
+        self.assertEqual(doc_b.move_id.company_id, company_b)
+        self.assertEqual(doc_b.move_id.journal_id, company_b.altinn_journal_id)
+        self.assertNotEqual(company_b.altinn_journal_id, self.company.altinn_journal_id)
+        self.assertEqual(self.lines_by_code(doc_b.move_id), {"2740": (300.0, 0.0), "2400": (0.0, 300.0)})
+        for line in doc_b.move_id.line_ids:
+            self.assertIn(company_b, line.account_id.company_ids)
+        # The same payment information in the wrong company is refused, not booked.
+        wrong = self.book(item("mc-c", "betalingsinformasjon.xml", vat_payment_xml("300", org=ORG_OTHER)))
+        self.assertEqual(wrong.state, "failed")
+        self.assertIn(ORG_OTHER, wrong.error)
+        # Company A's accountant working in A only does not see B's booking lines or mapping.
+        env_a = self.env(context=dict(self.env.context, allowed_company_ids=self.company.ids))
+        self.assertFalse(env_a["altinn.document.line"].search([("document_id", "=", doc_b.id)]))
+        self.assertTrue(env_a["altinn.document.line"].search([("document_id", "=", doc_a.id)]))
+        self.assertFalse(env_a["altinn.account.map"].search([("company_id", "=", company_b.id)]))
