@@ -19,7 +19,8 @@
         "security/prisolve_altinn_security.xml",
         "security/ir.model.access.csv",
         "security/altinn_booking_security.xml",
-        "data/altinn_booking_data.xml",
+        "data/ir_cron_fetch.xml",
+        "data/ir_cron_process.xml",
         # views
         "views/res_company_views.xml",
         "views/res_partner_views.xml",
@@ -27,13 +28,19 @@
         "views/account_move_views.xml",
         "views/altinn_document_booking_views.xml",
         "views/altinn_account_map_views.xml",
+        "views/res_company_altinn3_views.xml",
+        "views/res_partner_altinn3_views.xml",
+        "views/altinn_maskinporten_client_views.xml",
         # wizards
         "wizards/altinn_update_wizard_views.xml",
         "wizards/altinn_upload_wizard_views.xml",
+        "wizards/altinn_update_wizard_altinn3_views.xml",
+        "wizards/altinn_update_wizard_cron_views.xml",
         # menus last: they reference the actions above
         "views/menus.xml",
     ],
     "assets": {
+        "web.assets_backend": ["prisolve_altinn/static/src/js/*.js"],
         "web.assets_tests": ["prisolve_altinn/static/tests/tours/*.js"],
     },
 }

@@ -10,8 +10,14 @@ from __future__ import annotations
 
 class AltinnError(Exception):
     code = "altinn_error"
-    message_en = "Altinn returned an error. Try again later; if it persists, contact Altinn support with the error reference."
-    message_nb = "Altinn svarte med en feil. Prøv igjen senere; om feilen vedvarer, kontakt Altinn brukerservice med feilreferansen."
+    message_en = (
+        "Altinn returned an error. Try again later; if it persists, contact Altinn support with the error "
+        "reference."
+    )
+    message_nb = (
+        "Altinn svarte med en feil. Prøv igjen senere; om feilen vedvarer, kontakt Altinn brukerservice med"
+        " feilreferansen."
+    )
     # True when the same call may succeed later without anybody changing anything.
     retryable = False
 
@@ -32,24 +38,33 @@ class AltinnError(Exception):
         if self.detail and self.detail != self.altinn_message:
             parts.append(self.detail)
         if self.error_guid:
-            parts.append(("Feilreferanse" if base is self.message_nb else "Error reference") + f": {self.error_guid}")
+            label = "Feilreferanse" if base is self.message_nb else "Error reference"
+            parts.append(f"{label}: {self.error_guid}")
         return "\n".join(parts)
 
 
 class InvalidSystemCredentials(AltinnError):
     code = "invalid_system_credentials"
-    message_en = ("Altinn did not accept the system ID and system password. Check Systemnummer and Systempassord "
-                  "on the company (or the accounting firm) against the datasystem registered in Altinn.")
-    message_nb = ("Altinn godtok ikke systemnummer og systempassord. Kontroller Systemnummer og Systempassord på "
-                  "selskapet (eller regnskapsføreren) mot datasystemet som er registrert i Altinn.")
+    message_en = (
+        "Altinn did not accept the system ID and system password. Check Systemnummer and Systempassord on "
+        "the company (or the accounting firm) against the datasystem registered in Altinn."
+    )
+    message_nb = (
+        "Altinn godtok ikke systemnummer og systempassord. Kontroller Systemnummer og Systempassord på "
+        "selskapet (eller regnskapsføreren) mot datasystemet som er registrert i Altinn."
+    )
 
 
 class InvalidUserCredentials(AltinnError):
     code = "invalid_user_credentials"
-    message_en = ("Altinn did not accept the fødselsnummer/username, the personal password or the SMS code. "
-                  "Check them and try again; after several wrong attempts Altinn locks the user for a while.")
-    message_nb = ("Altinn godtok ikke fødselsnummer/brukernavn, personlig passord eller SMS-kode. Kontroller og prøv "
-                  "igjen; etter flere feil forsøk sperrer Altinn brukeren en stund.")
+    message_en = (
+        "Altinn did not accept the fødselsnummer/username, the personal password or the SMS code. Check "
+        "them and try again; after several wrong attempts Altinn locks the user for a while."
+    )
+    message_nb = (
+        "Altinn godtok ikke fødselsnummer/brukernavn, personlig passord eller SMS-kode. Kontroller og prøv "
+        "igjen; etter flere feil forsøk sperrer Altinn brukeren en stund."
+    )
 
 
 class PinSessionExpired(AltinnError):
@@ -60,24 +75,37 @@ class PinSessionExpired(AltinnError):
 
 class UserLockedOut(AltinnError):
     code = "user_locked_out"
-    message_en = "Altinn has locked the user after too many wrong codes or passwords. Wait and try again later."
-    message_nb = "Altinn har sperret brukeren etter for mange feil koder eller passord. Vent en stund og prøv igjen."
+    message_en = (
+        "Altinn has locked the user after too many wrong codes or passwords. Wait and try again later."
+    )
+    message_nb = (
+        "Altinn har sperret brukeren etter for mange feil koder eller passord. Vent en stund og prøv igjen."
+    )
 
 
 class NoPhoneNumber(AltinnError):
     code = "no_phone_number"
-    message_en = ("Altinn has no mobile number for this person, so no SMS code can be sent. Log in to altinn.no and "
-                  "register a mobile number under Min profil → Kontaktinformasjon, then try again.")
-    message_nb = ("Altinn har ikke noe mobilnummer for denne personen, så SMS-kode kan ikke sendes. Logg inn på "
-                  "altinn.no og registrer mobilnummer under Min profil → Kontaktinformasjon, og prøv igjen.")
+    message_en = (
+        "Altinn has no mobile number for this person, so no SMS code can be sent. Log in to altinn.no and "
+        "register a mobile number under Min profil → Kontaktinformasjon, then try again."
+    )
+    message_nb = (
+        "Altinn har ikke noe mobilnummer for denne personen, så SMS-kode kan ikke sendes. Logg inn på "
+        "altinn.no og registrer mobilnummer under Min profil → Kontaktinformasjon, og prøv igjen."
+    )
 
 
 class NoRights(AltinnError):
     code = "no_rights"
-    message_en = ("The person or datasystem has no rights for this organisation in Altinn. Ask the company to "
-                  "delegate the needed roles (e.g. Regnskapsfører) to the person or the firm's datasystem.")
-    message_nb = ("Personen eller datasystemet har ikke rettigheter for denne virksomheten i Altinn. Be selskapet "
-                  "delegere nødvendige roller (f.eks. Regnskapsfører) til personen eller regnskapsførerens datasystem.")
+    message_en = (
+        "The person or datasystem has no rights for this organisation in Altinn. Ask the company to "
+        "delegate the needed roles (e.g. Regnskapsfører) to the person or the firm's datasystem."
+    )
+    message_nb = (
+        "Personen eller datasystemet har ikke rettigheter for denne virksomheten i Altinn. Be selskapet "
+        "delegere nødvendige roller (f.eks. Regnskapsfører) til personen eller regnskapsførerens "
+        "datasystem."
+    )
 
 
 class ElementNotFound(AltinnError):
@@ -114,70 +142,97 @@ class ConfigurationError(AltinnError):
 # Altinn 3 (Maskinporten / system user)
 class SystemUserNotApproved(AltinnError):
     code = "system_user_not_approved"
-    message_en = ("The company has not approved (or has revoked) the system user for this system. Send the "
-                  "approval link to the company's daglig leder, or ask the firm to check the client delegation.")
-    message_nb = ("Selskapet har ikke godkjent (eller har trukket tilbake) systembrukeren for dette systemet. Send "
-                  "godkjenningslenken til daglig leder, eller be regnskapsføreren kontrollere klientdelegeringen.")
+    message_en = (
+        "The company has not approved (or has revoked) the system user for this system. Send the approval "
+        "link to the company's daglig leder, or ask the firm to check the client delegation."
+    )
+    message_nb = (
+        "Selskapet har ikke godkjent (eller har trukket tilbake) systembrukeren for dette systemet. Send "
+        "godkjenningslenken til daglig leder, eller be regnskapsføreren kontrollere klientdelegeringen."
+    )
 
 
 class InvalidClientKey(AltinnError):
     code = "invalid_client_key"
-    message_en = ("Maskinporten rejected the system's key or certificate (wrong, expired or not registered). "
-                  "Upload a valid key in the Altinn 3 settings and register its public key in Maskinporten.")
-    message_nb = ("Maskinporten avviste systemets nøkkel eller sertifikat (feil, utløpt eller ikke registrert). "
-                  "Last opp en gyldig nøkkel i Altinn 3-oppsettet og registrer den offentlige nøkkelen i Maskinporten.")
+    message_en = (
+        "Maskinporten rejected the system's key or certificate (wrong, expired or not registered). Upload a"
+        " valid key in the Altinn 3 settings and register its public key in Maskinporten."
+    )
+    message_nb = (
+        "Maskinporten avviste systemets nøkkel eller sertifikat (feil, utløpt eller ikke registrert). Last "
+        "opp en gyldig nøkkel i Altinn 3-oppsettet og registrer den offentlige nøkkelen i Maskinporten."
+    )
 
 
 class RateLimited(ServiceUnavailable):
     code = "rate_limited"
     #: Seconds Altinn asked us to wait (``Retry-After``), when it said.
     retry_after: float | None = None
-    message_en = "Altinn asks us to slow down (too many requests). The next run continues where this one stopped."
+    message_en = (
+        "Altinn asks us to slow down (too many requests). The next run continues where this one stopped."
+    )
     message_nb = "Altinn ber oss sende færre forespørsler. Neste kjøring fortsetter der denne stoppet."
 
 
 class ClockSkew(AltinnError):
     code = "clock_skew"
-    message_en = ("Maskinporten rejected the request because this server's clock is wrong (more than a "
-                  "few seconds off). Ask the server administrator to synchronise the clock (NTP), then try "
-                  "again.")
-    message_nb = ("Maskinporten avviste forespørselen fordi klokken på denne serveren går feil (mer enn noen "
-                  "sekunder). Be serveradministratoren synkronisere klokken (NTP), og prøv igjen.")
+    message_en = (
+        "Maskinporten rejected the request because this server's clock is wrong (more than a few seconds "
+        "off). Ask the server administrator to synchronise the clock (NTP), then try again."
+    )
+    message_nb = (
+        "Maskinporten avviste forespørselen fordi klokken på denne serveren går feil (mer enn noen "
+        "sekunder). Be serveradministratoren synkronisere klokken (NTP), og prøv igjen."
+    )
 
 
 class ScopeNotGranted(ConfigurationError):
     code = "scope_not_granted"
-    message_en = ("The Maskinporten integration has not been granted the scope(s) Altinn needs. The system "
-                  "vendor must ask Digdir/Altinn to grant them, or fix the scopes in the Altinn 3 settings.")
-    message_nb = ("Maskinporten-integrasjonen har ikke fått tildelt scopene Altinn krever. "
-                  "Systemleverandøren må be Digdir/Altinn om tilgang, eller rette scopene i "
-                  "Altinn 3-oppsettet.")
+    message_en = (
+        "The Maskinporten integration has not been granted the scope(s) Altinn needs. The system vendor "
+        "must ask Digdir/Altinn to grant them, or fix the scopes in the Altinn 3 settings."
+    )
+    message_nb = (
+        "Maskinporten-integrasjonen har ikke fått tildelt scopene Altinn krever. Systemleverandøren må be "
+        "Digdir/Altinn om tilgang, eller rette scopene i Altinn 3-oppsettet."
+    )
 
 
 class ClientNotDelegated(NoRights):
     code = "client_not_delegated"
-    message_en = ("The accounting firm's system user has no access to this client. The firm's "
-                  "klientadministrator must add the client to the system user in Altinn (Tilgangsstyring → "
-                  "Systemtilganger → Klienter), and the client must have the firm registered as "
-                  "regnskapsfører or have delegated the access package.")
-    message_nb = ("Regnskapsførerens systembruker har ikke tilgang til denne klienten. Regnskapsførerens "
-                  "klientadministrator må legge klienten til på systembrukeren i Altinn (Tilgangsstyring → "
-                  "Systemtilganger → Klienter), og klienten må ha regnskapsføreren registrert eller ha "
-                  "delegert tilgangspakken.")
+    message_en = (
+        "The accounting firm's system user has no access to this client. The firm's klientadministrator "
+        "must add the client to the system user in Altinn (Tilgangsstyring → Systemtilganger → Klienter), "
+        "and the client must have the firm registered as regnskapsfører or have delegated the access "
+        "package."
+    )
+    message_nb = (
+        "Regnskapsførerens systembruker har ikke tilgang til denne klienten. Regnskapsførerens "
+        "klientadministrator må legge klienten til på systembrukeren i Altinn (Tilgangsstyring → "
+        "Systemtilganger → Klienter), og klienten må ha regnskapsføreren registrert eller ha delegert "
+        "tilgangspakken."
+    )
 
 
 class TokenRejected(AltinnError):
     code = "token_rejected"
-    message_en = ("Altinn did not accept the access token from Maskinporten. Check that the Maskinporten "
-                  "integration and the Altinn environment match (test with TT02, production with "
-                  "production).")
-    message_nb = ("Altinn godtok ikke tilgangstokenet fra Maskinporten. Kontroller at Maskinporten-"
-                  "integrasjonen og Altinn-miljøet hører sammen (test med TT02, produksjon med produksjon).")
+    message_en = (
+        "Altinn did not accept the access token from Maskinporten. Check that the Maskinporten integration "
+        "and the Altinn environment match (test with TT02, production with production)."
+    )
+    message_nb = (
+        "Altinn godtok ikke tilgangstokenet fra Maskinporten. Kontroller at Maskinporten-integrasjonen og "
+        "Altinn-miljøet hører sammen (test med TT02, produksjon med produksjon)."
+    )
 
 
 class ContinuationTokenExpired(ServiceUnavailable):
     code = "continuation_expired"
-    message_en = ("Altinn no longer accepts the paging position of this import. Nothing was lost: the next "
-                  "run starts again after the last imported item.")
-    message_nb = ("Altinn godtar ikke lenger bladeposisjonen for denne importen. Ingenting gikk tapt: neste "
-                  "kjøring starter igjen etter siste importerte element.")
+    message_en = (
+        "Altinn no longer accepts the paging position of this import. Nothing was lost: the next run starts"
+        " again after the last imported item."
+    )
+    message_nb = (
+        "Altinn godtar ikke lenger bladeposisjonen for denne importen. Ingenting gikk tapt: neste kjøring "
+        "starter igjen etter siste importerte element."
+    )

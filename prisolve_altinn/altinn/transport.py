@@ -43,5 +43,5 @@ class Transport(ABC):
         yielded as ``FetchFailure`` so the batch goes on.
         """
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, most transports hold nothing
         """Release sessions; called at the end of a batch."""

@@ -7,3 +7,7 @@ from . import altinn_document_line
 from . import altinn_document_booking
 from . import altinn_move_builders
 from . import res_company_booking
+from . import altinn_vendor_key
+from . import res_company_altinn3
+from . import res_partner_altinn3
+from . import altinn_document_cron

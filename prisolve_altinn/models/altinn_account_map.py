@@ -59,18 +59,15 @@ class AltinnAccountMap(models.Model):
     )
     account_id = fields.Many2one(
         "account.account",
-        string="Account",
         check_company=True,
         domain="[('deprecated', '=', False)]",
         help="Choose the account explicitly to override the code lookup.",
     )
     default_code = fields.Char(compute="_compute_default", string="Default code")
     expected_name = fields.Char(compute="_compute_default", string="Expected account")
-    resolved_account_id = fields.Many2one(
-        "account.account", compute="_compute_status", string="Account used"
-    )
+    resolved_account_id = fields.Many2one("account.account", compute="_compute_status", string="Account used")
     status = fields.Char(compute="_compute_status")
-    status_ok = fields.Boolean(compute="_compute_status")
+    status_ok = fields.Boolean(string="Status OK", compute="_compute_status")
 
     _sql_constraints = [
         ("role_company_uniq", "unique(company_id, role)", "Each role has one account per company."),
@@ -109,12 +106,14 @@ class AltinnAccountMap(models.Model):
         vals_list = []
         for sequence, (role, _label) in enumerate(role_selection(), start=1):
             if role not in have and role in default_accounts.ACCOUNTS:
-                vals_list.append({
-                    "company_id": company.id,
-                    "role": role,
-                    "sequence": sequence,
-                    "code": default_accounts.ACCOUNTS[role].code,
-                })
+                vals_list.append(
+                    {
+                        "company_id": company.id,
+                        "role": role,
+                        "sequence": sequence,
+                        "code": default_accounts.ACCOUNTS[role].code,
+                    }
+                )
         if vals_list:
             rows |= self.sudo().create(vals_list)
         return rows.sudo(False)
@@ -142,38 +141,61 @@ class AltinnAccountMap(models.Model):
         if self.account_id:
             account = self.account_id
             if account.deprecated:
-                raise AltinnBookingRefusal(self.env._(
-                    "The account %(account)s chosen for %(role)s in the Altinn account mapping of %(company)s "
-                    "is deprecated. Choose another account.",
-                    account=account.display_name, role=label, company=company.display_name))
+                raise AltinnBookingRefusal(
+                    self.env._(
+                        "The account %(account)s chosen for %(role)s in the Altinn account mapping of "
+                        "%(company)s is deprecated. Choose another account.",
+                        account=account.display_name,
+                        role=label,
+                        company=company.display_name,
+                    )
+                )
             return account
         default = default_accounts.ACCOUNTS.get(self.role)
         code = (self.code or (default.code if default else "")).strip()
         if not code:
-            raise AltinnBookingRefusal(self.env._(
-                "No account code is set for %(role)s in the Altinn account mapping of %(company)s.",
-                role=label, company=company.display_name))
+            raise AltinnBookingRefusal(
+                self.env._(
+                    "No account code is set for %(role)s in the Altinn account mapping of %(company)s.",
+                    role=label,
+                    company=company.display_name,
+                )
+            )
         Account = self.env["account.account"].with_company(company)
-        account = Account.search([
-            *Account._check_company_domain(company),
-            ("code", "=", code),
-            ("deprecated", "=", False),
-        ], limit=1)
+        account = Account.search(
+            [
+                *Account._check_company_domain(company),
+                ("code", "=", code),
+                ("deprecated", "=", False),
+            ],
+            limit=1,
+        )
         if not account:
-            raise AltinnBookingRefusal(self.env._(
-                "Account %(code)s (%(role)s) does not exist in the chart of accounts of %(company)s. Create it, "
-                "or choose the account for this role in the Altinn account mapping; nothing is booked to a "
-                "guessed account.",
-                code=code, role=label, company=company.display_name))
+            raise AltinnBookingRefusal(
+                self.env._(
+                    "Account %(code)s (%(role)s) does not exist in the chart of accounts of %(company)s. "
+                    "Create it, or choose the account for this role in the Altinn account mapping; nothing "
+                    "is booked to a guessed account.",
+                    code=code,
+                    role=label,
+                    company=company.display_name,
+                )
+            )
         if default and code == default.code:
             names = self._altinn_account_names(account)
             if not default_accounts.account_matches(self.role, code, *names):
-                raise AltinnBookingRefusal(self.env._(
-                    "Account %(code)s in %(company)s is named \"%(name)s\", which does not mean \"%(expected)s\" "
-                    "(%(role)s); the chart may come from an older Odoo version. Choose the right account for "
-                    "this role in the Altinn account mapping.",
-                    code=code, company=company.display_name, name=account.name,
-                    expected=default.name_nb, role=label))
+                raise AltinnBookingRefusal(
+                    self.env._(
+                        'Account %(code)s in %(company)s is named "%(name)s", which does not mean '
+                        '"%(expected)s" (%(role)s); the chart may come from an older Odoo version. Choose '
+                        "the right account for this role in the Altinn account mapping.",
+                        code=code,
+                        company=company.display_name,
+                        name=account.name,
+                        expected=default.name_nb,
+                        role=label,
+                    )
+                )
         return account
 
     def _altinn_account_names(self, account):
@@ -193,7 +215,9 @@ class AltinnAccountMap(models.Model):
     def _altinn_action_open(self):
         for company in self.env.companies:
             self._altinn_ensure_defaults(company)
-        action = self.env["ir.actions.act_window"]._for_xml_id("prisolve_altinn.action_altinn_account_map_window")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "prisolve_altinn.action_altinn_account_map_window"
+        )
         action["domain"] = [("company_id", "in", self.env.companies.ids)]
         return action
 

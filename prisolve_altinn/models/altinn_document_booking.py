@@ -6,8 +6,9 @@ import logging
 
 from markupsafe import Markup
 from psycopg2 import errors as pg_errors
+from psycopg2.extensions import TransactionRollbackError
 
-from odoo import api, fields, models, tools
+from odoo import fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..altinn.parsers import (
@@ -41,20 +42,34 @@ class AltinnDocument(models.Model):
         ondelete={"duplicate": lambda records: records.write({"state": "failed"})},
     )
     summary = fields.Char(readonly=True, copy=False, help="What the document says, in short.")
-    booking_note = fields.Text(readonly=True, copy=False, help="Remarks from booking: duplicates, differences.")
+    booking_note = fields.Text(
+        string="Booking notes",
+        readonly=True,
+        copy=False,
+        help="Remarks from booking: duplicates, differences.",
+    )
     line_ids = fields.One2many("altinn.document.line", "document_id", string="Lines", readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
-    vat_checked = fields.Boolean(readonly=True, copy=False)
+    vat_checked = fields.Boolean(string="VAT checked", readonly=True, copy=False)
     vat_return_amount = fields.Monetary(
-        string="VAT in the return", readonly=True, copy=False, help="fastsatt merverdiavgift (positive: to pay)."
+        string="VAT in the return",
+        readonly=True,
+        copy=False,
+        help="fastsatt merverdiavgift (positive: to pay).",
     )
     vat_ledger_amount = fields.Monetary(
-        string="VAT in the ledger", readonly=True, copy=False,
+        string="VAT in the ledger",
+        readonly=True,
+        copy=False,
         help="Credit balance of the VAT settlement account for the period (posted, payments excluded).",
     )
     vat_difference = fields.Monetary(string="VAT difference", readonly=True, copy=False)
     bill_ids = fields.One2many(
-        "account.move", "altinn_document_id", domain=[("move_type", "=", "in_invoice")], readonly=True
+        "account.move",
+        "altinn_document_id",
+        string="Vendor bills",
+        domain=[("move_type", "=", "in_invoice")],
+        readonly=True,
     )
 
     # ------------------------------------------------------------------
@@ -67,20 +82,6 @@ class AltinnDocument(models.Model):
                 doc._altinn_process_one()
         return result
 
-    @api.model
-    def _cron_altinn_process(self, batch_size=50):
-        """Book the documents still new (uploaded or fetched without booking), one company at a time."""
-        domain = [("state", "=", "new"), ("incomplete", "=", False)]
-        docs = self.sudo().search(domain, order="id", limit=batch_size)
-        for company in docs.company_id:
-            company_docs = docs.filtered(lambda d, c=company: d.company_id == c)
-            company_docs.with_company(company)._altinn_process()
-            if not tools.config["test_enable"]:
-                self.env.cr.commit()  # each company's batch is kept even if a later one is killed
-        # A document that stays new would make the cron spin: then report nothing left.
-        remaining = 0 if docs.filtered(lambda d: d.state == "new") else self.sudo().search_count(domain)
-        self.env["ir.cron"]._notify_progress(done=len(docs), remaining=remaining)
-
     def _altinn_lang(self):
         return self.env.lang or "en_US"
 
@@ -89,8 +90,9 @@ class AltinnDocument(models.Model):
         self.ensure_one()
         lang = self._altinn_lang()
         try:
-            parsed = parse_files(self._altinn_files(), service_code=self.service_code or None,
-                                 title=self.title or None)
+            parsed = parse_files(
+                self._altinn_files(), service_code=self.service_code or None, title=self.title or None
+            )
         except ParseError as exc:
             self._altinn_set_failed(exc.text(lang))
             return
@@ -98,8 +100,9 @@ class AltinnDocument(models.Model):
             _logger.warning("Altinn document %s could not be parsed", self.id, exc_info=True)
             self._altinn_set_failed(self.env._("The document could not be read: %(error)s", error=exc))
             return
-        summary = (parsed.summary_nb if lang.startswith(("nb", "no", "nn")) and parsed.summary_nb
-                   else parsed.summary)
+        summary = (
+            parsed.summary_nb if lang.startswith(("nb", "no", "nn")) and parsed.summary_nb else parsed.summary
+        )
         try:
             with self.env.cr.savepoint():
                 vals = self._altinn_book(parsed)
@@ -109,13 +112,22 @@ class AltinnDocument(models.Model):
         except pg_errors.UniqueViolation:
             # Another run booked the same claim at the same moment; booking again shows it as a duplicate.
             self._altinn_set_failed(
-                self.env._("The same claim was being booked by another process at the same time. Book this "
-                           "document again."), doc_type=parsed.doc_type, summary=summary)
+                self.env._(
+                    "The same claim was being booked by another process at the same time. Book this "
+                    "document again."
+                ),
+                doc_type=parsed.doc_type,
+                summary=summary,
+            )
+        except TransactionRollbackError:
+            raise  # a concurrent transaction, nothing wrong with the document: the caller retries later
         except Exception as exc:
             _logger.warning("Altinn document %s could not be booked", self.id, exc_info=True)
             self._altinn_set_failed(
                 self.env._("The document could not be booked: %(error)s", error=exc),
-                doc_type=parsed.doc_type, summary=summary)
+                doc_type=parsed.doc_type,
+                summary=summary,
+            )
 
     def _altinn_set_failed(self, message, doc_type=None, summary=None):
         vals = {"state": "failed", "error": message, "booking_note": False}
@@ -132,12 +144,23 @@ class AltinnDocument(models.Model):
             if not other or other == own:
                 continue
             if not own:
-                raise AltinnBookingRefusal(self.env._(
-                    "The document is for organisation %(org)s, but %(company)s has no organisation number; "
-                    "enter it on the company's Altinn tab.", org=other, company=self.company_id.display_name))
-            raise AltinnBookingRefusal(self.env._(
-                "The document is for organisation %(org)s, not for %(company)s (%(own)s); nothing is booked.",
-                org=other, company=self.company_id.display_name, own=own))
+                raise AltinnBookingRefusal(
+                    self.env._(
+                        "The document is for organisation %(org)s, but %(company)s has no organisation "
+                        "number; enter it on the company's Altinn tab.",
+                        org=other,
+                        company=self.company_id.display_name,
+                    )
+                )
+            raise AltinnBookingRefusal(
+                self.env._(
+                    "The document is for organisation %(org)s, not for %(company)s (%(own)s); nothing is "
+                    "booked.",
+                    org=other,
+                    company=self.company_id.display_name,
+                    own=own,
+                )
+            )
 
     def _altinn_book(self, parsed):
         """Book ``parsed`` and its related documents; return the values to write on the document."""
@@ -188,26 +211,45 @@ class AltinnDocument(models.Model):
         if not bill:
             company = self.company_id
             Journal = self.env["account.journal"]
-            journal = Journal.search([*Journal._check_company_domain(company), ("type", "=", "purchase")], limit=1)
+            journal = Journal.search(
+                [*Journal._check_company_domain(company), ("type", "=", "purchase")], limit=1
+            )
             if not journal:
-                raise UserError(self.env._("%(company)s has no purchase journal.", company=company.display_name))
+                raise UserError(
+                    self.env._("%(company)s has no purchase journal.", company=company.display_name)
+                )
             partner = self.env["res.partner"]
             if self.sender:
-                partner = partner.search([
-                    ("name", "=ilike", self.sender), ("is_company", "=", True),
-                    "|", ("company_id", "=", False), ("company_id", "=", company.id),
-                ], limit=1)
-            bill = self.env["account.move"].with_company(company).create({
-                "move_type": "in_invoice",
-                "company_id": company.id,
-                "journal_id": journal.id,
-                "partner_id": partner.id or False,
-                "ref": self.title or self.reference,
-                "altinn_document_id": self.id,
-                "narration": Markup("<p>%s</p>") % self.env._(
-                    "Made from Altinn item %(reference)s \"%(title)s\".", reference=self.reference,
-                    title=self.title or ""),
-            })
+                partner = partner.search(
+                    [
+                        ("name", "=ilike", self.sender),
+                        ("is_company", "=", True),
+                        "|",
+                        ("company_id", "=", False),
+                        ("company_id", "=", company.id),
+                    ],
+                    limit=1,
+                )
+            bill = (
+                self.env["account.move"]
+                .with_company(company)
+                .create(
+                    {
+                        "move_type": "in_invoice",
+                        "company_id": company.id,
+                        "journal_id": journal.id,
+                        "partner_id": partner.id or False,
+                        "ref": self.title or self.reference,
+                        "altinn_document_id": self.id,
+                        "narration": Markup("<p>%s</p>")
+                        % self.env._(
+                            'Made from Altinn item %(reference)s "%(title)s".',
+                            reference=self.reference,
+                            title=self.title or "",
+                        ),
+                    }
+                )
+            )
             copies = self.env["altinn.move.builder"]._attach_files(self, bill)
             pdf = copies.filtered(lambda a: a.mimetype == "application/pdf")[:1]
             if pdf and "message_main_attachment_id" in bill._fields:

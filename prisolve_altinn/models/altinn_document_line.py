@@ -19,9 +19,7 @@ class AltinnDocumentLine(models.Model):
     document_id = fields.Many2one(
         "altinn.document", required=True, index=True, ondelete="cascade", readonly=True
     )
-    company_id = fields.Many2one(
-        related="document_id.company_id", store=True, index=True, readonly=True
-    )
+    company_id = fields.Many2one(related="document_id.company_id", store=True, index=True, readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     sequence = fields.Integer(default=10)
     kind = fields.Selection(
@@ -49,16 +47,18 @@ class AltinnDocumentLine(models.Model):
     )
     name = fields.Char(string="Description", readonly=True)
     identifier = fields.Char(
-        readonly=True, index=True, help="Claim identifier, payment identifier or VAT term as Skatteetaten sends it."
+        readonly=True,
+        index=True,
+        help="Claim identifier, payment identifier or VAT term as Skatteetaten sends it.",
     )
-    booking_key = fields.Char(readonly=True, copy=False, index=True)
+    booking_key = fields.Char(string="Booking key", readonly=True, copy=False, index=True)
     category = fields.Char(readonly=True)
     amount = fields.Monetary(readonly=True, help="Positive: the company pays; negative: til gode.")
     open_amount = fields.Monetary(string="Open amount", readonly=True)
     due_date = fields.Date(readonly=True)
     payment_date = fields.Date(readonly=True)
     kid = fields.Char(string="KID", readonly=True, index=True)
-    bank_account = fields.Char(readonly=True)
+    bank_account = fields.Char(string="Bank account", readonly=True)
     account_code = fields.Char(string="Account", readonly=True)
     move_id = fields.Many2one(
         "account.move", string="Journal entry", readonly=True, ondelete="set null", check_company=True
@@ -79,9 +79,7 @@ class AltinnDocumentLine(models.Model):
     def _altinn_booked(self, company, key=None, kid=None):
         """The booked line of ``company`` with this booking key, else one with this KID."""
         if key:
-            line = self.sudo().search(
-                [("company_id", "=", company.id), ("booking_key", "=", key)], limit=1
-            )
+            line = self.sudo().search([("company_id", "=", company.id), ("booking_key", "=", key)], limit=1)
             if line:
                 return line.sudo(False)
         if kid:

@@ -95,26 +95,31 @@ class AltinnMoveBuilder(models.AbstractModel):
 
     def _duplicate_note(self, doc, booked, what, amount=None):
         move = booked.move_id
+        move_text = f" ({move.display_name})" if move else ""
         note = self.env._(
             "%(what)s is already booked from Altinn document %(document)s%(move)s; not booked again.",
             what=what,
             document=booked.document_id.display_name,
-            move=(" (%s)" % move.display_name) if move else "",
+            move=move_text,
         )
         if amount is not None and round(booked.amount - float(amount), 2):
             note += " " + self.env._(
                 "It was booked with %(old)s, this document says %(new)s: adjust by hand.",
                 old=self._money(doc.company_id, Decimal(str(booked.amount))),
-                new=self._money(doc.company_id, amount))
+                new=self._money(doc.company_id, amount),
+            )
         return note
 
     def _narration(self, doc, parsed, extra=None):
+        service = (", " + self.env._("service %(code)s", code=doc.service_code)) if doc.service_code else ""
+        transport = dict(doc._fields["transport"]._description_selection(self.env)).get(doc.transport, "")
         text = self.env._(
-            "Made from Altinn item %(reference)s \"%(title)s\" (%(transport)s%(service)s, file %(file)s): %(summary)s",
+            'Made from Altinn item %(reference)s "%(title)s" (%(transport)s%(service)s, file %(file)s): '
+            "%(summary)s",
             reference=doc.reference,
             title=doc.title or "",
-            transport=dict(doc._fields["transport"]._description_selection(self.env)).get(doc.transport, ""),
-            service=(", " + self.env._("service %s", doc.service_code)) if doc.service_code else "",
+            transport=transport,
+            service=service,
             file=parsed.source_file or "-",
             summary=(parsed.summary_nb if self._is_nb() and parsed.summary_nb else parsed.summary),
         )
@@ -131,9 +136,13 @@ class AltinnMoveBuilder(models.AbstractModel):
             return self.env["account.move"]
         total = sum((line.amount for line in entry_lines), ZERO)
         if total != ZERO:
-            raise AltinnBookingRefusal(self.env._(
-                "The entry for %(ref)s does not balance (difference %(diff)s); nothing is booked.",
-                ref=ref, diff=self._money(company, total)))
+            raise AltinnBookingRefusal(
+                self.env._(
+                    "The entry for %(ref)s does not balance (difference %(diff)s); nothing is booked.",
+                    ref=ref,
+                    diff=self._money(company, total),
+                )
+            )
         partner = company._altinn_tax_partner()
         journal = company._altinn_booking_journal()
         bank = company._altinn_partner_bank(partner, bank_account) if bank_account else None
@@ -148,14 +157,16 @@ class AltinnMoveBuilder(models.AbstractModel):
             "narration": self._narration(doc, parsed, extra),
             "altinn_document_id": doc.id,
             "line_ids": [
-                Command.create({
-                    "account_id": line.account.id,
-                    "partner_id": partner.id,
-                    "name": line.name,
-                    "debit": float(line.amount) if line.amount > 0 else 0.0,
-                    "credit": float(-line.amount) if line.amount < 0 else 0.0,
-                    "date_maturity": line.date_maturity or False,
-                })
+                Command.create(
+                    {
+                        "account_id": line.account.id,
+                        "partner_id": partner.id,
+                        "name": line.name,
+                        "debit": float(line.amount) if line.amount > 0 else 0.0,
+                        "credit": float(-line.amount) if line.amount < 0 else 0.0,
+                        "date_maturity": line.date_maturity or False,
+                    }
+                )
                 for line in entry_lines
             ],
         }
@@ -193,8 +204,13 @@ class AltinnMoveBuilder(models.AbstractModel):
             "bank_account": data.account,
         }
         if not data.amount:
-            self._line(doc, "vat_payment", state="recorded", **line_vals,
-                       note=self.env._("Nothing to pay or refund."))
+            self._line(
+                doc,
+                "vat_payment",
+                state="recorded",
+                **line_vals,
+                note=self.env._("Nothing to pay or refund."),
+            )
             outcome.informational = True
             outcome.notes.append(self.env._("VAT %(period)s: nothing to pay or refund.", period=label))
             return outcome
@@ -202,12 +218,16 @@ class AltinnMoveBuilder(models.AbstractModel):
         booked = self._already_booked(doc, key, kids=[data.kid])
         if booked:
             note = self._duplicate_note(doc, booked, self.env._("VAT %(period)s", period=label), data.amount)
-            self._line(doc, "vat_payment", state="duplicate", duplicate_of_id=booked.id, note=note, **line_vals)
+            self._line(
+                doc, "vat_payment", state="duplicate", duplicate_of_id=booked.id, note=note, **line_vals
+            )
             outcome.duplicates += 1
             outcome.notes.append(note)
             return outcome
         settlement = self._account(company, acc.ROLE_VAT_SETTLEMENT)
-        kid_text = self.env._("KID %(kid)s, due %(date)s", kid=data.kid, date=data.due_date.strftime("%d.%m.%Y"))
+        kid_text = self.env._(
+            "KID %(kid)s, due %(date)s", kid=data.kid, date=data.due_date.strftime("%d.%m.%Y")
+        )
         if data.amount > 0:
             counterpart = self._account(company, acc.ROLE_PAYABLE)
             name = self.env._("VAT %(period)s to pay", period=label)
@@ -220,13 +240,30 @@ class AltinnMoveBuilder(models.AbstractModel):
         ]
         notes = [n.text(self._lang()) for n in parsed.notices]
         if not data.kid_valid:
-            notes.append(self.env._("The KID %(kid)s fails the MOD10/MOD11 check; verify it before paying.",
-                                    kid=data.kid))
-        move = self._create_entry(doc, parsed, lines, date=self._document_date(doc, parsed),
-                                  ref=self.env._("VAT %(period)s", period=label), kid=data.kid,
-                                  bank_account=data.account, extra=notes)
-        self._line(doc, "vat_payment", state="booked", booking_key=key, move_id=move.id,
-                   account_code=counterpart.code, **line_vals)
+            notes.append(
+                self.env._(
+                    "The KID %(kid)s fails the MOD10/MOD11 check; verify it before paying.", kid=data.kid
+                )
+            )
+        move = self._create_entry(
+            doc,
+            parsed,
+            lines,
+            date=self._document_date(doc, parsed),
+            ref=self.env._("VAT %(period)s", period=label),
+            kid=data.kid,
+            bank_account=data.account,
+            extra=notes,
+        )
+        self._line(
+            doc,
+            "vat_payment",
+            state="booked",
+            booking_key=key,
+            move_id=move.id,
+            account_code=counterpart.code,
+            **line_vals,
+        )
         outcome.moves |= move
         outcome.booked += 1
         outcome.notes += notes
@@ -246,18 +283,23 @@ class AltinnMoveBuilder(models.AbstractModel):
         Payments (bank/cash journals) and the entries this module makes from payment information are left out,
         so only the closing of the period itself is compared.
         """
-        lines = self.env["account.move.line"].search([
-            ("company_id", "=", company.id),
-            ("account_id", "=", account.id),
-            ("parent_state", "=", "posted"),
-            ("date", ">=", start),
-            ("date", "<=", end),
-            ("journal_id.type", "not in", ("bank", "cash")),
-            ("move_id.altinn_document_id", "=", False),
-        ])
+        lines = self.env["account.move.line"].search(
+            [
+                ("company_id", "=", company.id),
+                ("account_id", "=", account.id),
+                ("parent_state", "=", "posted"),
+                ("date", ">=", start),
+                ("date", "<=", end),
+                ("journal_id.type", "not in", ("bank", "cash")),
+                ("move_id.altinn_document_id", "=", False),
+            ]
+        )
         # A payment booked by hand in a miscellaneous journal still touches a bank account.
         lines = lines.filtered(
-            lambda line: not any(other.account_id.account_type == "asset_cash" for other in line.move_id.line_ids))
+            lambda line: (
+                not any(other.account_id.account_type == "asset_cash" for other in line.move_id.line_ids)
+            )
+        )
         balance = sum(lines.mapped("balance"))
         return -Decimal(str(round(balance, 2))).quantize(Decimal("0.01"))
 
@@ -271,25 +313,43 @@ class AltinnMoveBuilder(models.AbstractModel):
         label = f"{data.period_name} {data.period_year}"
         if difference:
             note = self.env._(
-                "VAT %(period)s: the return says %(return)s, account %(code)s shows %(ledger)s for the period "
-                "(posted entries, payments excluded): difference %(diff)s.",
-                period=label, **{"return": self._money(company, data.total)}, code=settlement.code,
-                ledger=self._money(company, ledger), diff=self._money(company, difference))
+                "VAT %(period)s: the return says %(return)s, account %(code)s shows %(ledger)s for the "
+                "period (posted entries, payments excluded): difference %(diff)s.",
+                period=label,
+                **{"return": self._money(company, data.total)},
+                code=settlement.code,
+                ledger=self._money(company, ledger),
+                diff=self._money(company, difference),
+            )
         else:
             note = self.env._(
                 "VAT %(period)s: the return's %(return)s matches account %(code)s for the period.",
-                period=label, **{"return": self._money(company, data.total)}, code=settlement.code)
-        self._line(doc, "vat_return", state="recorded", name=self.env._("VAT return %(period)s", period=label),
-                   identifier=label, amount=float(data.total), open_amount=float(difference),
-                   account_code=settlement.code, kid=data.kid or False, note=note)
+                period=label,
+                **{"return": self._money(company, data.total)},
+                code=settlement.code,
+            )
+        self._line(
+            doc,
+            "vat_return",
+            state="recorded",
+            name=self.env._("VAT return %(period)s", period=label),
+            identifier=label,
+            amount=float(data.total),
+            open_amount=float(difference),
+            account_code=settlement.code,
+            kid=data.kid or False,
+            note=note,
+        )
         outcome.informational = True
         outcome.notes.append(note)
-        outcome.document_vals.update({
-            "vat_return_amount": float(data.total),
-            "vat_ledger_amount": float(ledger),
-            "vat_difference": float(difference),
-            "vat_checked": True,
-        })
+        outcome.document_vals.update(
+            {
+                "vat_return_amount": float(data.total),
+                "vat_ledger_amount": float(ledger),
+                "vat_difference": float(difference),
+                "vat_checked": True,
+            }
+        )
         return outcome
 
     def _tax_code_of(self, tax):
@@ -303,28 +363,40 @@ class AltinnMoveBuilder(models.AbstractModel):
         """(output account, input account) of the l10n_no tax(es) with this standard VAT code."""
         Tax = self.env["account.tax"].with_company(company).with_context(active_test=False)
         taxes = Tax.search([*Tax._check_company_domain(company)]).filtered(
-            lambda t: self._tax_code_of(t) == str(code))
+            lambda t: self._tax_code_of(t) == str(code)
+        )
         if taxes.filtered("active"):
             taxes = taxes.filtered("active")
         if not taxes:
-            raise AltinnBookingRefusal(self.env._(
-                "No tax with VAT code %(code)s exists in %(company)s, so the line of the VAT return cannot be "
-                "placed on its tax account. Load the Norwegian taxes (l10n_no) or book the return by hand.",
-                code=code, company=company.display_name))
+            raise AltinnBookingRefusal(
+                self.env._(
+                    "No tax with VAT code %(code)s exists in %(company)s, so the line of the VAT return "
+                    "cannot be placed on its tax account. Load the Norwegian taxes (l10n_no) or book the "
+                    "return by hand.",
+                    code=code,
+                    company=company.display_name,
+                )
+            )
         outputs, inputs = set(), set()
         for tax in taxes:
             for rep in tax.invoice_repartition_line_ids.filtered(
-                    lambda r: r.repartition_type == "tax" and r.account_id):
+                lambda r: r.repartition_type == "tax" and r.account_id
+            ):
                 if tax.type_tax_use == "sale" or rep.factor_percent < 0:
                     outputs.add(rep.account_id)
                 else:
                     inputs.add(rep.account_id)
         if len(outputs) > 1 or len(inputs) > 1:
             names = ", ".join(sorted(a.display_name for a in outputs | inputs))
-            raise AltinnBookingRefusal(self.env._(
-                "The taxes with VAT code %(code)s in %(company)s post to different accounts (%(accounts)s); "
-                "the VAT return line cannot be placed without guessing.",
-                code=code, company=company.display_name, accounts=names))
+            raise AltinnBookingRefusal(
+                self.env._(
+                    "The taxes with VAT code %(code)s in %(company)s post to different accounts "
+                    "(%(accounts)s); the VAT return line cannot be placed without guessing.",
+                    code=code,
+                    company=company.display_name,
+                    accounts=names,
+                )
+            )
         return (next(iter(outputs), None), next(iter(inputs), None))
 
     def _book_mva_closing(self, doc, parsed):
@@ -341,27 +413,38 @@ class AltinnMoveBuilder(models.AbstractModel):
         }
         booked = self._already_booked(doc, key)
         if booked:
-            note = self._duplicate_note(doc, booked, self.env._("The VAT return %(period)s", period=label),
-                                        data.total)
-            self._line(doc, "vat_return", state="duplicate", duplicate_of_id=booked.id, note=note, **line_vals)
+            note = self._duplicate_note(
+                doc, booked, self.env._("The VAT return %(period)s", period=label), data.total
+            )
+            self._line(
+                doc, "vat_return", state="duplicate", duplicate_of_id=booked.id, note=note, **line_vals
+            )
             outcome.duplicates += 1
             outcome.notes.append(note)
             return outcome
         settlement = self._account(company, acc.ROLE_VAT_SETTLEMENT)
         lines = []
+        code_accounts = {}
         for mva_line in data.lines:
             if not mva_line.vat:
                 continue
-            output, input_ = self._vat_code_accounts(company, mva_line.mva_code)
+            if mva_line.mva_code not in code_accounts:
+                code_accounts[mva_line.mva_code] = self._vat_code_accounts(company, mva_line.mva_code)
+            output, input_ = code_accounts[mva_line.mva_code]
             if mva_line.vat > 0:
                 account = output or input_
             else:
                 account = input_ or output
             if not account:
-                raise AltinnBookingRefusal(self.env._(
-                    "The tax with VAT code %(code)s in %(company)s has no tax account, but the VAT return has "
-                    "%(amount)s on it.", code=mva_line.mva_code, company=company.display_name,
-                    amount=self._money(company, mva_line.vat)))
+                raise AltinnBookingRefusal(
+                    self.env._(
+                        "The tax with VAT code %(code)s in %(company)s has no tax account, but the VAT "
+                        "return has %(amount)s on it.",
+                        code=mva_line.mva_code,
+                        company=company.display_name,
+                        amount=self._money(company, mva_line.vat),
+                    )
+                )
             parts = [self.env._("VAT code %(code)s", code=mva_line.mva_code)]
             if mva_line.internal_code:
                 parts.append(mva_line.internal_code)
@@ -375,14 +458,30 @@ class AltinnMoveBuilder(models.AbstractModel):
         lines.append(EntryLine(settlement, -data.total, self.env._("VAT %(period)s, net", period=label)))
         extra = [n.text(self._lang()) for n in parsed.notices]
         # The closing belongs to the term: dated its last day, so the settlement account per term matches.
-        move = self._create_entry(doc, parsed, lines, date=data.period_end,
-                                  ref=self.env._("VAT closing %(period)s", period=label), kid=data.kid, extra=extra)
+        move = self._create_entry(
+            doc,
+            parsed,
+            lines,
+            date=data.period_end,
+            ref=self.env._("VAT closing %(period)s", period=label),
+            kid=data.kid,
+            extra=extra,
+        )
         if not move:
-            self._line(doc, "vat_return", state="recorded", note=self.env._("No VAT in the return."), **line_vals)
+            self._line(
+                doc, "vat_return", state="recorded", note=self.env._("No VAT in the return."), **line_vals
+            )
             outcome.informational = True
             return outcome
-        self._line(doc, "vat_return", state="booked", booking_key=key, move_id=move.id,
-                   account_code=settlement.code, **line_vals)
+        self._line(
+            doc,
+            "vat_return",
+            state="booked",
+            booking_key=key,
+            move_id=move.id,
+            account_code=settlement.code,
+            **line_vals,
+        )
         outcome.moves |= move
         outcome.booked += 1
         outcome.notes += extra
@@ -424,42 +523,75 @@ class AltinnMoveBuilder(models.AbstractModel):
                 continue
             account = roles.get(claim.category)
             if not account:
-                note = self.env._("Claim %(id)s (%(type)s): no account is known for this claim type; book it by hand.",
-                                  id=claim.claim_id, type=claim.claim_type)
+                note = self.env._(
+                    "Claim %(id)s (%(type)s): no account is known for this claim type; book it by hand.",
+                    id=claim.claim_id,
+                    type=claim.claim_type,
+                )
                 self._line(doc, "claim", state="skipped", note=note, **line_vals)
                 unknown.append(note)
                 continue
             key = f"claim:{claim.claim_id}"
             booked = self._already_booked(doc, key, kids=kids)
             if booked:
-                note = self._duplicate_note(doc, booked, self.env._("Claim %(id)s", id=claim.claim_id),
-                                            claim.original_amount)
+                note = self._duplicate_note(
+                    doc, booked, self.env._("Claim %(id)s", id=claim.claim_id), claim.original_amount
+                )
                 self._line(doc, "claim", state="duplicate", duplicate_of_id=booked.id, note=note, **line_vals)
                 outcome.duplicates += 1
                 outcome.notes.append(note)
                 continue
             move = self._create_entry(
-                doc, parsed, self._claim_lines(claim, account, payable),
+                doc,
+                parsed,
+                self._claim_lines(claim, account, payable),
                 date=claim.created or base_date,
-                ref=self.env._("%(claim)s %(period)s (claim %(id)s)", claim=claim.description or claim.claim_type,
-                               period=claim.period or "", id=claim.claim_id),
-                kid=claim.kid, bank_account=claim.account)
-            self._line(doc, "claim", state="booked", booking_key=key, move_id=move.id, account_code=account.code,
-                       **line_vals)
+                ref=self.env._(
+                    "%(claim)s %(period)s (claim %(id)s)",
+                    claim=claim.description or claim.claim_type,
+                    period=claim.period or "",
+                    id=claim.claim_id,
+                ),
+                kid=claim.kid,
+                bank_account=claim.account,
+            )
+            self._line(
+                doc,
+                "claim",
+                state="booked",
+                booking_key=key,
+                move_id=move.id,
+                account_code=account.code,
+                **line_vals,
+            )
             outcome.moves |= move
             outcome.booked += 1
             for instalment in claim.instalments:
                 for placed in instalment.placed_payments:
-                    self._line(doc, "payment", state="recorded", identifier=placed.payment_id or False,
-                               name=self.env._("Placed on claim %(id)s", id=claim.claim_id),
-                               amount=float(-placed.amount), payment_date=placed.date or False,
-                               kid=instalment.kid or False, due_date=instalment.due_date)
+                    self._line(
+                        doc,
+                        "payment",
+                        state="recorded",
+                        identifier=placed.payment_id or False,
+                        name=self.env._("Placed on claim %(id)s", id=claim.claim_id),
+                        amount=float(-placed.amount),
+                        payment_date=placed.date or False,
+                        kid=instalment.kid or False,
+                        due_date=instalment.due_date,
+                    )
         for payment in data.payments:
-            self._line(doc, "payment", state="recorded", identifier=payment.payment_id,
-                       name=payment.payment_type or self.env._("Payment"), amount=float(payment.amount),
-                       open_amount=float(payment.unplaced_amount) if payment.unplaced_amount is not None else 0.0,
-                       payment_date=payment.date, kid=payment.kid or False,
-                       bank_account=payment.paid_to_account or False)
+            self._line(
+                doc,
+                "payment",
+                state="recorded",
+                identifier=payment.payment_id,
+                name=payment.payment_type or self.env._("Payment"),
+                amount=float(payment.amount),
+                open_amount=float(payment.unplaced_amount) if payment.unplaced_amount is not None else 0.0,
+                payment_date=payment.date,
+                kid=payment.kid or False,
+                bank_account=payment.paid_to_account or False,
+            )
             outcome.informational = True
         if unknown and not outcome.booked and not outcome.duplicates and not data.payments:
             raise AltinnBookingRefusal("\n".join(unknown))
@@ -476,12 +608,20 @@ class AltinnMoveBuilder(models.AbstractModel):
         instalments = [i for i in claim.instalments if i.original_amount]
         if instalments and sum((i.original_amount for i in instalments), ZERO) == amount:
             for instalment in instalments:
-                lines.append(EntryLine(payable, -instalment.original_amount,
-                                       self._payable_name(title, instalment.kid, instalment.account),
-                                       instalment.due_date))
+                lines.append(
+                    EntryLine(
+                        payable,
+                        -instalment.original_amount,
+                        self._payable_name(title, instalment.kid, instalment.account),
+                        instalment.due_date,
+                    )
+                )
         else:
-            lines.append(EntryLine(payable, -amount, self._payable_name(title, claim.kid, claim.account),
-                                   claim.due_date))
+            lines.append(
+                EntryLine(
+                    payable, -amount, self._payable_name(title, claim.kid, claim.account), claim.due_date
+                )
+            )
         return lines
 
     def _payable_name(self, title, kid, account):
@@ -516,8 +656,9 @@ class AltinnMoveBuilder(models.AbstractModel):
         year = data.income_year or (parsed.period_start.year if parsed.period_start else None)
         if not year:
             year = entry_date.year - 1
-            notes.append(self.env._("The document does not state the income year; %(year)s is assumed.",
-                                    year=year))
+            notes.append(
+                self.env._("The document does not state the income year; %(year)s is assumed.", year=year)
+            )
         key = f"tax_settlement:{year}:{data.variant}"
         line_vals = {
             "name": self.env._("Assessed tax %(year)s", year=year),
@@ -526,9 +667,12 @@ class AltinnMoveBuilder(models.AbstractModel):
         }
         booked = self._already_booked(doc, key)
         if booked:
-            note = self._duplicate_note(doc, booked, self.env._("The tax settlement for %(year)s", year=year),
-                                        data.total_tax)
-            self._line(doc, "settlement", state="duplicate", duplicate_of_id=booked.id, note=note, **line_vals)
+            note = self._duplicate_note(
+                doc, booked, self.env._("The tax settlement for %(year)s", year=year), data.total_tax
+            )
+            self._line(
+                doc, "settlement", state="duplicate", duplicate_of_id=booked.id, note=note, **line_vals
+            )
             outcome.duplicates += 1
             outcome.notes.append(note)
             return outcome
@@ -544,30 +688,53 @@ class AltinnMoveBuilder(models.AbstractModel):
         lines = [
             EntryLine(accrued_account, accrued, self.env._("Accrued tax %(year)s cleared", year=year)),
             EntryLine(advance_account, -advance, self.env._("Advance tax %(year)s cleared", year=year)),
-            EntryLine(difference_account, difference,
-                      self.env._("Tax %(year)s: assessed less accrued", year=year)),
+            EntryLine(
+                difference_account, difference, self.env._("Tax %(year)s: assessed less accrued", year=year)
+            ),
         ]
         if remainder > 0:
-            lines.append(EntryLine(assessed_account, -remainder,
-                                   self.env._("Restskatt %(year)s", year=year)))
+            lines.append(EntryLine(assessed_account, -remainder, self.env._("Restskatt %(year)s", year=year)))
         elif remainder < 0:
             receivable = self._account(company, acc.ROLE_TAX_RECEIVABLE)
-            lines.append(EntryLine(receivable, -remainder, self.env._("Tax %(year)s to be refunded", year=year)))
-        notes.insert(0, self.env._(
-            "Assessed tax %(assessed)s; ledger on %(date)s: accrued %(accrued)s on %(accrued_code)s, advance tax "
-            "%(advance)s on %(advance_code)s (posted entries).",
-            assessed=self._money(company, assessed), date=entry_date.strftime("%d.%m.%Y"),
-            accrued=self._money(company, accrued), accrued_code=accrued_account.code,
-            advance=self._money(company, advance), advance_code=advance_account.code))
-        move = self._create_entry(doc, parsed, lines, date=entry_date,
-                                  ref=self.env._("Tax settlement %(year)s", year=year), extra=notes)
+            lines.append(
+                EntryLine(receivable, -remainder, self.env._("Tax %(year)s to be refunded", year=year))
+            )
+        notes.insert(
+            0,
+            self.env._(
+                "Assessed tax %(assessed)s; ledger on %(date)s: accrued %(accrued)s on %(accrued_code)s, "
+                "advance tax %(advance)s on %(advance_code)s (posted entries).",
+                assessed=self._money(company, assessed),
+                date=entry_date.strftime("%d.%m.%Y"),
+                accrued=self._money(company, accrued),
+                accrued_code=accrued_account.code,
+                advance=self._money(company, advance),
+                advance_code=advance_account.code,
+            ),
+        )
+        move = self._create_entry(
+            doc,
+            parsed,
+            lines,
+            date=entry_date,
+            ref=self.env._("Tax settlement %(year)s", year=year),
+            extra=notes,
+        )
         if not move:
             self._line(doc, "settlement", state="recorded", note=self.env._("Nothing to book."), **line_vals)
             outcome.informational = True
             outcome.notes += notes
             return outcome
-        self._line(doc, "settlement", state="booked", booking_key=key, move_id=move.id,
-                   open_amount=float(remainder), account_code=assessed_account.code, **line_vals)
+        self._line(
+            doc,
+            "settlement",
+            state="booked",
+            booking_key=key,
+            move_id=move.id,
+            open_amount=float(remainder),
+            account_code=assessed_account.code,
+            **line_vals,
+        )
         outcome.moves |= move
         outcome.booked += 1
         outcome.notes += notes
@@ -588,8 +755,9 @@ class AltinnMoveBuilder(models.AbstractModel):
             payable = self._account(company, acc.ROLE_PAYABLE)
         notes = [n.text(self._lang()) for n in parsed.notices]
         for instalment in sorted(data.instalments, key=lambda i: i.number):
-            label = self.env._("Advance tax %(year)s, instalment %(number)s", year=data.income_year,
-                               number=instalment.number)
+            label = self.env._(
+                "Advance tax %(year)s, instalment %(number)s", year=data.income_year, number=instalment.number
+            )
             line_vals = {
                 "sequence": instalment.number,
                 "name": label,
@@ -606,20 +774,40 @@ class AltinnMoveBuilder(models.AbstractModel):
             booked = self._already_booked(doc, key, kids=[instalment.kid])
             if booked:
                 note = self._duplicate_note(doc, booked, label, instalment.amount)
-                self._line(doc, "instalment", state="duplicate", duplicate_of_id=booked.id, note=note,
-                           **line_vals)
+                self._line(
+                    doc, "instalment", state="duplicate", duplicate_of_id=booked.id, note=note, **line_vals
+                )
                 outcome.duplicates += 1
                 outcome.notes.append(note)
                 continue
             lines = [
                 EntryLine(advance_account, instalment.amount, label),
-                EntryLine(payable, -instalment.amount,
-                          self._payable_name(label, instalment.kid, None), instalment.due_date),
+                EntryLine(
+                    payable,
+                    -instalment.amount,
+                    self._payable_name(label, instalment.kid, None),
+                    instalment.due_date,
+                ),
             ]
-            move = self._create_entry(doc, parsed, lines, date=entry_date, ref=label, kid=instalment.kid,
-                                      bank_account=instalment.account or data.account, extra=notes)
-            self._line(doc, "instalment", state="booked", booking_key=key, move_id=move.id,
-                       account_code=payable.code, **line_vals)
+            move = self._create_entry(
+                doc,
+                parsed,
+                lines,
+                date=entry_date,
+                ref=label,
+                kid=instalment.kid,
+                bank_account=instalment.account or data.account,
+                extra=notes,
+            )
+            self._line(
+                doc,
+                "instalment",
+                state="booked",
+                booking_key=key,
+                move_id=move.id,
+                account_code=payable.code,
+                **line_vals,
+            )
             outcome.moves |= move
             outcome.booked += 1
         outcome.notes += notes

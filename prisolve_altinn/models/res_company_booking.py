@@ -24,8 +24,9 @@ class ResCompany(models.Model):
         string="VAT returns",
         default="odoo",
         required=True,
-        help="Closed in Odoo: the VAT return's fastsatt merverdiavgift is compared with the balance of the VAT "
-        "settlement account for the period and the difference is shown on the document; nothing is booked.\n"
+        help="Closed in Odoo: the VAT return's fastsatt merverdiavgift is compared with the balance of the "
+        "VAT settlement account for the period and the difference is shown on the document; nothing is "
+        "booked.\n"
         "Filed outside Odoo: each line of the VAT return is moved from the account of the l10n_no tax with "
         "that VAT code to the VAT settlement account.",
     )
@@ -39,19 +40,24 @@ class ResCompany(models.Model):
         if self.altinn_journal_id:
             return self.altinn_journal_id
         Journal = self.env["account.journal"].sudo()
-        journal = Journal.search([
-            *Journal._check_company_domain(self),
-            ("type", "=", "general"),
-            ("code", "=", ALTINN_JOURNAL_CODE),
-        ], limit=1)
+        journal = Journal.search(
+            [
+                *Journal._check_company_domain(self),
+                ("type", "=", "general"),
+                ("code", "=", ALTINN_JOURNAL_CODE),
+            ],
+            limit=1,
+        )
         if not journal:
-            journal = Journal.create({
-                "name": "Altinn",
-                "code": ALTINN_JOURNAL_CODE,
-                "type": "general",
-                "company_id": self.id,
-                "show_on_dashboard": False,
-            })
+            journal = Journal.create(
+                {
+                    "name": "Altinn",
+                    "code": ALTINN_JOURNAL_CODE,
+                    "type": "general",
+                    "company_id": self.id,
+                    "show_on_dashboard": False,
+                }
+            )
         self.sudo().altinn_journal_id = journal
         return journal.sudo(False)
 
@@ -60,22 +66,29 @@ class ResCompany(models.Model):
         self.ensure_one()
         Partner = self.env["res.partner"].sudo().with_context(active_test=False)
         company_domain = ["|", ("company_id", "=", False), ("company_id", "=", self.id)]
-        partner = Partner.search([
-            *company_domain,
-            "|", "|",
-            ("l10n_no_bronnoysund_number", "=", SKATTEETATEN_ORG_NUMBER),
-            ("company_registry", "=", SKATTEETATEN_ORG_NUMBER),
-            ("vat", "in", (f"NO{SKATTEETATEN_ORG_NUMBER}MVA", SKATTEETATEN_ORG_NUMBER)),
-        ], order="active desc, company_id, id", limit=1)
+        partner = Partner.search(
+            [
+                *company_domain,
+                "|",
+                "|",
+                ("l10n_no_bronnoysund_number", "=", SKATTEETATEN_ORG_NUMBER),
+                ("company_registry", "=", SKATTEETATEN_ORG_NUMBER),
+                ("vat", "in", (f"NO{SKATTEETATEN_ORG_NUMBER}MVA", SKATTEETATEN_ORG_NUMBER)),
+            ],
+            order="active desc, company_id, id",
+            limit=1,
+        )
         if not partner:
-            partner = Partner.create({
-                "name": "Skatteetaten",
-                "is_company": True,
-                "company_registry": SKATTEETATEN_ORG_NUMBER,
-                "l10n_no_bronnoysund_number": SKATTEETATEN_ORG_NUMBER,
-                "country_id": self.env.ref("base.no").id,
-                "website": "https://www.skatteetaten.no",
-            })
+            partner = Partner.create(
+                {
+                    "name": "Skatteetaten",
+                    "is_company": True,
+                    "company_registry": SKATTEETATEN_ORG_NUMBER,
+                    "l10n_no_bronnoysund_number": SKATTEETATEN_ORG_NUMBER,
+                    "country_id": self.env.ref("base.no").id,
+                    "website": "https://www.skatteetaten.no",
+                }
+            )
         return partner.sudo(False)
 
     def _altinn_partner_bank(self, partner, account_number):
@@ -84,11 +97,16 @@ class ResCompany(models.Model):
         if not account_number:
             return self.env["res.partner.bank"]
         Bank = self.env["res.partner.bank"].sudo().with_context(active_test=False)
-        bank = Bank.search([
-            ("partner_id", "=", partner.id),
-            ("sanitized_acc_number", "=", account_number),
-            "|", ("company_id", "=", False), ("company_id", "=", self.id),
-        ], limit=1)
+        bank = Bank.search(
+            [
+                ("partner_id", "=", partner.id),
+                ("sanitized_acc_number", "=", account_number),
+                "|",
+                ("company_id", "=", False),
+                ("company_id", "=", self.id),
+            ],
+            limit=1,
+        )
         if not bank:
             bank = Bank.create({"partner_id": partner.id, "acc_number": account_number})
         return bank.sudo(False)

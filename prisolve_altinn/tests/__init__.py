@@ -9,3 +9,6 @@ from . import test_booking_accounts
 from . import test_upload_wizard
 from . import test_emulator
 from . import test_wizard_tour
+from . import test_i18n
+from . import test_altinn3
+from . import test_cron_process

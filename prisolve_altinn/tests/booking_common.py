@@ -17,15 +17,24 @@ from ..altinn.types import ROLE_ATTACHMENT, AltinnFile, AltinnItem
 ORG_OWN = "911158612"
 ORG_OTHER = "312000001"
 SKATTEETATEN = "974761076"
+NS_PAYMENT = "no:skatteetaten:fastsetting:avgift:mva:skattemeldingformerverdiavgift:betalingsinformasjon:v1.0"
 TAX_ACCOUNT = "63450618162"
 
 
 # --- documents ------------------------------------------------------------------------------------
-def vat_payment_xml(amount, *, kid=None, due="2026-04-10", period="januar-februar", year=2026, org=ORG_OWN,
-                    reference="50267437/55604b08-1690-4a8d-bf6b-95c11dc40c58"):
+def vat_payment_xml(
+    amount,
+    *,
+    kid=None,
+    due="2026-04-10",
+    period="januar-februar",
+    year=2026,
+    org=ORG_OWN,
+    reference="50267437/55604b08-1690-4a8d-bf6b-95c11dc40c58",
+):
     kid = kid or make_kid_mod10("34" + org + "0102")
     return f"""<?xml version="1.0" encoding="UTF-8"?>
-<betalingsinformasjon xmlns="no:skatteetaten:fastsetting:avgift:mva:skattemeldingformerverdiavgift:betalingsinformasjon:v1.0">
+<betalingsinformasjon xmlns="{NS_PAYMENT}">
   <innsendingsreferanse>{reference}</innsendingsreferanse>
   <skattepliktig><organisasjonsnummer>{org}</organisasjonsnummer></skattepliktig>
   <skattleggingsperiode><periode><skattleggingsperiodeToMaaneder>{period}</skattleggingsperiodeToMaaneder></periode>
@@ -38,13 +47,16 @@ def vat_payment_xml(amount, *, kid=None, due="2026-04-10", period="januar-februa
 </betalingsinformasjon>""".encode()
 
 
-def mva_return_xml(lines, *, total=None, period="januar-februar", year=2026, org=ORG_OWN, category="alminnelig"):
+def mva_return_xml(
+    lines, *, total=None, period="januar-februar", year=2026, org=ORG_OWN, category="alminnelig"
+):
     """``lines``: (mvaKode, merverdiavgift, grunnlag or None, label)."""
     total = sum(line[1] for line in lines) if total is None else total
     body = "".join(
         "<mvaSpesifikasjonslinje><mvaKode>{}</mvaKode><mvaKodeRegnskapsystem>{}</mvaKodeRegnskapsystem>{}"
         "<merverdiavgift>{}</merverdiavgift></mvaSpesifikasjonslinje>".format(
-            code, label, f"<grunnlag>{base}</grunnlag><sats>25</sats>" if base is not None else "", vat)
+            code, label, f"<grunnlag>{base}</grunnlag><sats>25</sats>" if base is not None else "", vat
+        )
         for code, vat, base, label in lines
     )
     return f"""<?xml version="1.0" encoding="UTF-8"?>
@@ -62,7 +74,9 @@ def mva_return_xml(lines, *, total=None, period="januar-februar", year=2026, org
 </mvaMeldingDto>""".encode()
 
 
-def claim(claim_id, kravtype, amount, *, description=None, created="2026-03-01", instalments=None, period=None):
+def claim(
+    claim_id, kravtype, amount, *, description=None, created="2026-03-01", instalments=None, period=None
+):
     """One Krav og betalinger claim; ``instalments``: (due date, amount, kid or None)."""
     instalments = instalments or [("2026-03-31", amount, None)]
     forfall = []
@@ -70,16 +84,18 @@ def claim(claim_id, kravtype, amount, *, description=None, created="2026-03-01",
         info = {"konto": {"kontonummer": TAX_ACCOUNT}}
         if kid:
             info["kid"] = kid
-        forfall.append({
-            "forfallsdato": due,
-            "opprinneligBeloep": part,
-            "gjenstaaendeBeloep": part,
-            "plassertInnbetaling": [],
-            "plassertMotkrav": [],
-            "kravforfallsIdentifikator": f"{claim_id}-{index}",
-            "betalingsinformasjon": info,
-            "utsattIverksettelse": False,
-        })
+        forfall.append(
+            {
+                "forfallsdato": due,
+                "opprinneligBeloep": part,
+                "gjenstaaendeBeloep": part,
+                "plassertInnbetaling": [],
+                "plassertMotkrav": [],
+                "kravforfallsIdentifikator": f"{claim_id}-{index}",
+                "betalingsinformasjon": info,
+                "utsattIverksettelse": False,
+            }
+        )
     return {
         "kravidentifikator": claim_id,
         "kravbeskrivelse": description or kravtype,
@@ -95,23 +111,34 @@ def claim(claim_id, kravtype, amount, *, description=None, created="2026-03-01",
 
 
 def claims_json(claims, *, org=ORG_OWN):
-    obj = {"partIdentifikator": org, "periode": {"fraOgMed": "2026-01-01", "tilOgMed": "2027-01-01"},
-           "krav": claims}
+    obj = {
+        "partIdentifikator": org,
+        "periode": {"fraOgMed": "2026-01-01", "tilOgMed": "2027-01-01"},
+        "krav": claims,
+    }
     return json.dumps(obj).encode()
 
 
 def payments_json(payments, *, org=ORG_OWN):
-    obj = {"partIdentifikator": org, "periode": {"fraOgMed": "2026-01-01", "tilOgMed": "2027-01-01"},
-           "innbetaling": [{
-               "partIdentifikator": org,
-               "innbetalingsidentifikator": payment_id,
-               "innbetalingsdato": day,
-               "innbetaltBeloep": amount,
-               "plassertInnbetalingMotKrav": [],
-               "betaltTilKonto": {"kontonummer": TAX_ACCOUNT},
-               "betaltFra": {"konto": {"kontoeiersNavn": "EKSEMPEL HOLDING AS", "kontonummer": "12345678903"}},
-               "innbetalingstype": "bankoverføring",
-           } for payment_id, day, amount in payments]}
+    obj = {
+        "partIdentifikator": org,
+        "periode": {"fraOgMed": "2026-01-01", "tilOgMed": "2027-01-01"},
+        "innbetaling": [
+            {
+                "partIdentifikator": org,
+                "innbetalingsidentifikator": payment_id,
+                "innbetalingsdato": day,
+                "innbetaltBeloep": amount,
+                "plassertInnbetalingMotKrav": [],
+                "betaltTilKonto": {"kontonummer": TAX_ACCOUNT},
+                "betaltFra": {
+                    "konto": {"kontoeiersNavn": "EKSEMPEL HOLDING AS", "kontonummer": "12345678903"}
+                },
+                "innbetalingstype": "bankoverføring",
+            }
+            for payment_id, day, amount in payments
+        ],
+    }
     return json.dumps(obj).encode()
 
 
@@ -125,10 +152,16 @@ def settlement_xml(total, *, year=2025, org=ORG_OWN):
   <informasjonTilSkattelister><organisasjonsnummer>{org}</organisasjonsnummer>
     <beregnetSkatt>{total}</beregnetSkatt></informasjonTilSkattelister>
 </beregnetSkatt>""".encode()
-    return envelope({"beregnetSkattUpersonlig": inner, "skattemeldingUpersonligEtterBeregning": (
-        f'<?xml version="1.0" encoding="UTF-8"?><skattemelding xmlns="urn:no:skatteetaten:fastsetting:'
-        f'formueinntekt:skattemelding:upersonlig:ekstern:v6"><inntektsaar>{year}</inntektsaar></skattemelding>'
-    ).encode()})
+    return envelope(
+        {
+            "beregnetSkattUpersonlig": inner,
+            "skattemeldingUpersonligEtterBeregning": (
+                '<?xml version="1.0" encoding="UTF-8"?><skattemelding xmlns="urn:no:skatteetaten:'
+                'fastsetting:formueinntekt:skattemelding:upersonlig:ekstern:v6">'
+                f"<inntektsaar>{year}</inntektsaar></skattemelding>"
+            ).encode(),
+        }
+    )
 
 
 def envelope(documents):
@@ -200,7 +233,9 @@ class BookingCommon(AccountTestInvoicingCommon):
             company_id=cls.env.company.id,
             company_ids=[Command.set(companies.ids)],
         )
-        cls.env = cls.env(user=cls.accountant, context=dict(cls.env.context, allowed_company_ids=companies.ids))
+        cls.env = cls.env(
+            user=cls.accountant, context=dict(cls.env.context, allowed_company_ids=companies.ids)
+        )
         cls.company = cls.env.company
         cls.second_company = cls.env["res.company"].browse(companies[1:].ids)
         cls.Document = cls.env["altinn.document"].with_company(cls.company)
@@ -238,14 +273,30 @@ class BookingCommon(AccountTestInvoicingCommon):
         """A posted manual entry: ``lines`` (code, debit, credit)."""
         company = company or self.company
         journal = self.env["account.journal"].search(
-            [*self.env["account.journal"]._check_company_domain(company), ("type", "=", "general")], limit=1)
-        move = self.env["account.move"].with_company(company).create({
-            "move_type": "entry",
-            "journal_id": journal.id,
-            "date": day,
-            "line_ids": [Command.create({"account_id": self.account(code, company).id, "debit": debit,
-                                         "credit": credit, "name": code}) for code, debit, credit in lines],
-        })
+            [*self.env["account.journal"]._check_company_domain(company), ("type", "=", "general")], limit=1
+        )
+        move = (
+            self.env["account.move"]
+            .with_company(company)
+            .create(
+                {
+                    "move_type": "entry",
+                    "journal_id": journal.id,
+                    "date": day,
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "account_id": self.account(code, company).id,
+                                "debit": debit,
+                                "credit": credit,
+                                "name": code,
+                            }
+                        )
+                        for code, debit, credit in lines
+                    ],
+                }
+            )
+        )
         move.action_post()
         return move
 
@@ -255,9 +306,11 @@ class BookingCommon(AccountTestInvoicingCommon):
             self.assertAlmostEqual(sum(move.line_ids.mapped("debit")), sum(move.line_ids.mapped("credit")), 2)
 
     def assertAttached(self, doc, move):
-        names = set(self.env["ir.attachment"].search(
-            [("res_model", "=", "account.move"), ("res_id", "=", move.id)]).mapped("name"))
+        names = set(
+            self.env["ir.attachment"]
+            .search([("res_model", "=", "account.move"), ("res_id", "=", move.id)])
+            .mapped("name")
+        )
         self.assertTrue(names)
         self.assertTrue(names <= set(doc.attachment_ids.mapped("name")))
         self.assertIn(doc.reference, move.narration)
-

@@ -65,8 +65,11 @@ class TestBookingAccounts(BookingCommon):
         """Wrong schema, unknown namespace, bad encoding, totals that don't add up: failed with a reason."""
         wrong_ns = vat_payment_xml("100").replace(b"betalingsinformasjon:v1.0", b"betalingsinformasjon:v9.9")
         bad_total = advance_tax_xml([(1, "2026-02-16", 60000, KID)]).replace(
-            b"<sumForskuddsskatt>60000.00", b"<sumForskuddsskatt>70000.00")
-        bad_encoding = b'<?xml version="1.0" encoding="UTF-8"?><betalingsinformasjon>\xff\xfe</betalingsinformasjon>'
+            b"<sumForskuddsskatt>60000.00", b"<sumForskuddsskatt>70000.00"
+        )
+        bad_encoding = (
+            b'<?xml version="1.0" encoding="UTF-8"?><betalingsinformasjon>\xff\xfe</betalingsinformasjon>'
+        )
         docs = self.record(
             item("bad-1", "betalingsinformasjon.xml", wrong_ns),
             item("good-1", "betalingsinformasjon.xml", vat_payment_xml("100")),
@@ -87,12 +90,18 @@ class TestBookingAccounts(BookingCommon):
         self.assertIn(ORG_OTHER, by_ref["bad-4"].error)
 
     def test_letter_is_ignored_and_can_become_a_vendor_bill(self):
-        pdf = AltinnFile(name="faktura.pdf", mimetype="application/pdf", data=b"%PDF-1.4\n%%EOF\n",
-                         role=ROLE_ATTACHMENT)
-        body = AltinnFile(name="melding.txt", mimetype="text/plain", data="Faktura for registrering".encode(),
-                          role=ROLE_BODY)
-        letter = item("brev-1", "faktura.pdf", pdf.data, mimetype="application/pdf", title="Faktura",
-                      extra_files=[body])
+        pdf = AltinnFile(
+            name="faktura.pdf", mimetype="application/pdf", data=b"%PDF-1.4\n%%EOF\n", role=ROLE_ATTACHMENT
+        )
+        body = AltinnFile(
+            name="melding.txt",
+            mimetype="text/plain",
+            data=b"Faktura for registrering",
+            role=ROLE_BODY,
+        )
+        letter = item(
+            "brev-1", "faktura.pdf", pdf.data, mimetype="application/pdf", title="Faktura", extra_files=[body]
+        )
         doc = self.book(letter)
         self.assertEqual(doc.state, "ignored", doc.error)
         self.assertEqual(doc.doc_type, "other")
@@ -103,7 +112,9 @@ class TestBookingAccounts(BookingCommon):
         self.assertEqual(bill.state, "draft")
         self.assertEqual(bill.altinn_document_id, doc)
         self.assertEqual(bill.ref, "Faktura")
-        attachments = self.env["ir.attachment"].search([("res_model", "=", "account.move"), ("res_id", "=", bill.id)])
+        attachments = self.env["ir.attachment"].search(
+            [("res_model", "=", "account.move"), ("res_id", "=", bill.id)]
+        )
         self.assertIn("faktura.pdf", attachments.mapped("name"))
         # One click, one bill.
         self.assertEqual(doc.action_altinn_create_vendor_bill()["res_id"], bill.id)
@@ -117,8 +128,9 @@ class TestBookingMultiCompany(BookingCommon):
         """A document of the second company uses its chart, journal and mapping; the first sees none of it."""
         company_b = self.second_company
         doc_a = self.book(item("mc-a", "betalingsinformasjon.xml", vat_payment_xml("100")))
-        doc_b = self.book(item("mc-b", "betalingsinformasjon.xml", vat_payment_xml("300", org=ORG_OTHER)),
-                          company=company_b)
+        doc_b = self.book(
+            item("mc-b", "betalingsinformasjon.xml", vat_payment_xml("300", org=ORG_OTHER)), company=company_b
+        )
         self.assertEqual(doc_b.state, "imported", doc_b.error)
         self.assertEqual(doc_b.company_id, company_b)
         self.assertEqual(doc_b.move_id.company_id, company_b)
@@ -136,3 +148,19 @@ class TestBookingMultiCompany(BookingCommon):
         self.assertFalse(env_a["altinn.document.line"].search([("document_id", "=", doc_b.id)]))
         self.assertTrue(env_a["altinn.document.line"].search([("document_id", "=", doc_a.id)]))
         self.assertFalse(env_a["altinn.account.map"].search([("company_id", "=", company_b.id)]))
+
+
+@tagged("post_install", "-at_install")
+class TestBookingNorwegian(BookingCommon):
+    def test_refusal_in_norwegian(self):
+        """A Norwegian accountant reads the refusal in Bokmål, with the code."""
+        self.env["res.lang"].sudo()._activate_lang("nb_NO")
+        self.env["ir.module.module"].sudo()._load_module_terms(["prisolve_altinn"], ["nb_NO"], overwrite=True)
+        self.account("2540").sudo().code = "2549"
+        docs = self.record(
+            item("nb-1", "forskuddsskatt.xml", advance_tax_xml([(1, "2026-02-16", 60000, KID)]))
+        )
+        docs.with_context(lang="nb_NO")._altinn_process()
+        self.assertEqual(docs.state, "failed")
+        self.assertIn("Konto 2540", docs.error)
+        self.assertIn("finnes ikke i kontoplanen", docs.error)

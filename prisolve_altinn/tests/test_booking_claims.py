@@ -14,17 +14,33 @@ class TestBookingClaims(BookingCommon):
         return self.book(item(reference, "krav.json", claims_json(claims), mimetype="application/json"))
 
     def test_each_claim_type_on_its_account(self):
-        """Krav og betalinger: one draft payable to Skatteetaten per claim, on the account of its claim type."""
+        """Krav og betalinger: a draft payable to Skatteetaten per claim, on the account of its claim type."""
         kid = make_kid_mod10("2025911158612001")
-        doc = self._book_claims("krav-1", [
-            claim("K-REST", "RESTSKATT", 30000, description="Restskatt", instalments=[("2026-09-20", 30000, kid)]),
-            claim("K-FORSKUDD", "utskrevetForskuddsskatt", 120000, description="Forskuddsskatt",
-                  instalments=[("2026-02-16", 60000, make_kid_mod10("2025911158612015")),
-                               ("2026-04-15", 60000, make_kid_mod10("2025911158612023"))]),
-            claim("K-MVA", "MERVERDIAVGIFT", 21400.5, description="Mva-melding å betale"),
-            claim("K-AGA", "ARBEIDSGIVERAVGIFT", 7050, description="Arbeidsgiveravgift"),
-            claim("K-TREKK", "FORSKUDDSTREKK", 12000, description="Forskuddstrekk"),
-        ])
+        doc = self._book_claims(
+            "krav-1",
+            [
+                claim(
+                    "K-REST",
+                    "RESTSKATT",
+                    30000,
+                    description="Restskatt",
+                    instalments=[("2026-09-20", 30000, kid)],
+                ),
+                claim(
+                    "K-FORSKUDD",
+                    "utskrevetForskuddsskatt",
+                    120000,
+                    description="Forskuddsskatt",
+                    instalments=[
+                        ("2026-02-16", 60000, make_kid_mod10("2025911158612015")),
+                        ("2026-04-15", 60000, make_kid_mod10("2025911158612023")),
+                    ],
+                ),
+                claim("K-MVA", "MERVERDIAVGIFT", 21400.5, description="Mva-melding å betale"),
+                claim("K-AGA", "ARBEIDSGIVERAVGIFT", 7050, description="Arbeidsgiveravgift"),
+                claim("K-TREKK", "FORSKUDDSTREKK", 12000, description="Forskuddstrekk"),
+            ],
+        )
         self.assertEqual(doc.state, "imported", doc.error)
         self.assertEqual(doc.doc_type, "tax_claims")
         self.assertEqual(len(doc.move_ids), 5)
@@ -59,7 +75,9 @@ class TestBookingClaims(BookingCommon):
         first = self._book_claims("krav-2", [claim("K-1", "RESTSKATT", 5000)])
         self.assertEqual(first.state, "imported")
         move = first.move_id
-        second = self._book_claims("krav-3", [claim("K-1", "RESTSKATT", 5000), claim("K-2", "RESTSKATT", 700)])
+        second = self._book_claims(
+            "krav-3", [claim("K-1", "RESTSKATT", 5000), claim("K-2", "RESTSKATT", 700)]
+        )
         self.assertEqual(second.state, "imported", second.error)
         self.assertEqual(len(second.move_ids), 1)
         self.assertEqual(self.lines_by_code(second.move_ids), {"2510": (700.0, 0.0), "2400": (0.0, 700.0)})
@@ -75,17 +93,23 @@ class TestBookingClaims(BookingCommon):
     def test_claim_with_a_kid_already_booked_from_a_notice_is_a_duplicate(self):
         """An advance-tax claim whose KID was booked from the forskuddsskatt notice is not booked again."""
         kid = make_kid_mod10("2025911158612015")
-        self.book(item("fs-1", "forskuddsskatt.xml",
-                       advance_tax_xml([(1, "2026-02-16", 60000, kid)])))
-        doc = self._book_claims("krav-5", [claim("K-FS1", "utskrevetForskuddsskatt", 60000,
-                                                 instalments=[("2026-02-16", 60000, kid)])])
+        self.book(item("fs-1", "forskuddsskatt.xml", advance_tax_xml([(1, "2026-02-16", 60000, kid)])))
+        doc = self._book_claims(
+            "krav-5",
+            [claim("K-FS1", "utskrevetForskuddsskatt", 60000, instalments=[("2026-02-16", 60000, kid)])],
+        )
         self.assertEqual(doc.state, "duplicate")
         self.assertFalse(doc.move_ids)
 
     def test_payments_are_recorded_for_matching(self):
-        doc = self.book(item("inn-1", "innbetalinger.json",
-                             payments_json([("inn-9001", "2026-04-09", 21400), ("inn-9002", "2026-04-15", 60000)]),
-                             mimetype="application/json"))
+        doc = self.book(
+            item(
+                "inn-1",
+                "innbetalinger.json",
+                payments_json([("inn-9001", "2026-04-09", 21400), ("inn-9002", "2026-04-15", 60000)]),
+                mimetype="application/json",
+            )
+        )
         self.assertEqual(doc.state, "imported", doc.error)
         self.assertFalse(doc.move_ids)
         payments = doc.line_ids.filtered(lambda line: line.kind == "payment")
@@ -94,13 +118,17 @@ class TestBookingClaims(BookingCommon):
         self.assertEqual(payments.mapped("bank_account"), ["63450618162", "63450618162"])
 
     def test_unknown_claim_type_is_not_guessed(self):
-        doc = self._book_claims("krav-6", [claim("K-X", "tvangsmulkt", 1000, description="Tvangsmulkt"),
-                                           claim("K-Y", "RESTSKATT", 200)])
+        doc = self._book_claims(
+            "krav-6",
+            [claim("K-X", "tvangsmulkt", 1000, description="Tvangsmulkt"), claim("K-Y", "RESTSKATT", 200)],
+        )
         self.assertEqual(doc.state, "imported")
         self.assertEqual(len(doc.move_ids), 1)
         skipped = doc.line_ids.filtered(lambda line: line.identifier == "K-X")
         self.assertEqual(skipped.state, "skipped")
         self.assertIn("K-X", doc.booking_note)
-        only_unknown = self._book_claims("krav-7", [claim("K-Z", "tvangsmulkt", 1000, description="Tvangsmulkt")])
+        only_unknown = self._book_claims(
+            "krav-7", [claim("K-Z", "tvangsmulkt", 1000, description="Tvangsmulkt")]
+        )
         self.assertEqual(only_unknown.state, "failed")
         self.assertIn("K-Z", only_unknown.error)

@@ -15,8 +15,13 @@ KID_2 = make_kid_mod10("2025911158612002")
 class TestBookingAdvanceTax(BookingCommon):
     def test_two_instalments_are_two_payables(self):
         """Forskuddsskatt notice: Dr 2540 / Cr 2400 per instalment, with its KID and due date."""
-        doc = self.book(item("fs-10", "forskuddsskatt_2025.xml", advance_tax_xml(
-            [(1, "2026-02-16", 60000, KID_1), (2, "2026-04-15", 60000.5, KID_2)])))
+        doc = self.book(
+            item(
+                "fs-10",
+                "forskuddsskatt_2025.xml",
+                advance_tax_xml([(1, "2026-02-16", 60000, KID_1), (2, "2026-04-15", 60000.5, KID_2)]),
+            )
+        )
         self.assertEqual(doc.state, "imported", doc.error)
         self.assertEqual(doc.doc_type, "advance_tax")
         self.assertEqual(len(doc.move_ids), 2)
@@ -39,8 +44,9 @@ class TestBookingAdvanceTax(BookingCommon):
         self.assertEqual(again.state, "duplicate")
         self.assertEqual(self.env["account.move"].search_count([]), count)
         # A changed notice with another amount is not booked either, but says so.
-        changed = self.book(item("fs-11-c", "forskuddsskatt-endret.xml",
-                                 advance_tax_xml([(2, "2026-04-15", 80000, KID_2)])))
+        changed = self.book(
+            item("fs-11-c", "forskuddsskatt-endret.xml", advance_tax_xml([(2, "2026-04-15", 80000, KID_2)]))
+        )
         self.assertEqual(changed.state, "duplicate")
         self.assertIn("adjust", changed.booking_note)
 
@@ -57,18 +63,21 @@ class TestBookingSettlement(BookingCommon):
         return self.book(item(reference, "skattemelding_respons.xml", settlement_xml(total, year=2025)))
 
     def test_restskatt(self):
-        """Assessed 110 000: clear 2500 (100 000) and 2540 (80 000), restskatt 30 000 on 2510, 10 000 on 8309."""
+        """Assessed 110 000: clear 2500 (100 000) and 2540 (80 000); restskatt 30 000 on 2510; 8309 10 000."""
         doc = self._settle("sk-1", 110000)
         self.assertEqual(doc.state, "imported", doc.error)
         self.assertEqual(doc.doc_type, "tax_settlement")
         move = doc.move_id
         self.assertBalanced(move)
-        self.assertEqual(self.lines_by_code(move), {
-            "2500": (100000.0, 0.0),
-            "2540": (0.0, 80000.0),
-            "2510": (0.0, 30000.0),
-            "8309": (10000.0, 0.0),
-        })
+        self.assertEqual(
+            self.lines_by_code(move),
+            {
+                "2500": (100000.0, 0.0),
+                "2540": (0.0, 80000.0),
+                "2510": (0.0, 30000.0),
+                "8309": (10000.0, 0.0),
+            },
+        )
         self.assertEqual(move.date, date(2026, 3, 5))  # the document's date in Altinn
         self.assertIn("2025", move.ref)
         self.assertAttached(doc, move)
@@ -77,12 +86,15 @@ class TestBookingSettlement(BookingCommon):
         """Assessed 70 000: 10 000 to be refunded (receivable), 30 000 over-accrued credited to 8309."""
         doc = self._settle("sk-2", 70000)
         self.assertEqual(doc.state, "imported", doc.error)
-        self.assertEqual(self.lines_by_code(doc.move_id), {
-            "2500": (100000.0, 0.0),
-            "2540": (0.0, 80000.0),
-            "1579": (10000.0, 0.0),
-            "8309": (0.0, 30000.0),
-        })
+        self.assertEqual(
+            self.lines_by_code(doc.move_id),
+            {
+                "2500": (100000.0, 0.0),
+                "2540": (0.0, 80000.0),
+                "1579": (10000.0, 0.0),
+                "8309": (0.0, 30000.0),
+            },
+        )
 
     def test_settlement_is_booked_once(self):
         self._settle("sk-3", 110000)

@@ -12,7 +12,9 @@ from .booking_common import SKATTEETATEN, TAX_ACCOUNT, BookingCommon, item, mva_
 class TestBookingVat(BookingCommon):
     def test_vat_to_pay_is_a_payable_against_2740(self):
         """Betalingsinformasjon with VAT to pay: Dr 2740 / Cr 2400 Skatteetaten with KID and due date."""
-        doc = self.book(item("mva-1", "betalingsinformasjon.xml", vat_payment_xml("15000.50", kid="3400000932456870")))
+        doc = self.book(
+            item("mva-1", "betalingsinformasjon.xml", vat_payment_xml("15000.50", kid="3400000932456870"))
+        )
         self.assertEqual(doc.state, "imported", doc.error)
         self.assertEqual(doc.doc_type, "vat_payment")
         move = doc.move_id
@@ -67,7 +69,7 @@ class TestBookingVat(BookingCommon):
         self.assertEqual(self.env["account.move"].search_count([]), moves_before)
 
     def test_return_compared_with_the_ledger_when_vat_is_closed_in_odoo(self):
-        """Mode (a): no entry; the difference between the return and 2740 for the period is on the document."""
+        """Mode (a): no entry; the difference between the return and 2740 for the period is recorded."""
         self.company.sudo().altinn_vat_mode = "odoo"
         # Odoo's closing of January–February: 25 000 output, 10 000 input → 15 000 on 2740.
         self.post_entry("2026-02-28", [("2700", 25000, 0), ("2710", 0, 10000), ("2740", 0, 15000)])
@@ -87,8 +89,13 @@ class TestBookingVat(BookingCommon):
     def test_return_matching_the_ledger(self):
         self.company.sudo().altinn_vat_mode = "odoo"
         self.post_entry("2026-02-28", [("2700", 25000, 0), ("2710", 0, 10000), ("2740", 0, 15000)])
-        doc = self.book(item("mva-5", "mvamelding.xml",
-                             mva_return_xml([("1", -10000, None, "inng"), ("3", 25000, 100000, "utg")])))
+        doc = self.book(
+            item(
+                "mva-5",
+                "mvamelding.xml",
+                mva_return_xml([("1", -10000, None, "inng"), ("3", 25000, 100000, "utg")]),
+            )
+        )
         self.assertEqual(doc.vat_difference, 0)
         self.assertFalse(doc.move_ids)
 
@@ -108,14 +115,17 @@ class TestBookingVat(BookingCommon):
         move = doc.move_id
         self.assertBalanced(move)
         self.assertEqual(move.date, date(2026, 2, 28))
-        self.assertEqual(self.lines_by_code(move), {
-            "2700": (25000.0, 0.0),
-            "2701": (1500.0, 0.0),
-            "2710": (0.0, 10000.0),
-            "2704": (2500.0, 0.0),
-            "2714": (0.0, 2500.0),
-            "2740": (0.0, 16500.0),
-        })
+        self.assertEqual(
+            self.lines_by_code(move),
+            {
+                "2700": (25000.0, 0.0),
+                "2701": (1500.0, 0.0),
+                "2710": (0.0, 10000.0),
+                "2704": (2500.0, 0.0),
+                "2714": (0.0, 2500.0),
+                "2740": (0.0, 16500.0),
+            },
+        )
         self.assertTrue(all(line.partner_id == self.tax_partner() for line in move.line_ids))
         # The same return again: the term is booked already.
         again = self.book(item("mva-6b", "mvamelding-kopi.xml", mva_return_xml(lines)))
@@ -125,8 +135,13 @@ class TestBookingVat(BookingCommon):
     def test_closing_refused_without_the_tax(self):
         """A VAT code without an l10n_no tax is refused, naming the code; nothing is guessed."""
         self.company.sudo().altinn_vat_mode = "external"
-        doc = self.book(item("mva-7", "mvamelding.xml", mva_return_xml([("3", 2500, 10000, "utg"),
-                                                                        ("99", 100, 400, "ukjent")])))
+        doc = self.book(
+            item(
+                "mva-7",
+                "mvamelding.xml",
+                mva_return_xml([("3", 2500, 10000, "utg"), ("99", 100, 400, "ukjent")]),
+            )
+        )
         self.assertEqual(doc.state, "failed")
         self.assertIn("99", doc.error)
         self.assertFalse(doc.move_ids)
@@ -136,13 +151,26 @@ class TestBookingVat(BookingCommon):
         """One Altinn instance: payment information plus the VAT return, both handled, one document."""
         self.company.sudo().altinn_vat_mode = "external"
         lines = [("3", 25000, 100000, "utg"), ("1", -10000, None, "inng")]
-        doc = self.book(item("mva-8", "betalingsinformasjon.xml", vat_payment_xml("15000"),
-                             extra_files=[self._file("mvamelding.xml", mva_return_xml(lines))]))
+        doc = self.book(
+            item(
+                "mva-8",
+                "betalingsinformasjon.xml",
+                vat_payment_xml("15000"),
+                extra_files=[self._file("mvamelding.xml", mva_return_xml(lines))],
+            )
+        )
         self.assertEqual(doc.state, "imported", doc.error)
         self.assertEqual(doc.doc_type, "vat_payment")
         self.assertEqual(len(doc.move_ids), 2)
-        self.assertEqual(self.lines_by_code(doc.move_ids), {
-            "2700": (25000.0, 0.0), "2710": (0.0, 10000.0), "2740": (15000.0, 15000.0), "2400": (0.0, 15000.0)})
+        self.assertEqual(
+            self.lines_by_code(doc.move_ids),
+            {
+                "2700": (25000.0, 0.0),
+                "2710": (0.0, 10000.0),
+                "2740": (15000.0, 15000.0),
+                "2400": (0.0, 15000.0),
+            },
+        )
 
     @staticmethod
     def _file(name, data):

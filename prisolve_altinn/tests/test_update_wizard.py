@@ -24,7 +24,7 @@ from .common import (
 
 @contextmanager
 def capture_all_logs():
-    """Every log record, down to DEBUG, formatted with its traceback; the console stays at its level."""
+    """Every log record, down to DEBUG, formatted with its traceback; the console shows what it did before."""
     records = []
     formatter = logging.Formatter("%(name)s %(message)s")
 
@@ -36,18 +36,32 @@ def capture_all_logs():
                 records.append(f"{record.name} {record.msg!r} {record.args!r}")
 
     root = logging.getLogger()
-    old_level = root.level
+    # Odoo (and pytest-odoo) set levels on named loggers: lower them all, remember them for the console.
+    loggers = [root] + [
+        logger for logger in logging.root.manager.loggerDict.values()
+        if isinstance(logger, logging.Logger) and logger.level != logging.NOTSET
+    ]
+    before = {logger.name: logger.level for logger in loggers}
+
+    def shown_before(record):
+        name = record.name
+        while name not in before and "." in name:
+            name = name.rsplit(".", 1)[0]
+        return record.levelno >= before.get(name, before["root"])
+
     quiet = logging.Filter()
-    quiet.filter = lambda record: record.levelno >= (old_level or logging.INFO)
+    quiet.filter = shown_before
     for handler in root.handlers:
         handler.addFilter(quiet)
     capture = Capture(level=logging.DEBUG)
     root.addHandler(capture)
-    root.setLevel(logging.DEBUG)
+    for logger in loggers:
+        logger.setLevel(logging.DEBUG)
     try:
         yield records
     finally:
-        root.setLevel(old_level)
+        for logger in loggers:
+            logger.setLevel(before[logger.name])
         root.removeHandler(capture)
         for handler in root.handlers:
             handler.removeFilter(quiet)
@@ -75,19 +89,27 @@ class TestUpdateWizard(AltinnCommon):
             self.assertFalse(fields[name].store)
             self.assertNotIn(name, columns)
 
-    def test_web_save_gives_typed_values_back_without_storing(self):
-        """What the web client relies on: the save answers with the typed values, the table has none."""
+    def test_web_save_drops_the_secrets(self):
+        """The wizard's form saves without reading back (its js_class); the save keeps nothing."""
         wizard_model = self.env["altinn.update.wizard"].with_context(default_company_id=self.company.id)
-        spec = {"username": {}, "password": {}, "pin_code": {}, "state": {}}
-        values = {"username": PERSON[0], "password": PERSON[1]}
-        result = wizard_model.web_save(values, spec)[0]
-        self.assertEqual((result["username"], result["password"]), PERSON)
-        wizard = wizard_model.browse(result["id"])
-        result = wizard.web_save({"pin_code": SECRET_CODE}, spec)[0]
-        self.assertEqual(result["pin_code"], SECRET_CODE)
+        result = wizard_model.web_save({"username": PERSON[0], "password": PERSON[1]}, {})
+        wizard = wizard_model.browse(result[0]["id"])
+        self.assertEqual(result, [{"id": wizard.id}])
+        wizard.web_save({"pin_code": SECRET_CODE}, {})
         self.env.invalidate_all()
-        self.assertEqual(wizard.web_read(spec)[0]["password"], False)
-        self.assertFalse(wizard.username or wizard.password or wizard.pin_code)
+        values = wizard.web_read({"username": {}, "password": {}, "pin_code": {}, "company_id": {}})[0]
+        self.assertEqual((values["username"], values["password"], values["pin_code"]), (False, False, False))
+        self.assertEqual(values["company_id"], self.company.id)
+
+    def test_form_saves_without_reading_back(self):
+        arch = self.env["altinn.update.wizard"].get_view(view_type="form")["arch"]
+        self.assertIn('js_class="prisolve_altinn_update_wizard_form"', arch)
+        for button, keys in (("action_request_pin", SECRET_KEYS[:2]), ("action_update", SECRET_KEYS)):
+            node = arch[arch.index(f'name="{button}"'):]
+            context = node[node.index('context="') + 9:]
+            context = context[: context.index('"')]
+            for key in keys:
+                self.assertIn(f"'{key}'", context)
 
     def test_secrets_never_stored_logged_or_posted(self):
         self.altinn.code = "Q7W3E9R5-KODE"
@@ -96,9 +118,9 @@ class TestUpdateWizard(AltinnCommon):
         wizard_model = self.env["altinn.update.wizard"].with_context(default_company_id=self.company.id)
         with capture_all_logs() as logs:
             wizard = wizard_model.browse(wizard_model.web_save(
-                {"username": PERSON[0], "password": PERSON[1]}, {"password": {}})[0]["id"])
+                {"username": PERSON[0], "password": PERSON[1]}, {})[0]["id"])
             wizard.with_context(**self.secrets(pin=False)).action_request_pin()
-            wizard.web_save({"pin_code": self.altinn.code}, {"pin_code": {}})
+            wizard.web_save({"pin_code": self.altinn.code}, {})
             action = wizard.with_context(**secrets).action_update()
             self.env.flush_all()
         self.assertEqual(wizard.state, "done")

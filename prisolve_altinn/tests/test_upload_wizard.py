@@ -23,12 +23,14 @@ KID = make_kid_mod10("2025911158612001")
 @tagged("post_install", "-at_install")
 class TestUploadWizard(BookingCommon):
     def _upload(self, filename, data, **vals):
-        wizard = self.env["altinn.upload.wizard"].create({
-            "company_id": self.company.id,
-            "file": base64.b64encode(data),
-            "filename": filename,
-            **vals,
-        })
+        wizard = self.env["altinn.upload.wizard"].create(
+            {
+                "company_id": self.company.id,
+                "file": base64.b64encode(data),
+                "filename": filename,
+                **vals,
+            }
+        )
         action = wizard.action_import()
         if action.get("res_id"):
             return self.env["altinn.document"].browse(action["res_id"])
@@ -61,12 +63,14 @@ class TestUploadWizard(BookingCommon):
         self.assertEqual(self.env["account.move"].search_count([]), count)
 
     def test_upload_zip(self):
-        data = self._zip({
-            "forskuddsskatt.xml": advance_tax_xml([(1, "2026-02-16", 60000, KID)]),
-            "krav/krav.json": claims_json([claim("K-UP", "RESTSKATT", 900)]),
-            "kvittering.pdf": b"%PDF-1.4\n%%EOF\n",
-            "notes.docx": b"PK-not-accepted",
-        })
+        data = self._zip(
+            {
+                "forskuddsskatt.xml": advance_tax_xml([(1, "2026-02-16", 60000, KID)]),
+                "krav/krav.json": claims_json([claim("K-UP", "RESTSKATT", 900)]),
+                "kvittering.pdf": b"%PDF-1.4\n%%EOF\n",
+                "notes.docx": b"PK-not-accepted",
+            }
+        )
         docs = self._upload("altinn.zip", data)
         self.assertEqual(len(docs), 3)
         by_type = {doc.doc_type: doc for doc in docs}
@@ -85,7 +89,9 @@ class TestUploadWizard(BookingCommon):
             self._upload("bilde.png", b"\x89PNG\r\n\x1a\n")
 
     def test_broken_file_is_a_failed_document(self):
-        doc = self._upload("betalingsinformasjon.xml", b"<betalingsinformasjon xmlns='x'><oops></betalingsinformasjon>")
+        doc = self._upload(
+            "betalingsinformasjon.xml", b"<betalingsinformasjon xmlns='x'><oops></betalingsinformasjon>"
+        )
         self.assertEqual(doc.state, "failed")
         self.assertTrue(doc.error)
 

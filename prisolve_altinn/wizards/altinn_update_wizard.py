@@ -3,23 +3,25 @@
 """The "Update from Altinn" wizard.
 
 Secrets (fødselsnummer/username, personal password, SMS code) are never
-stored, not even in this transient table. The form shows them as non-stored
-fields whose inverse does nothing, so the form's save (web_save) drops them;
-each button sends them in its ``context`` (evaluated in the browser from the
-values typed in the form), and the action reads them from there only.
+stored, not even in this transient table: they are non-stored fields whose
+inverse does nothing, so a save drops them. Each button sends them in its
+``context`` (evaluated in the browser from what was typed) and the action
+takes them out of the context at once (``_altinn_take_credentials``).
 
-Why this keeps the password for step 2 without storing it (Odoo 18 web client):
-- a button first saves the form; ``BaseModel.write`` keeps the values of
-  inverse fields in the cache, so the save's answer gives the typed values
-  back and the form keeps them (nothing reaches the database);
+How the password typed in step 1 is still there for step 2 (Odoo 18 web client,
+``web/static/src/views/form/form_controller.js`` and ``model/relational_model/record.js``):
+- a form button first saves the record and, by default, reads it back; the
+  read-back would return the recomputed (empty) secrets and erase them from
+  the form. The wizard's form uses a small controller
+  (``static/src/js/altinn_update_wizard_form.js``) that saves without reading
+  back, so the typed values stay in the browser;
 - the button context is evaluated after that save, from the form's values;
-- "Get SMS code" answers with a ``display_notification`` client action:
-  the dialog stays open and is not reloaded, so the typed password stays in
-  the browser for "Update in Odoo";
+- "Get SMS code" answers with a ``display_notification`` client action: the
+  dialog stays open and is not reloaded;
 - "Update in Odoo" re-opens the wizard with the summary: the form is read
   again and the secrets are gone from the browser too. The returned action
   overrides the secret context keys, which the web client would otherwise
-  copy into the next action's context.
+  copy from the button context into the next action's context.
 """
 
 import logging

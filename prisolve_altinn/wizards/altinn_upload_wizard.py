@@ -73,8 +73,7 @@ class AltinnUploadWizard(models.TransientModel):
             return self._altinn_unzip(name, data)
         mimetype = _sniff(name, data)
         if not mimetype:
-            raise UserError(self.env._(
-                "%(name)s is not an XML, JSON, PDF or zip file.", name=name))
+            raise UserError(self.env._("%(name)s is not an XML, JSON, PDF or zip file.", name=name))
         return [AltinnFile(name=name, mimetype=mimetype, data=data, role=ROLE_ATTACHMENT)]
 
     def _altinn_unzip(self, name, data):
@@ -82,8 +81,13 @@ class AltinnUploadWizard(models.TransientModel):
             archive = zipfile.ZipFile(io.BytesIO(data))
         except zipfile.BadZipFile:
             raise UserError(self.env._("%(name)s is not a valid zip file.", name=name)) from None
-        members = [info for info in archive.infolist() if not info.is_dir()
-                   and not info.filename.startswith("__MACOSX/") and not info.filename.split("/")[-1].startswith(".")]
+        members = [
+            info
+            for info in archive.infolist()
+            if not info.is_dir()
+            and not info.filename.startswith("__MACOSX/")
+            and not info.filename.split("/")[-1].startswith(".")
+        ]
         if len(members) > MAX_FILES:
             raise UserError(self.env._("%(name)s holds more than %(max)s files.", name=name, max=MAX_FILES))
         if sum(info.file_size for info in members) > MAX_TOTAL_BYTES:
@@ -95,9 +99,13 @@ class AltinnUploadWizard(models.TransientModel):
             try:
                 content = archive.read(info)
             except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError):
-                raise UserError(self.env._(
-                    "%(member)s in %(name)s cannot be unpacked (damaged or encrypted).",
-                    member=info.filename, name=name)) from None
+                raise UserError(
+                    self.env._(
+                        "%(member)s in %(name)s cannot be unpacked (damaged or encrypted).",
+                        member=info.filename,
+                        name=name,
+                    )
+                ) from None
             total += len(content)
             if total > MAX_TOTAL_BYTES:
                 raise UserError(self.env._("%(name)s is too large when unpacked.", name=name))
@@ -127,31 +135,52 @@ class AltinnUploadWizard(models.TransientModel):
                     continue
                 other = self.env["res.company"].sudo().search([("altinn_org_number", "=", org)], limit=1)
                 if other:
-                    raise UserError(self.env._(
-                        "%(file)s belongs to %(other)s (organisation %(org)s), not to %(company)s. Upload it in "
-                        "that company.", file=file.name, other=other.name, org=org, company=company.name))
+                    raise UserError(
+                        self.env._(
+                            "%(file)s belongs to %(other)s (organisation %(org)s), not to %(company)s. "
+                            "Upload it in that company.",
+                            file=file.name,
+                            other=other.name,
+                            org=org,
+                            company=company.name,
+                        )
+                    )
                 if not own:
-                    raise UserError(self.env._(
-                        "%(file)s is for organisation %(org)s, but %(company)s has no organisation number. Enter "
-                        "it on the company's Altinn tab first.", file=file.name, org=org, company=company.name))
-                raise UserError(self.env._(
-                    "%(file)s is for organisation %(org)s, not for %(company)s (%(own)s).",
-                    file=file.name, org=org, company=company.name, own=own))
+                    raise UserError(
+                        self.env._(
+                            "%(file)s is for organisation %(org)s, but %(company)s has no organisation "
+                            "number. Enter it on the company's Altinn tab first.",
+                            file=file.name,
+                            org=org,
+                            company=company.name,
+                        )
+                    )
+                raise UserError(
+                    self.env._(
+                        "%(file)s is for organisation %(org)s, not for %(company)s (%(own)s).",
+                        file=file.name,
+                        org=org,
+                        company=company.name,
+                        own=own,
+                    )
+                )
 
     def _altinn_items(self, files):
         now = datetime.now(timezone.utc)
         items = []
         for file in files:
-            items.append(AltinnItem(
-                # The content is the identity: the same file uploaded again is the same item.
-                reference="upload:" + hashlib.sha256(file.data).hexdigest()[:40],
-                kind=KIND_MESSAGE,
-                reportee=self.company_id.altinn_org_number or "",
-                title=file.name,
-                transport="upload",
-                created=now,
-                files=[file],
-            ))
+            items.append(
+                AltinnItem(
+                    # The content is the identity: the same file uploaded again is the same item.
+                    reference="upload:" + hashlib.sha256(file.data).hexdigest()[:40],
+                    kind=KIND_MESSAGE,
+                    reportee=self.company_id.altinn_org_number or "",
+                    title=file.name,
+                    transport="upload",
+                    created=now,
+                    files=[file],
+                )
+            )
         return items
 
     # ------------------------------------------------------------------
@@ -170,10 +199,13 @@ class AltinnUploadWizard(models.TransientModel):
             _logger.info("Upload %s: %s file(s) could not be recorded", self.filename, len(failures))
         if new and self.process_now:
             new._altinn_process()
+        elif new:
+            new._altinn_schedule_processing()  # the processing cron books them soon
         documents = new | known
         for failure in failures:
             documents |= Document.search(
-                [("company_id", "=", company.id), ("reference", "=", failure.reference)], limit=1)
+                [("company_id", "=", company.id), ("reference", "=", failure.reference)], limit=1
+            )
         action = {
             "type": "ir.actions.act_window",
             "name": self.env._("Uploaded Altinn documents"),
@@ -183,6 +215,9 @@ class AltinnUploadWizard(models.TransientModel):
         if len(documents) == 1:
             action.update(view_mode="form", res_id=documents.id, views=[(False, "form")])
         else:
-            action.update(view_mode="list,form", domain=[("id", "in", documents.ids)],
-                          views=[(False, "list"), (False, "form")])
+            action.update(
+                view_mode="list,form",
+                domain=[("id", "in", documents.ids)],
+                views=[(False, "list"), (False, "form")],
+            )
         return action
