@@ -125,7 +125,8 @@ def faults_post(state, request: Request) -> Response:
     for spec in specs:
         if not spec.get("operation"):
             return _error("'operation' is required (SOAP operation name, or '*')")
-        if not any(spec.get(key) not in (None, False, 0, "") for key in FAULT_KEYS):
+        # ErrorID 0 (Altinn's generic fault) is a real fault: only None means "no error_id".
+        if spec.get("error_id") is None and not any(spec.get(key) not in (None, False, 0, "") for key in FAULT_KEYS):
             return _error(f"give one of {', '.join(FAULT_KEYS)}")
         fault = {
             "operation": spec["operation"],

@@ -19,6 +19,13 @@ from .state import State
 
 MAX_BODY = 50 * 1024 * 1024
 DEFAULT_PLUGINS = ("altinn_emulator.altinn3",)
+CONTROL_PREFIX = "/_emulator/"
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, POST, DELETE, OPTIONS",
+    "Access-Control-Allow-Headers": "Content-Type",
+    "Access-Control-Max-Age": "600",
+}
 
 
 def load_plugins(names=()) -> list[str]:
@@ -42,11 +49,19 @@ class EmulatorApp:
         self.schemas = schemas
 
     def dispatch(self, request: Request) -> Response:
+        control_path = request.path == CONTROL_PREFIX.rstrip("/") or request.path.startswith(CONTROL_PREFIX)
+        if control_path and request.method == "OPTIONS":
+            # CORS preflight: a browser test (the addon's Odoo tour) reads the SMS outbox from Odoo's origin.
+            return Response(204, b"", "text/plain; charset=utf-8", dict(CORS_HEADERS))
         try:
-            return self._dispatch(request)
+            response = self._dispatch(request)
         except Exception:  # an emulator bug must not kill the connection silently
             traceback.print_exc()
-            return Response.text("internal emulator error (see its stderr)", 500)
+            response = Response.text("internal emulator error (see its stderr)", 500)
+        if control_path:
+            # Test helpers only: the Altinn paths stay exactly as Altinn answers them.
+            response.headers = {**CORS_HEADERS, **response.headers}
+        return response
 
     def _dispatch(self, request: Request) -> Response:
         path_known = False
@@ -100,7 +115,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         self._handle()
 
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_GET
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = do_GET
 
     def _read_body(self) -> bytes | None:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":

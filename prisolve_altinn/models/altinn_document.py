@@ -11,7 +11,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..altinn.errors import AltinnError
-from ..altinn.types import AltinnFile, AltinnItem, FetchFailure
+from ..altinn.types import ROLE_ATTACHMENT, AltinnFile, AltinnItem, FetchFailure
 
 _logger = logging.getLogger(__name__)
 
@@ -163,7 +163,9 @@ class AltinnDocument(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_booked(self):
         if any(doc.move_id or doc.move_ids for doc in self.sudo()):
-            raise UserError(self.env._("Documents with journal entries cannot be deleted; ignore them instead."))
+            raise UserError(
+                self.env._("Documents with journal entries cannot be deleted; ignore them instead.")
+            )
 
     # ------------------------------------------------------------------
     # Recording fetched items (also used by the upload wizard)
@@ -212,8 +214,13 @@ class AltinnDocument(models.Model):
                 existing[item.reference] = doc
                 continue
             except Exception as exc:  # one bad item must not stop the batch
-                _logger.warning("Altinn item %s of company %s could not be recorded: %s",
-                                item.reference, company.id, exc, exc_info=True)
+                _logger.warning(
+                    "Altinn item %s of company %s could not be recorded: %s",
+                    item.reference,
+                    company.id,
+                    exc,
+                    exc_info=True,
+                )
                 failures.append(FetchFailure(reference=item.reference, title=item.title or "", error=exc))
                 existing[item.reference] = docs._altinn_record_failure(
                     company, item.reference, item.title, error_text(exc, lang), doc
@@ -256,29 +263,33 @@ class AltinnDocument(models.Model):
         self.ensure_one()
         Attachment = self.env["ir.attachment"]
         base = {"res_model": self._name, "res_id": self.id, "company_id": self.company_id.id}
-        vals_list = [
-            {
-                **base,
-                "name": file.name or "file",
-                "raw": file.data,
-                "mimetype": file.mimetype or "application/octet-stream",
-                # Odoo stores XML/HTML as text/plain for non-administrators (against stored XSS):
-                # the mimetype Altinn sent is kept beside the role for the parsers.
-                "description": f"{ROLE_PREFIX}{file.role or 'attachment'} {MIMETYPE_PREFIX}{file.mimetype or ''}",
-            }
-            for file in item.files
-        ]
+        vals_list = []
+        for file in item.files:
+            mimetype = file.mimetype or "application/octet-stream"
+            vals_list.append(
+                {
+                    **base,
+                    "name": file.name or "file",
+                    "raw": file.data,
+                    "mimetype": mimetype,
+                    # Odoo stores XML/HTML as text/plain for non-administrators (against stored XSS):
+                    # the mimetype Altinn sent is kept beside the role for the parsers.
+                    "description": f"{ROLE_PREFIX}{file.role or ROLE_ATTACHMENT} {MIMETYPE_PREFIX}{mimetype}",
+                }
+            )
         if vals_list:
             Attachment.create(vals_list)
         if item.raw:
             is_json = item.raw.lstrip()[:1] in (b"{", b"[")
-            raw = Attachment.create({
-                **base,
-                "name": f"altinn-{item.reference}.{'json' if is_json else 'xml'}",
-                "raw": item.raw,
-                "mimetype": "application/json" if is_json else "application/xml",
-                "description": RAW_DESCRIPTION,
-            })
+            raw = Attachment.create(
+                {
+                    **base,
+                    "name": f"altinn-{item.reference}.{'json' if is_json else 'xml'}",
+                    "raw": item.raw,
+                    "mimetype": "application/json" if is_json else "application/xml",
+                    "description": RAW_DESCRIPTION,
+                }
+            )
             self.raw_attachment_id = raw.id
 
     @api.model
@@ -290,13 +301,15 @@ class AltinnDocument(models.Model):
                 if doc:
                     doc.write(vals)
                     return doc
-                return self.create({
-                    **vals,
-                    "company_id": company.id,
-                    "reference": reference,
-                    "title": title or reference,
-                    "reportee": company.altinn_org_number,
-                })
+                return self.create(
+                    {
+                        **vals,
+                        "company_id": company.id,
+                        "reference": reference,
+                        "title": title or reference,
+                        "reportee": company.altinn_org_number,
+                    }
+                )
         except Exception:
             _logger.warning("Could not record the failure of Altinn item %s", reference, exc_info=True)
             return doc or self.browse()
@@ -306,21 +319,25 @@ class AltinnDocument(models.Model):
         self.ensure_one()
         files = []
         for att in self.attachment_ids.sorted("id"):
-            tags = dict(
-                (token[: len(prefix)], token[len(prefix):])
+            tags = {
+                prefix: token[len(prefix) :]
                 for token in (att.description or "").split()
                 for prefix in (ROLE_PREFIX, MIMETYPE_PREFIX)
                 if token.startswith(prefix)
-            )
+            }
             if att == self.raw_attachment_id or ROLE_PREFIX not in tags:
                 continue
-            files.append(AltinnFile(
-                name=att.name,
-                mimetype=tags.get(MIMETYPE_PREFIX) or att.mimetype or mimetypes.guess_type(att.name)[0]
-                or "application/octet-stream",
-                data=att.raw or b"",
-                role=tags[ROLE_PREFIX],
-            ))
+            files.append(
+                AltinnFile(
+                    name=att.name,
+                    mimetype=tags.get(MIMETYPE_PREFIX)
+                    or att.mimetype
+                    or mimetypes.guess_type(att.name)[0]
+                    or "application/octet-stream",
+                    data=att.raw or b"",
+                    role=tags[ROLE_PREFIX],
+                )
+            )
         return files
 
     def _altinn_process(self):

@@ -156,7 +156,7 @@ class AltinnDocument(models.Model):
         )
         try:
             with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(query)
+                self.env.cr.execute(query, log_exceptions=False)  # expected when runs overlap
                 return [row[0] for row in self.env.cr.fetchall()]
         except (pg_errors.LockNotAvailable, TransactionRollbackError):
             # Changed by a run that committed after our snapshot began: no longer ours to book.

@@ -60,7 +60,8 @@ class AltinnMaskinportenClient(models.Model):
         groups="base.group_system",
         copy=False,
         exportable=False,
-        help="Optional: the virksomhetssertifikat chain, leaf first. The grant then carries x5c instead of kid.",
+        help="Optional: the virksomhetssertifikat chain, leaf first. The grant then carries x5c instead "
+        "of kid.",
     )
     key_password = fields.Char(
         string="Key password",
@@ -80,7 +81,7 @@ class AltinnMaskinportenClient(models.Model):
         required=True,
         default=" ".join(READ_SCOPES),
         help="Scopes for reading inboxes with a system user, separated by spaces. The integration also needs "
-        "%s for the system-user requests." % " ".join(ADMIN_SCOPES),
+        f"{' '.join(ADMIN_SCOPES)} for the system-user requests.",
     )
     system_id = fields.Char(
         string="System ID (system register)",
@@ -135,22 +136,29 @@ class AltinnMaskinportenClient(models.Model):
                     date=certificates[0].not_valid_after.date().isoformat(),
                 )
             else:
-                record.key_info = self.env._("RSA %(bits)s-bit key, key ID %(kid)s", bits=key.key_size, kid=kid)
+                record.key_info = self.env._(
+                    "RSA %(bits)s-bit key, key ID %(kid)s", bits=key.key_size, kid=kid
+                )
             record.public_jwk = json.dumps(jws.public_jwk(public, kid), indent=2)
 
     @api.constrains("environment", "active")
     def _check_one_per_environment(self):
         for record in self.filtered("active"):
             if self.search_count([("environment", "=", record.environment), ("id", "!=", record.id)]):
-                raise ValidationError(self.env._(
-                    "There is already an active Maskinporten client for this environment; archive it first."
-                ))
+                raise ValidationError(
+                    self.env._(
+                        "There is already an active Maskinporten client for this environment; archive it "
+                        "first."
+                    )
+                )
 
     @api.constrains("vendor_org_number")
     def _check_vendor_org_number(self):
         for record in self:
             if record.vendor_org_number and not re.fullmatch(r"\d{9}", record.vendor_org_number.strip()):
-                raise ValidationError(self.env._("The vendor organisation number must have exactly 9 digits."))
+                raise ValidationError(
+                    self.env._("The vendor organisation number must have exactly 9 digits.")
+                )
 
     # ------------------------------------------------------------------
     # Use
@@ -165,11 +173,13 @@ class AltinnMaskinportenClient(models.Model):
         self.ensure_one()
         record = self.sudo()
         if not record.private_key_pem:
-            raise UserError(self.env._(
-                "The Maskinporten client %(name)s has no private key: a Settings administrator must add it "
-                "(Settings → Altinn 3 → Maskinporten client).",
-                name=record.name,
-            ))
+            raise UserError(
+                self.env._(
+                    "The Maskinporten client %(name)s has no private key: a Settings administrator must "
+                    "add it (Settings → Altinn 3 → Maskinporten client).",
+                    name=record.name,
+                )
+            )
         return {
             "client_id": record.client_id.strip(),
             "private_key_pem": record.private_key_pem,
@@ -198,9 +208,9 @@ class AltinnMaskinportenClient(models.Model):
             company = self.env["res.company"].sudo().search([("altinn_environment", "=", "custom")], limit=1)
         base_url = company._altinn_base_url() if company and self.environment == "custom" else None
         if self.environment == "custom" and not base_url:
-            raise UserError(self.env._(
-                "No company uses the custom environment, so there is no base URL to test against."
-            ))
+            raise UserError(
+                self.env._("No company uses the custom environment, so there is no base URL to test against.")
+            )
         values = self._altinn_settings_values()
         try:
             env = environment(

@@ -123,8 +123,9 @@ class ResCompany(models.Model):
             number = company.altinn_org_number
             if number and not re.fullmatch(r"\d{9}", number):
                 raise ValidationError(
-                    self.env._("The organisation number must have exactly 9 digits (got %(number)s).",
-                               number=number)
+                    self.env._(
+                        "The organisation number must have exactly 9 digits (got %(number)s).", number=number
+                    )
                 )
 
     @api.constrains("altinn_environment", "altinn_base_url")
@@ -135,7 +136,9 @@ class ResCompany(models.Model):
                 raise ValidationError(self.env._("Enter the Altinn base URL for the custom environment."))
             if url and not re.match(r"^https?://[^\s/]+", url):
                 raise ValidationError(
-                    self.env._("The Altinn base URL must start with http:// or https:// (got %(url)s).", url=url)
+                    self.env._(
+                        "The Altinn base URL must start with http:// or https:// (got %(url)s).", url=url
+                    )
                 )
 
     @api.depends(
@@ -220,16 +223,22 @@ class ResCompany(models.Model):
         settings = settings or self._altinn_settings()
         problems = []
         if not settings.level:
-            problems.append(self.env._(
-                "Enter a system ID on the company's Altinn tab, or choose an accounting firm that has one."
-            ))
+            problems.append(
+                self.env._(
+                    "Enter a system ID on the company's Altinn tab, "
+                    "or choose an accounting firm that has one."
+                )
+            )
         elif not settings.system_password:
             if settings.level == LEVEL_CLIENT:
                 firm = self.env["res.partner"].browse(settings.firm_id)
-                problems.append(self.env._(
-                    "Enter the system password on the accounting firm %(firm)s (contact form, Altinn tab).",
-                    firm=firm.display_name,
-                ))
+                problems.append(
+                    self.env._(
+                        "Enter the system password on the accounting firm %(firm)s "
+                        "(contact form, Altinn tab).",
+                        firm=firm.display_name,
+                    )
+                )
             else:
                 problems.append(self.env._("Enter the system password on the company's Altinn tab."))
         if not settings.base_url:

@@ -54,7 +54,7 @@ def _can_commit():
 
 
 def _guarded(items, errors):
-    """Yield from a transport's iterator; a failure ends it and lands in ``errors`` (items so far are kept)."""
+    """Yield from a transport's iterator; a failure ends it and lands in ``errors`` (earlier items stay)."""
     try:
         yield from items
     except altinn_errors.AltinnError as exc:
@@ -89,9 +89,9 @@ class ResCompany(models.Model):
         readonly=False,
         precompute=True,
         help="Altinn 3: a system user approved once by the company (or its accounting firm) fetches "
-        "unattended, also from the scheduled action. Altinn 2: a person's SMS code is needed for every update, "
-        "so the scheduled action cannot fetch; Altinn 2 closed on 19 June 2026 and remains for the local "
-        "emulator and demos. File upload only: documents are uploaded by hand.",
+        "unattended, also from the scheduled action. Altinn 2: a person's SMS code is needed for every "
+        "update, so the scheduled action cannot fetch; Altinn 2 closed on 19 June 2026 and remains for "
+        "the local emulator and demos. File upload only: documents are uploaded by hand.",
     )
     altinn_a3_state = fields.Selection(
         A3_STATES,
@@ -106,8 +106,8 @@ class ResCompany(models.Model):
         string="Approval link",
         copy=False,
         readonly=True,
-        help="Send this link to the company's daglig leder (or another person with access management rights): "
-        "they log in with BankID and approve the system user once.",
+        help="Send this link to the company's daglig leder (or another person with access management "
+        "rights): they log in with BankID and approve the system user once.",
     )
     altinn_a3_request_id = fields.Char(string="Request ID", copy=False, readonly=True)
     altinn_a3_system_user_id = fields.Char(string="System user ID", copy=False, readonly=True)
@@ -117,8 +117,8 @@ class ResCompany(models.Model):
         string="Altinn responsible",
         copy=False,
         domain="[('share', '=', False)]",
-        help="Gets an activity when the scheduled fetch fails. Empty: the person who requested the system user, "
-        "else the administrator.",
+        help="Gets an activity when the scheduled fetch fails. Empty: the person who requested the system "
+        "user, else the administrator.",
     )
     altinn_last_sync = fields.Datetime(
         string="Synchronised until",
@@ -130,7 +130,10 @@ class ResCompany(models.Model):
     altinn_a3_error = fields.Text(string="Last Altinn error", copy=False, readonly=True)
     altinn_a3_error_date = fields.Datetime(string="Failing since", copy=False, readonly=True)
     altinn_a3_level = fields.Selection(
-        [(A3_LEVEL_COMPANY, "Company (own system user)"), (A3_LEVEL_FIRM, "Client (accounting firm's system user)")],
+        [
+            (A3_LEVEL_COMPANY, "Company (own system user)"),
+            (A3_LEVEL_FIRM, "Client (accounting firm's system user)"),
+        ],
         string="System user level",
         compute="_compute_altinn_a3_resolution",
     )
@@ -183,35 +186,39 @@ class ResCompany(models.Model):
             name = firm.display_name
             if state == "approved":
                 return _(
-                    "Client level (Klient): the client system user of the accounting firm %(firm)s fetches for "
-                    "this company. The firm's klientadministrator must have added %(org)s as a client in Altinn.",
+                    "Client level (Klient): the client system user of the accounting firm %(firm)s "
+                    "fetches for this company. The firm's klientadministrator must have added %(org)s as "
+                    "a client in Altinn.",
                     firm=name,
                     org=self.altinn_org_number or _("the company"),
                 )
             if state == "requested":
                 return _(
-                    "Client level (Klient): waiting for the accounting firm %(firm)s to approve its client system "
-                    "user (approval link on the firm's contact, Altinn tab).",
+                    "Client level (Klient): waiting for the accounting firm %(firm)s to approve its "
+                    "client system user (approval link on the firm's contact, Altinn tab).",
                     firm=name,
                 )
             return _(
-                "Client level (Klient): the accounting firm %(firm)s has no approved client system user yet. "
-                "Request one on the firm's contact (Altinn tab), or request the company's own system user here.",
+                "Client level (Klient): the accounting firm %(firm)s has no approved client system user "
+                "yet. Request one on the firm's contact (Altinn tab), or request the company's own system "
+                "user here.",
                 firm=name,
             )
         if state == "approved":
             return _("Company level (Selskap): the company's own system user fetches unattended.")
         if state == "requested":
             return _(
-                "Waiting for the company's approval: send the approval link below to the company's daglig leder "
-                "(or another person with access management rights), then click \"Check status\"."
+                "Waiting for the company's approval: send the approval link below to the company's daglig "
+                'leder (or another person with access management rights), then click "Check status".'
             )
         if state == "rejected":
-            return _("The company rejected the system user. Send a new request if the company wants to use it.")
+            return _(
+                "The company rejected the system user. Send a new request if the company wants to use it."
+            )
         if state == "expired":
             return _("The request expired before anyone approved it. Send a new request.")
         return _(
-            "No system user yet: click \"Request system user\" and send the approval link to the company, or "
+            'No system user yet: click "Request system user" and send the approval link to the company, or '
             "choose the accounting firm whose client system user serves this company (Klient level)."
         )
 
@@ -219,8 +226,8 @@ class ResCompany(models.Model):
         _ = self.env._
         if self.altinn_transport == "altinn2":
             return _(
-                "The scheduled fetch cannot fetch for this company: Altinn 2 needs a person's SMS code for every "
-                "update. Use \"Update from Altinn\", or switch to Altinn 3."
+                "The scheduled fetch cannot fetch for this company: Altinn 2 needs a person's SMS code "
+                'for every update. Use "Update from Altinn", or switch to Altinn 3.'
             )
         if self.altinn_transport == "upload":
             return _("The scheduled fetch skips this company: documents are uploaded by hand.")
@@ -232,7 +239,7 @@ class ResCompany(models.Model):
     # Settings and the seam
     # ------------------------------------------------------------------
     def _altinn3_environment(self):
-        """(environment name for the client, Maskinporten URL, platform URL) from the company's environment."""
+        """(client environment name, Maskinporten URL, platform URL) from the company's environment."""
         self.ensure_one()
         if self.altinn_environment == "custom":
             # The emulator serves Maskinporten and the platform under one base URL.
@@ -247,12 +254,15 @@ class ResCompany(models.Model):
             env_label = dict(self._fields["altinn_environment"]._description_selection(self.env)).get(
                 self.altinn_environment, self.altinn_environment
             )
-            raise UserError(self.env._(
-                "%(company)s: there is no Maskinporten client for the environment %(env)s. A Settings "
-                "administrator must add the system vendor's client (Settings → Altinn 3 → Maskinporten client).",
-                company=self.name,
-                env=env_label,
-            ))
+            raise UserError(
+                self.env._(
+                    "%(company)s: there is no Maskinporten client for the environment %(env)s. A Settings "
+                    "administrator must add the system vendor's client (Settings → Altinn 3 → "
+                    "Maskinporten client).",
+                    company=self.name,
+                    env=env_label,
+                )
+            )
         return vendor
 
     def _altinn3_build_settings(self, owner_org, level):
@@ -287,22 +297,30 @@ class ResCompany(models.Model):
         if level == A3_LEVEL_FIRM:
             owner = firm.altinn_firm_org_number
             if not owner:
-                problems.append(_(
-                    "Enter the organisation number of the accounting firm %(firm)s (contact form, Altinn tab).",
-                    firm=firm.display_name,
-                ))
+                problems.append(
+                    _(
+                        "Enter the organisation number of the accounting firm %(firm)s (contact form, "
+                        "Altinn tab).",
+                        firm=firm.display_name,
+                    )
+                )
         if state != "approved":
             if level == A3_LEVEL_FIRM:
-                problems.append(_(
-                    "The accounting firm %(firm)s has no approved client system user: request it on the firm's "
-                    "contact (Altinn tab), have the firm approve the link, then click \"Check status\".",
-                    firm=firm.display_name,
-                ))
+                problems.append(
+                    _(
+                        "The accounting firm %(firm)s has no approved client system user: request it on "
+                        "the firm's contact (Altinn tab), have the firm approve the link, then click "
+                        '"Check status".',
+                        firm=firm.display_name,
+                    )
+                )
             else:
-                problems.append(_(
-                    "The company has no approved system user: click \"Request system user\" on the company's "
-                    "Altinn tab, have the company approve the link, then click \"Check status\"."
-                ))
+                problems.append(
+                    _(
+                        'The company has no approved system user: click "Request system user" on the '
+                        'company\'s Altinn tab, have the company approve the link, then click "Check status".'
+                    )
+                )
         if problems:
             raise UserError("\n".join([f"{self.name}:", *problems]))
         return company._altinn3_build_settings(owner, level)
@@ -319,10 +337,13 @@ class ResCompany(models.Model):
             # mark_seen stays off: the customer's inbox stays as the customer left it.
             return OdooAltinn3Transport(self._altinn3_settings(), mark_seen=False)
         if self.altinn_transport == "upload":
-            raise UserError(self.env._(
-                "%(company)s receives Altinn documents by file upload only (Altinn tab): use \"Upload files\".",
-                company=self.name,
-            ))
+            raise UserError(
+                self.env._(
+                    '%(company)s receives Altinn documents by file upload only (Altinn tab): use "Upload '
+                    'files".',
+                    company=self.name,
+                )
+            )
         return super()._altinn_transport()
 
     # ------------------------------------------------------------------
@@ -428,9 +449,11 @@ class ResCompany(models.Model):
         self.ensure_one()
         self._altinn3_check_manager()
         company = self.sudo()
-        company.write(company._altinn3_status(
-            company.altinn_org_number, agent=False, request_id=company.altinn_a3_request_id
-        ))
+        company.write(
+            company._altinn3_status(
+                company.altinn_org_number, agent=False, request_id=company.altinn_a3_request_id
+            )
+        )
         return self._altinn3_state_notification(company.altinn_a3_state, company.name)
 
     # ------------------------------------------------------------------
@@ -449,7 +472,9 @@ class ResCompany(models.Model):
         )
         threshold = fields.Datetime.now() - timedelta(minutes=min_age_minutes)
         due = companies.filtered(
-            lambda c: c._altinn3_ready() and (not c.altinn_a3_last_attempt or c.altinn_a3_last_attempt <= threshold)
+            lambda c: (
+                c._altinn3_ready() and (not c.altinn_a3_last_attempt or c.altinn_a3_last_attempt <= threshold)
+            )
         )
         batch = due[:batch_size]
         new_docs = self.env["altinn.document"].sudo()
@@ -514,8 +539,13 @@ class ResCompany(models.Model):
         if vals:
             company.write(vals)
         outcome = getattr(errors[0], "code", errors[0].__class__.__name__) if errors else "ok"
-        _logger.info("Scheduled Altinn fetch of company %s: %s new, %s failed items, %s",
-                     company.id, len(new), len(failures), outcome)
+        _logger.info(
+            "Scheduled Altinn fetch of company %s: %s new, %s failed items, %s",
+            company.id,
+            len(new),
+            len(failures),
+            outcome,
+        )
         return new
 
     @api.model
@@ -551,10 +581,17 @@ class ResCompany(models.Model):
         for user in candidates:
             if user and user.active and not user.share and company in user.company_ids:
                 return user
-        return self.env["res.users"].sudo().search(
-            [("share", "=", False), ("company_ids", "in", company.id),
-             ("groups_id", "in", self.env.ref("prisolve_altinn.group_altinn_manager").id)],
-            limit=1,
+        return (
+            self.env["res.users"]
+            .sudo()
+            .search(
+                [
+                    ("share", "=", False),
+                    ("company_ids", "in", company.id),
+                    ("groups_id", "in", self.env.ref("prisolve_altinn.group_altinn_manager").id),
+                ],
+                limit=1,
+            )
         )
 
     def _altinn_fetch_advice(self, error):
@@ -566,8 +603,9 @@ class ResCompany(models.Model):
         if isinstance(error, altinn_errors.SystemUserNotApproved):
             if level == A3_LEVEL_FIRM:
                 return _(
-                    "The accounting firm %(firm)s must approve its client system user again: on the firm's contact "
-                    "(Altinn tab) click \"Request system user\" and have the firm's daglig leder approve the link.",
+                    "The accounting firm %(firm)s must approve its client system user again: on the "
+                    "firm's contact (Altinn tab) click \"Request system user\" and have the firm's daglig "
+                    "leder approve the link.",
                     firm=firm_name,
                 )
             return _(
@@ -576,22 +614,24 @@ class ResCompany(models.Model):
             )
         if isinstance(error, altinn_errors.ClientNotDelegated):
             return _(
-                "The klientadministrator of %(firm)s must add %(company)s (%(org)s) as a client of the firm's "
-                "system user in Altinn.",
+                "The klientadministrator of %(firm)s must add %(company)s (%(org)s) as a client of the "
+                "firm's system user in Altinn.",
                 firm=firm_name,
                 company=self.name,
                 org=self.altinn_org_number,
             )
         if isinstance(error, altinn_errors.NoRights):
             return _(
-                "The company must give the system the access packages it needs in Altinn (Tilgangsstyring → "
-                "Systemtilganger)."
+                "The company must give the system the access packages it needs in Altinn (Tilgangsstyring "
+                "→ Systemtilganger)."
             )
-        if isinstance(error, (altinn_errors.InvalidClientKey, altinn_errors.ScopeNotGranted,
-                              altinn_errors.TokenRejected)):
+        if isinstance(
+            error,
+            (altinn_errors.InvalidClientKey, altinn_errors.ScopeNotGranted, altinn_errors.TokenRejected),
+        ):
             return _(
-                "A Settings administrator must fix the Maskinporten client (Settings → Altinn 3): key, key ID, "
-                "scopes and environment."
+                "A Settings administrator must fix the Maskinporten client (Settings → Altinn 3): key, "
+                "key ID, scopes and environment."
             )
         if isinstance(error, altinn_errors.ClockSkew):
             return _("The server administrator must synchronise the server clock (NTP).")
@@ -626,22 +666,37 @@ class ResCompany(models.Model):
         partner = self.partner_id.sudo()
         todo = self.env.ref("mail.mail_activity_data_todo")
         lines = [
-            _("The scheduled Altinn fetch for %(company)s (%(org)s) failed.", company=self.name,
-              org=self.altinn_org_number or "-"),
+            _(
+                "The scheduled Altinn fetch for %(company)s (%(org)s) failed.",
+                company=self.name,
+                org=self.altinn_org_number or "-",
+            ),
             *message.split("\n"),
         ]
         if failures:
-            lines.append(_("%(count)s documents could not be downloaded; they stay in the ledger as failed and "
-                           "are fetched again.", count=len(failures)))
+            lines.append(
+                _(
+                    "%(count)s documents could not be downloaded; they stay in the ledger as failed and "
+                    "are fetched again.",
+                    count=len(failures),
+                )
+            )
         note = Markup("<br/>").join(escape(line) for line in lines)
         summary = self._altinn_activity_summary()
-        existing = self.env["mail.activity"].sudo().search([
-            ("res_model", "=", "res.partner"),
-            ("res_id", "=", partner.id),
-            ("activity_type_id", "=", todo.id),
-            ("user_id", "=", user.id),
-            ("summary", "=", summary),
-        ], limit=1)
+        existing = (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "=", partner.id),
+                    ("activity_type_id", "=", todo.id),
+                    ("user_id", "=", user.id),
+                    ("summary", "=", summary),
+                ],
+                limit=1,
+            )
+        )
         if existing:
             existing.note = note
             return existing
@@ -663,11 +718,17 @@ class ResCompany(models.Model):
             self.with_context(lang=code)._altinn_activity_summary()
             for code, _name in self.env["res.lang"].get_installed()
         }
-        activities = self.env["mail.activity"].sudo().search([
-            ("res_model", "=", "res.partner"),
-            ("res_id", "=", self.partner_id.id),
-            ("activity_type_id", "=", self.env.ref("mail.mail_activity_data_todo").id),
-            ("summary", "in", list(summaries)),
-        ])
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "=", self.partner_id.id),
+                    ("activity_type_id", "=", self.env.ref("mail.mail_activity_data_todo").id),
+                    ("summary", "in", list(summaries)),
+                ]
+            )
+        )
         if activities:
             activities.action_feedback(feedback=self.env._("The scheduled Altinn fetch works again."))

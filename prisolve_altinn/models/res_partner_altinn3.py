@@ -61,9 +61,11 @@ class ResPartner(models.Model):
         for partner in self:
             number = partner.altinn_firm_org_number
             if number and not re.fullmatch(r"\d{9}", number):
-                raise ValidationError(self.env._(
-                    "The organisation number must have exactly 9 digits (got %(number)s).", number=number
-                ))
+                raise ValidationError(
+                    self.env._(
+                        "The organisation number must have exactly 9 digits (got %(number)s).", number=number
+                    )
+                )
 
     def _altinn3_reference_company(self):
         """The company whose Altinn environment the firm's requests use: that of its client companies."""
@@ -71,10 +73,13 @@ class ResPartner(models.Model):
         companies = self.sudo().altinn_client_company_ids
         environments = {(c.altinn_environment, c._altinn_base_url()) for c in companies}
         if len(environments) > 1:
-            raise UserError(self.env._(
-                "The client companies of %(firm)s use different Altinn environments; give them the same one.",
-                firm=self.display_name,
-            ))
+            raise UserError(
+                self.env._(
+                    "The client companies of %(firm)s use different Altinn environments; give them the "
+                    "same one.",
+                    firm=self.display_name,
+                )
+            )
         return companies[:1] or self.env.company
 
     def action_altinn3_request_system_user(self):
@@ -84,7 +89,8 @@ class ResPartner(models.Model):
         company = self._altinn3_reference_company()
         firm = self.sudo()
         values = company.sudo()._altinn3_request(
-            firm.altinn_firm_org_number, agent=True,
+            firm.altinn_firm_org_number,
+            agent=True,
             title=self.env._("Odoo – %(name)s (clients)", name=firm.name),
         )
         firm.write(values)
@@ -95,7 +101,9 @@ class ResPartner(models.Model):
         self.env["res.company"]._altinn3_check_manager()  # in the caller's environment, before any sudo
         company = self._altinn3_reference_company()
         firm = self.sudo()
-        firm.write(company.sudo()._altinn3_status(
-            firm.altinn_firm_org_number, agent=True, request_id=firm.altinn_a3_request_id
-        ))
+        firm.write(
+            company.sudo()._altinn3_status(
+                firm.altinn_firm_org_number, agent=True, request_id=firm.altinn_a3_request_id
+            )
+        )
         return company._altinn3_state_notification(firm.altinn_a3_state, firm.display_name)

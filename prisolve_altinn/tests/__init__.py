@@ -12,3 +12,6 @@ from . import test_wizard_tour
 from . import test_i18n
 from . import test_altinn3
 from . import test_cron_process
+from . import test_tour
+from . import test_secrets
+from . import test_multicompany

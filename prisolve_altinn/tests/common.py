@@ -22,7 +22,7 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 from ..altinn import errors as altinn_errors
 from ..altinn.transport import PinChallenge, Transport
-from ..altinn.types import ROLE_ATTACHMENT, ROLE_BODY, AltinnFile, AltinnItem, FetchFailure
+from ..altinn.types import ROLE_ATTACHMENT, ROLE_BODY, AltinnFile, AltinnItem
 
 # Same numbers as the emulator's default data (altinn_emulator/defaults.py).
 ORG_OWN = "911158612"
@@ -37,11 +37,24 @@ SECRET_CODE = "73519"
 
 
 def make_item(reference, reportee=ORG_OWN, *, title=None, kind="message", files=None, raw=True, **kwargs):
-    files = files if files is not None else [
-        AltinnFile(name=f"{reference}.txt", mimetype="text/plain", data=f"Body {reference}".encode(), role=ROLE_BODY),
-        AltinnFile(name=f"{reference}.pdf", mimetype="application/pdf", data=b"%PDF-1.4 " + reference.encode(),
-                   role=ROLE_ATTACHMENT),
-    ]
+    files = (
+        files
+        if files is not None
+        else [
+            AltinnFile(
+                name=f"{reference}.txt",
+                mimetype="text/plain",
+                data=f"Body {reference}".encode(),
+                role=ROLE_BODY,
+            ),
+            AltinnFile(
+                name=f"{reference}.pdf",
+                mimetype="application/pdf",
+                data=b"%PDF-1.4 " + reference.encode(),
+                role=ROLE_ATTACHMENT,
+            ),
+        ]
+    )
     return AltinnItem(
         reference=reference,
         kind=kind,
@@ -81,13 +94,15 @@ class FakeAltinn:
         person = self.persons.get(credentials.username)
         if not person or person["password"] != credentials.password:
             raise altinn_errors.InvalidUserCredentials(
-                error_id=989, altinn_message="Incorrect username/password/pin given for user")
+                error_id=989, altinn_message="Incorrect username/password/pin given for user"
+            )
         if pin:
             if self.session_expired:
                 raise altinn_errors.PinSessionExpired(error_id=989)
             if credentials.pin_code != self.code:
                 raise altinn_errors.InvalidUserCredentials(
-                    error_id=989, altinn_message="Incorrect username/password/pin given for user")
+                    error_id=989, altinn_message="Incorrect username/password/pin given for user"
+                )
         return person
 
 
@@ -107,12 +122,18 @@ class FakeTransport(Transport):
         self.altinn.check_system(self.system_id, self.system_password)
         person = self.altinn.check_person(credentials, pin=False)
         if not person["phone"]:
-            return PinChallenge(status="NoPhoneNumber",
-                                message="Mobilnummer er ikke registrert på bruker. Registrer mobilnummer i Min "
-                                        "profil på altinn.no")
+            return PinChallenge(
+                status="NoPhoneNumber",
+                message="Mobilnummer er ikke registrert på bruker. Registrer mobilnummer i Min "
+                "profil på altinn.no",
+            )
         now = datetime.now(timezone.utc).replace(microsecond=0)
-        return PinChallenge(status="Ok", message="SMS med engangskode er sendt", valid_from=now,
-                            valid_to=now + timedelta(minutes=30))
+        return PinChallenge(
+            status="Ok",
+            message="SMS med engangskode er sendt",
+            valid_from=now,
+            valid_to=now + timedelta(minutes=30),
+        )
 
     def fetch(self, reportee, since, until, credentials=None):
         self.altinn.calls.append(("fetch", self.system_id, reportee))
@@ -139,25 +160,36 @@ class AltinnCommon(AccountTestInvoicingCommon):
         super().setUpClass()
         admin = cls.env["res.company"].sudo()
         cls.company = cls.env.company
-        cls.company.sudo().write({
-            "name": "Eksempel Holding AS",
-            "altinn_org_number": ORG_OWN,
-            "altinn_system_id": SYSTEM_OWN[0],
-            "altinn_system_password": SYSTEM_OWN[1],
-        })
-        cls.firm = cls.env["res.partner"].sudo().create({
-            "name": "Revisor og Regnskap AS",
-            "is_company": True,
-            "altinn_system_id": SYSTEM_FIRM[0],
-            "altinn_system_password": SYSTEM_FIRM[1],
-        })
-        cls.client_1 = admin.create({"name": "Klient En AS", "altinn_org_number": ORG_CLIENT_1,
-                                     "altinn_client_id": cls.firm.id})
-        cls.client_2 = admin.create({"name": "Klient To AS", "altinn_org_number": ORG_CLIENT_2,
-                                     "altinn_client_id": cls.firm.id})
+        cls.company.sudo().write(
+            {
+                "name": "Eksempel Holding AS",
+                "altinn_org_number": ORG_OWN,
+                "altinn_system_id": SYSTEM_OWN[0],
+                "altinn_system_password": SYSTEM_OWN[1],
+            }
+        )
+        cls.firm = (
+            cls.env["res.partner"]
+            .sudo()
+            .create(
+                {
+                    "name": "Revisor og Regnskap AS",
+                    "is_company": True,
+                    "altinn_system_id": SYSTEM_FIRM[0],
+                    "altinn_system_password": SYSTEM_FIRM[1],
+                }
+            )
+        )
+        cls.client_1 = admin.create(
+            {"name": "Klient En AS", "altinn_org_number": ORG_CLIENT_1, "altinn_client_id": cls.firm.id}
+        )
+        cls.client_2 = admin.create(
+            {"name": "Klient To AS", "altinn_org_number": ORG_CLIENT_2, "altinn_client_id": cls.firm.id}
+        )
         cls.env.user.sudo().company_ids = [Command.link(cls.client_1.id), Command.link(cls.client_2.id)]
         all_companies = cls.company | cls.client_1 | cls.client_2
-        # The tests run as an accountant: no Settings rights, Altinn rights through account.group_account_user.
+        # The tests run as an accountant: no Settings rights; Altinn rights come with
+        # account.group_account_user.
         cls.accountant = new_test_user(
             cls.env,
             login="altinn_accountant",
@@ -166,7 +198,9 @@ class AltinnCommon(AccountTestInvoicingCommon):
             company_id=cls.company.id,
             company_ids=[Command.set(all_companies.ids)],
         )
-        cls.env = cls.env(user=cls.accountant, context=dict(cls.env.context, allowed_company_ids=all_companies.ids))
+        cls.env = cls.env(
+            user=cls.accountant, context=dict(cls.env.context, allowed_company_ids=all_companies.ids)
+        )
         cls.company, cls.client_1, cls.client_2 = (cls.env["res.company"].browse(c.id) for c in all_companies)
         cls.all_companies = all_companies.with_env(cls.env)
         cls.firm = cls.firm.with_env(cls.env)
@@ -178,7 +212,10 @@ class AltinnCommon(AccountTestInvoicingCommon):
     def _request_handler(cls, session, request, /, **kwargs):
         # Odoo's guard against external requests compares the timeout with a number and fails on
         # the (connect, read) tuple our SOAP client always sends: let local calls (the emulator) through.
-        if isinstance(kwargs.get("timeout"), tuple) and urlsplit(request.url).hostname in ("127.0.0.1", "localhost"):
+        if isinstance(kwargs.get("timeout"), tuple) and urlsplit(request.url).hostname in (
+            "127.0.0.1",
+            "localhost",
+        ):
             return odoo_test_common._super_send(session, request, **kwargs)
         return super()._request_handler(session, request, **kwargs)
 

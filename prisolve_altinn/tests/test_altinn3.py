@@ -43,7 +43,7 @@ class _Capture(logging.Handler):
     def emit(self, record):
         try:
             self.lines.append(record.getMessage())
-        except Exception:  # noqa: BLE001 - a broken record must not fail the test
+        except Exception:
             self.lines.append(str(record.msg))
         if record.exc_info:
             self.lines.append(logging.Formatter().formatException(record.exc_info))
@@ -65,11 +65,13 @@ class TestAltinn3(AccountTestInvoicingCommon):
         cls.soap_klient = cls._create_company(name="Fjordkanten Eiendom AS (SOAP)")
         cls.all_companies = cls.selskap | cls.klient | cls.soap_selskap | cls.soap_klient
         # One firm: Altinn 2 datasystem for the SOAP path, Altinn 3 client system user for the rest.
-        cls.firm = cls.env["res.partner"].create({
-            "name": "Tallknuserne Regnskap AS",
-            "is_company": True,
-            "company_registry": FIRM,
-        })
+        cls.firm = cls.env["res.partner"].create(
+            {
+                "name": "Tallknuserne Regnskap AS",
+                "is_company": True,
+                "company_registry": FIRM,
+            }
+        )
         cls.accountant = new_test_user(
             cls.env,
             login="a3_accountant",
@@ -103,40 +105,52 @@ class TestAltinn3(AccountTestInvoicingCommon):
         self.d = defaults
         self.url = self.emulator.url
         self.vendor_data = self.control("GET", "/vendor")
-        self.vendor = self.env["altinn.maskinporten.client"].create({
-            "name": "Prisolve (emulator)",
-            "environment": "custom",
-            "client_id": self.vendor_data["client_id"],
-            "key_id": self.vendor_data["kid"],
-            "private_key_pem": self.vendor_data["private_key_pem"],
-            "system_id": self.vendor_data["system_id"],
-            "vendor_org_number": self.vendor_data["vendor_org"],
-        })
+        self.vendor = self.env["altinn.maskinporten.client"].create(
+            {
+                "name": "Prisolve (emulator)",
+                "environment": "custom",
+                "client_id": self.vendor_data["client_id"],
+                "key_id": self.vendor_data["kid"],
+                "private_key_pem": self.vendor_data["private_key_pem"],
+                "system_id": self.vendor_data["system_id"],
+                "vendor_org_number": self.vendor_data["vendor_org"],
+            }
+        )
         custom = {"altinn_environment": "custom", "altinn_base_url": self.url}
-        self.firm.write({
-            "altinn_system_id": defaults.FIRM_SYSTEM_ID,
-            "altinn_system_password": defaults.FIRM_SYSTEM_PASSWORD,
-            "altinn_a3_state": "approved",
-        })
-        self.selskap.write({
-            **custom,
-            "altinn_transport": "altinn3",
-            "altinn_a3_state": "approved",
-            "altinn_responsible_user_id": self.accountant.id,
-        })
-        self.klient.write({
-            **custom,
-            "altinn_org_number": CLIENT_COMPANY,
-            "altinn_client_id": self.firm.id,
-            "altinn_transport": "altinn3",
-        })
-        self.soap_selskap.write({
-            **custom,
-            "altinn_org_number": COMPANY,
-            "altinn_system_id": defaults.SYSTEM_ID,
-            "altinn_system_password": defaults.SYSTEM_PASSWORD,
-        })
-        self.soap_klient.write({**custom, "altinn_org_number": CLIENT_COMPANY, "altinn_client_id": self.firm.id})
+        self.firm.write(
+            {
+                "altinn_system_id": defaults.FIRM_SYSTEM_ID,
+                "altinn_system_password": defaults.FIRM_SYSTEM_PASSWORD,
+                "altinn_a3_state": "approved",
+            }
+        )
+        self.selskap.write(
+            {
+                **custom,
+                "altinn_transport": "altinn3",
+                "altinn_a3_state": "approved",
+                "altinn_responsible_user_id": self.accountant.id,
+            }
+        )
+        self.klient.write(
+            {
+                **custom,
+                "altinn_org_number": CLIENT_COMPANY,
+                "altinn_client_id": self.firm.id,
+                "altinn_transport": "altinn3",
+            }
+        )
+        self.soap_selskap.write(
+            {
+                **custom,
+                "altinn_org_number": COMPANY,
+                "altinn_system_id": defaults.SYSTEM_ID,
+                "altinn_system_password": defaults.SYSTEM_PASSWORD,
+            }
+        )
+        self.soap_klient.write(
+            {**custom, "altinn_org_number": CLIENT_COMPANY, "altinn_client_id": self.firm.id}
+        )
         self.fetch_cron = self.env.ref("prisolve_altinn.ir_cron_altinn_fetch")
         self.as_accountant = self.env(
             user=self.accountant, context=dict(self.env.context, allowed_company_ids=self.all_companies.ids)
@@ -150,7 +164,8 @@ class TestAltinn3(AccountTestInvoicingCommon):
 
     def system_user(self, owner, agent=False):
         return next(
-            u for u in self.control("GET", "/systemusers")
+            u
+            for u in self.control("GET", "/systemusers")
             if u["owner_org"] == owner and u["agent"] == agent and not u["deleted"]
         )
 
@@ -166,11 +181,13 @@ class TestAltinn3(AccountTestInvoicingCommon):
         return sorted(item.title for item in self.emulator.items(org) if not item.deleted)
 
     def activities(self, company):
-        return self.env["mail.activity"].search([
-            ("res_model", "=", "res.partner"),
-            ("res_id", "=", company.partner_id.id),
-            ("activity_type_id", "=", self.env.ref("mail.mail_activity_data_todo").id),
-        ])
+        return self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "=", company.partner_id.id),
+                ("activity_type_id", "=", self.env.ref("mail.mail_activity_data_todo").id),
+            ]
+        )
 
     def booked(self, docs):
         """What booking made of the documents: per title (state, type), and every entry, without the
@@ -182,11 +199,17 @@ class TestAltinn3(AccountTestInvoicingCommon):
                 move.state,
                 str(move.date),
                 move.journal_id.code,
-                tuple(sorted(
-                    (line.account_id.with_company(move.company_id).code, round(line.debit, 2),
-                     round(line.credit, 2), line.partner_id.name or "")
-                    for line in move.line_ids
-                )),
+                tuple(
+                    sorted(
+                        (
+                            line.account_id.with_company(move.company_id).code,
+                            round(line.debit, 2),
+                            round(line.credit, 2),
+                            line.partner_id.name or "",
+                        )
+                        for line in move.line_ids
+                    )
+                ),
             )
             for move in (docs.move_ids | docs.move_id)
         )
@@ -195,9 +218,16 @@ class TestAltinn3(AccountTestInvoicingCommon):
     def soap_update(self, company):
         """The Altinn 2 path: the person logs in, gets an SMS code and updates (booking included)."""
         today = fields.Date.context_today(self.env.user)
-        wizard = self.as_accountant["altinn.update.wizard"].with_context(default_company_id=company.id).create({
-            "date_from": today - timedelta(days=800), "date_to": today,
-        })
+        wizard = (
+            self.as_accountant["altinn.update.wizard"]
+            .with_context(default_company_id=company.id)
+            .create(
+                {
+                    "date_from": today - timedelta(days=800),
+                    "date_to": today,
+                }
+            )
+        )
         login = {"altinn_username": self.d.PERSON_FNR, "altinn_password": self.d.PERSON_PASSWORD}
         wizard.with_context(**login).action_request_pin()
         code = self.emulator.last_sms_code(self.d.PERSON_FNR)
@@ -216,8 +246,15 @@ class TestAltinn3(AccountTestInvoicingCommon):
 
         def spy(company):
             transport = real(company)
-            settings_seen.append((company.id, transport.name, transport.needs_person,
-                                  transport.settings.level, transport.tokens.owner_org))
+            settings_seen.append(
+                (
+                    company.id,
+                    transport.name,
+                    transport.needs_person,
+                    transport.settings.level,
+                    transport.tokens.owner_org,
+                )
+            )
             return transport
 
         with patch.object(type(self.env["res.company"]), "_altinn_transport", spy):
@@ -228,8 +265,9 @@ class TestAltinn3(AccountTestInvoicingCommon):
         self.assertIn((self.selskap.id, "altinn3", False, "company", COMPANY), settings_seen)
         self.assertIn((self.klient.id, "altinn3", False, "firm", FIRM), settings_seen)
         self.assertNotIn(self.soap_selskap.id, [seen[0] for seen in settings_seen])  # Altinn 2: skipped
-        progress = self.env["ir.cron.progress"].search([("cron_id", "=", self.fetch_cron.id)], order="id desc",
-                                                       limit=1)
+        progress = self.env["ir.cron.progress"].search(
+            [("cron_id", "=", self.fetch_cron.id)], order="id desc", limit=1
+        )
         self.assertEqual((progress.done, progress.remaining), (2, 0))
 
         for company, org in ((self.selskap, COMPANY), (self.klient, CLIENT_COMPANY)):
@@ -267,7 +305,9 @@ class TestAltinn3(AccountTestInvoicingCommon):
                 else:
                     self.assertEqual(a3_dates[doc.title], doc.date_created, doc.title)
             (a3_docs, a3_entries), (soap_docs_booked, soap_entries) = (
-                self.booked(a3[a3_company]), self.booked(soap_docs))
+                self.booked(a3[a3_company]),
+                self.booked(soap_docs),
+            )
             self.assertTrue(a3_entries)
             self.assertTrue(all(code for entry in a3_entries for code, *_rest in entry[4]))
             # The same entries in the books. Which document carries an entry can differ: Altinn 3 reads the
@@ -292,10 +332,19 @@ class TestAltinn3(AccountTestInvoicingCommon):
     def test_new_item_arrives_in_the_next_run(self):
         self.run_fetch_cron()
         before = len(self.documents(self.selskap))
-        self.emulator.add_items({"reportee": COMPANY, "items": [{
-            "kind": "message", "title": "Ny melding fra Skatteetaten", "body": "Hei",
-            "attachments": [{"name": "brev.txt", "mimetype": "text/plain", "text": "innhold"}],
-        }]})
+        self.emulator.add_items(
+            {
+                "reportee": COMPANY,
+                "items": [
+                    {
+                        "kind": "message",
+                        "title": "Ny melding fra Skatteetaten",
+                        "body": "Hei",
+                        "attachments": [{"name": "brev.txt", "mimetype": "text/plain", "text": "innhold"}],
+                    }
+                ],
+            }
+        )
         self.run_fetch_cron()
         docs = self.documents(self.selskap)
         self.assertEqual(len(docs), before + 1)
@@ -314,7 +363,9 @@ class TestAltinn3(AccountTestInvoicingCommon):
         self.assertIn("Request system user", str(activity.note))
         self.assertIn(COMPANY, str(activity.note))
         # The other company went on.
-        self.assertEqual(sorted(self.documents(self.klient).mapped("title")), self.expected_titles(CLIENT_COMPANY))
+        self.assertEqual(
+            sorted(self.documents(self.klient).mapped("title")), self.expected_titles(CLIENT_COMPANY)
+        )
         self.assertFalse(self.klient.altinn_a3_error)
         # The next failing run updates the same to-do instead of adding one.
         self.run_fetch_cron()
@@ -356,8 +407,11 @@ class TestAltinn3(AccountTestInvoicingCommon):
         self.vendor.private_key_pem = self.vendor_data["private_key_pem"]
         self.activities(self.selskap).unlink()
         self.selskap.altinn_a3_error_date = False
-        self.control("POST", "/faults", {"path": "/dialogporten/api/v1/enduser/dialogs$", "status": 429,
-                                         "retry_after": 120, "count": 20})
+        self.control(
+            "POST",
+            "/faults",
+            {"path": "/dialogporten/api/v1/enduser/dialogs$", "status": 429, "retry_after": 120, "count": 20},
+        )
         self.run_fetch_cron()
         self.assertIn("slow down", self.selskap.altinn_a3_error)
         self.assertFalse(self.selskap.altinn_last_sync)
@@ -387,8 +441,11 @@ class TestAltinn3(AccountTestInvoicingCommon):
     # The wizard on demand
     # ------------------------------------------------------------------
     def test_wizard_fetches_without_sms_code(self):
-        wizard = self.as_accountant["altinn.update.wizard"].with_context(
-            default_company_id=self.klient.id).create({})
+        wizard = (
+            self.as_accountant["altinn.update.wizard"]
+            .with_context(default_company_id=self.klient.id)
+            .create({})
+        )
         self.assertEqual(wizard.transport, "altinn3")
         self.assertEqual(wizard.firm_id, self.firm)
         with self.assertRaisesRegex(UserError, "No SMS code"):
@@ -396,8 +453,11 @@ class TestAltinn3(AccountTestInvoicingCommon):
         wizard.date_from = fields.Date.context_today(wizard) - timedelta(days=400)
         wizard.action_update()  # no username, password or code in the context
         self.assertEqual(wizard.state, "done")
-        self.assertEqual((wizard.line_ids.status, wizard.line_ids.new_count),
-                         ("ok", len(self.expected_titles(CLIENT_COMPANY))), wizard.line_ids.message)
+        self.assertEqual(
+            (wizard.line_ids.status, wizard.line_ids.new_count),
+            ("ok", len(self.expected_titles(CLIENT_COMPANY))),
+            wizard.line_ids.message,
+        )
         self.assertEqual(self.emulator.sms(self.d.PERSON_FNR), [])
         self.assertTrue(self.klient.altinn_last_sync)
         # The scheduled fetch then finds nothing new.
@@ -408,8 +468,11 @@ class TestAltinn3(AccountTestInvoicingCommon):
 
     def test_wizard_says_what_is_missing(self):
         self.firm.altinn_a3_state = "requested"
-        wizard = self.as_accountant["altinn.update.wizard"].with_context(
-            default_company_id=self.klient.id).create({})
+        wizard = (
+            self.as_accountant["altinn.update.wizard"]
+            .with_context(default_company_id=self.klient.id)
+            .create({})
+        )
         with self.assertRaisesRegex(UserError, "Tallknuserne"):
             wizard.action_update()
 
@@ -424,8 +487,10 @@ class TestAltinn3(AccountTestInvoicingCommon):
             company.with_user(self.accountant).action_altinn3_request_system_user()
         company.with_user(self.manager).action_altinn3_request_system_user()
         self.assertEqual(company.altinn_a3_state, "requested")
-        self.assertIn("/accessmanagement/ui/systemuser/request?id=" + company.altinn_a3_request_id,
-                      company.altinn_a3_confirm_url)
+        self.assertIn(
+            "/accessmanagement/ui/systemuser/request?id=" + company.altinn_a3_request_id,
+            company.altinn_a3_confirm_url,
+        )
         self.assertEqual(company.altinn_a3_requested_by, self.manager)
         self.assertEqual(company.altinn_responsible_user_id, self.manager)
         self.assertIn("approval link", company.altinn_a3_info)
@@ -449,8 +514,9 @@ class TestAltinn3(AccountTestInvoicingCommon):
         self.assertEqual(self.klient.altinn_a3_level, "firm")
         self.firm.with_user(self.manager).action_altinn3_request_system_user()
         self.assertEqual(self.firm.altinn_a3_state, "requested")
-        self.assertIn("/systemuser/agentrequest?id=" + self.firm.altinn_a3_request_id,
-                      self.firm.altinn_a3_confirm_url)
+        self.assertIn(
+            "/systemuser/agentrequest?id=" + self.firm.altinn_a3_request_id, self.firm.altinn_a3_confirm_url
+        )
         self.control("POST", f"/requests/{self.firm.altinn_a3_request_id}/approve")
         self.firm.with_user(self.manager).action_altinn3_check_status()
         self.assertEqual(self.firm.altinn_a3_state, "approved")
@@ -458,7 +524,9 @@ class TestAltinn3(AccountTestInvoicingCommon):
         agent = self.system_user(FIRM, agent=True)["id"]
         self.control("POST", f"/systemusers/{agent}/clients", {"org": CLIENT_COMPANY})
         self.run_fetch_cron()
-        self.assertEqual(sorted(self.documents(self.klient).mapped("title")), self.expected_titles(CLIENT_COMPANY))
+        self.assertEqual(
+            sorted(self.documents(self.klient).mapped("title")), self.expected_titles(CLIENT_COMPANY)
+        )
 
     # ------------------------------------------------------------------
     # The vendor's key
@@ -495,13 +563,44 @@ class TestAltinn3(AccountTestInvoicingCommon):
             self.assertTrue(self.selskap.altinn_a3_error)
             error = self.selskap.altinn_a3_error
             self.vendor.key_id = self.vendor_data["kid"]
-            wizard = self.as_accountant["altinn.update.wizard"].with_context(
-                default_company_id=self.selskap.id).create({})
+            wizard = (
+                self.as_accountant["altinn.update.wizard"]
+                .with_context(default_company_id=self.selskap.id)
+                .create({})
+            )
             wizard.action_update()
             self.assertEqual(wizard.line_ids.status, "ok", wizard.line_ids.message)
         finally:
             root.removeHandler(capture)
             root.setLevel(old_level)
-        texts = [*capture.lines, error, self.klient.altinn_a3_error or "",
-                 *(str(a.note) for a in self.activities(self.selskap))]
+        texts = [
+            *capture.lines,
+            error,
+            self.klient.altinn_a3_error or "",
+            *(str(a.note) for a in self.activities(self.selskap)),
+        ]
         self.assertFalse([t for t in texts if secret in t])
+
+    def test_norwegian(self):
+        self.env["res.lang"]._activate_lang("nb_NO")
+        self.env["ir.module.module"].search([("name", "=", "prisolve_altinn")])._update_translations(
+            ["nb_NO"]
+        )
+        env_nb = self.env(context=dict(self.env.context, lang="nb_NO"))
+        fields_nb = env_nb["res.company"].fields_get(["altinn_transport", "altinn_a3_state"])
+        self.assertEqual(
+            dict(fields_nb["altinn_transport"]["selection"])["altinn3"],
+            "Altinn 3 – systembruker (uten tilsyn)",
+        )
+        self.assertEqual(fields_nb["altinn_a3_state"]["string"], "Systembruker")
+        arch = env_nb["altinn.update.wizard"].get_view(view_type="form")["arch"]
+        self.assertEqual(arch.count("Oppdater i Odoo"), 2)  # the Altinn 2 button and the Altinn 3 one
+        arch = env_nb["res.company"].get_view(self.env.ref("base.view_company_form").id, "form")["arch"]
+        self.assertIn("Altinn 2 ble stengt 19. juni 2026.", arch)
+        self.assertIn("Be om systembruker", arch)
+        self.assertIn("kan ikke hente", self.soap_selskap.with_env(env_nb).altinn_cron_info)
+        self.control("POST", f"/systemusers/{self.system_user(COMPANY)['id']}/revoke")
+        self.accountant.lang = "nb_NO"
+        self.run_fetch_cron()
+        self.assertIn("Be om systembruker", self.selskap.altinn_a3_error)
+        self.assertEqual(self.activities(self.selskap).summary, "Altinn: henting feilet")

@@ -34,22 +34,28 @@ class TestEmulator(AltinnCommon):
         self.company.sudo().write({**common, "altinn_org_number": defaults.COMPANY})
         self.client_1.sudo().write({**common, "altinn_org_number": defaults.CLIENT_COMPANY})
         self.client_2.sudo().write({**common, "altinn_org_number": defaults.UNDELEGATED_COMPANY})
-        self.firm.sudo().write({
-            "altinn_system_id": defaults.FIRM_SYSTEM_ID,
-            "altinn_system_password": defaults.FIRM_SYSTEM_PASSWORD,
-        })
-        self.company.sudo().write({
-            "altinn_system_id": defaults.SYSTEM_ID,
-            "altinn_system_password": defaults.SYSTEM_PASSWORD,
-        })
+        self.firm.sudo().write(
+            {
+                "altinn_system_id": defaults.FIRM_SYSTEM_ID,
+                "altinn_system_password": defaults.FIRM_SYSTEM_PASSWORD,
+            }
+        )
+        self.company.sudo().write(
+            {
+                "altinn_system_id": defaults.SYSTEM_ID,
+                "altinn_system_password": defaults.SYSTEM_PASSWORD,
+            }
+        )
 
     def wizard(self, company, **vals):
         today = fields.Date.context_today(self.env.user)
         return self.make_wizard(company, date_from=today - timedelta(days=800), date_to=today, **vals)
 
     def login(self, username=None, password=None):
-        return {"altinn_username": username or self.d.PERSON_FNR,
-                "altinn_password": password or self.d.PERSON_PASSWORD}
+        return {
+            "altinn_username": username or self.d.PERSON_FNR,
+            "altinn_password": password or self.d.PERSON_PASSWORD,
+        }
 
     def request_code(self, wizard, **login):
         action = wizard.with_context(**self.login(**login)).action_request_pin()
@@ -84,8 +90,9 @@ class TestEmulator(AltinnCommon):
         _action, code = self.request_code(wizard)
         wizard.with_context(**self.login(), altinn_pin_code=code).action_update()
         self.assertEqual((wizard.line_ids.new_count, wizard.line_ids.known_count), (0, expected))
-        self.assertEqual(self.env["altinn.document"].search_count([("company_id", "=", self.company.id)]),
-                         expected)
+        self.assertEqual(
+            self.env["altinn.document"].search_count([("company_id", "=", self.company.id)]), expected
+        )
 
     def test_client_level_one_session_and_no_rights(self):
         wizard = self.wizard(self.client_1, other_company_ids=[(6, 0, self.client_2.ids)])
@@ -108,4 +115,5 @@ class TestEmulator(AltinnCommon):
         self.assertEqual(wizard.state, "login")
         with self.assertRaisesRegex(UserError, "Min profil"):
             self.wizard(self.company).with_context(
-                **self.login(self.d.NOMOBILE_FNR, self.d.NOMOBILE_PASSWORD)).action_request_pin()
+                **self.login(self.d.NOMOBILE_FNR, self.d.NOMOBILE_PASSWORD)
+            ).action_request_pin()

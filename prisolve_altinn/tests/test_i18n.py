@@ -20,7 +20,9 @@ class TestNorwegian(AltinnCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.env["res.lang"].sudo()._activate_lang("nb_NO")
-        cls.env["ir.module.module"].sudo().search([("name", "=", "prisolve_altinn")])._update_translations(["nb_NO"])
+        cls.env["ir.module.module"].sudo().search([("name", "=", "prisolve_altinn")])._update_translations(
+            ["nb_NO"]
+        )
         cls.env_nb = cls.env(context=dict(cls.env.context, lang="nb_NO"))
 
     def test_every_term_is_translated_with_its_placeholders(self):
@@ -28,8 +30,11 @@ class TestNorwegian(AltinnCommon):
         self.assertGreater(len(po), 100)
         for entry in po:
             self.assertTrue(entry.msgstr.strip(), f"no translation for {entry.msgid!r}")
-            self.assertEqual(sorted(PLACEHOLDER.findall(entry.msgid)), sorted(PLACEHOLDER.findall(entry.msgstr)),
-                             entry.msgid)
+            self.assertEqual(
+                sorted(PLACEHOLDER.findall(entry.msgid)),
+                sorted(PLACEHOLDER.findall(entry.msgstr)),
+                entry.msgid,
+            )
 
     def test_field_labels_and_buttons(self):
         fields = self.env_nb["res.company"].fields_get(["altinn_system_id", "altinn_client_id"])
@@ -43,8 +48,11 @@ class TestNorwegian(AltinnCommon):
         arch = self.env_nb["altinn.update.wizard"].get_view(view_type="form")["arch"]
         for term in ("Hent SMS-kode", "Oppdater i Odoo"):
             self.assertIn(term, arch)
-        arch = self.env_nb["res.company"].sudo().get_view(
-            self.env.ref("base.view_company_form").id, "form")["arch"]
+        arch = (
+            self.env_nb["res.company"]
+            .sudo()
+            .get_view(self.env.ref("base.view_company_form").id, "form")["arch"]
+        )
         self.assertIn("Oppdater fra Altinn", arch)
         self.assertIn("Slik setter du opp tilgang til Altinn", arch)
 

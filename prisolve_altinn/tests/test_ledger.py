@@ -86,7 +86,9 @@ class TestLedger(AltinnCommon):
         doc = self.record([make_item("AR50", files=files)])[0]
         self.assertEqual(doc._altinn_files(), files)
         raw = doc.raw_attachment_id
-        self.assertEqual((raw.name, raw.res_model, raw.res_id), ("altinn-AR50.xml", "altinn.document", doc.id))
+        self.assertEqual(
+            (raw.name, raw.res_model, raw.res_id), ("altinn-AR50.xml", "altinn.document", doc.id)
+        )
         self.assertIn(b"AR50", raw.raw)
         self.assertEqual(len(doc.attachment_ids), 4)
         self.assertEqual(set(doc.attachment_ids.mapped("company_id")), {self.company})
@@ -127,14 +129,26 @@ class TestLedger(AltinnCommon):
         doc = self.record([make_item("AR70")])[0]
         journal = self.company_data["default_journal_misc"]
         account = self.company_data["default_account_revenue"]
-        moves = self.env["account.move"].create([{
-            "journal_id": journal.id,
-            "altinn_document_id": doc.id,
-            "line_ids": [
-                (0, 0, {"account_id": account.id, "debit": 100.0 * n}),
-                (0, 0, {"account_id": self.company_data["default_account_expense"].id, "credit": 100.0 * n}),
-            ],
-        } for n in (1, 2)])
+        moves = self.env["account.move"].create(
+            [
+                {
+                    "journal_id": journal.id,
+                    "altinn_document_id": doc.id,
+                    "line_ids": [
+                        (0, 0, {"account_id": account.id, "debit": 100.0 * n}),
+                        (
+                            0,
+                            0,
+                            {
+                                "account_id": self.company_data["default_account_expense"].id,
+                                "credit": 100.0 * n,
+                            },
+                        ),
+                    ],
+                }
+                for n in (1, 2)
+            ]
+        )
         doc.write({"move_id": moves[0].id, "state": "imported"})
         self.assertEqual(doc.move_ids, moves)
         self.assertEqual(doc.move_count, 2)
@@ -149,8 +163,9 @@ class TestLedger(AltinnCommon):
 
     def test_single_move_opens_its_form(self):
         doc = self.record([make_item("AR71")])[0]
-        move = self.env["account.move"].create({"journal_id": self.company_data["default_journal_misc"].id,
-                                                "altinn_document_id": doc.id})
+        move = self.env["account.move"].create(
+            {"journal_id": self.company_data["default_journal_misc"].id, "altinn_document_id": doc.id}
+        )
         action = doc.action_view_moves()
         self.assertEqual((action["view_mode"], action["res_id"]), ("form", move.id))
 

@@ -13,19 +13,35 @@ class TestSecurity(AltinnCommon):
     def setUpClass(cls):
         super().setUpClass()
         su_env = cls.env(su=True)
-        cls.user_a = new_test_user(su_env, login="altinn_user_a", groups="prisolve_altinn.group_altinn_user",
-                                   company_id=cls.company.id, company_ids=[Command.set(cls.company.ids)])
-        cls.manager = new_test_user(su_env, login="altinn_manager", groups="prisolve_altinn.group_altinn_manager",
-                                    company_id=cls.company.id,
-                                    company_ids=[Command.set((cls.company | cls.client_1).ids)])
+        cls.user_a = new_test_user(
+            su_env,
+            login="altinn_user_a",
+            groups="prisolve_altinn.group_altinn_user",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+        cls.manager = new_test_user(
+            su_env,
+            login="altinn_manager",
+            groups="prisolve_altinn.group_altinn_manager",
+            company_id=cls.company.id,
+            company_ids=[Command.set((cls.company | cls.client_1).ids)],
+        )
         documents = cls.env["altinn.document"]
         cls.doc_a = documents._altinn_record_items(cls.company, [make_item("AR-SEC-A")])[0]
         cls.doc_b = documents._altinn_record_items(cls.client_1, [make_item("AR-SEC-B")])[0]
 
     def test_every_model_with_a_company_has_a_multi_company_rule(self):
-        models = self.env["ir.model.data"].sudo().search([
-            ("module", "=", "prisolve_altinn"), ("model", "=", "ir.model"),
-        ])
+        models = (
+            self.env["ir.model.data"]
+            .sudo()
+            .search(
+                [
+                    ("module", "=", "prisolve_altinn"),
+                    ("model", "=", "ir.model"),
+                ]
+            )
+        )
         names = self.env["ir.model"].sudo().browse(models.mapped("res_id")).mapped("model")
         self.assertIn("altinn.document", names)
         checked = []
@@ -82,8 +98,9 @@ class TestSecurity(AltinnCommon):
         self.assertFalse(env["altinn.update.wizard.line"].search([("id", "in", wizard.line_ids.ids)]))
 
     def test_without_altinn_group_no_access(self):
-        user = new_test_user(self.env(su=True), login="sales_only", groups="base.group_user",
-                             company_id=self.company.id)
+        user = new_test_user(
+            self.env(su=True), login="sales_only", groups="base.group_user", company_id=self.company.id
+        )
         env = self.env(user=user, context={"allowed_company_ids": self.company.ids})
         for model in ("altinn.document", "altinn.update.wizard"):
             with self.assertRaises(AccessError):

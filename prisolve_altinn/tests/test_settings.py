@@ -87,15 +87,30 @@ class TestSettings(AltinnCommon):
                 record.write({"altinn_system_password": "x"})
         # Administrators read and write them, but can never export them.
         settings_admin = new_test_user(
-            self.env(su=True), login="altinn_settings_admin",
+            self.env(su=True),
+            login="altinn_settings_admin",
             groups="base.group_system,base.group_partner_manager",
-            company_id=self.company.id, company_ids=[(6, 0, self.all_companies.ids)],
+            company_id=self.company.id,
+            company_ids=[(6, 0, self.all_companies.ids)],
         )
         self.assertEqual(self.company.with_user(settings_admin).altinn_system_password, SYSTEM_OWN[1])
         self.firm.with_user(settings_admin).altinn_system_password = "changed"
         self.assertEqual(self.firm.sudo().altinn_system_password, "changed")
+        # Never in the firm's chatter (res.partner is a mail.thread).
+        self.env.flush_all()
+        messages = (
+            self.env["mail.message"]
+            .sudo()
+            .search([("model", "=", "res.partner"), ("res_id", "=", self.firm.id)])
+        )
+        self.assertFalse(any("changed" in (m.body or "") for m in messages))
+        self.assertFalse(
+            self.env["mail.tracking.value"].sudo().search([("field_id.name", "=", "altinn_system_password")])
+        )
         for model in ("res.company", "res.partner"):
-            description = self.env[model].sudo().fields_get(["altinn_system_password"])["altinn_system_password"]
+            description = (
+                self.env[model].sudo().fields_get(["altinn_system_password"])["altinn_system_password"]
+            )
             self.assertFalse(description["exportable"])
             self.assertFalse(self.env[model]._fields["altinn_system_password"].copy)
 
@@ -122,15 +137,16 @@ class TestSettings(AltinnCommon):
         action = self.client_1.action_altinn_update()
         self.assertEqual(action["res_model"], "altinn.update.wizard")
         self.assertEqual(action["context"]["default_company_id"], self.client_1.id)
-        wizard = self.env["altinn.update.wizard"].with_context(action["context"]).create({})
+        wizard = self.env["altinn.update.wizard"].with_context(**action["context"]).create({})
         self.assertEqual(wizard.company_id, self.client_1)
         self.assertEqual(wizard.firm_id, self.firm)
         self.assertEqual(wizard.available_company_ids, self.client_2)
         self.assertIn(SYSTEM_FIRM[0], wizard.datasystem_info)
 
     def test_non_admin_user_without_altinn_group(self):
-        user = new_test_user(self.env(su=True), login="plain_user", groups="base.group_user",
-                             company_id=self.company.id)
+        user = new_test_user(
+            self.env(su=True), login="plain_user", groups="base.group_user", company_id=self.company.id
+        )
         self.assertFalse(user.has_group("prisolve_altinn.group_altinn_user"))
         with self.assertRaises(AccessError):
             self.env["altinn.document"].with_user(user).search([])

@@ -38,7 +38,8 @@ def capture_all_logs():
     root = logging.getLogger()
     # Odoo (and pytest-odoo) set levels on named loggers: lower them all, remember them for the console.
     loggers = [root] + [
-        logger for logger in logging.root.manager.loggerDict.values()
+        logger
+        for logger in logging.root.manager.loggerDict.values()
         if isinstance(logger, logging.Logger) and logger.level != logging.NOTSET
     ]
     before = {logger.name: logger.level for logger in loggers}
@@ -105,8 +106,8 @@ class TestUpdateWizard(AltinnCommon):
         arch = self.env["altinn.update.wizard"].get_view(view_type="form")["arch"]
         self.assertIn('js_class="prisolve_altinn_update_wizard_form"', arch)
         for button, keys in (("action_request_pin", SECRET_KEYS[:2]), ("action_update", SECRET_KEYS)):
-            node = arch[arch.index(f'name="{button}"'):]
-            context = node[node.index('context="') + 9:]
+            node = arch[arch.index(f'name="{button}"') :]
+            context = node[node.index('context="') + 9 :]
             context = context[: context.index('"')]
             for key in keys:
                 self.assertIn(f"'{key}'", context)
@@ -114,11 +115,15 @@ class TestUpdateWizard(AltinnCommon):
     def test_secrets_never_stored_logged_or_posted(self):
         self.altinn.code = "Q7W3E9R5-KODE"
         secrets = self.secrets(code=self.altinn.code)
-        self.altinn.items[ORG_OWN] = [make_item("AR1001"), FetchFailure("AR1002", "Broken", RuntimeError("timeout"))]
+        self.altinn.items[ORG_OWN] = [
+            make_item("AR1001"),
+            FetchFailure("AR1002", "Broken", RuntimeError("timeout")),
+        ]
         wizard_model = self.env["altinn.update.wizard"].with_context(default_company_id=self.company.id)
         with capture_all_logs() as logs:
-            wizard = wizard_model.browse(wizard_model.web_save(
-                {"username": PERSON[0], "password": PERSON[1]}, {})[0]["id"])
+            wizard = wizard_model.browse(
+                wizard_model.web_save({"username": PERSON[0], "password": PERSON[1]}, {})[0]["id"]
+            )
             wizard.with_context(**self.secrets(pin=False)).action_request_pin()
             wizard.web_save({"pin_code": self.altinn.code}, {})
             action = wizard.with_context(**secrets).action_update()
@@ -152,7 +157,7 @@ class TestUpdateWizard(AltinnCommon):
         found = []
         for table, columns in by_table.items():
             condition = " OR ".join(f'"{column}"::text LIKE ANY(%(patterns)s)' for column in columns)
-            cr.execute(f'SELECT 1 FROM "{table}" WHERE {condition} LIMIT 1', {"patterns": patterns})  # noqa: E501
+            cr.execute(f'SELECT 1 FROM "{table}" WHERE {condition} LIMIT 1', {"patterns": patterns})
             if cr.fetchone():
                 found.append(table)
         return found
@@ -228,7 +233,11 @@ class TestUpdateWizard(AltinnCommon):
     # Step 2
     # ------------------------------------------------------------------
     def test_update_records_documents_and_shows_summary(self):
-        self.altinn.items[ORG_OWN] = [make_item("AR3001"), make_item("AR3002", kind="form"), make_item("AR3003")]
+        self.altinn.items[ORG_OWN] = [
+            make_item("AR3001"),
+            make_item("AR3002", kind="form"),
+            make_item("AR3003"),
+        ]
         wizard = self.make_wizard()
         action = self.run_update(wizard)
         self.assertEqual(action["res_model"], "altinn.update.wizard")
@@ -237,8 +246,9 @@ class TestUpdateWizard(AltinnCommon):
         self.assertEqual(wizard.state, "done")
         self.assertEqual(len(wizard.line_ids), 1)
         line = wizard.line_ids
-        self.assertEqual((line.company_id, line.new_count, line.known_count, line.failed_count),
-                         (self.company, 3, 0, 0))
+        self.assertEqual(
+            (line.company_id, line.new_count, line.known_count, line.failed_count), (self.company, 3, 0, 0)
+        )
         self.assertEqual(line.status, "ok")
         self.assertIn("3 new documents", wizard.summary)
         docs = self.documents()
@@ -260,8 +270,9 @@ class TestUpdateWizard(AltinnCommon):
         wizard = self.make_wizard()
         self.run_update(wizard)
         self.assertEqual(self.documents(), before)
-        self.assertEqual(self.env["ir.attachment"].search_count([("res_model", "=", "altinn.document")]),
-                         attachments)
+        self.assertEqual(
+            self.env["ir.attachment"].search_count([("res_model", "=", "altinn.document")]), attachments
+        )
         self.assertEqual((wizard.line_ids.new_count, wizard.line_ids.known_count), (0, 2))
         self.assertFalse(wizard.document_ids)
 
@@ -299,8 +310,11 @@ class TestUpdateWizard(AltinnCommon):
         failed = self.documents().filtered(lambda d: d.state == "failed")
         self.assertEqual(set(failed.mapped("reference")), {"AR5002", "AR5003"})
         self.assertTrue(all(failed.mapped("incomplete")))
-        self.assertFalse(self.env["ir.attachment"].search([("res_model", "=", "altinn.document"),
-                                                           ("res_id", "in", failed.ids)]))
+        self.assertFalse(
+            self.env["ir.attachment"].search(
+                [("res_model", "=", "altinn.document"), ("res_id", "in", failed.ids)]
+            )
+        )
         # Next time both come through: the failed rows are completed, nothing is duplicated.
         self.patch(document_class, "_altinn_attach", original)
         self.altinn.items[ORG_OWN][1] = make_item("AR5002")
@@ -332,8 +346,9 @@ class TestUpdateWizard(AltinnCommon):
         document_class = type(self.env["altinn.document"])
         self.patch(document_class, "_altinn_process", lambda docs: seen.append(docs) or docs)
         self.altinn.items[ORG_OWN] = [make_item("AR7001"), make_item("AR7002")]
-        self.run_update(self.make_wizard())
-        self.run_update(self.make_wizard())  # nothing new: no second call
+        # altinn_process_now: book inline, not through the booking cron (issue 4 hands it over).
+        self.run_update(self.make_wizard().with_context(altinn_process_now=True))
+        self.run_update(self.make_wizard().with_context(altinn_process_now=True))  # nothing new: no call
         self.assertEqual(len(seen), 1)
         self.assertEqual(set(seen[0].mapped("reference")), {"AR7001", "AR7002"})
 
@@ -344,7 +359,7 @@ class TestUpdateWizard(AltinnCommon):
 
         self.patch(type(self.env["altinn.document"]), "_altinn_process", crash)
         self.altinn.items[ORG_OWN] = [make_item("AR7101")]
-        wizard = self.make_wizard()
+        wizard = self.make_wizard().with_context(altinn_process_now=True)
         self.run_update(wizard)
         doc = self.documents()
         self.assertEqual(doc.state, "failed")
@@ -357,18 +372,24 @@ class TestUpdateWizard(AltinnCommon):
     # ------------------------------------------------------------------
     def test_client_level_updates_ticked_companies_in_one_session(self):
         self.altinn.items[ORG_CLIENT_1] = [make_item("AR8001", ORG_CLIENT_1)]
-        self.altinn.items[ORG_CLIENT_2] = [make_item("AR8002", ORG_CLIENT_2), make_item("AR8003", ORG_CLIENT_2)]
+        self.altinn.items[ORG_CLIENT_2] = [
+            make_item("AR8002", ORG_CLIENT_2),
+            make_item("AR8003", ORG_CLIENT_2),
+        ]
         wizard = self.make_wizard(self.client_1)
         self.assertEqual(wizard.altinn_level, "client")
         self.assertEqual(wizard.available_company_ids, self.client_2)
         wizard.other_company_ids = self.client_2
         wizard.with_context(**self.secrets(pin=False)).action_request_pin()
         self.run_update(wizard)
-        self.assertEqual(self.altinn.calls, [
-            ("request_pin", SYSTEM_FIRM[0], None),
-            ("fetch", SYSTEM_FIRM[0], ORG_CLIENT_1),
-            ("fetch", SYSTEM_FIRM[0], ORG_CLIENT_2),
-        ])
+        self.assertEqual(
+            self.altinn.calls,
+            [
+                ("request_pin", SYSTEM_FIRM[0], None),
+                ("fetch", SYSTEM_FIRM[0], ORG_CLIENT_1),
+                ("fetch", SYSTEM_FIRM[0], ORG_CLIENT_2),
+            ],
+        )
         by_company = {line.company_id: line for line in wizard.line_ids}
         self.assertEqual(by_company[self.client_1].new_count, 1)
         self.assertEqual(by_company[self.client_2].new_count, 2)
@@ -396,13 +417,17 @@ class TestUpdateWizard(AltinnCommon):
         self.assertEqual(wizard.state, "login")
 
     def test_session_error_mid_batch_keeps_what_was_recorded(self):
-        self.altinn.items[ORG_CLIENT_1] = [make_item("AR9101", ORG_CLIENT_1),
-                                           altinn_errors.PinSessionExpired(error_id=989)]
+        self.altinn.items[ORG_CLIENT_1] = [
+            make_item("AR9101", ORG_CLIENT_1),
+            altinn_errors.PinSessionExpired(error_id=989),
+        ]
         self.altinn.items[ORG_CLIENT_2] = [make_item("AR9102", ORG_CLIENT_2)]
         wizard = self.make_wizard(self.client_1, other_company_ids=[(6, 0, self.client_2.ids)])
         self.run_update(wizard)
         by_company = {line.company_id: line for line in wizard.line_ids}
-        self.assertEqual((by_company[self.client_1].new_count, by_company[self.client_1].status), (1, "error"))
+        self.assertEqual(
+            (by_company[self.client_1].new_count, by_company[self.client_1].status), (1, "error")
+        )
         self.assertIn("Not updated", by_company[self.client_2].message)
         self.assertNotIn(("fetch", SYSTEM_FIRM[0], ORG_CLIENT_2), self.altinn.calls)
         self.assertEqual(self.documents(self.client_1).reference, "AR9101")

@@ -24,7 +24,11 @@ class TestWizardInBrowser(AltinnCommon, HttpCase):
 
         self.patch(FakeTransport, "fetch", fetch)
         self.altinn.items[ORG_OWN] = [make_item("AR-UI-1"), make_item("AR-UI-2")]
-        self.start_tour("/odoo/action-prisolve_altinn.action_altinn_document", "prisolve_altinn_update_wizard", login=self.accountant.login)
+        self.start_tour(
+            "/odoo/action-prisolve_altinn.action_altinn_document",
+            "prisolve_altinn_update_wizard",
+            login=self.accountant.login,
+        )
         # Odoo silently skips tours without a browser: prove this one ran.
         self.assertEqual(len(seen), 1, "the tour did not reach Altinn")
         self.assertIsInstance(seen[0], UserCredentials)
@@ -32,5 +36,7 @@ class TestWizardInBrowser(AltinnCommon, HttpCase):
         docs = self.env["altinn.document"].search([("company_id", "=", self.company.id)])
         self.assertEqual(sorted(docs.mapped("reference")), ["AR-UI-1", "AR-UI-2"])
         self.env.flush_all()
-        self.env.cr.execute("SELECT count(*) FROM altinn_update_wizard WHERE company_id = %s", [self.company.id])
+        self.env.cr.execute(
+            "SELECT count(*) FROM altinn_update_wizard WHERE company_id = %s", [self.company.id]
+        )
         self.assertEqual(self.env.cr.fetchone()[0], 1)

@@ -76,7 +76,9 @@ class AltinnUpdateWizard(models.TransientModel):
     )
     altinn_level = fields.Selection(related="company_id.altinn_level", string="Datasystem level")
     datasystem_info = fields.Char(related="company_id.altinn_resolution_info", string="Datasystem")
-    firm_id = fields.Many2one("res.partner", string="Accounting firm", compute="_compute_available_company_ids")
+    firm_id = fields.Many2one(
+        "res.partner", string="Accounting firm", compute="_compute_available_company_ids"
+    )
     available_company_ids = fields.Many2many("res.company", compute="_compute_available_company_ids")
     other_company_ids = fields.Many2many(
         "res.company",
@@ -162,8 +164,8 @@ class AltinnUpdateWizard(models.TransientModel):
         for wizard in self:
             last = wizard.company_id.altinn_last_fetch
             # One day of overlap: fetching a known item again adds nothing.
-            wizard.date_from = (last.date() - timedelta(days=1)) if last else today - timedelta(
-                days=DEFAULT_DAYS_BACK
+            wizard.date_from = (
+                (last.date() - timedelta(days=1)) if last else today - timedelta(days=DEFAULT_DAYS_BACK)
             )
 
     @api.onchange("company_id")
@@ -192,7 +194,10 @@ class AltinnUpdateWizard(models.TransientModel):
             password=ctx.get("altinn_password") or "",
             pin_code=(ctx.get("altinn_pin_code") or "").strip(),
         )
-        clean = self.with_context({key: value for key, value in ctx.items() if key not in SECRET_KEYS})
+        # Replace the whole context (a keyword merge would keep the secrets).
+        clean = self.with_context(  # pylint: disable=context-overridden
+            {key: value for key, value in ctx.items() if key not in SECRET_KEYS}
+        )
         return clean, credentials
 
     def _altinn_require(self, credentials, pin=False):
@@ -210,7 +215,8 @@ class AltinnUpdateWizard(models.TransientModel):
                 else ""
             )
             raise UserError(
-                self.env._("Please fill in: %(fields)s.", fields=", ".join(missing)) + (f"\n{hint}" if hint else "")
+                self.env._("Please fill in: %(fields)s.", fields=", ".join(missing))
+                + (f"\n{hint}" if hint else "")
             )
 
     def _lang(self):
@@ -230,20 +236,24 @@ class AltinnUpdateWizard(models.TransientModel):
             raise UserError(self.env._("The start date must be before the end date."))
         inactive = self._altinn_companies() - self.env.companies
         if inactive:
-            raise UserError(self.env._(
-                "Select %(companies)s in the company switcher (top right) before updating.",
-                companies=", ".join(inactive.mapped("name")),
-            ))
+            raise UserError(
+                self.env._(
+                    "Select %(companies)s in the company switcher (top right) before updating.",
+                    companies=", ".join(inactive.mapped("name")),
+                )
+            )
         main = self.company_id._altinn_check_settings()
         for company in self.other_company_ids:
             settings = company._altinn_check_settings()
             if settings.key != main.key:
-                raise UserError(self.env._(
-                    "%(company)s does not use the same datasystem as %(main)s, so it cannot be updated in "
-                    "the same SMS session.",
-                    company=company.name,
-                    main=self.company_id.name,
-                ))
+                raise UserError(
+                    self.env._(
+                        "%(company)s does not use the same datasystem as %(main)s, "
+                        "so it cannot be updated in the same SMS session.",
+                        company=company.name,
+                        main=self.company_id.name,
+                    )
+                )
 
     # ------------------------------------------------------------------
     # Step 1: the SMS code
@@ -266,21 +276,28 @@ class AltinnUpdateWizard(models.TransientModel):
         if challenge.status == "NoPhoneNumber":
             raise UserError(altinn_errors.NoPhoneNumber(altinn_message=challenge.message).text(self._lang()))
         if challenge.status != "Ok":
-            raise UserError(altinn_errors.AltinnError(
-                altinn_message=challenge.message or challenge.status
-            ).text(self._lang()))
+            raise UserError(
+                altinn_errors.AltinnError(altinn_message=challenge.message or challenge.status).text(
+                    self._lang()
+                )
+            )
         self.write({"pin_message": challenge.message, "pin_valid_to": to_utc_naive(challenge.valid_to)})
         if self.pin_valid_to:
-            until = format_datetime(self.env, self.pin_valid_to, tz=self.env.user.tz or str(ALTINN_TZ),
-                                    dt_format="short")
+            until = format_datetime(
+                self.env, self.pin_valid_to, tz=self.env.user.tz or str(ALTINN_TZ), dt_format="short"
+            )
             validity = self.env._("The SMS code session is valid until %(time)s.", time=until)
         else:
             validity = ""
-        message = " ".join(part for part in (
-            self.env._("Altinn: %(message)s", message=challenge.message) if challenge.message else "",
-            validity,
-            self.env._('Type the code you receive and click "Update in Odoo".'),
-        ) if part)
+        message = " ".join(
+            part
+            for part in (
+                self.env._("Altinn: %(message)s", message=challenge.message) if challenge.message else "",
+                validity,
+                self.env._('Type the code you receive and click "Update in Odoo".'),
+            )
+            if part
+        )
         # A client action (not a window action): the dialog stays open and keeps what was typed.
         return {
             "type": "ir.actions.client",
@@ -311,36 +328,51 @@ class AltinnUpdateWizard(models.TransientModel):
         session_error = None
         for company in self._altinn_companies():
             if session_error:
-                results.append({
-                    "company_id": company.id,
-                    "status": "error",
-                    "message": self.env._("Not updated: %(reason)s", reason=error_text(session_error, self._lang())),
-                })
+                results.append(
+                    {
+                        "company_id": company.id,
+                        "status": "error",
+                        "message": self.env._(
+                            "Not updated: %(reason)s", reason=error_text(session_error, self._lang())
+                        ),
+                    }
+                )
                 continue
             result = self._altinn_update_company(company, credentials, since, until)
             session_error = result.pop("session_error", None)
             results.append(result)
-        if all(r["status"] == "error" and not r.get("new_count") and not r.get("known_count")
-               and not r.get("failed_count") for r in results):
+        if all(
+            r["status"] == "error"
+            and not r.get("new_count")
+            and not r.get("known_count")
+            and not r.get("failed_count")
+            for r in results
+        ):
             # Nothing happened: keep the form (and what was typed) open with the reasons.
-            raise UserError("\n\n".join(
-                f"{self.env['res.company'].browse(r['company_id']).name}: {r['message']}" for r in results
-            ))
+            raise UserError(
+                "\n\n".join(
+                    f"{self.env['res.company'].browse(r['company_id']).name}: {r['message']}" for r in results
+                )
+            )
         new_docs = self.env["altinn.document"].browse(
             [doc_id for r in results for doc_id in r.pop("document_ids", [])]
         )
-        self.write({
-            "state": "done",
-            "line_ids": [fields.Command.clear()] + [fields.Command.create(r) for r in results],
-            "document_ids": [fields.Command.set(new_docs.ids)],
-        })
+        self.write(
+            {
+                "state": "done",
+                "line_ids": [fields.Command.clear()] + [fields.Command.create(r) for r in results],
+                "document_ids": [fields.Command.set(new_docs.ids)],
+            }
+        )
         return self._altinn_reopen()
 
     def _altinn_update_company(self, company, credentials, since, until):
         """Fetch and record one company; never raises for Altinn or item failures."""
         lang = self._lang()
-        documents = self.env["altinn.document"].with_company(company).with_context(
-            mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True
+        documents = (
+            self.env["altinn.document"]
+            .with_company(company)
+            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True)
         )
         errors = []
         new = known = documents.browse()
@@ -349,7 +381,10 @@ class AltinnUpdateWizard(models.TransientModel):
         try:
             transport = company.with_company(company)._altinn_transport()
             items = transport.fetch(
-                company.altinn_org_number, since, until, credentials=credentials if transport.needs_person else None
+                company.altinn_org_number,
+                since,
+                until,
+                credentials=credentials if transport.needs_person else None,
             )
             new, known, failures = documents._altinn_record_items(company, _guarded(items, errors))
         except (altinn_errors.AltinnError, UserError) as exc:
@@ -362,8 +397,12 @@ class AltinnUpdateWizard(models.TransientModel):
         if not error:
             company.sudo().altinn_last_fetch = fields.Datetime.now()
         reasons = [
-            self.env._("%(title)s (%(reference)s): %(reason)s", title=f.title or f.reference,
-                       reference=f.reference, reason=error_text(f.error, lang))
+            self.env._(
+                "%(title)s (%(reference)s): %(reason)s",
+                title=f.title or f.reference,
+                reference=f.reference,
+                reason=error_text(f.error, lang),
+            )
             for f in failures
         ]
         if error:

@@ -1,6 +1,6 @@
 # Copyright 2026 Prisolve
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-""""Update from Altinn" on Altinn 3: the same fetch as the scheduled action, on demand, with no
+""" "Update from Altinn" on Altinn 3: the same fetch as the scheduled action, on demand, with no
 username, password or SMS code (the system user needs no person)."""
 
 from datetime import timezone
@@ -35,10 +35,12 @@ class AltinnUpdateWizard(models.TransientModel):
             wizard.firm_id = firm
             # The same client system user serves them all: other active clients of the firm.
             wizard.available_company_ids = self.env.companies.filtered(
-                lambda c, company=company, firm=firm: c != company
-                and c.altinn_transport == "altinn3"
-                and c._altinn3_resolve()[0] == A3_LEVEL_FIRM
-                and c.sudo().altinn_client_id == firm
+                lambda c, company=company, firm=firm: (
+                    c != company
+                    and c.altinn_transport == "altinn3"
+                    and c._altinn3_resolve()[0] == A3_LEVEL_FIRM
+                    and c.sudo().altinn_client_id == firm
+                )
             )
 
     def _altinn_require(self, credentials, pin=False):
@@ -55,25 +57,27 @@ class AltinnUpdateWizard(models.TransientModel):
         companies = self._altinn_companies()
         inactive = companies - self.env.companies
         if inactive:
-            raise UserError(self.env._(
-                "Select %(companies)s in the company switcher (top right) before updating.",
-                companies=", ".join(inactive.mapped("name")),
-            ))
+            raise UserError(
+                self.env._(
+                    "Select %(companies)s in the company switcher (top right) before updating.",
+                    companies=", ".join(inactive.mapped("name")),
+                )
+            )
         other = companies.filtered(lambda c: c.altinn_transport != "altinn3")
         if other:
-            raise UserError(self.env._(
-                "%(companies)s do not use Altinn 3, so they cannot be updated together with %(main)s.",
-                companies=", ".join(other.mapped("name")),
-                main=self.company_id.name,
-            ))
+            raise UserError(
+                self.env._(
+                    "%(companies)s do not use Altinn 3, so they cannot be updated together with %(main)s.",
+                    companies=", ".join(other.mapped("name")),
+                    main=self.company_id.name,
+                )
+            )
         for company in companies:
             company._altinn3_settings()  # says what is missing
 
     def _altinn_request_pin(self, credentials):
         if self._altinn3():
-            raise UserError(self.env._(
-                "No SMS code is needed with Altinn 3: click \"Update in Odoo\"."
-            ))
+            raise UserError(self.env._('No SMS code is needed with Altinn 3: click "Update in Odoo".'))
         return super()._altinn_request_pin(credentials)
 
     def _altinn_update_company(self, company, credentials, since, until):

@@ -40,6 +40,28 @@ def test_sms_endpoint(altinn_emulator):
     assert _json(emu, "GET", "/_emulator/sms", params={"user": "nobody"})[0] == 404
 
 
+def test_control_endpoints_allow_cross_origin_reads(altinn_emulator):
+    # The addon's browser tour reads the SMS outbox from Odoo's origin (another port).
+    emu = altinn_emulator
+    preflight = requests.options(
+        emu.url + "/_emulator/sms",
+        headers={"Origin": "http://127.0.0.1:8069", "Access-Control-Request-Method": "GET"},
+        timeout=10,
+    )
+    assert preflight.status_code == 204
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "GET" in preflight.headers["Access-Control-Allow-Methods"]
+    answer = requests.get(emu.url + "/_emulator/sms", params={"user": "demo"}, timeout=10)
+    assert answer.headers["Access-Control-Allow-Origin"] == "*"
+    assert requests.get(emu.url + "/_emulator/sms", params={"user": "nobody"}, timeout=10).headers[
+        "Access-Control-Allow-Origin"
+    ] == "*"
+    # Altinn's own paths are answered as Altinn answers them: no CORS headers.
+    soap = requests.get(emu.service_url("SystemAuthentication"), timeout=10)
+    assert "Access-Control-Allow-Origin" not in soap.headers
+    assert requests.options(emu.service_url("SystemAuthentication"), timeout=10).status_code == 405
+
+
 def test_reset_restores_the_defaults(altinn_emulator):
     emu = altinn_emulator
     creds = login(emu)
