@@ -126,7 +126,8 @@ def faults_post(state, request: Request) -> Response:
         if not spec.get("operation"):
             return _error("'operation' is required (SOAP operation name, or '*')")
         # ErrorID 0 (Altinn's generic fault) is a real fault: only None means "no error_id".
-        if spec.get("error_id") is None and not any(spec.get(key) not in (None, False, 0, "") for key in FAULT_KEYS):
+        given = [key for key in FAULT_KEYS if spec.get(key) not in (None, False, 0, "")]
+        if not given and spec.get("error_id") is None:
             return _error(f"give one of {', '.join(FAULT_KEYS)}")
         fault = {
             "operation": spec["operation"],

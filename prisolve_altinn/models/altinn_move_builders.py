@@ -579,7 +579,13 @@ class AltinnMoveBuilder(models.AbstractModel):
                         kid=instalment.kid or False,
                         due_date=instalment.due_date,
                     )
+        Line = self.env["altinn.document.line"]
         for payment in data.payments:
+            # For matching: the booked claim (entry) with the payment's KID, when there is one.
+            claim_line = Line._altinn_booked(company, kid=payment.kid) if payment.kid else Line
+            note = False
+            if claim_line.move_id:
+                note = self.env._("KID of %(entry)s", entry=claim_line.move_id.display_name)
             self._line(
                 doc,
                 "payment",
@@ -591,6 +597,7 @@ class AltinnMoveBuilder(models.AbstractModel):
                 payment_date=payment.date,
                 kid=payment.kid or False,
                 bank_account=payment.paid_to_account or False,
+                note=note,
             )
             outcome.informational = True
         if unknown and not outcome.booked and not outcome.duplicates and not data.payments:

@@ -15,3 +15,4 @@ from . import test_cron_process
 from . import test_tour
 from . import test_secrets
 from . import test_multicompany
+from . import test_robustness

@@ -120,10 +120,13 @@ def claims_json(claims, *, org=ORG_OWN):
 
 
 def payments_json(payments, *, org=ORG_OWN):
-    obj = {
-        "partIdentifikator": org,
-        "periode": {"fraOgMed": "2026-01-01", "tilOgMed": "2027-01-01"},
-        "innbetaling": [
+    """``payments``: (identifier, date, amount) or (identifier, date, amount, kid)."""
+    rows = []
+    for payment_id, day, amount, *kid in payments:
+        paid_from = {"konto": {"kontoeiersNavn": "EKSEMPEL HOLDING AS", "kontonummer": "12345678903"}}
+        if kid:
+            paid_from["kid"] = kid[0]
+        rows.append(
             {
                 "partIdentifikator": org,
                 "innbetalingsidentifikator": payment_id,
@@ -131,13 +134,14 @@ def payments_json(payments, *, org=ORG_OWN):
                 "innbetaltBeloep": amount,
                 "plassertInnbetalingMotKrav": [],
                 "betaltTilKonto": {"kontonummer": TAX_ACCOUNT},
-                "betaltFra": {
-                    "konto": {"kontoeiersNavn": "EKSEMPEL HOLDING AS", "kontonummer": "12345678903"}
-                },
+                "betaltFra": paid_from,
                 "innbetalingstype": "bankoverføring",
             }
-            for payment_id, day, amount in payments
-        ],
+        )
+    obj = {
+        "partIdentifikator": org,
+        "periode": {"fraOgMed": "2026-01-01", "tilOgMed": "2027-01-01"},
+        "innbetaling": rows,
     }
     return json.dumps(obj).encode()
 

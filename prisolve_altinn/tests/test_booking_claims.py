@@ -102,11 +102,15 @@ class TestBookingClaims(BookingCommon):
         self.assertFalse(doc.move_ids)
 
     def test_payments_are_recorded_for_matching(self):
+        kid = make_kid_mod10("2025911158612099")
+        claim_doc = self._book_claims(
+            "krav-8", [claim("K-PAY", "RESTSKATT", 21400, instalments=[("2026-04-10", 21400, kid)])]
+        )
         doc = self.book(
             item(
                 "inn-1",
                 "innbetalinger.json",
-                payments_json([("inn-9001", "2026-04-09", 21400), ("inn-9002", "2026-04-15", 60000)]),
+                payments_json([("inn-9001", "2026-04-09", 21400, kid), ("inn-9002", "2026-04-15", 60000)]),
                 mimetype="application/json",
             )
         )
@@ -116,6 +120,9 @@ class TestBookingClaims(BookingCommon):
         self.assertEqual(sorted(payments.mapped("identifier")), ["inn-9001", "inn-9002"])
         self.assertEqual(sorted(payments.mapped("amount")), [21400.0, 60000.0])
         self.assertEqual(payments.mapped("bank_account"), ["63450618162", "63450618162"])
+        matched = payments.filtered(lambda line: line.identifier == "inn-9001")
+        self.assertEqual(matched.kid, kid)
+        self.assertIn(claim_doc.move_id.display_name, matched.note)
 
     def test_unknown_claim_type_is_not_guessed(self):
         doc = self._book_claims(

@@ -1,16 +1,32 @@
 # Copyright 2026 Prisolve
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Norwegian (nb) translations: complete, with the words Norwegian accountants use.
+
+``TestTranslationsComplete`` reads the module's source strings from the code at test
+time (Odoo's own export: Python ``_()``, views, fields, selections, menus, actions,
+crons, activity types, groups, JS/XML templates) and fails listing every one that
+i18n/nb.po does not translate, so a string added later by anyone is caught.
+"""
+
 import re
 from pathlib import Path
 
 import polib
 
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import TransactionCase, tagged
+from odoo.tools.translate import TranslationModuleReader
 
 from .common import AltinnCommon
 
-PO_PATH = Path(__file__).resolve().parents[1] / "i18n" / "nb.po"
+I18N_DIR = Path(__file__).resolve().parents[1] / "i18n"
+PO_PATH = I18N_DIR / "nb.po"
+POT_PATH = I18N_DIR / "prisolve_altinn.pot"
+MODULE = "prisolve_altinn"
+EXPORT_COMMAND = (
+    "odoo-bin -d DB --addons-path=… --i18n-export=prisolve_altinn/i18n/prisolve_altinn.pot "
+    "--modules=prisolve_altinn --stop-after-init"
+)
 PLACEHOLDER = re.compile(r"%\(\w+\)s|%s")
 
 
@@ -61,3 +77,46 @@ class TestNorwegian(AltinnCommon):
         with self.assertRaisesRegex(UserError, "Fyll inn: Fødselsnummer / brukernavn"):
             wizard.action_request_pin()
         self.assertIn("Selskapsnivå", self.company.with_env(self.env_nb).altinn_resolution_info)
+
+
+@tagged("post_install", "-at_install")
+class TestTranslationsComplete(TransactionCase):
+    """Every source string of the module has a Norwegian translation, and the .pot lists them all."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        reader = TranslationModuleReader(cls.env.cr, modules=[MODULE])
+        # (module, type, name, res_id, source, value, comments): the module's own terms only.
+        cls.sources = {}
+        for module, ttype, name, _res_id, source, _value, _comments in reader:
+            if module == MODULE:
+                cls.sources.setdefault(source, f"{ttype}:{name}")
+
+    def _report(self, terms, limit=80):
+        lines = [f"  {origin}: {term!r}" for term, origin in sorted(terms.items(), key=lambda item: item[1])]
+        more = f"\n  … and {len(lines) - limit} more" if len(lines) > limit else ""
+        return "\n".join(lines[:limit]) + more
+
+    def test_every_source_string_has_a_norwegian_translation(self):
+        self.assertGreater(len(self.sources), 200, "the export found too few strings: is the reader broken?")
+        po = polib.pofile(str(PO_PATH))
+        translated = {
+            entry.msgid for entry in po if entry.msgstr.strip() and not entry.fuzzy and not entry.obsolete
+        }
+        missing = {term: origin for term, origin in self.sources.items() if term not in translated}
+        self.assertFalse(
+            missing,
+            f"{len(missing)} source strings have no Norwegian translation in i18n/nb.po "
+            f"(add msgid/msgstr entries):\n{self._report(missing)}",
+        )
+
+    def test_the_template_lists_every_source_string(self):
+        pot = polib.pofile(str(POT_PATH))
+        listed = {entry.msgid for entry in pot if not entry.obsolete}
+        missing = {term: origin for term, origin in self.sources.items() if term not in listed}
+        self.assertFalse(
+            missing,
+            f"i18n/prisolve_altinn.pot is out of date ({len(missing)} strings missing); regenerate it with\n"
+            f"  {EXPORT_COMMAND}\n{self._report(missing, limit=20)}",
+        )

@@ -276,3 +276,80 @@ class TestSecrets(TransactionCase):
                 if cr.fetchone()[0]:
                     left.append(table)
         self.assertFalse(left, f"rows created by the run are left in {left}")
+
+
+@tagged("post_install", "-at_install")
+class TestNeutralize(TransactionCase):
+    """A duplicated database (``odoo-bin neutralize`` or a staging copy) never reaches production Altinn."""
+
+    def test_neutralize_sql_switches_to_test_and_clears_system_passwords(self):
+        from odoo.modules.neutralize import get_neutralization_queries
+
+        Company = self.env["res.company"]
+        main = self.env.ref("base.main_company")
+        main.write(
+            {
+                "altinn_environment": "production",
+                "altinn_system_id": "955044",
+                "altinn_system_password": "Produksjon-1",
+            }
+        )
+        other = Company.create(
+            {
+                "name": "Klient AS",
+                "altinn_environment": "custom",
+                "altinn_base_url": "http://127.0.0.1:8099",
+                "altinn_system_password": "Emulator-2",
+            }
+        )
+        firm = self.env["res.partner"].create(
+            {
+                "name": "Regnskap AS",
+                "is_company": True,
+                "altinn_system_id": "5454543",
+                "altinn_system_password": "Firma-3",
+            }
+        )
+        Client = self.env["altinn.maskinporten.client"].with_context(active_test=False)
+        Client.search([]).write({"active": False})
+        production = Client.create(
+            {
+                "name": "Prod",
+                "environment": "production",
+                "client_id": "p",
+                "system_id": "991825827_prisolve",
+                "private_key_pem": "PROD-KEY",
+                "key_password": "PROD-KEY-PASSWORD",
+            }
+        )
+        tt02 = Client.create(
+            {
+                "name": "Test",
+                "environment": "test",
+                "client_id": "t",
+                "system_id": "991825827_prisolve",
+                "private_key_pem": "TEST-KEY",
+            }
+        )
+        self.env.flush_all()
+
+        queries = list(get_neutralization_queries(["prisolve_altinn"]))
+        self.assertEqual(len(queries), 1, "Odoo finds data/neutralize.sql")
+        self.env.cr.execute(queries[0])
+        self.env.invalidate_all()
+
+        for company in Company.with_context(active_test=False).search([]):
+            self.assertEqual(company.altinn_environment, "test", company.name)
+            self.assertFalse(company.altinn_system_password, company.name)
+        self.assertFalse(firm.altinn_system_password)
+        self.assertEqual(
+            (main.altinn_system_id, firm.altinn_system_id), ("955044", "5454543")
+        )  # kept: not secret
+        self.assertEqual(other.altinn_base_url, "http://127.0.0.1:8099")
+        self.env.cr.execute(
+            "SELECT id, private_key_pem, key_password FROM altinn_maskinporten_client WHERE id IN %s",
+            [(production.id, tt02.id)],
+        )
+        keys = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        self.assertEqual(keys[production.id], (None, None))
+        self.assertEqual(keys[tt02.id], ("TEST-KEY", None))  # a test client keeps working in the copy

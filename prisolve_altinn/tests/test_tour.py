@@ -53,14 +53,14 @@ def serve_screenshots(test, directory=None):
 
     def acknowledge(browser, name):
         expression = (
-            "(window.__prisolveAltinnShots = window.__prisolveAltinnShots || []).push(%s)" % json.dumps(name)
+            f"(window.__prisolveAltinnShots = window.__prisolveAltinnShots || []).push({json.dumps(name)})"
         )
         browser._websocket_send("Runtime.evaluate", params={"expression": expression})
 
-    def handle_console(browser, type, args=None, stackTrace=None, **kw):  # noqa: A002 (DevTools' name)
+    def handle_console(browser, type, args=None, stackTrace=None, **kw):  # DevTools' argument names
         first = (args or [{}])[0].get("value")
         if type == "log" and isinstance(first, str) and first.startswith(SCREENSHOT_SIGNAL):
-            name = first[len(SCREENSHOT_SIGNAL):]
+            name = first[len(SCREENSHOT_SIGNAL) :]
             if directory is None:
                 acknowledge(browser, name)
             else:
@@ -133,7 +133,8 @@ class TestAltinnTour(AltinnCommon, HttpCase):
 
     def setUp(self):
         self._require_browser()
-        process = type(self.env["altinn.document"])._altinn_process  # AltinnCommon stubs it: book for real here
+        # AltinnCommon stubs the booking hook: book for real here.
+        process = type(self.env["altinn.document"])._altinn_process
         super().setUp()
         self.patch(type(self.env["altinn.document"]), "_altinn_process", process)
 
@@ -148,8 +149,8 @@ class TestAltinnTour(AltinnCommon, HttpCase):
             missing.append("Chromium (Debian: apt-get install chromium)")
         if missing:
             self.fail(
-                "The browser test of the Altinn screens cannot run: install %s. Odoo would skip it and still "
-                "report 0 failed." % " and ".join(missing)
+                f"The browser test of the Altinn screens cannot run: install {' and '.join(missing)}. "
+                "Odoo would skip it and still report 0 failed."
             )
 
     def test_update_from_altinn_in_the_browser(self):
@@ -174,7 +175,7 @@ class TestAltinnTour(AltinnCommon, HttpCase):
         self.assertEqual(len(emu.sms(d.PERSON_FNR)), 1)
         documents = self.env["altinn.document"].sudo().search([("company_id", "=", company.id)])
         self.assertEqual(len(documents), expected)
-        self.assertFalse(documents.filtered(lambda doc: doc.state == "new"), "the background booking did not run")
+        self.assertFalse(documents.filtered(lambda doc: doc.state == "new"), "the booking did not run")
         moves = documents.move_id | documents.move_ids
         self.assertTrue(moves, "no journal entry was made")
         self.assertEqual(set(moves.mapped("state")), {"draft"})

@@ -233,7 +233,7 @@ registry.category("web_tour.tours").add("prisolve_altinn_update_from_altinn", {
         },
         {
             content: "A draft journal entry with its lines",
-            trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current[data-value=draft]",
+            trigger: ".o_form_view .o_statusbar_status:has(button.o_arrow_button_current[data-value=draft])",
             async run() {
                 const lines = document.querySelectorAll(
                     ".o_form_view :is(div[name=line_ids], div[name=invoice_line_ids]) .o_data_row"

@@ -1,0 +1,284 @@
+"""Benchmark (not a test): the cost of the import pipeline per document, in real Odoo.
+
+    /opt/odoo-venv/bin/python benchmarks/import_pipeline.py -c <odoo config> -d <database> [--n 2000]
+
+The database must have ``prisolve_altinn`` installed and l10n_no available; the config must give an
+addons path with this repository. The script ADDS a company "Altinn benchmark <time>" with the Norwegian
+chart and its documents and entries to that database (use a throwaway copy).
+
+Pipeline = what production does with fetched items: ``altinn.document._altinn_record_items`` (the wizard's
+step inside the SMS session: ledger rows + files, one transaction), then the scheduled action
+``_cron_altinn_process`` (parse, book, commit per batch). The items are VAT payment notices
+(betalingsinformasjon XML + the receipt PDF), each giving one draft entry of two lines.
+Bare = the very same entries (journal, date, partner, reference, KID, narration, lines) made with ONE
+batched ``account.move.create`` and one commit, in the same run, on the same data.
+
+Phases: timed pipeline on N documents, then bare on the same N entries (no tracemalloc: the ratio is
+wall-clock); then, with tracemalloc, the pipeline on N and on 2N new documents (query counts and Python
+peak memory; tracemalloc does not change the number of queries). Queries are counted with the cursor's
+``sql_log_count`` (every statement the pipeline's cursor sends).
+
+Last line: ``ratio=<pipeline/bare> queries_per_doc_n=<q> queries_per_doc_2n=<q> peak_mb=<m>``
+(targets: ratio <= 1.25; the same queries per document at N and 2N; peak memory flat from N to 2N;
+peak_mb is the 2N run's peak).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import platform
+import sys
+import time
+import tracemalloc
+from datetime import datetime, timezone
+from pathlib import Path
+
+ORG = "911158612"
+SKATTEETATEN_ACCOUNT = "63450618162"
+PERIODS = (
+    "januar-februar",
+    "mars-april",
+    "mai-juni",
+    "juli-august",
+    "september-oktober",
+    "november-desember",
+)
+VAT_NS = "no:skatteetaten:fastsetting:avgift:mva:skattemeldingformerverdiavgift:betalingsinformasjon:v1.0"
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-c", "--config", required=True, help="Odoo configuration file")
+    parser.add_argument("-d", "--database", required=True, help="database with prisolve_altinn installed")
+    parser.add_argument("--n", type=int, default=2000, help="documents of the timed run (2N are run too)")
+    parser.add_argument("--batch-size", type=int, default=50, help="documents per committed cron batch")
+    parser.add_argument("--addons-path", help="overrides the config's addons path")
+    return parser.parse_args()
+
+
+def vat_notice(number, kid):
+    period = PERIODS[number % len(PERIODS)]
+    year = 2000 + number // len(PERIODS) % 100
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<betalingsinformasjon xmlns="{VAT_NS}">
+  <innsendingsreferanse>{number:08d}/bench</innsendingsreferanse>
+  <skattepliktig><organisasjonsnummer>{ORG}</organisasjonsnummer></skattepliktig>
+  <skattleggingsperiode><periode><skattleggingsperiodeToMaaneder>{period}</skattleggingsperiodeToMaaneder></periode>
+    <aar>{year}</aar></skattleggingsperiode>
+  <kundeidentifikasjonsnummer>{kid}</kundeidentifikasjonsnummer>
+  <beloep>{1000 + number % 9000}.00</beloep>
+  <betaleTil>Skatteetaten</betaleTil>
+  <betalingsfrist>2026-04-10</betalingsfrist>
+  <betalesTilKonto><norskKontonummer>{SKATTEETATEN_ACCOUNT}</norskKontonummer></betalesTilKonto>
+</betalingsinformasjon>""".encode()
+
+
+def items(start, count):
+    """Fetched items as a transport yields them: one at a time (never all in memory)."""
+    from odoo.addons.prisolve_altinn.altinn.parsers.kid import make_kid_mod10
+    from odoo.addons.prisolve_altinn.altinn.types import ROLE_ATTACHMENT, AltinnFile, AltinnItem
+
+    for number in range(start, start + count):
+        kid = make_kid_mod10(f"34{ORG}{number:06d}")
+        yield AltinnItem(
+            reference=f"BENCH{number:07d}",
+            kind="message",
+            reportee=ORG,
+            title="Kvittering for mottatt skattemelding for merverdiavgift",
+            transport="altinn2",
+            service_code="4503",
+            service_edition=2,
+            sender="Skatteetaten",
+            created=datetime(2026, 3, 1, 10, 0, tzinfo=timezone.utc),
+            files=[
+                AltinnFile(
+                    "betalingsinformasjon.xml", "application/xml", vat_notice(number, kid), ROLE_ATTACHMENT
+                ),
+                AltinnFile("kvittering.pdf", "application/pdf", PDF + str(number).encode(), ROLE_ATTACHMENT),
+            ],
+        )
+
+
+class Bench:
+    def __init__(self, registry, batch_size):
+        self.registry = registry
+        self.batch_size = batch_size
+        self.next_number = 0
+
+    def env(self, cr, uid=None, company=None):
+        from odoo import SUPERUSER_ID, api
+
+        context = {"allowed_company_ids": [company]} if company else {}
+        return api.Environment(cr, uid or SUPERUSER_ID, context)
+
+    def setup_company(self):
+        from odoo import Command
+
+        with self.registry.cursor() as cr:
+            env = self.env(cr)
+            stamp = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+            company = env["res.company"].create(
+                {
+                    "name": f"Altinn benchmark {stamp}",
+                    "country_id": env.ref("base.no").id,
+                    "currency_id": env.ref("base.NOK").id,
+                }
+            )
+            env["account.chart.template"].try_loading("no", company, install_demo=False)
+            company.altinn_org_number = ORG
+            admin = env.ref("base.user_admin")
+            admin.write({"company_ids": [Command.link(company.id)]})
+            cr.commit()
+            self.company_id, self.user_id = company.id, admin.id
+        # Warm-up, not measured: journal, tax partner, account map, bank account, registry caches.
+        self.pipeline(20)
+
+    def pipeline(self, count):
+        """Record ``count`` new items as the person's wizard does, then run the scheduled booking."""
+        start, self.next_number = self.next_number, self.next_number + count
+        with self.registry.cursor() as cr:
+            queries = cr.sql_log_count
+            started = time.perf_counter()
+            env = self.env(cr, self.user_id, self.company_id)
+            company = env["res.company"].browse(self.company_id)
+            documents = (
+                env["altinn.document"]
+                .with_company(company)
+                .with_context(mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True)
+            )
+            new, _known, failures = documents._altinn_record_items(company, items(start, count))
+            new_ids = new.ids
+            cr.commit()
+            self.env(cr)["altinn.document"]._cron_altinn_process(
+                batch_size=self.batch_size, time_budget=10**6
+            )
+            cr.commit()
+            elapsed = time.perf_counter() - started
+            queries = cr.sql_log_count - queries
+            env = self.env(cr)
+            docs = env["altinn.document"].browse(new_ids)
+            states = {
+                state: len(docs.filtered(lambda d, s=state: d.state == s))
+                for state in set(docs.mapped("state"))
+            }
+            moves = env["account.move"].search([("altinn_document_id", "in", new_ids)])
+            if failures or states != {"imported": count} or len(moves) != count:
+                raise SystemExit(
+                    f"the pipeline did not book every document: {states}, {len(moves)} entries, "
+                    f"{len(failures)} failures; first error: {docs.filtered('error')[:1].error}"
+                )
+            return elapsed, queries, moves.ids
+
+    def bare(self, move_ids):
+        """The same entries with one batched create (and one commit)."""
+        with self.registry.cursor() as cr:
+            env = self.env(cr, company=self.company_id)
+            fields = [
+                "journal_id",
+                "date",
+                "ref",
+                "partner_id",
+                "payment_reference",
+                "partner_bank_id",
+                "narration",
+            ]
+            line_fields = ["account_id", "partner_id", "name", "debit", "credit", "date_maturity"]
+            moves = env["account.move"].browse(move_ids)
+            lines = {}
+            for line in moves.line_ids.read(["move_id", *line_fields], load=False):
+                lines.setdefault(line["move_id"], []).append(line)
+            vals_list = []
+            for move in moves.read(fields, load=False):
+                vals_list.append(
+                    {
+                        "move_type": "entry",
+                        "company_id": self.company_id,
+                        **{name: move[name] for name in fields},
+                        "line_ids": [
+                            (0, 0, {name: line[name] for name in line_fields}) for line in lines[move["id"]]
+                        ],
+                    }
+                )
+            cr.commit()
+            env.invalidate_all()
+            queries = cr.sql_log_count
+            started = time.perf_counter()
+            created = env["account.move"].with_company(self.company_id).create(vals_list)
+            env.flush_all()
+            cr.commit()
+            elapsed = time.perf_counter() - started
+            if len(created) != len(move_ids) or len(created.line_ids) != len(moves.line_ids):
+                raise SystemExit("the bare run did not make the same entries")
+            return elapsed, cr.sql_log_count - queries
+
+
+def traced(bench, count):
+    tracemalloc.reset_peak()
+    base = tracemalloc.get_traced_memory()[0]
+    _elapsed, queries, _moves = bench.pipeline(count)
+    return queries, (tracemalloc.get_traced_memory()[1] - base) / 1024 / 1024
+
+
+def main():
+    args = parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    import odoo
+    from odoo.modules.registry import Registry
+
+    options = ["-c", args.config, "-d", args.database]
+    if args.addons_path:
+        options.append(f"--addons-path={args.addons_path}")
+    odoo.tools.config.parse_config(options)
+    odoo.tools.config["test_enable"] = False  # the cron commits per batch, as in production
+    logging.getLogger("odoo").setLevel(logging.WARNING)
+    registry = Registry(args.database)
+    with registry.cursor() as cr:
+        cr.execute("SELECT 1 FROM ir_module_module WHERE name = 'prisolve_altinn' AND state = 'installed'")
+        installed = cr.fetchone()
+    if not installed:
+        raise SystemExit(f"prisolve_altinn is not installed in {args.database}")
+
+    bench = Bench(registry, args.batch_size)
+    print(
+        f"machine: {platform.node()} {platform.processor() or platform.machine()}, "
+        f"Python {platform.python_version()}, Odoo {odoo.release.version}",
+        flush=True,
+    )
+    started = time.perf_counter()
+    bench.setup_company()
+    print(f"setup (company, chart, warm-up): {time.perf_counter() - started:.1f} s", flush=True)
+
+    n = args.n
+    pipeline_s, queries_n, move_ids = bench.pipeline(n)
+    print(
+        f"pipeline N={n}: {pipeline_s:.2f} s, {pipeline_s / n * 1000:.1f} ms/doc, {queries_n} queries "
+        f"({queries_n / n:.1f}/doc)",
+        flush=True,
+    )
+    bare_s, bare_queries = bench.bare(move_ids)
+    print(
+        f"bare N={n}: {bare_s:.2f} s, {bare_s / n * 1000:.1f} ms/entry, {bare_queries} queries "
+        f"({bare_queries / n:.1f}/entry)",
+        flush=True,
+    )
+
+    tracemalloc.start()
+    queries_traced_n, peak_n = traced(bench, n)
+    print(f"traced pipeline N={n}: {queries_traced_n / n:.2f} queries/doc, peak {peak_n:.1f} MB", flush=True)
+    queries_2n, peak_2n = traced(bench, 2 * n)
+    tracemalloc.stop()
+    print(
+        f"traced pipeline 2N={2 * n}: {queries_2n / (2 * n):.2f} queries/doc, peak {peak_2n:.1f} MB",
+        flush=True,
+    )
+    print(
+        f"ratio={pipeline_s / bare_s:.2f} queries_per_doc_n={queries_n / n:.2f} "
+        f"queries_per_doc_2n={queries_2n / (2 * n):.2f} peak_mb={peak_2n:.1f}",
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    main()
