@@ -1,6 +1,6 @@
 # Copyright 2026 Prisolve
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models
+from odoo import fields, models
 
 SKATTEETATEN_ORG_NUMBER = "974761076"
 ALTINN_JOURNAL_CODE = "ALTN"
@@ -110,10 +110,6 @@ class ResCompany(models.Model):
         if not bank:
             bank = Bank.create({"partner_id": partner.id, "acc_number": account_number})
         return bank.sudo(False)
-
-    @api.model
-    def _altinn_vat_mode_label(self, mode):
-        return dict(self._fields["altinn_vat_mode"]._description_selection(self.env)).get(mode, mode)
 
     def action_altinn_account_map(self):
         """Open the booking accounts of this company (rows with the defaults are created first)."""

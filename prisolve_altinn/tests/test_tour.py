@@ -105,7 +105,7 @@ class TestAltinnTour(AltinnCommon, HttpCase):
         env = cls.env(su=True)
         env["res.lang"]._activate_lang("nb_NO")
         env["ir.module.module"]._load_module_terms(
-            ["base", "web", "mail", "account", "prisolve_altinn"], ["nb_NO"], overwrite=True
+            ["base", "base_setup", "web", "mail", "account", "prisolve_altinn"], ["nb_NO"], overwrite=True
         )
         company = cls.company.sudo()
         values = {
