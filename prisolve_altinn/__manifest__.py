@@ -30,6 +30,7 @@
         "views/altinn_account_map_views.xml",
         "views/res_company_altinn3_views.xml",
         "views/res_partner_altinn3_views.xml",
+        "views/res_company_cron_views.xml",
         "views/altinn_maskinporten_client_views.xml",
         # wizards
         "wizards/altinn_update_wizard_views.xml",

@@ -44,6 +44,13 @@ with urllib.request.urlopen(f"{EMU_URL}/_emulator/sms?user={PERSON}", timeout=10
 print("SMS-kode read from the emulator's outbox")
 wizard.with_context(**secrets, altinn_pin_code=code).action_update()
 env.cr.commit()  # noqa: F821
+# The wizard only records; booking is the scheduled action's job, run here at once.
+cron = env.ref("prisolve_altinn.ir_cron_altinn_process", raise_if_not_found=False)  # noqa: F821
+if cron:
+    cron.method_direct_trigger()
+else:
+    env["altinn.document"].search([("state", "=", "new")])._altinn_process()  # noqa: F821
+env.cr.commit()  # noqa: F821
 
 print("\nOppdater i Odoo:")
 for line in wizard.line_ids:
@@ -53,8 +60,11 @@ for line in wizard.line_ids:
         print("    " + line.message.replace("\n", "\n    "))
 documents = env["altinn.document"].search([("company_id", "=", company.id)])  # noqa: F821
 for doc in documents:
-    move = doc.move_id
-    print(f"  [{doc.state:8}] {doc.reference:14} {doc.title[:60]:60} "
-          f"{(move.name or '') if move else ''} {move.amount_total if move else ''}")
+    print(f"  [{doc.state:9}] {doc.reference:10} {doc.title[:58]:58}")
+    for move in doc.move_ids:
+        print(f"      draft entry {move.ref or move.name}: {move.amount_total:>12,.2f} NOK, "
+              + ", ".join(f"{line.account_id.code} {line.balance:,.2f}" for line in move.line_ids))
+    if doc.error:
+        print("      " + doc.error.splitlines()[0])
 print(f"\n{len(documents)} documents in the ledger, "
-      f"{len(documents.filtered('move_id'))} with a draft journal entry.")
+      f"{len(documents.mapped('move_ids'))} draft journal entries.")

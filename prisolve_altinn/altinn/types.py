@@ -32,7 +32,8 @@ class AltinnItem:
     """One Altinn item (form set or message) as any transport delivers it.
 
     ``reference`` is stable across fetches and unique per reportee; it is
-    the ledger's key together with the company.
+    the ledger's key together with the company. Times are timezone-aware
+    (a naive time is read as Europe/Oslo, Altinn 2's database time).
     """
 
     reference: str

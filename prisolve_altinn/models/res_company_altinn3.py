@@ -8,7 +8,7 @@ firm's client (agent) system user, tokens always for the firm, the company chose
 """
 
 import logging
-from datetime import timedelta, timezone
+from datetime import timedelta
 
 from markupsafe import Markup, escape
 
@@ -18,7 +18,6 @@ from odoo.modules import module as odoo_module
 
 from ..altinn import errors as altinn_errors
 from ..altinn.altinn3 import Altinn3Transport
-from ..altinn.types import AltinnItem
 from .altinn_document import error_text
 
 _logger = logging.getLogger(__name__)
@@ -62,20 +61,6 @@ def _guarded(items, errors):
     except Exception as exc:  # an untranslated transport failure must not lose the items already recorded
         _logger.warning("Altinn 3 fetch stopped by %s", exc.__class__.__name__, exc_info=True)
         errors.append(exc)
-
-
-class OdooAltinn3Transport(Altinn3Transport):
-    """Items with aware UTC times: the ledger reads a naive time as Altinn 2's Norwegian local time,
-    while the Altinn 3 client gives naive UTC."""
-
-    def fetch(self, reportee, since, until, credentials=None):
-        for item in super().fetch(reportee, since, until, credentials):
-            if isinstance(item, AltinnItem):
-                for name in ("created", "archived"):
-                    value = getattr(item, name)
-                    if value is not None and value.tzinfo is None:
-                        setattr(item, name, value.replace(tzinfo=timezone.utc))
-            yield item
 
 
 class ResCompany(models.Model):
@@ -335,7 +320,7 @@ class ResCompany(models.Model):
         self.ensure_one()
         if self.altinn_transport == "altinn3":
             # mark_seen stays off: the customer's inbox stays as the customer left it.
-            return OdooAltinn3Transport(self._altinn3_settings(), mark_seen=False)
+            return Altinn3Transport(self._altinn3_settings(), mark_seen=False)
         if self.altinn_transport == "upload":
             raise UserError(
                 self.env._(
@@ -481,14 +466,15 @@ class ResCompany(models.Model):
         for done, company in enumerate(batch, start=1):
             new_docs |= company._altinn_fetch_unattended()
             if _can_commit():
-                self.env.cr.commit()  # each company's documents are kept even if a later one is killed
+                # Each company's documents are kept even if a later one is killed.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
             self.env["ir.cron"]._notify_progress(done=done, remaining=len(due) - done)
         if not batch:
             self.env["ir.cron"]._notify_progress(done=0, remaining=0)
         if new_docs:
             self._altinn_hand_over(new_docs)
             if _can_commit():
-                self.env.cr.commit()
+                self.env.cr.commit()  # pylint: disable=invalid-commit
         return new_docs
 
     def _altinn_fetch_unattended(self):

@@ -176,8 +176,10 @@ class TestCronProcess(BookingCommon):
         doc = self.record(vat_item(51))
         original = self.Doc._altinn_book
 
+        refusal = "Account 2740 is missing"  # a test text, not for translation
+
         def refuse(doc, parsed):
-            raise ValidationError("Account 2740 is missing")
+            raise ValidationError(refusal)
 
         self.patch(self.Doc, "_altinn_book", refuse)
         self.run_cron()
@@ -453,3 +455,8 @@ class TestWizardHandsOver(AltinnCommon):
             .search([("module", "=", "prisolve_altinn"), ("name", "=", "ir_cron_altinn_process")])
             .noupdate
         )
+
+    def test_the_responsible_person_can_be_set_on_every_company(self):
+        view = self.env.ref("base.view_company_form")
+        arch = self.env["res.company"].sudo().get_view(view.id, "form")["arch"]
+        self.assertIn('name="altinn_responsible_user_id"', arch)

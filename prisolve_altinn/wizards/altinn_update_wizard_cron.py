@@ -29,7 +29,7 @@ class AltinnUpdateWizard(models.TransientModel):
 
     @api.depends("line_ids", "document_ids.state")
     def _compute_summary(self):
-        super()._compute_summary()
+        result = super()._compute_summary()
         for wizard in self:
             documents = wizard.document_ids
             if wizard.state != "done" or not documents:
@@ -49,6 +49,7 @@ class AltinnUpdateWizard(models.TransientModel):
                     other=len(documents.filtered(lambda d: d.state not in ("imported", "failed"))),
                 )
             wizard.summary = f"{wizard.summary} {progress}"
+        return result
 
     def action_altinn_refresh(self):
         """Show how far the background booking has come."""

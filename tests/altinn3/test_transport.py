@@ -48,7 +48,7 @@ def test_selskap_fetch_serves_the_soap_items(emu, transport_for):
         expected = emulator_files(origin)
         got = {f.name: f.data for f in item.files if f.role != ROLE_BODY}
         assert sorted(got.values()) == sorted(expected.values()), item.title  # byte for byte
-        assert item.created is not None and item.created.tzinfo is None
+        assert item.created is not None and item.created.utcoffset() == timedelta(0)  # aware UTC
         raw = json.loads(item.raw)
         assert "dialogToken" not in raw["dialog"]
         if item.reference.startswith("correspondence:"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import mimetypes
 import re
-from datetime import datetime
+from datetime import datetime, timezone
 
 from .. import errors
 from ..types import (
@@ -57,8 +57,11 @@ def reference_for(dialog_id: str, correspondence_id: str | None) -> str:
     return f"correspondence:{correspondence_id}" if correspondence_id else f"dialog:{dialog_id}"
 
 
-def naive_utc(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=None) if value is not None else None
+def aware_utc(value: datetime | None) -> datetime | None:
+    """Items carry timezone-aware times (see ``types.AltinnItem``); Altinn 3 answers in UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 def find_correspondence_id(dialog: dict) -> str | None:
@@ -122,7 +125,7 @@ class DialogReader:
         self.dp = dialogporten
         self.corr = correspondence
 
-    def read(self, listed: dict, reportee: str) -> tuple[AltinnItem, str | None]:
+    def read(self, listed: dict, reportee: str) -> tuple[AltinnItem, str | None]:  # pylint: disable=W8106
         """(item, correspondence id or None) for a dialog from the search list."""
         dialog = self.dp.dialog(listed["id"])
         cid = find_correspondence_id(dialog)
@@ -221,8 +224,8 @@ class DialogReader:
             sender=localized(content.get("senderName"))
             or SERVICE_OWNERS.get(str(dialog.get("org") or "").lower())
             or (dialog.get("org") or None),
-            created=naive_utc(parse_time(dialog.get("createdAt"))),
-            archived=naive_utc(parse_time(dialog.get("updatedAt"))) if "Archive" in labels else None,
+            created=aware_utc(parse_time(dialog.get("createdAt"))),
+            archived=aware_utc(parse_time(dialog.get("updatedAt"))) if "Archive" in labels else None,
             due_date=due.date() if due else None,
             files=files,
             raw=json.dumps(
