@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError
 from odoo.fields import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
+from odoo.tools import mute_logger
 
 from .booking_common import ORG_OTHER, BookingCommon
 from .test_cron_process import vat_item
@@ -127,6 +128,7 @@ class TestMultiCompany(BookingCommon, HttpCase):
             {"model": model, "method": method, "args": list(args), "kwargs": {**kwargs, "context": context}},
         )
 
+    @mute_logger("odoo.http")  # each refused call is logged as a warning by design
     def test_jsonrpc_user_of_a_sees_none_of_b(self):
         self.authenticate(self.user_a.login, self.user_a.login)
         docs = self.call("altinn.document", "search_read", [], fields=["reference", "company_id"])
@@ -165,6 +167,7 @@ class TestMultiCompany(BookingCommon, HttpCase):
         self.assertNotIn("altinn_system_password", company.read()[0])
         self.assertEqual(self.company_a.sudo().altinn_system_password, "Hemmelig-A-passord")
 
+    @mute_logger("odoo.http")
     def test_jsonrpc_accountant_cannot_read_system_passwords(self):
         self.authenticate(self.accountant.login, self.accountant.login)
         for model, record in (("res.company", self.company_a), ("res.partner", self.firm)):
