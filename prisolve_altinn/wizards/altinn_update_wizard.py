@@ -292,7 +292,9 @@ class AltinnUpdateWizard(models.TransientModel):
         message = " ".join(
             part
             for part in (
-                self.env._("Altinn: %(message)s", message=challenge.message) if challenge.message else "",
+                # Altinn's text may lack a full stop; the sentences that follow need one.
+                self.env._("Altinn: %(message)s", message=challenge.message.rstrip(" .") + ".")
+                if challenge.message else "",
                 validity,
                 self.env._('Type the code you receive and click "Update in Odoo".'),
             )
