@@ -42,9 +42,6 @@
     ],
     "assets": {
         "web.assets_backend": ["prisolve_altinn/static/src/js/*.js"],
-        "web.assets_tests": [
-            "prisolve_altinn/static/tests/tours/*.js",
-            "prisolve_altinn/static/src/tours/*.js",
-        ],
+        "web.assets_tests": ["prisolve_altinn/static/tests/tours/*.js"],
     },
 }

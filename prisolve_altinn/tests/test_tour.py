@@ -3,7 +3,7 @@
 """The screens in a real browser: "Oppdater fra Altinn" end to end, in Norwegian.
 
 Headless Chromium runs the tour ``prisolve_altinn_update_from_altinn``
-(static/src/tours/altinn_update_tour.js) as an accountant against the repository's
+(static/tests/tours/altinn_update_tour.js) as an accountant against the repository's
 Altinn emulator: company → Altinn tab → Oppdater fra Altinn → Hent SMS-kode → the code
 read from the emulator's SMS outbox → Oppdater i Odoo → summary → background booking →
 documents → a draft journal entry.
