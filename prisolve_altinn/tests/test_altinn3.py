@@ -590,7 +590,7 @@ class TestAltinn3(AccountTestInvoicingCommon):
         fields_nb = env_nb["res.company"].fields_get(["altinn_transport", "altinn_a3_state"])
         self.assertEqual(
             dict(fields_nb["altinn_transport"]["selection"])["altinn3"],
-            "Altinn 3 – systembruker (uten tilsyn)",
+            "Altinn 3 – systembruker (automatisk)",
         )
         self.assertEqual(fields_nb["altinn_a3_state"]["string"], "Systembruker")
         arch = env_nb["altinn.update.wizard"].get_view(view_type="form")["arch"]
