@@ -21,8 +21,14 @@ class AltinnError(Exception):
     # True when the same call may succeed later without anybody changing anything.
     retryable = False
 
-    def __init__(self, detail: str = "", *, error_id: int | None = None, error_guid: str | None = None,
-                 altinn_message: str | None = None):
+    def __init__(
+        self,
+        detail: str = "",
+        *,
+        error_id: int | None = None,
+        error_guid: str | None = None,
+        altinn_message: str | None = None,
+    ):
         self.detail = detail
         self.error_id = error_id
         self.error_guid = error_guid

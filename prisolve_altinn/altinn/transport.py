@@ -34,8 +34,9 @@ class Transport(ABC):
         raise NotImplementedError
 
     @abstractmethod
-    def fetch(self, reportee: str, since: datetime, until: datetime,
-              credentials: UserCredentials | None = None) -> Iterator[AltinnItem | FetchFailure]:
+    def fetch(
+        self, reportee: str, since: datetime, until: datetime, credentials: UserCredentials | None = None
+    ) -> Iterator[AltinnItem | FetchFailure]:
         """Yield every item of ``reportee`` changed in [since, until].
 
         Authentication/authorisation errors for the whole reportee raise an

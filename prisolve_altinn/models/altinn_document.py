@@ -42,6 +42,20 @@ def error_text(error, lang):
     return str(error) or error.__class__.__name__
 
 
+def guarded(items, errors):
+    """Yield from a transport's iterator; a failure ends it and lands in ``errors``.
+
+    The items already yielded stay recorded: a fetch that breaks halfway loses nothing.
+    """
+    try:
+        yield from items
+    except AltinnError as exc:
+        errors.append(exc)
+    except Exception as exc:  # an untranslated transport failure must not lose the items already recorded
+        _logger.warning("Altinn fetch stopped by %s", exc.__class__.__name__, exc_info=True)
+        errors.append(exc)
+
+
 class AltinnDocument(models.Model):
     """The ledger: one row per Altinn item (form set or message) per company."""
 

@@ -18,7 +18,7 @@ from odoo.modules import module as odoo_module
 
 from ..altinn import errors as altinn_errors
 from ..altinn.altinn3 import Altinn3Transport
-from .altinn_document import error_text
+from .altinn_document import error_text, guarded
 
 _logger = logging.getLogger(__name__)
 
@@ -50,17 +50,6 @@ PROCESS_CRON = "prisolve_altinn.ir_cron_altinn_process"
 def _can_commit():
     """Commit per company in a real cron run only; a test's transaction is rolled back."""
     return not tools.config["test_enable"] and not odoo_module.current_test
-
-
-def _guarded(items, errors):
-    """Yield from a transport's iterator; a failure ends it and lands in ``errors`` (earlier items stay)."""
-    try:
-        yield from items
-    except altinn_errors.AltinnError as exc:
-        errors.append(exc)
-    except Exception as exc:  # an untranslated transport failure must not lose the items already recorded
-        _logger.warning("Altinn 3 fetch stopped by %s", exc.__class__.__name__, exc_info=True)
-        errors.append(exc)
 
 
 class ResCompany(models.Model):
@@ -499,7 +488,7 @@ class ResCompany(models.Model):
                 if transport.needs_person:
                     raise UserError(company._altinn_cron_text(company.altinn_a3_effective_state))
                 items = transport.fetch(reportee, since, now)
-                new, _known, failures = documents._altinn_record_items(company, _guarded(items, errors))
+                new, _known, failures = documents._altinn_record_items(company, guarded(items, errors))
                 if not errors:
                     marker = transport.sync_marker(reportee)
         except (altinn_errors.AltinnError, UserError) as exc:

@@ -594,7 +594,8 @@ class TestAltinn3(AccountTestInvoicingCommon):
         )
         self.assertEqual(fields_nb["altinn_a3_state"]["string"], "Systembruker")
         arch = env_nb["altinn.update.wizard"].get_view(view_type="form")["arch"]
-        self.assertEqual(arch.count('string="Oppdater i Odoo"'), 2)  # the Altinn 2 button and the Altinn 3 one
+        # The Altinn 2 button and the Altinn 3 one.
+        self.assertEqual(arch.count('string="Oppdater i Odoo"'), 2)
         arch = env_nb["res.company"].get_view(self.env.ref("base.view_company_form").id, "form")["arch"]
         self.assertIn("Altinn 2 ble stengt 19. juni 2026.", arch)
         self.assertIn("Be om systembruker", arch)

@@ -33,7 +33,7 @@ from odoo.tools import format_datetime
 
 from ..altinn import errors as altinn_errors
 from ..altinn.types import UserCredentials
-from ..models.altinn_document import ALTINN_TZ, error_text, to_utc_naive
+from ..models.altinn_document import ALTINN_TZ, error_text, guarded, to_utc_naive
 from ..models.res_company import LEVEL_CLIENT
 
 _logger = logging.getLogger(__name__)
@@ -50,17 +50,6 @@ SESSION_ERRORS = (
     altinn_errors.ConfigurationError,
 )
 DEFAULT_DAYS_BACK = 365
-
-
-def _guarded(items, errors):
-    """Yield from a transport's iterator; a failure ends it and lands in ``errors``."""
-    try:
-        yield from items
-    except altinn_errors.AltinnError as exc:
-        errors.append(exc)
-    except Exception as exc:  # an untranslated transport failure must not lose the items already recorded
-        _logger.warning("Altinn fetch stopped by %s", exc.__class__.__name__, exc_info=True)
-        errors.append(exc)
 
 
 class AltinnUpdateWizard(models.TransientModel):
@@ -294,7 +283,8 @@ class AltinnUpdateWizard(models.TransientModel):
             for part in (
                 # Altinn's text may lack a full stop; the sentences that follow need one.
                 self.env._("Altinn: %(message)s", message=challenge.message.rstrip(" .") + ".")
-                if challenge.message else "",
+                if challenge.message
+                else "",
                 validity,
                 self.env._('Type the code you receive and click "Update in Odoo".'),
             )
@@ -388,7 +378,7 @@ class AltinnUpdateWizard(models.TransientModel):
                 until,
                 credentials=credentials if transport.needs_person else None,
             )
-            new, known, failures = documents._altinn_record_items(company, _guarded(items, errors))
+            new, known, failures = documents._altinn_record_items(company, guarded(items, errors))
         except (altinn_errors.AltinnError, UserError) as exc:
             errors.append(exc)
         finally:
