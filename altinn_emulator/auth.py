@@ -9,6 +9,7 @@ from . import defaults
 from . import faults as F
 from .faults import SoapFault
 from .model import Datasystem, Person, PinSession, SmsMessage
+from .payloads import MONTHS_NB, WEEKDAYS_NB
 
 AUTH_METHODS = ("SMSPin", "AltinnPin")
 
@@ -101,8 +102,8 @@ def challenge(
             session.pin_index = index
             letter = person.pin_letter_date
             message = (
-                f"Benytt engangskode {index} fra brev datert {WEEKDAYS[letter.weekday()]}, "
-                f"{letter.day}. {MONTHS[letter.month - 1]} {letter.year}"
+                f"Benytt engangskode {index} fra brev datert {WEEKDAYS_NB[letter.weekday()]}, "
+                f"{letter.day}. {MONTHS_NB[letter.month - 1]} {letter.year}"
             )
         state.sessions[person.fnr] = session
         return {
@@ -111,23 +112,6 @@ def challenge(
             "valid_from": session.valid_from,
             "valid_to": session.valid_to,
         }
-
-
-WEEKDAYS = ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"]
-MONTHS = [
-    "januar",
-    "februar",
-    "mars",
-    "april",
-    "mai",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "desember",
-]
 
 
 def _new_session(person, auth_method, code, now, system) -> PinSession:

@@ -1,4 +1,4 @@
-"""Altinn's SOAP faults: ErrorIDs and texts as agreed in docs/TEAM-NOTES.md "## Fault mapping"."""
+"""Altinn's SOAP faults: ErrorIDs and texts as agreed in docs/DESIGN-NOTES.md "## Fault mapping"."""
 
 from __future__ import annotations
 

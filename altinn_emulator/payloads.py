@@ -1,7 +1,7 @@
 """Realistic Skatteetaten items (forms and messages) with their payloads, generated from a seeded RNG.
 
 Formats follow Skatteetaten's published schemas (mva-melding, betalingsinformasjon, beregnet skatt
-upersonlig v4, Krav og betalinger JSON) and the team's own forskuddsskatt format (TEAM-NOTES.md,
+upersonlig v4, Krav og betalinger JSON) and the team's own forskuddsskatt format (DESIGN-NOTES.md,
 "Advance-tax notice format"). Everything is a pure function of (rng state, organisation, anchor date).
 """
 

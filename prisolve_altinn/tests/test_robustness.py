@@ -30,7 +30,7 @@ STOPS_THE_FETCH = (
     altinn_errors.PinSessionExpired,
     altinn_errors.UserLockedOut,
 )
-# The agreed fault table (docs/TEAM-NOTES.md "## Fault mapping"): ErrorID, Altinn's text, our error.
+# The agreed fault table (docs/DESIGN-NOTES.md "## Fault mapping"): ErrorID, Altinn's text, our error.
 FAULTS = [
     (0, "Your request suffered from a non-functional error.", altinn_errors.AltinnError),
     (0, "Invalid authentication method", altinn_errors.AltinnError),

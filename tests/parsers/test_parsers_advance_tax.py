@@ -1,4 +1,4 @@
-"""Forskuddsskatt for AS: our XML format (TEAM-NOTES) and the same notice as letter text / PDF text."""
+"""Forskuddsskatt for AS: our XML format (DESIGN-NOTES) and the same notice as letter text / PDF text."""
 
 import io
 from datetime import date

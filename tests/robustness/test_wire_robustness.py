@@ -234,7 +234,7 @@ def test_unknown_declared_encoding_is_malformed(canned):
 # ----------------------------------------------------------------------------------------------------------
 # Every Altinn fault, over HTTP, through the transport
 # ----------------------------------------------------------------------------------------------------------
-# The agreed table (docs/TEAM-NOTES.md "## Fault mapping"): ErrorID, AltinnErrorMessage, client error,
+# The agreed table (docs/DESIGN-NOTES.md "## Fault mapping"): ErrorID, AltinnErrorMessage, client error,
 # whether it concerns the whole session/reportee (the fetch stops) or can be one item's problem.
 FAULTS = [
     (0, "Your request suffered from a non-functional error.", errors.AltinnError),

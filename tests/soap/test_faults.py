@@ -1,4 +1,4 @@
-"""The agreed fault mapping (docs/TEAM-NOTES.md "## Fault mapping")."""
+"""The agreed fault mapping (docs/DESIGN-NOTES.md "## Fault mapping")."""
 
 import pytest
 

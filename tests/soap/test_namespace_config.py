@@ -30,7 +30,7 @@ def alt_emulator(tmp_path):
         (tmp_path / name).write_text(text, encoding="utf-8")
     with running_emulator(seed=1, schema_dir=tmp_path) as emu:
         # The emulator validates against the rewritten XSDs; make it answer on the same names (a no-op once it
-        # reads them from the schema dir itself, see TEAM-NOTES).
+        # reads them from the schema dir itself, see DESIGN-NOTES).
         for key, emulator_key in EMULATOR_KEYS.items():
             service = emu.schemas.by_key[emulator_key]
             service.namespace = ALT.namespaces[key]

@@ -1,7 +1,7 @@
 """Forskuddsskatt for AS: the two instalments (15 Feb / 15 Apr of the year after the income year).
 
 Skatteetaten publishes no schema for this notice (a PDF letter; domain.md §2 #4, §6), so the XML is our
-own format, documented in docs/TEAM-NOTES.md "## Advance-tax notice format" (the emulator produces it).
+own format, documented in docs/DESIGN-NOTES.md "## Advance-tax notice format" (the emulator produces it).
 The same facts printed as text (letter body, text attachment, or text extracted from a PDF) are read too.
 """
 

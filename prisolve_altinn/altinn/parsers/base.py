@@ -268,7 +268,7 @@ class AdvanceTax:
     instalments: list[AdvanceTaxInstalment] = field(default_factory=list)
     company_name: str | None = None
     notice_date: date | None = None
-    source: str = "xml"  # "xml" (our format, TEAM-NOTES) | "text" (letter body / PDF text)
+    source: str = "xml"  # "xml" (our format, DESIGN-NOTES) | "text" (letter body / PDF text)
 
 
 # --- 6. Anything else --------------------------------------------------------------------------------

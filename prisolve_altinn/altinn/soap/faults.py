@@ -1,4 +1,4 @@
-"""AltinnFault → typed ``errors.AltinnError`` (see "## Fault mapping" in docs/TEAM-NOTES.md).
+"""AltinnFault → typed ``errors.AltinnError`` (see "## Fault mapping" in docs/DESIGN-NOTES.md).
 
 Altinn reuses ErrorIDs for different causes (989: any user-authentication failure, 5: system credentials or
 missing authorisation), so the ErrorID decides first and the message text only where one ID covers several
