@@ -166,7 +166,8 @@ class AltinnDocument(models.Model):
     def _altinn_commit(self):
         """Commit the batch (real cron run only) and drop the cache, so memory stays flat over a long run."""
         if can_commit():
-            self.env.cr.commit()  # pylint: disable=invalid-commit - one batch kept, see module docstring
+            # One batch kept, see module docstring.
+            self.env.cr.commit()  # pylint: disable=invalid-commit
         else:
             self.env.flush_all()
         self.env.invalidate_all()

@@ -176,7 +176,8 @@ class TestSecrets(TransactionCase):
                 }
             )
             company.altinn_transport = "altinn2"
-            cr.commit()  # pylint: disable=invalid-commit - a second cursor, see the class docstring
+            # A second cursor, see the class docstring.
+            cr.commit()  # pylint: disable=invalid-commit
 
             admin = env.ref("base.user_admin")
             user_env = api.Environment(cr, admin.id, {"allowed_company_ids": [company_id], "lang": "en_US"})
@@ -194,11 +195,13 @@ class TestSecrets(TransactionCase):
             )
             wizard = wizards.browse(saved[0]["id"])
             wizard.with_context(**login).action_request_pin()
-            cr.commit()  # pylint: disable=invalid-commit - a second cursor, see the class docstring
+            # A second cursor, see the class docstring.
+            cr.commit()  # pylint: disable=invalid-commit
             self.assertEqual(emu.last_sms_code(defaults.PERSON_FNR), code)
             wizard.web_save({"pin_code": code}, {})
             action = wizard.with_context(**login, altinn_pin_code=code).action_update()
-            cr.commit()  # pylint: disable=invalid-commit - a second cursor, see the class docstring
+            # A second cursor, see the class docstring.
+            cr.commit()  # pylint: disable=invalid-commit
             self.assertFalse(any(action["context"].values()))
             line = wizard.line_ids
             return {
@@ -263,7 +266,8 @@ class TestSecrets(TransactionCase):
             company = env["res.company"].browse(company_id)
             company.write({name: value for name, value in settings.items() if name != "altinn_transport"})
             company.altinn_transport = settings["altinn_transport"]
-            cr.commit()  # pylint: disable=invalid-commit - a second cursor, see the class docstring
+            # A second cursor, see the class docstring.
+            cr.commit()  # pylint: disable=invalid-commit
         after = self._max_ids()
         left = []
         with self.registry.cursor() as cr:
