@@ -71,11 +71,13 @@ for line in wizard.line_ids:
 documents = env["altinn.document"].search([("company_id", "=", company.id)])
 for doc in documents:
     print(f"  [{doc.state:9}] {doc.reference:10} {doc.title[:58]:58}")
-    for move in doc.move_ids:
+    for move in doc.move_ids.with_company(company):  # account codes are per company in Odoo 18
         print(
             f"      draft entry {move.ref or move.name}: {move.amount_total:>12,.2f} NOK, "
             + ", ".join(f"{line.account_id.code} {line.balance:,.2f}" for line in move.line_ids)
         )
+    if doc.booking_note:
+        print("      " + doc.booking_note.splitlines()[0])
     if doc.error:
         print("      " + doc.error.splitlines()[0])
 print(
