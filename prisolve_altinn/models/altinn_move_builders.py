@@ -187,6 +187,14 @@ class AltinnMoveBuilder(models.AbstractModel):
     def _line(self, doc, kind, **vals):
         return self.env["altinn.document.line"].create({"document_id": doc.id, "kind": kind, **vals})
 
+    def _record_booked(self, outcome, doc, kind, key, move, account, **vals):
+        """Record what the document said as a booked line and count its entry."""
+        self._line(
+            doc, kind, state="booked", booking_key=key, move_id=move.id, account_code=account.code, **vals
+        )
+        outcome.moves |= move
+        outcome.booked += 1
+
     # ------------------------------------------------------------------
     # 1. VAT payment information (betalingsinformasjon)
     # ------------------------------------------------------------------
@@ -255,17 +263,15 @@ class AltinnMoveBuilder(models.AbstractModel):
             bank_account=data.account,
             extra=notes,
         )
-        self._line(
+        self._record_booked(
+            outcome,
             doc,
             "vat_payment",
-            state="booked",
-            booking_key=key,
-            move_id=move.id,
-            account_code=counterpart.code,
+            key,
+            move,
+            counterpart,
             **line_vals,
         )
-        outcome.moves |= move
-        outcome.booked += 1
         outcome.notes += notes
         return outcome
 
@@ -473,17 +479,15 @@ class AltinnMoveBuilder(models.AbstractModel):
             )
             outcome.informational = True
             return outcome
-        self._line(
+        self._record_booked(
+            outcome,
             doc,
             "vat_return",
-            state="booked",
-            booking_key=key,
-            move_id=move.id,
-            account_code=settlement.code,
+            key,
+            move,
+            settlement,
             **line_vals,
         )
-        outcome.moves |= move
-        outcome.booked += 1
         outcome.notes += extra
         return outcome
 
@@ -555,17 +559,15 @@ class AltinnMoveBuilder(models.AbstractModel):
                 kid=claim.kid,
                 bank_account=claim.account,
             )
-            self._line(
+            self._record_booked(
+                outcome,
                 doc,
                 "claim",
-                state="booked",
-                booking_key=key,
-                move_id=move.id,
-                account_code=account.code,
+                key,
+                move,
+                account,
                 **line_vals,
             )
-            outcome.moves |= move
-            outcome.booked += 1
             for instalment in claim.instalments:
                 for placed in instalment.placed_payments:
                     self._line(
@@ -732,18 +734,16 @@ class AltinnMoveBuilder(models.AbstractModel):
             outcome.informational = True
             outcome.notes += notes
             return outcome
-        self._line(
+        self._record_booked(
+            outcome,
             doc,
             "settlement",
-            state="booked",
-            booking_key=key,
-            move_id=move.id,
+            key,
+            move,
+            assessed_account,
             open_amount=float(remainder),
-            account_code=assessed_account.code,
             **line_vals,
         )
-        outcome.moves |= move
-        outcome.booked += 1
         outcome.notes += notes
         return outcome
 
@@ -806,17 +806,15 @@ class AltinnMoveBuilder(models.AbstractModel):
                 bank_account=instalment.account or data.account,
                 extra=notes,
             )
-            self._line(
+            self._record_booked(
+                outcome,
                 doc,
                 "instalment",
-                state="booked",
-                booking_key=key,
-                move_id=move.id,
-                account_code=payable.code,
+                key,
+                move,
+                payable,
                 **line_vals,
             )
-            outcome.moves |= move
-            outcome.booked += 1
         outcome.notes += notes
         if not todo:
             outcome.informational = True
