@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -35,13 +35,20 @@ class Transport(ABC):
 
     @abstractmethod
     def fetch(
-        self, reportee: str, since: datetime, until: datetime, credentials: UserCredentials | None = None
+        self,
+        reportee: str,
+        since: datetime,
+        until: datetime,
+        credentials: UserCredentials | None = None,
+        known: Callable[[str], bool] | None = None,
     ) -> Iterator[AltinnItem | FetchFailure]:
         """Yield every item of ``reportee`` changed in [since, until].
 
         Authentication/authorisation errors for the whole reportee raise an
         ``errors.AltinnError``; a single item that cannot be downloaded is
-        yielded as ``FetchFailure`` so the batch goes on.
+        yielded as ``FetchFailure`` so the batch goes on. An item whose reference
+        ``known`` accepts (the caller already has it complete) may be yielded as
+        listed, without files: its content is not downloaded again.
         """
 
     def close(self) -> None:  # noqa: B027 - optional hook, most transports hold nothing

@@ -9,6 +9,7 @@ from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import split_every, unique
 
 from ..altinn.errors import AltinnError
 from ..altinn.types import ROLE_ATTACHMENT, AltinnFile, AltinnItem, FetchFailure
@@ -18,6 +19,8 @@ _logger = logging.getLogger(__name__)
 ROLE_PREFIX = "altinn_role:"
 MIMETYPE_PREFIX = "mimetype:"
 RAW_DESCRIPTION = "altinn_raw"
+# Items recorded per batch: bounded memory, and one INSERT per table for up to this many.
+RECORD_CHUNK_SIZE = 100
 # Altinn writes database times without an offset, in Norwegian local time.
 ALTINN_TZ = ZoneInfo("Europe/Oslo")
 
@@ -189,60 +192,133 @@ class AltinnDocument(models.Model):
         """Record ``items`` (AltinnItem | FetchFailure) for ``company``, idempotently.
 
         Known references are skipped; an incomplete row (its download failed
-        earlier) is completed. Each item is written in its own savepoint, so
-        one bad item never aborts the batch. Returns ``(new, known, failures)``:
-        two ``altinn.document`` recordsets and a list of ``FetchFailure``.
+        earlier) is completed. ``items`` is read lazily, ``RECORD_CHUNK_SIZE``
+        at a time; one bad item never aborts the others. Returns ``(new, known,
+        failures)``: two ``altinn.document`` recordsets and a list of ``FetchFailure``.
         """
         company.ensure_one()
         docs = self.with_company(company)
+        # Ids only: the records of a chunk leave the cache once it is written.
+        new_ids, known_ids, failures = [], [], []
+        for chunk in split_every(RECORD_CHUNK_SIZE, items):
+            outcomes = docs._altinn_record_chunk(company, chunk, failures)
+            new_ids += [doc_id for outcome, doc_id in outcomes if outcome == "new"]
+            known_ids += [doc_id for outcome, doc_id in outcomes if outcome == "known"]
+        return docs.browse(unique(new_ids)), docs.browse(unique(known_ids)), failures
+
+    @api.model
+    def _altinn_record_chunk(self, company, chunk, failures):
+        """Record one chunk of items; returns ``("new" | "known", id)`` in the chunk's order.
+
+        The first sighting of each unknown reference is created in one batch (one
+        INSERT per table, one savepoint); if the batch fails, it is redone one
+        savepoint per item so that only the culprit fails. Known references,
+        incomplete rows and fetch failures take the per-item path after the batch,
+        in their order, so a reference seen twice is recorded as before.
+        """
+        # The ledger row is the record of the import: no creation message, follower or tracking.
+        recorder = self.with_context(tracking_disable=True)
+        existing = recorder._altinn_existing_documents(company, {item.reference for item in chunk})
+        outcomes = [None] * len(chunk)
+        batched, one_by_one, seen = [], [], set()
+        for position, item in enumerate(chunk):
+            unknown = item.reference not in existing and item.reference not in seen
+            seen.add(item.reference)
+            (batched if unknown and not isinstance(item, FetchFailure) else one_by_one).append(position)
+        if batched:
+            created = recorder._altinn_create_batch(company, [chunk[position] for position in batched])
+            if created:
+                for position, doc in zip(batched, created, strict=True):
+                    outcomes[position] = ("new", doc.id)
+                    existing[doc.reference] = doc
+            else:
+                one_by_one = sorted(batched + one_by_one)
         lang = self.env.lang or "en_US"
-        # One query for every reference the company already has.
-        existing = {
+        for position in one_by_one:
+            item = chunk[position]
+            outcomes[position] = recorder._altinn_record_one(company, item, existing, failures, lang)
+        outcomes = [outcome for outcome in outcomes if outcome]
+        # Written: the chunk leaves the cache, so memory does not grow with the number of items.
+        self.env.flush_all()
+        touched = self.browse({doc_id for _kind, doc_id in outcomes}).union(*existing.values())
+        touched.invalidate_recordset()
+        self.env["ir.attachment"].invalidate_model()
+        return outcomes
+
+    @api.model
+    def _altinn_known_references(self, company):
+        """References ``company`` already holds complete: a transport need not download them again."""
+        self.flush_model(["company_id", "reference", "incomplete"])
+        self.env.cr.execute(
+            "SELECT reference FROM altinn_document WHERE company_id = %s AND incomplete IS NOT TRUE",
+            [company.id],
+        )
+        return frozenset(row[0] for row in self.env.cr.fetchall())
+
+    @api.model
+    def _altinn_existing_documents(self, company, references):
+        """The company's rows for ``references``, by reference (one query)."""
+        return {
             doc.reference: doc
-            for doc in docs.search_fetch([("company_id", "=", company.id)], ["reference", "incomplete"])
+            for doc in self.search_fetch(
+                [("company_id", "=", company.id), ("reference", "in", list(references))],
+                ["reference", "incomplete"],
+            )
         }
-        new = docs.browse()
-        known = docs.browse()
-        failures = []
-        for item in items:
-            doc = existing.get(item.reference)
-            if doc and not doc.incomplete:
-                known |= doc
-                continue
-            if isinstance(item, FetchFailure):
-                failures.append(item)
-                existing[item.reference] = docs._altinn_record_failure(
-                    company, item.reference, item.title, error_text(item.error, lang), doc
-                )
-                continue
-            try:
-                with self.env.cr.savepoint():
-                    if doc:
-                        doc._altinn_complete_from_item(item)
-                    else:
-                        doc = docs._altinn_create_from_item(company, item)
-            except pg_errors.UniqueViolation:
-                # A concurrent update recorded it between our search and insert.
-                doc = docs.search([("company_id", "=", company.id), ("reference", "=", item.reference)])
-                known |= doc
-                existing[item.reference] = doc
-                continue
-            except Exception as exc:  # one bad item must not stop the batch
-                _logger.warning(
-                    "Altinn item %s of company %s could not be recorded: %s",
-                    item.reference,
-                    company.id,
-                    exc,
-                    exc_info=True,
-                )
-                failures.append(FetchFailure(reference=item.reference, title=item.title or "", error=exc))
-                existing[item.reference] = docs._altinn_record_failure(
-                    company, item.reference, item.title, error_text(exc, lang), doc
-                )
-                continue
-            new |= doc
+
+    @api.model
+    def _altinn_create_batch(self, company, items):
+        """Create new ``items`` in one savepoint; an empty recordset if any of them fails."""
+        try:
+            with self.env.cr.savepoint():
+                return self._altinn_create_from_items(company, items)
+        except Exception as exc:  # the per-item path finds the culprit and records the others
+            _logger.info(
+                "Recording %s Altinn items of company %s in one batch failed (%s); recording them one by one",
+                len(items),
+                company.id,
+                exc.__class__.__name__,
+            )
+            return self.browse()
+
+    @api.model
+    def _altinn_record_one(self, company, item, existing, failures, lang):
+        """Record one item in its own savepoint; returns ``("new" | "known", id)`` or None if it failed."""
+        doc = existing.get(item.reference)
+        if doc and not doc.incomplete:
+            return ("known", doc.id)
+        if isinstance(item, FetchFailure):
+            failures.append(item)
+            existing[item.reference] = self._altinn_record_failure(
+                company, item.reference, item.title, error_text(item.error, lang), doc
+            )
+            return None
+        try:
+            with self.env.cr.savepoint():
+                if doc:
+                    doc._altinn_complete_from_item(item)
+                else:
+                    doc = self._altinn_create_from_item(company, item)
+        except pg_errors.UniqueViolation:
+            # A concurrent update recorded it between our search and insert.
+            doc = self.search([("company_id", "=", company.id), ("reference", "=", item.reference)])
             existing[item.reference] = doc
-        return new, known, failures
+            return ("known", doc.id) if doc else None
+        except Exception as exc:  # one bad item must not stop the others
+            _logger.warning(
+                "Altinn item %s of company %s could not be recorded: %s",
+                item.reference,
+                company.id,
+                exc,
+                exc_info=True,
+            )
+            failures.append(FetchFailure(reference=item.reference, title=item.title or "", error=exc))
+            existing[item.reference] = self._altinn_record_failure(
+                company, item.reference, item.title, error_text(exc, lang), doc
+            )
+            return None
+        existing[item.reference] = doc
+        return ("new", doc.id)
 
     @api.model
     def _altinn_item_vals(self, item):
@@ -261,10 +337,17 @@ class AltinnDocument(models.Model):
         }
 
     @api.model
+    def _altinn_create_from_items(self, company, items):
+        """Create the rows of new ``items`` and their files: one INSERT per table for all."""
+        docs = self.create(
+            [{**self._altinn_item_vals(item), "company_id": company.id, "state": "new"} for item in items]
+        )
+        docs._altinn_attach_items(items)
+        return docs
+
+    @api.model
     def _altinn_create_from_item(self, company, item: AltinnItem):
-        doc = self.create({**self._altinn_item_vals(item), "company_id": company.id, "state": "new"})
-        doc._altinn_attach(item)
-        return doc
+        return self._altinn_create_from_items(company, [item])
 
     def _altinn_complete_from_item(self, item: AltinnItem):
         self.ensure_one()
@@ -275,7 +358,27 @@ class AltinnDocument(models.Model):
     def _altinn_attach(self, item: AltinnItem):
         """Keep the item's files (role in the description) and its raw description."""
         self.ensure_one()
-        Attachment = self.env["ir.attachment"]
+        return self._altinn_attach_items([item])
+
+    def _altinn_attach_items(self, items):
+        """Keep the files and raw descriptions of ``items`` (one per record of ``self``) with one create."""
+        vals_list = [
+            vals for doc, item in zip(self, items, strict=True) for vals in doc._altinn_attachment_vals(item)
+        ]
+        if not vals_list:
+            return self.env["ir.attachment"]
+        # ir.attachment.create checks write access on each document with two queries: once here for all.
+        self.check_access("write")
+        attachments = self.env["ir.attachment"].sudo().create(vals_list)
+        for vals, attachment in zip(vals_list, attachments, strict=True):
+            if vals["description"] == RAW_DESCRIPTION:
+                # Differing values of many rows are still flushed as one UPDATE.
+                self.browse(vals["res_id"]).sudo().raw_attachment_id = attachment
+        return attachments.sudo(False)
+
+    def _altinn_attachment_vals(self, item: AltinnItem):
+        """The ir.attachment values of the item's files, then of its raw description if any."""
+        self.ensure_one()
         base = {"res_model": self._name, "res_id": self.id, "company_id": self.company_id.id}
         vals_list = []
         for file in item.files:
@@ -291,11 +394,9 @@ class AltinnDocument(models.Model):
                     "description": f"{ROLE_PREFIX}{file.role or ROLE_ATTACHMENT} {MIMETYPE_PREFIX}{mimetype}",
                 }
             )
-        if vals_list:
-            Attachment.create(vals_list)
         if item.raw:
             is_json = item.raw.lstrip()[:1] in (b"{", b"[")
-            raw = Attachment.create(
+            vals_list.append(
                 {
                     **base,
                     "name": f"altinn-{item.reference}.{'json' if is_json else 'xml'}",
@@ -304,7 +405,7 @@ class AltinnDocument(models.Model):
                     "description": RAW_DESCRIPTION,
                 }
             )
-            self.raw_attachment_id = raw.id
+        return vals_list
 
     @api.model
     def _altinn_record_failure(self, company, reference, title, message, doc=None):

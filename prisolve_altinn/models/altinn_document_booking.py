@@ -22,6 +22,7 @@ from ..altinn.parsers import (
     parse_files,
 )
 from .altinn_account_map import AltinnBookingRefusal
+from .altinn_booking_batch import BookingBatch
 
 _logger = logging.getLogger(__name__)
 
@@ -77,10 +78,51 @@ class AltinnDocument(models.Model):
     # ------------------------------------------------------------------
     def _altinn_process(self):
         result = super()._altinn_process()
-        for doc in self:
-            if doc.state in ("new", "failed") and not doc.incomplete:
-                doc._altinn_process_one()
+        todo = self.filtered(lambda d: d.state in ("new", "failed") and not d.incomplete)
+        if len(todo) > 1:
+            try:
+                with self.env.cr.savepoint():
+                    todo._altinn_book_together()
+                return result
+            except TransactionRollbackError:
+                raise  # a concurrent transaction: the caller leaves these documents for a later run
+            except Exception:
+                _logger.warning(
+                    "Altinn: a batch of %s documents failed as a whole; booking them one by one",
+                    len(todo),
+                    exc_info=True,
+                )
+        for doc in todo:
+            doc._altinn_process_one()
         return result
+
+    def _altinn_book_together(self):
+        """Plan every document, then write all their entries, lines and values at once (BookingBatch).
+
+        A document's own failure (unreadable, refused) is planned as its failure; anything else raises and
+        the caller books the documents one by one.
+        """
+        batch = BookingBatch(self.env)
+        self._altinn_prefetch_booked(batch)
+        for doc in self:
+            doc._altinn_plan(batch)
+        batch.flush()
+
+    def _altinn_prefetch_booked(self, batch):
+        """Parse the documents and ask the database once for what they would find already booked."""
+        builder = self.env["altinn.move.builder"]
+        lookups = {}
+        for doc in self:
+            try:
+                parsed = batch.memo(("parsed", doc.id), doc._altinn_parse(batch))
+            except Exception:  # planning the document reports it
+                continue
+            keys, kids = lookups.setdefault(doc.company_id, (set(), set()))
+            doc_keys, doc_kids = builder._booking_lookups(parsed)
+            keys.update(doc_keys)
+            kids.update(doc_kids)
+        for company, (keys, kids) in lookups.items():
+            batch.prefetch_booked(company, keys, kids)
 
     def _altinn_lang(self):
         return self.env.lang or "en_US"
@@ -88,27 +130,11 @@ class AltinnDocument(models.Model):
     def _altinn_process_one(self):
         """Parse and book one document; whatever goes wrong stays on this document."""
         self.ensure_one()
-        lang = self._altinn_lang()
-        try:
-            parsed = parse_files(
-                self._altinn_files(), service_code=self.service_code or None, title=self.title or None
-            )
-        except ParseError as exc:
-            self._altinn_set_failed(exc.text(lang))
-            return
-        except Exception as exc:  # a parser bug must not stop the batch
-            _logger.warning("Altinn document %s could not be parsed", self.id, exc_info=True)
-            self._altinn_set_failed(self.env._("The document could not be read: %(error)s", error=exc))
-            return
-        summary = (
-            parsed.summary_nb if lang.startswith(("nb", "no", "nn")) and parsed.summary_nb else parsed.summary
-        )
+        batch = BookingBatch(self.env)
         try:
             with self.env.cr.savepoint():
-                vals = self._altinn_book(parsed)
-                self.write({"summary": summary, "doc_type": parsed.doc_type, "error": False, **vals})
-        except (AltinnBookingRefusal, UserError, ValidationError) as exc:
-            self._altinn_set_failed(exc.args[0], doc_type=parsed.doc_type, summary=summary)
+                self._altinn_plan(batch)
+                batch.flush()
         except pg_errors.UniqueViolation:
             # Another run booked the same claim at the same moment; booking again shows it as a duplicate.
             self._altinn_set_failed(
@@ -116,8 +142,7 @@ class AltinnDocument(models.Model):
                     "The same claim was being booked by another process at the same time. Book this "
                     "document again."
                 ),
-                doc_type=parsed.doc_type,
-                summary=summary,
+                **self._altinn_planned_type(batch),
             )
         except TransactionRollbackError:
             raise  # a concurrent transaction, nothing wrong with the document: the caller retries later
@@ -125,17 +150,60 @@ class AltinnDocument(models.Model):
             _logger.warning("Altinn document %s could not be booked", self.id, exc_info=True)
             self._altinn_set_failed(
                 self.env._("The document could not be booked: %(error)s", error=exc),
-                doc_type=parsed.doc_type,
-                summary=summary,
+                **self._altinn_planned_type(batch),
             )
 
-    def _altinn_set_failed(self, message, doc_type=None, summary=None):
+    def _altinn_planned_type(self, batch):
+        planned = batch.documents.get(self, {})
+        return {"doc_type": planned.get("doc_type"), "summary": planned.get("summary")}
+
+    def _altinn_plan(self, batch):
+        """Parse this document and plan its booking in ``batch``; a refusal is planned as its failure."""
+        self.ensure_one()
+        lang = self._altinn_lang()
+        try:
+            parsed = batch.memo(("parsed", self.id), self._altinn_parse(batch))
+        except ParseError as exc:
+            batch.set_values(self, self._altinn_failed_vals(exc.text(lang)))
+            return
+        except Exception as exc:  # a parser bug must not stop the batch
+            _logger.warning("Altinn document %s could not be parsed", self.id, exc_info=True)
+            batch.set_values(
+                self,
+                self._altinn_failed_vals(self.env._("The document could not be read: %(error)s", error=exc)),
+            )
+            return
+        summary = (
+            parsed.summary_nb if lang.startswith(("nb", "no", "nn")) and parsed.summary_nb else parsed.summary
+        )
+        batch.set_values(self, {"summary": summary, "doc_type": parsed.doc_type})
+        mark = batch.mark()
+        try:
+            vals = self._altinn_book(batch, parsed)
+        except (AltinnBookingRefusal, UserError, ValidationError) as exc:
+            batch.discard(mark)
+            batch.set_values(self, self._altinn_failed_vals(exc.args[0], parsed.doc_type, summary))
+            return
+        batch.set_values(self, {"error": False, **vals})
+
+    def _altinn_parse(self, batch):
+        """A function parsing this document's files (for ``batch.memo``)."""
+        return lambda: parse_files(
+            batch.memo(("files", self.id), self._altinn_files),
+            service_code=self.service_code or None,
+            title=self.title or None,
+        )
+
+    def _altinn_failed_vals(self, message, doc_type=None, summary=None):
         vals = {"state": "failed", "error": message, "booking_note": False}
         if doc_type:
             vals["doc_type"] = doc_type
         if summary:
             vals["summary"] = summary
-        self.write(vals)
+        return vals
+
+    def _altinn_set_failed(self, message, doc_type=None, summary=None):
+        self.write(self._altinn_failed_vals(message, doc_type, summary))
 
     def _altinn_check_organisation(self, parsed):
         own = self.company_id.altinn_org_number
@@ -162,8 +230,9 @@ class AltinnDocument(models.Model):
                 )
             )
 
-    def _altinn_book(self, parsed):
-        """Book ``parsed`` and its related documents; return the values to write on the document."""
+    def _altinn_book(self, batch, parsed):
+        """Plan the booking of ``parsed`` and its related documents in ``batch``; return the values to write
+        on the document."""
         self.ensure_one()
         if parsed.doc_type == DOC_OTHER:
             return {"state": "ignored", "booking_note": False}
@@ -173,7 +242,7 @@ class AltinnDocument(models.Model):
         for document in [parsed, *parsed.related]:
             method = _BUILDERS.get(document.doc_type)
             if method:
-                outcome.merge(getattr(builder, method)(self, document))
+                outcome.merge(getattr(builder, method)(batch, self, document))
         moves = outcome.moves
         if moves:
             state = "imported"
@@ -188,9 +257,9 @@ class AltinnDocument(models.Model):
             **outcome.document_vals,
         }
         if moves:
-            vals["move_id"] = moves.sorted("id")[:1].id
+            vals["move_id"] = moves[0]  # the first planned is the first created
         if notes:
-            self.message_post(body=Markup("<br/>").join(notes))
+            batch.post(self, Markup("<br/>").join(notes))
         return vals
 
     # ------------------------------------------------------------------

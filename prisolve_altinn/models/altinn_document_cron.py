@@ -28,7 +28,9 @@ _logger = logging.getLogger(__name__)
 CRON_XMLID = "prisolve_altinn.ir_cron_altinn_process"
 ACTIVITY_XMLID = "prisolve_altinn.mail_activity_type_altinn_failure"
 PENDING_DOMAIN = [("state", "=", "new"), ("incomplete", "=", False)]
-DEFAULT_BATCH_SIZE = 50
+# Documents per committed batch: their entries are made with one account.move.create, whose cost per entry
+# falls with the batch size; a batch's files are in memory together.
+DEFAULT_BATCH_SIZE = 200
 # Seconds of work per call: the cron runner calls again at once while we report work remaining, so a long
 # backlog never runs into limit_time_real_cron. Both can be changed with system parameters.
 DEFAULT_TIME_BUDGET = 120

@@ -1,6 +1,7 @@
 # Copyright 2026 Prisolve
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 
 class AltinnDocumentLine(models.Model):
@@ -76,16 +77,45 @@ class AltinnDocumentLine(models.Model):
         )
 
     @api.model
-    def _altinn_booked(self, company, key=None, kid=None):
-        """The booked line of ``company`` with this booking key, else one with this KID."""
-        if key:
-            line = self.sudo().search([("company_id", "=", company.id), ("booking_key", "=", key)], limit=1)
-            if line:
-                return line.sudo(False)
-        if kid:
-            line = self.sudo().search(
-                [("company_id", "=", company.id), ("kid", "=", kid), ("state", "=", "booked")], limit=1
+    def _altinn_booked(self, company, key=None, kids=()):
+        """The booked line of ``company`` with this booking key, else the first one with one of ``kids``.
+
+        One indexed query (booking asks for every claim it books): the key wins, then the KIDs in order.
+        """
+        kids = [kid for kid in kids if kid]
+        if not key and not kids:
+            return self.browse()
+        self.flush_model(["company_id", "booking_key", "kid", "state"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT id FROM altinn_document_line
+                    WHERE company_id = %(company)s
+                      AND (booking_key = %(key)s OR (kid = ANY(%(kids)s::varchar[]) AND state = 'booked'))
+                 ORDER BY (booking_key = %(key)s) IS TRUE DESC, array_position(%(kids)s::varchar[], kid), id
+                    LIMIT 1""",
+                company=company.id,
+                key=key,
+                kids=kids,
             )
-            if line:
-                return line.sudo(False)
-        return self.browse()
+        )
+        row = self.env.cr.fetchone()
+        return self.browse(row[0]) if row else self.browse()
+
+    @api.model
+    def _altinn_booked_all(self, company, keys, kids):
+        """The lines of ``company`` with one of ``keys``, or booked with one of ``kids`` (one query for a
+        batch; in the order one by one lookups would find them first)."""
+        self.flush_model(["company_id", "booking_key", "kid", "state"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT id FROM altinn_document_line
+                    WHERE company_id = %(company)s
+                      AND (booking_key = ANY(%(keys)s::varchar[])
+                           OR (kid = ANY(%(kids)s::varchar[]) AND state = 'booked'))
+                 ORDER BY id""",
+                company=company.id,
+                keys=list(keys),
+                kids=list(kids),
+            )
+        )
+        return self.browse(row[0] for row in self.env.cr.fetchall())

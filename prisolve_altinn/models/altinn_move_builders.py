@@ -17,12 +17,26 @@ from markupsafe import Markup
 from odoo import Command, api, fields, models
 from odoo.tools import format_amount, html2plaintext
 
+from ..altinn.parsers import DOC_ADVANCE_TAX, DOC_TAX_CLAIMS, DOC_VAT_PAYMENT
 from ..altinn.parsers import accounts as acc
 from ..altinn.parsers import base as p
 from .altinn_account_map import AltinnBookingRefusal
 
 ZERO = Decimal("0.00")
 _TAX_CODE = re.compile(r"^\s*(\d{1,3})\b")
+
+
+# Booking keys: what makes an entry unique per company for good (see altinn.document.line).
+def _vat_payment_key(data):
+    return f"vat_payment:{data.period_start}:{data.period_end}:{data.kid}"
+
+
+def _claim_key(claim):
+    return f"claim:{claim.claim_id}"
+
+
+def _advance_tax_key(data, instalment):
+    return f"advance_tax:{data.income_year}:{instalment.number}"
 
 
 @dataclass
@@ -37,7 +51,7 @@ class EntryLine:
 class Outcome:
     """What booking one parsed document did."""
 
-    moves: object = None  # account.move recordset
+    moves: list = field(default_factory=list)  # PendingMove, in the order they were planned
     booked: int = 0
     duplicates: int = 0
     informational: bool = False  # something useful was recorded without an entry
@@ -45,7 +59,7 @@ class Outcome:
     document_vals: dict = field(default_factory=dict)
 
     def merge(self, other):
-        self.moves = other.moves if self.moves is None else self.moves | (other.moves or self.moves.browse())
+        self.moves += other.moves
         self.booked += other.booked
         self.duplicates += other.duplicates
         self.informational = self.informational or other.informational
@@ -69,11 +83,14 @@ class AltinnMoveBuilder(models.AbstractModel):
     def _money(self, company, amount):
         return format_amount(self.env, float(amount), company.currency_id)
 
-    def _account(self, company, role):
-        return self.env["altinn.account.map"]._altinn_account(company, role)
+    def _account(self, batch, company, role):
+        return batch.memo(
+            ("account", company.id, role),
+            lambda: self.env["altinn.account.map"]._altinn_account(company, role),
+        )
 
     def _outcome(self):
-        return Outcome(moves=self.env["account.move"])
+        return Outcome()
 
     def _document_date(self, doc, parsed):
         if parsed.document_date:
@@ -82,16 +99,41 @@ class AltinnMoveBuilder(models.AbstractModel):
             return fields.Datetime.context_timestamp(doc, doc.date_created).date()
         return fields.Date.context_today(doc)
 
-    def _already_booked(self, doc, key=None, kids=()):
-        """The booked line that makes this one a duplicate (same key, or the same KID from another source)."""
-        Line = self.env["altinn.document.line"]
-        booked = Line._altinn_booked(doc.company_id, key=key)
+    def _booking_lookups(self, parsed):
+        """The booking keys and KIDs that booking ``parsed`` looks up, so a batch asks for all of its
+        documents in one query. Only a cache: a lookup missing here is asked for on its own."""
+        keys, kids = [], []
+        for document in [parsed, *parsed.related]:
+            data = document.data
+            if document.doc_type == DOC_VAT_PAYMENT:
+                keys.append(_vat_payment_key(data))
+                kids.append(data.kid)
+            elif document.doc_type == DOC_TAX_CLAIMS:
+                for claim in data.claims:
+                    keys.append(_claim_key(claim))
+                    kids += [instalment.kid for instalment in claim.instalments]
+                kids += [payment.kid for payment in data.payments]
+            elif document.doc_type == DOC_ADVANCE_TAX:
+                for instalment in data.instalments:
+                    keys.append(_advance_tax_key(data, instalment))
+                    kids.append(instalment.kid)
+        return [key for key in keys if key], [kid for kid in kids if kid]
+
+    def _already_booked(self, batch, doc, key=None, kids=()):
+        """The booked line that makes this one a duplicate (same key, or the same KID from another source):
+        planned earlier in this batch, or in the database. ``None`` when there is none."""
+        company = doc.company_id
+        kids = [kid for kid in kids if kid]
+        planned = batch.booked(company, key=key)
         for kid in kids:
-            if booked:
-                break
-            if kid:
-                booked = Line._altinn_booked(doc.company_id, kid=kid)
-        return booked
+            planned = planned or batch.booked(company, kid=kid)
+        if planned and (planned.vals.get("booking_key") == key or not key):
+            return planned
+        # A key booked earlier wins over a KID planned in this batch, as it would one by one.
+        found = batch.prefetched_booked(company, key, kids)
+        if found is None:
+            found = self.env["altinn.document.line"]._altinn_booked(company, key=key, kids=kids)
+        return found or planned
 
     def _duplicate_note(self, doc, booked, what, amount=None):
         move = booked.move_id
@@ -128,12 +170,14 @@ class AltinnMoveBuilder(models.AbstractModel):
             body += Markup("<p>%s</p>") % line
         return body
 
-    def _create_entry(self, doc, parsed, entry_lines, *, date, ref, kid=None, bank_account=None, extra=None):
-        """Create one balanced draft entry with the document's files attached."""
+    def _create_entry(
+        self, batch, doc, parsed, entry_lines, *, date, ref, kid=None, bank_account=None, extra=None
+    ):
+        """Plan one balanced draft entry with the document's files attached (``None``: nothing to book)."""
         company = doc.company_id
         entry_lines = [line for line in entry_lines if line.amount]
         if not entry_lines:
-            return self.env["account.move"]
+            return None
         total = sum((line.amount for line in entry_lines), ZERO)
         if total != ZERO:
             raise AltinnBookingRefusal(
@@ -143,9 +187,14 @@ class AltinnMoveBuilder(models.AbstractModel):
                     diff=self._money(company, total),
                 )
             )
-        partner = company._altinn_tax_partner()
-        journal = company._altinn_booking_journal()
-        bank = company._altinn_partner_bank(partner, bank_account) if bank_account else None
+        partner = batch.memo(("tax_partner", company.id), company._altinn_tax_partner)
+        journal = batch.memo(("journal", company.id), company._altinn_booking_journal)
+        bank = None
+        if bank_account:
+            bank = batch.memo(
+                ("bank", company.id, bank_account),
+                lambda: company._altinn_partner_bank(partner, bank_account),
+            )
         vals = {
             "move_type": "entry",
             "company_id": company.id,
@@ -172,9 +221,13 @@ class AltinnMoveBuilder(models.AbstractModel):
         }
         if bank:
             vals["partner_bank_id"] = bank.id
-        move = self.env["account.move"].with_company(company).create(vals)
-        self._attach_files(doc, move)
-        return move
+        return batch.add_move(vals, self._voucher_files(batch.memo(("files", doc.id), doc._altinn_files)))
+
+    def _voucher_files(self, files):
+        """The files an entry carries as its voucher (bilag): the document's PDFs, the letter or receipt a
+        person reads; its other files when it has none. The ledger document keeps all of them."""
+        pdfs = [file for file in files if file.mimetype == "application/pdf"]
+        return pdfs or files
 
     def _attach_files(self, doc, record):
         """Copy the document's files (not Altinn's own description) onto ``record``."""
@@ -184,21 +237,28 @@ class AltinnMoveBuilder(models.AbstractModel):
             copies |= attachment.sudo().copy({"res_model": record._name, "res_id": record.id})
         return copies.sudo(False)
 
-    def _line(self, doc, kind, **vals):
-        return self.env["altinn.document.line"].create({"document_id": doc.id, "kind": kind, **vals})
+    def _line(self, batch, doc, kind, **vals):
+        return batch.add_line(doc, {"document_id": doc.id, "kind": kind, **vals})
 
-    def _record_booked(self, outcome, doc, kind, key, move, account, **vals):
+    def _record_booked(self, batch, outcome, doc, kind, key, move, account, **vals):
         """Record what the document said as a booked line and count its entry."""
         self._line(
-            doc, kind, state="booked", booking_key=key, move_id=move.id, account_code=account.code, **vals
+            batch,
+            doc,
+            kind,
+            state="booked",
+            booking_key=key,
+            move_id=move,
+            account_code=account.code,
+            **vals,
         )
-        outcome.moves |= move
+        outcome.moves.append(move)
         outcome.booked += 1
 
     # ------------------------------------------------------------------
     # 1. VAT payment information (betalingsinformasjon)
     # ------------------------------------------------------------------
-    def _book_vat_payment(self, doc, parsed):
+    def _book_vat_payment(self, batch, doc, parsed):
         data: p.VatPayment = parsed.data
         company = doc.company_id
         outcome = self._outcome()
@@ -213,6 +273,7 @@ class AltinnMoveBuilder(models.AbstractModel):
         }
         if not data.amount:
             self._line(
+                batch,
                 doc,
                 "vat_payment",
                 state="recorded",
@@ -222,25 +283,25 @@ class AltinnMoveBuilder(models.AbstractModel):
             outcome.informational = True
             outcome.notes.append(self.env._("VAT %(period)s: nothing to pay or refund.", period=label))
             return outcome
-        key = f"vat_payment:{data.period_start}:{data.period_end}:{data.kid}"
-        booked = self._already_booked(doc, key, kids=[data.kid])
+        key = _vat_payment_key(data)
+        booked = self._already_booked(batch, doc, key, kids=[data.kid])
         if booked:
             note = self._duplicate_note(doc, booked, self.env._("VAT %(period)s", period=label), data.amount)
             self._line(
-                doc, "vat_payment", state="duplicate", duplicate_of_id=booked.id, note=note, **line_vals
+                batch, doc, "vat_payment", state="duplicate", duplicate_of_id=booked, note=note, **line_vals
             )
             outcome.duplicates += 1
             outcome.notes.append(note)
             return outcome
-        settlement = self._account(company, acc.ROLE_VAT_SETTLEMENT)
+        settlement = self._account(batch, company, acc.ROLE_VAT_SETTLEMENT)
         kid_text = self.env._(
             "KID %(kid)s, due %(date)s", kid=data.kid, date=data.due_date.strftime("%d.%m.%Y")
         )
         if data.amount > 0:
-            counterpart = self._account(company, acc.ROLE_PAYABLE)
+            counterpart = self._account(batch, company, acc.ROLE_PAYABLE)
             name = self.env._("VAT %(period)s to pay", period=label)
         else:
-            counterpart = self._account(company, acc.ROLE_TAX_RECEIVABLE)
+            counterpart = self._account(batch, company, acc.ROLE_TAX_RECEIVABLE)
             name = self.env._("VAT %(period)s to be refunded", period=label)
         lines = [
             EntryLine(settlement, data.amount, name),
@@ -254,6 +315,7 @@ class AltinnMoveBuilder(models.AbstractModel):
                 )
             )
         move = self._create_entry(
+            batch,
             doc,
             parsed,
             lines,
@@ -264,6 +326,7 @@ class AltinnMoveBuilder(models.AbstractModel):
             extra=notes,
         )
         self._record_booked(
+            batch,
             outcome,
             doc,
             "vat_payment",
@@ -278,10 +341,10 @@ class AltinnMoveBuilder(models.AbstractModel):
     # ------------------------------------------------------------------
     # 2. MVA-melding
     # ------------------------------------------------------------------
-    def _book_mva_return(self, doc, parsed):
+    def _book_mva_return(self, batch, doc, parsed):
         if doc.company_id.altinn_vat_mode == "external":
-            return self._book_mva_closing(doc, parsed)
-        return self._compare_mva_return(doc, parsed)
+            return self._book_mva_closing(batch, doc, parsed)
+        return self._compare_mva_return(batch, doc, parsed)
 
     def _vat_ledger_amount(self, company, account, start, end):
         """VAT closed in Odoo for the period: the credit balance on the settlement account.
@@ -309,11 +372,11 @@ class AltinnMoveBuilder(models.AbstractModel):
         balance = sum(lines.mapped("balance"))
         return -Decimal(str(round(balance, 2))).quantize(Decimal("0.01"))
 
-    def _compare_mva_return(self, doc, parsed):
+    def _compare_mva_return(self, batch, doc, parsed):
         data: p.MvaReturn = parsed.data
         company = doc.company_id
         outcome = self._outcome()
-        settlement = self._account(company, acc.ROLE_VAT_SETTLEMENT)
+        settlement = self._account(batch, company, acc.ROLE_VAT_SETTLEMENT)
         ledger = self._vat_ledger_amount(company, settlement, data.period_start, data.period_end)
         difference = data.total - ledger
         label = f"{data.period_name} {data.period_year}"
@@ -335,6 +398,7 @@ class AltinnMoveBuilder(models.AbstractModel):
                 code=settlement.code,
             )
         self._line(
+            batch,
             doc,
             "vat_return",
             state="recorded",
@@ -405,7 +469,7 @@ class AltinnMoveBuilder(models.AbstractModel):
             )
         return (next(iter(outputs), None), next(iter(inputs), None))
 
-    def _book_mva_closing(self, doc, parsed):
+    def _book_mva_closing(self, batch, doc, parsed):
         data: p.MvaReturn = parsed.data
         company = doc.company_id
         outcome = self._outcome()
@@ -417,18 +481,18 @@ class AltinnMoveBuilder(models.AbstractModel):
             "amount": float(data.total),
             "kid": data.kid or False,
         }
-        booked = self._already_booked(doc, key)
+        booked = self._already_booked(batch, doc, key)
         if booked:
             note = self._duplicate_note(
                 doc, booked, self.env._("The VAT return %(period)s", period=label), data.total
             )
             self._line(
-                doc, "vat_return", state="duplicate", duplicate_of_id=booked.id, note=note, **line_vals
+                batch, doc, "vat_return", state="duplicate", duplicate_of_id=booked, note=note, **line_vals
             )
             outcome.duplicates += 1
             outcome.notes.append(note)
             return outcome
-        settlement = self._account(company, acc.ROLE_VAT_SETTLEMENT)
+        settlement = self._account(batch, company, acc.ROLE_VAT_SETTLEMENT)
         lines = []
         code_accounts = {}
         for mva_line in data.lines:
@@ -465,6 +529,7 @@ class AltinnMoveBuilder(models.AbstractModel):
         extra = [n.text(self._lang()) for n in parsed.notices]
         # The closing belongs to the term: dated its last day, so the settlement account per term matches.
         move = self._create_entry(
+            batch,
             doc,
             parsed,
             lines,
@@ -475,11 +540,17 @@ class AltinnMoveBuilder(models.AbstractModel):
         )
         if not move:
             self._line(
-                doc, "vat_return", state="recorded", note=self.env._("No VAT in the return."), **line_vals
+                batch,
+                doc,
+                "vat_return",
+                state="recorded",
+                note=self.env._("No VAT in the return."),
+                **line_vals,
             )
             outcome.informational = True
             return outcome
         self._record_booked(
+            batch,
             outcome,
             doc,
             "vat_return",
@@ -494,7 +565,7 @@ class AltinnMoveBuilder(models.AbstractModel):
     # ------------------------------------------------------------------
     # 3. Krav og betalinger
     # ------------------------------------------------------------------
-    def _book_tax_claims(self, doc, parsed):
+    def _book_tax_claims(self, batch, doc, parsed):
         data: p.TaxClaims = parsed.data
         company = doc.company_id
         outcome = self._outcome()
@@ -506,9 +577,9 @@ class AltinnMoveBuilder(models.AbstractModel):
         for claim in data.claims:
             role = acc.CLAIM_CATEGORY_ROLES.get(claim.category)
             if role and claim.original_amount:
-                roles[claim.category] = self._account(company, role)
+                roles[claim.category] = self._account(batch, company, role)
         if roles:
-            payable = self._account(company, acc.ROLE_PAYABLE)
+            payable = self._account(batch, company, acc.ROLE_PAYABLE)
         for sequence, claim in enumerate(data.claims, start=1):
             kids = [i.kid for i in claim.instalments if i.kid]
             line_vals = {
@@ -523,7 +594,7 @@ class AltinnMoveBuilder(models.AbstractModel):
                 "bank_account": claim.account or False,
             }
             if not claim.original_amount:
-                self._line(doc, "claim", state="skipped", note=self.env._("Zero amount."), **line_vals)
+                self._line(batch, doc, "claim", state="skipped", note=self.env._("Zero amount."), **line_vals)
                 continue
             account = roles.get(claim.category)
             if not account:
@@ -532,20 +603,23 @@ class AltinnMoveBuilder(models.AbstractModel):
                     id=claim.claim_id,
                     type=claim.claim_type,
                 )
-                self._line(doc, "claim", state="skipped", note=note, **line_vals)
+                self._line(batch, doc, "claim", state="skipped", note=note, **line_vals)
                 unknown.append(note)
                 continue
-            key = f"claim:{claim.claim_id}"
-            booked = self._already_booked(doc, key, kids=kids)
+            key = _claim_key(claim)
+            booked = self._already_booked(batch, doc, key, kids=kids)
             if booked:
                 note = self._duplicate_note(
                     doc, booked, self.env._("Claim %(id)s", id=claim.claim_id), claim.original_amount
                 )
-                self._line(doc, "claim", state="duplicate", duplicate_of_id=booked.id, note=note, **line_vals)
+                self._line(
+                    batch, doc, "claim", state="duplicate", duplicate_of_id=booked, note=note, **line_vals
+                )
                 outcome.duplicates += 1
                 outcome.notes.append(note)
                 continue
             move = self._create_entry(
+                batch,
                 doc,
                 parsed,
                 self._claim_lines(claim, account, payable),
@@ -560,6 +634,7 @@ class AltinnMoveBuilder(models.AbstractModel):
                 bank_account=claim.account,
             )
             self._record_booked(
+                batch,
                 outcome,
                 doc,
                 "claim",
@@ -571,6 +646,7 @@ class AltinnMoveBuilder(models.AbstractModel):
             for instalment in claim.instalments:
                 for placed in instalment.placed_payments:
                     self._line(
+                        batch,
                         doc,
                         "payment",
                         state="recorded",
@@ -581,14 +657,14 @@ class AltinnMoveBuilder(models.AbstractModel):
                         kid=instalment.kid or False,
                         due_date=instalment.due_date,
                     )
-        Line = self.env["altinn.document.line"]
         for payment in data.payments:
             # For matching: the booked claim (entry) with the payment's KID, when there is one.
-            claim_line = Line._altinn_booked(company, kid=payment.kid) if payment.kid else Line
+            claim_line = self._already_booked(batch, doc, kids=[payment.kid])
             note = False
-            if claim_line.move_id:
+            if claim_line and claim_line.move_id:
                 note = self.env._("KID of %(entry)s", entry=claim_line.move_id.display_name)
             self._line(
+                batch,
                 doc,
                 "payment",
                 state="recorded",
@@ -656,7 +732,7 @@ class AltinnMoveBuilder(models.AbstractModel):
         balance = groups[0][0] if groups else 0.0
         return Decimal(str(round(balance or 0.0, 2))).quantize(Decimal("0.01"))
 
-    def _book_tax_settlement(self, doc, parsed):
+    def _book_tax_settlement(self, batch, doc, parsed):
         data: p.TaxSettlement = parsed.data
         company = doc.company_id
         outcome = self._outcome()
@@ -674,21 +750,21 @@ class AltinnMoveBuilder(models.AbstractModel):
             "identifier": str(year),
             "amount": float(data.total_tax),
         }
-        booked = self._already_booked(doc, key)
+        booked = self._already_booked(batch, doc, key)
         if booked:
             note = self._duplicate_note(
                 doc, booked, self.env._("The tax settlement for %(year)s", year=year), data.total_tax
             )
             self._line(
-                doc, "settlement", state="duplicate", duplicate_of_id=booked.id, note=note, **line_vals
+                batch, doc, "settlement", state="duplicate", duplicate_of_id=booked, note=note, **line_vals
             )
             outcome.duplicates += 1
             outcome.notes.append(note)
             return outcome
-        accrued_account = self._account(company, acc.ROLE_TAX_ACCRUED)
-        advance_account = self._account(company, acc.ROLE_ADVANCE_TAX)
-        assessed_account = self._account(company, acc.ROLE_TAX_ASSESSED)
-        difference_account = self._account(company, acc.ROLE_TAX_PRIOR_YEAR)
+        accrued_account = self._account(batch, company, acc.ROLE_TAX_ACCRUED)
+        advance_account = self._account(batch, company, acc.ROLE_ADVANCE_TAX)
+        assessed_account = self._account(batch, company, acc.ROLE_TAX_ASSESSED)
+        difference_account = self._account(batch, company, acc.ROLE_TAX_PRIOR_YEAR)
         assessed = data.total_tax
         accrued = -self._ledger_balance(company, accrued_account, entry_date)  # credit balance
         advance = self._ledger_balance(company, advance_account, entry_date)  # debit balance
@@ -704,7 +780,7 @@ class AltinnMoveBuilder(models.AbstractModel):
         if remainder > 0:
             lines.append(EntryLine(assessed_account, -remainder, self.env._("Restskatt %(year)s", year=year)))
         elif remainder < 0:
-            receivable = self._account(company, acc.ROLE_TAX_RECEIVABLE)
+            receivable = self._account(batch, company, acc.ROLE_TAX_RECEIVABLE)
             lines.append(
                 EntryLine(receivable, -remainder, self.env._("Tax %(year)s to be refunded", year=year))
             )
@@ -722,6 +798,7 @@ class AltinnMoveBuilder(models.AbstractModel):
             ),
         )
         move = self._create_entry(
+            batch,
             doc,
             parsed,
             lines,
@@ -730,11 +807,14 @@ class AltinnMoveBuilder(models.AbstractModel):
             extra=notes,
         )
         if not move:
-            self._line(doc, "settlement", state="recorded", note=self.env._("Nothing to book."), **line_vals)
+            self._line(
+                batch, doc, "settlement", state="recorded", note=self.env._("Nothing to book."), **line_vals
+            )
             outcome.informational = True
             outcome.notes += notes
             return outcome
         self._record_booked(
+            batch,
             outcome,
             doc,
             "settlement",
@@ -750,7 +830,7 @@ class AltinnMoveBuilder(models.AbstractModel):
     # ------------------------------------------------------------------
     # 5. Forskuddsskatt notice
     # ------------------------------------------------------------------
-    def _book_advance_tax(self, doc, parsed):
+    def _book_advance_tax(self, batch, doc, parsed):
         data: p.AdvanceTax = parsed.data
         company = doc.company_id
         outcome = self._outcome()
@@ -758,8 +838,8 @@ class AltinnMoveBuilder(models.AbstractModel):
         todo = [i for i in data.instalments if i.amount]
         advance_account = payable = None
         if todo:
-            advance_account = self._account(company, acc.ROLE_ADVANCE_TAX)
-            payable = self._account(company, acc.ROLE_PAYABLE)
+            advance_account = self._account(batch, company, acc.ROLE_ADVANCE_TAX)
+            payable = self._account(batch, company, acc.ROLE_PAYABLE)
         notes = [n.text(self._lang()) for n in parsed.notices]
         for instalment in sorted(data.instalments, key=lambda i: i.number):
             label = self.env._(
@@ -775,14 +855,22 @@ class AltinnMoveBuilder(models.AbstractModel):
                 "bank_account": instalment.account or data.account or False,
             }
             if not instalment.amount:
-                self._line(doc, "instalment", state="skipped", note=self.env._("Zero amount."), **line_vals)
+                self._line(
+                    batch, doc, "instalment", state="skipped", note=self.env._("Zero amount."), **line_vals
+                )
                 continue
-            key = f"advance_tax:{data.income_year}:{instalment.number}"
-            booked = self._already_booked(doc, key, kids=[instalment.kid])
+            key = _advance_tax_key(data, instalment)
+            booked = self._already_booked(batch, doc, key, kids=[instalment.kid])
             if booked:
                 note = self._duplicate_note(doc, booked, label, instalment.amount)
                 self._line(
-                    doc, "instalment", state="duplicate", duplicate_of_id=booked.id, note=note, **line_vals
+                    batch,
+                    doc,
+                    "instalment",
+                    state="duplicate",
+                    duplicate_of_id=booked,
+                    note=note,
+                    **line_vals,
                 )
                 outcome.duplicates += 1
                 outcome.notes.append(note)
@@ -797,6 +885,7 @@ class AltinnMoveBuilder(models.AbstractModel):
                 ),
             ]
             move = self._create_entry(
+                batch,
                 doc,
                 parsed,
                 lines,
@@ -807,6 +896,7 @@ class AltinnMoveBuilder(models.AbstractModel):
                 extra=notes,
             )
             self._record_booked(
+                batch,
                 outcome,
                 doc,
                 "instalment",

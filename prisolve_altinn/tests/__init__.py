@@ -16,3 +16,4 @@ from . import test_tour
 from . import test_secrets
 from . import test_multicompany
 from . import test_robustness
+from . import test_booking_batch

@@ -83,6 +83,7 @@ class FakeAltinn:
         self.items = {}  # reportee -> list of AltinnItem | FetchFailure | Exception (raised at that point)
         self.reportee_errors = {}  # reportee -> AltinnError raised before any item
         self.calls = []  # (operation, system_id, reportee); never the secrets
+        self.known = None  # what the last fetch was told the ledger already has
         self.closed = 0
         self.transports = []
 
@@ -135,8 +136,9 @@ class FakeTransport(Transport):
             valid_to=now + timedelta(minutes=30),
         )
 
-    def fetch(self, reportee, since, until, credentials=None):
+    def fetch(self, reportee, since, until, credentials=None, known=None):
         self.altinn.calls.append(("fetch", self.system_id, reportee))
+        self.altinn.known = known
         assert since.tzinfo and until.tzinfo and since < until
         self.altinn.check_system(self.system_id, self.system_password)
         self.altinn.check_person(credentials)

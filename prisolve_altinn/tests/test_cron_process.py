@@ -12,7 +12,8 @@ from odoo.sql_db import Savepoint
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 from ..altinn.parsers.kid import make_kid_mod10
-from ..models import altinn_document_cron
+from ..models import altinn_document_booking, altinn_document_cron
+from ..models.altinn_booking_batch import BookingBatch
 from ..models.altinn_document_cron import ACTIVITY_XMLID, CRON_XMLID
 from .booking_common import ORG_OTHER, ORG_OWN, BookingCommon, item, vat_payment_xml
 from .common import SECRET_CODE, AltinnCommon, make_item
@@ -137,15 +138,15 @@ class TestCronProcess(BookingCommon):
         docs = self.record_vat([40, 41, 42])
         other = self.record_vat([43], company=self.second_company, org=ORG_OTHER)
         culprit = docs[1]
-        original = self.Doc._altinn_process_one
+        original = self.Doc._altinn_plan
 
-        def process_one(doc):
+        def plan(doc, batch):
             if doc == culprit:
                 raise RuntimeError("parser exploded")
-            return original(doc)
+            return original(doc, batch)
 
-        self.patch(self.Doc, "_altinn_process_one", process_one)
-        with self.assertLogs(altinn_document_cron._logger.name, "WARNING") as logs:
+        self.patch(self.Doc, "_altinn_plan", plan)
+        with self.assertLogs(altinn_document_booking._logger.name, "WARNING") as logs:
             self.run_cron()
         self.assertIn("one by one", logs.output[0])
         self.assertEqual(culprit.state, "failed")
@@ -178,7 +179,7 @@ class TestCronProcess(BookingCommon):
 
         refusal = "Account 2740 is missing"  # a test text, not for translation
 
-        def refuse(doc, parsed):
+        def refuse(doc, batch, parsed):
             raise ValidationError(refusal)
 
         self.patch(self.Doc, "_altinn_book", refuse)
@@ -247,18 +248,18 @@ class TestCronProcess(BookingCommon):
             model.env.invalidate_all()
 
         calls = []
-        original = self.Doc._altinn_process_one
+        original = BookingBatch.flush
 
-        def dying(doc):
-            calls.append(doc.id)
-            original(doc)
-            doc.env.flush_all()
-            if len(calls) == 3:  # the first document of the second batch has its entry written: kill
+        def dying(batch):
+            original(batch)
+            batch.env.flush_all()
+            calls.append(len(batch.moves))
+            if len(calls) == 2:  # the second batch has its entries written, not committed: kill
                 raise Killed()
 
         with (
             patch.object(self.Doc, "_altinn_commit", commit),
-            patch.object(self.Doc, "_altinn_process_one", dying),
+            patch.object(BookingBatch, "flush", dying),
         ):
             # Not assertRaises: Odoo's wraps the block in a savepoint that would undo the "commits" as well.
             try:
@@ -268,6 +269,7 @@ class TestCronProcess(BookingCommon):
             else:
                 killed = False
         self.assertTrue(killed)
+        self.assertEqual(calls, [2, 2])
         self.assertEqual(len(commits), 1)
         cr.clear()
         commits[-1].rollback()

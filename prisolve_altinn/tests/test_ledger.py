@@ -39,7 +39,7 @@ class TestLedger(AltinnCommon):
         self.assertEqual(known, new)
 
     def test_known_items_cost_no_query_each(self):
-        """The existing references are read in one query, whatever the batch size."""
+        """The existing references of a chunk are read in one query, however many are known."""
         self.record([make_item(f"AR-Q{i}") for i in range(30)])
         self.env.invalidate_all()
 
@@ -51,6 +51,84 @@ class TestLedger(AltinnCommon):
 
         queries(3)  # warm the caches (rules, metadata)
         self.assertEqual(queries(3), queries(30))
+
+    def test_many_items_are_read_and_written_a_chunk_at_a_time(self):
+        from ..models.altinn_document import RECORD_CHUNK_SIZE
+
+        # One known row and one incomplete row among them.
+        self.record([make_item("AR-C0005"), FetchFailure("AR-C0007", "x", RuntimeError("boom"))])
+        count = 2 * RECORD_CHUNK_SIZE + 50
+        references = [f"AR-C{number:04d}" for number in range(count)]
+        rows_when_read = {}
+
+        def items():
+            for number, reference in enumerate(references):
+                if number % RECORD_CHUNK_SIZE == 0:
+                    rows_when_read[number] = self.Document.search_count([("reference", "=like", "AR-C%")])
+                yield make_item(reference)
+            yield make_item("AR-C0001")  # seen again in the last chunk
+
+        new, known, failures = self.record(items())
+        # Lazily: a chunk is written before the next one is read.
+        self.assertEqual(
+            rows_when_read,
+            {0: 2, RECORD_CHUNK_SIZE: RECORD_CHUNK_SIZE, 2 * RECORD_CHUNK_SIZE: 2 * RECORD_CHUNK_SIZE},
+        )
+        self.assertEqual(new.mapped("reference"), [ref for ref in references if ref != "AR-C0005"])
+        self.assertEqual(known.mapped("reference"), ["AR-C0005", "AR-C0001"])
+        self.assertFalse(failures)
+        self.assertEqual(self.Document.search_count([("reference", "=like", "AR-C%")]), count)
+        self.assertEqual(set(new.mapped("state")), {"new"})
+        self.assertFalse(any(new.mapped("incomplete")))
+        self.assertEqual(len(new.raw_attachment_id), len(new))
+        self.assertEqual(new.raw_attachment_id.mapped("res_id"), new.ids)
+        self.assertEqual(len(new.attachment_ids), 3 * len(new))
+        self.assertEqual([len(doc._altinn_files()) for doc in new[:3]], [2, 2, 2])
+
+    def test_a_bad_item_fails_alone_in_its_batch(self):
+        # PostgreSQL refuses NUL in text: the batch's INSERT fails, the retry item by item finds the culprit.
+        bad_file = AltinnFile("bad\x00name.pdf", "application/pdf", b"%PDF-1.4 x", ROLE_ATTACHMENT)
+        with mute_logger("odoo.sql_db", "odoo.addons.prisolve_altinn.models.altinn_document"):
+            new, known, failures = self.record(
+                [make_item("AR-B1"), make_item("AR-B2", files=[bad_file]), make_item("AR-B3")]
+            )
+        self.assertEqual(new.mapped("reference"), ["AR-B1", "AR-B3"])
+        self.assertFalse(known)
+        self.assertEqual([failure.reference for failure in failures], ["AR-B2"])
+        failed = self.Document.search([("reference", "=", "AR-B2")])
+        self.assertEqual(
+            (failed.state, failed.incomplete, failed.attachment_ids),
+            ("failed", True, self.env["ir.attachment"]),
+        )
+        self.assertEqual(len(new.attachment_ids), 6)
+        # Next time it comes through whole: the failed row is completed.
+        new, _known, failures = self.record([make_item("AR-B2")])
+        self.assertEqual((new, failures), (failed, []))
+        self.assertEqual((failed.state, failed.incomplete), ("new", False))
+
+    def test_a_reference_recorded_concurrently_is_known(self):
+        """Another transaction records the item between our lookup and our insert."""
+        doc = self.record([make_item("AR-U1")])[0]
+        self.patch(type(self.Document), "_altinn_existing_documents", lambda docs, company, references: {})
+        with mute_logger("odoo.sql_db"):
+            new, known, failures = self.record([make_item("AR-U1"), make_item("AR-U2")])
+        self.assertEqual((new.mapped("reference"), known, failures), (["AR-U2"], doc, []))
+        self.assertEqual(self.Document.search_count([("reference", "=", "AR-U1")]), 1)
+
+    def test_recording_writes_no_chatter_but_later_changes_are_tracked(self):
+        # The test classes turn mail off: on again, as in production.
+        mail_keys = ("tracking_disable", "mail_create_nolog", "mail_create_nosubscribe", "mail_notrack")
+        documents = self.Document.with_context(**dict.fromkeys(mail_keys, False))
+        items = [make_item("AR-M1"), FetchFailure("AR-M2", "x", RuntimeError("boom"))]
+        doc = documents._altinn_record_items(self.company, items)[0]
+        failed = documents.search([("reference", "=", "AR-M2")])
+        documents._altinn_record_items(self.company, [make_item("AR-M2")])  # completes the failed row
+        self.env.cr.flush()  # tracking is written by the precommit hooks
+        self.assertFalse((doc | failed).message_ids or (doc | failed).message_follower_ids)
+        doc.action_ignore()
+        self.env.cr.flush()
+        doc.invalidate_recordset(["message_ids"])
+        self.assertEqual(doc.message_ids.sudo().tracking_value_ids.field_id.name, "state")
 
     def test_same_reference_in_another_company(self):
         self.record([make_item("AR20")])

@@ -275,6 +275,13 @@ class TestUpdateWizard(AltinnCommon):
         )
         self.assertEqual((wizard.line_ids.new_count, wizard.line_ids.known_count), (0, 2))
         self.assertFalse(wizard.document_ids)
+        # The transport was told what the ledger holds complete, so it need not download those again.
+        self.assertTrue(self.altinn.known("AR4001") and self.altinn.known("AR4002"))
+        self.assertFalse(self.altinn.known("AR4003"))
+        before.filtered(lambda d: d.reference == "AR4002").sudo().incomplete = True
+        self.run_update(self.make_wizard())
+        self.assertTrue(self.altinn.known("AR4001"))
+        self.assertFalse(self.altinn.known("AR4002"))  # incomplete: downloaded again to complete it
 
     def test_default_period_starts_a_day_before_the_last_fetch(self):
         wizard = self.make_wizard()
@@ -285,14 +292,15 @@ class TestUpdateWizard(AltinnCommon):
 
     def test_one_bad_item_never_aborts_the_batch(self):
         document_class = type(self.env["altinn.document"])
-        original = document_class._altinn_attach
+        # Both the batched and the per-item path read an item's files through this method.
+        original = document_class._altinn_attachment_vals
 
-        def attach(doc, item):
+        def attachment_vals(doc, item):
             if item.reference == "AR5003":
                 raise ValueError("unreadable attachment")
             return original(doc, item)
 
-        self.patch(document_class, "_altinn_attach", attach)
+        self.patch(document_class, "_altinn_attachment_vals", attachment_vals)
         self.altinn.items[ORG_OWN] = [
             make_item("AR5001"),
             FetchFailure("AR5002", "Skattemelding", altinn_errors.ElementNotFound(error_id=60016)),
@@ -316,7 +324,7 @@ class TestUpdateWizard(AltinnCommon):
             )
         )
         # Next time both come through: the failed rows are completed, nothing is duplicated.
-        self.patch(document_class, "_altinn_attach", original)
+        self.patch(document_class, "_altinn_attachment_vals", original)
         self.altinn.items[ORG_OWN][1] = make_item("AR5002")
         wizard = self.make_wizard()
         self.run_update(wizard)

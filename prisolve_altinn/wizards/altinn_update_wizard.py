@@ -377,6 +377,7 @@ class AltinnUpdateWizard(models.TransientModel):
                 since,
                 until,
                 credentials=credentials if transport.needs_person else None,
+                known=documents._altinn_known_references(company).__contains__,
             )
             new, known, failures = documents._altinn_record_items(company, guarded(items, errors))
         except (altinn_errors.AltinnError, UserError) as exc:

@@ -81,6 +81,25 @@ def test_fetch_downloads_every_item(transport, emu):
             assert body and body[0].data.decode() == source.body
 
 
+def test_known_items_are_listed_but_not_downloaded(transport, emu):
+    credentials = sms_login(transport, emu)
+    everything = fetch_all(transport, credentials)
+    known = {item.reference for item in everything[: len(everything) // 2]}
+    assert known
+    emu.state.calls.clear()
+    again = list(transport.fetch(D.COMPANY, *window(), credentials, known=known.__contains__))
+    assert [item.reference for item in again] == [item.reference for item in everything]
+    for item in again:
+        assert isinstance(item, AltinnItem)
+        assert bool(item.files) == (item.reference not in known), item.reference
+    downloads = [call for call in emu.calls() if call["operation"] != "GetReporteeElementListBasicV2"]
+    with_files = [item for item in everything if item.reference not in known]
+    assert downloads and len(downloads) >= len(with_files)
+    emu.state.calls.clear()
+    list(transport.fetch(D.COMPANY, *window(), credentials, known=lambda reference: True))
+    assert {call["operation"] for call in emu.calls()} == {"GetReporteeElementListBasicV2"}
+
+
 def test_reference_survives_archiving(transport, emu):
     credentials = sms_login(transport, emu)
     before = {r.reference: r for r in fetch_all(transport, credentials)}

@@ -9,7 +9,7 @@ raise typed errors; a single dialog that cannot be read is yielded as ``FetchFai
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 
 from .. import errors
@@ -106,8 +106,15 @@ class Altinn3Transport(Transport):
 
     # -- fetching -----------------------------------------------------------------------------
     def fetch(
-        self, reportee: str, since: datetime, until: datetime, credentials: UserCredentials | None = None
+        self,
+        reportee: str,
+        since: datetime,
+        until: datetime,
+        credentials: UserCredentials | None = None,
+        known: Callable[[str], bool] | None = None,
     ) -> Iterator[AltinnItem | FetchFailure]:
+        # ``known`` is not used: a dialog's ledger reference (its correspondence id) is only in its
+        # details, so every listed dialog is read; the ledger skips what it already has.
         reportee = str(reportee).strip()
         start = None if since is None else _aware(since) - self.overlap
         end = None if until is None else _aware(until)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
 import requests
@@ -158,7 +158,12 @@ class Altinn2Transport(Transport):
         return self.client.get_reportee_element_list(credentials, reportee, since, until, keep_raw=True)
 
     def fetch(
-        self, reportee: str, since: datetime, until: datetime, credentials: UserCredentials | None = None
+        self,
+        reportee: str,
+        since: datetime,
+        until: datetime,
+        credentials: UserCredentials | None = None,
+        known: Callable[[str], bool] | None = None,
     ) -> Iterator[AltinnItem | FetchFailure]:
         if credentials is None:
             raise errors.ConfigurationError("Altinn 2 needs the person's credentials and SMS code")
@@ -169,6 +174,11 @@ class Altinn2Transport(Transport):
                 _logger.debug("skipping Altinn element of type %s", element.element_type)
                 continue
             reference = item_reference(element)
+            if known is not None and known(reference):
+                # Already in the ledger: the SMS session is not spent downloading it again.
+                kind = KIND_FORM if element.element_type == FORM_TASK else KIND_MESSAGE
+                yield self._item(reportee, element, kind)
+                continue
             if self.pin_session is not None:
                 self.pin_session.check(self.pin_margin)
             try:

@@ -1,0 +1,456 @@
+# Copyright 2026 Prisolve
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Documents booked together (BookingBatch): one create per model, duplicates and refusals inside a batch,
+the one-by-one fallback, the entry's voucher and chatter, and the booked-line lookup."""
+
+from odoo import api
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from ..altinn.parsers.kid import make_kid_mod10
+from ..altinn.types import ROLE_ATTACHMENT, AltinnFile
+from ..models import altinn_document_booking
+from ..models.altinn_booking_batch import BookingBatch
+from .booking_common import (
+    ORG_OTHER,
+    ORG_OWN,
+    BookingCommon,
+    advance_tax_xml,
+    claim,
+    claims_json,
+    item,
+    mva_return_xml,
+    vat_payment_xml,
+)
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+MAIL_KEYS = ("tracking_disable", "mail_create_nolog", "mail_create_nosubscribe", "mail_notrack")
+
+
+def vat_kid(number, org=ORG_OWN):
+    return make_kid_mod10(f"34{org}{number:04d}")
+
+
+def vat_data(number, amount="1000", org=ORG_OWN):
+    """A VAT payment notice of its own (KID and submission reference unique per ``number``)."""
+    return vat_payment_xml(
+        amount, kid=vat_kid(number, org), org=org, reference=f"5026{number:04d}/batch-test"
+    )
+
+
+def vat_item(number, amount="1000", org=ORG_OWN, reference=None, extra_files=()):
+    return item(
+        reference or f"BATCH-{number}",
+        "betalingsinformasjon.xml",
+        vat_data(number, amount, org),
+        extra_files=extra_files,
+    )
+
+
+def pdf_file(name):
+    return AltinnFile(name=name, mimetype="application/pdf", data=PDF + name.encode(), role=ROLE_ATTACHMENT)
+
+
+@tagged("post_install", "-at_install")
+class TestBookingBatch(BookingCommon):
+    def setUp(self):
+        super().setUp()
+        self.Move = type(self.env["account.move"])
+        self.Line = type(self.env["altinn.document.line"])
+        self.Doc = type(self.env["altinn.document"])
+
+    def count_creates(self, model_class):
+        """Count the ``create`` calls of ``model_class`` (a list of the sizes of the lists created)."""
+        calls = []
+        original = model_class.create
+
+        @api.model_create_multi
+        def create(records, vals_list):
+            calls.append(len(vals_list))
+            return original(records, vals_list)
+
+        self.patch(model_class, "create", create)
+        return calls
+
+    def booked_line(self, doc):
+        return doc.line_ids.filtered(lambda line: line.state == "booked")
+
+    def moves_of(self, docs):
+        return self.env["account.move"].search([("altinn_document_id", "in", docs.ids)])
+
+    def attachments_of(self, move):
+        return self.env["ir.attachment"].search(
+            [("res_model", "=", "account.move"), ("res_id", "=", move.id)]
+        )
+
+    # ------------------------------------------------------------------
+    def test_documents_booked_together_with_one_create(self):
+        """Four VAT notices: one entry each, written with one account.move create and one line create."""
+        docs = self.record(*(vat_item(n, amount=str(1000 + n)) for n in range(1, 5)))
+        self.assertEqual(len(docs), 4)
+        move_creates = self.count_creates(self.Move)
+        line_creates = self.count_creates(self.Line)
+        docs._altinn_process()
+        self.assertEqual(move_creates, [4])
+        self.assertEqual(line_creates, [4])
+        for number, doc in enumerate(docs, start=1):
+            self.assertEqual(doc.state, "imported", doc.error)
+            self.assertFalse(doc.error)
+            self.assertEqual(doc.doc_type, "vat_payment")
+            self.assertEqual(len(doc.move_ids), 1)
+            self.assertEqual(doc.move_id, doc.move_ids)
+            self.assertBalanced(doc.move_id)
+            amount = 1000.0 + number
+            self.assertEqual(self.lines_by_code(doc.move_id), {"2740": (amount, 0.0), "2400": (0.0, amount)})
+            self.assertEqual(doc.move_id.payment_reference, vat_kid(number))
+            self.assertEqual(doc.move_id.altinn_document_id, doc)
+            booked = self.booked_line(doc)
+            self.assertEqual(len(booked), 1)
+            self.assertEqual(
+                (booked.move_id, booked.kid, booked.amount), (doc.move_id, vat_kid(number), amount)
+            )
+            self.assertTrue(booked.booking_key)
+        self.assertEqual(len(self.moves_of(docs)), 4)
+
+    def test_the_same_notice_twice_in_one_batch_is_booked_once(self):
+        """The same VAT payment under two references in one batch: one entry, the other is its duplicate."""
+        docs = self.record(
+            vat_item(10),
+            vat_item(11, reference="BATCH-11-A"),
+            vat_item(12),
+            vat_item(11, reference="BATCH-11-B"),
+        )
+        first, second = (
+            docs.filtered(lambda d, ref=ref: d.reference == ref) for ref in ("BATCH-11-A", "BATCH-11-B")
+        )
+        move_creates = self.count_creates(self.Move)
+        docs._altinn_process()
+        self.assertEqual(move_creates, [3])  # found in the batch, not by a failed batch booked one by one
+        self.assertEqual(first.state, "imported", first.error)
+        self.assertEqual(len(first.move_ids), 1)
+        self.assertEqual(second.state, "duplicate", second.error)
+        self.assertFalse(second.move_ids)
+        self.assertFalse(second.move_id)
+        self.assertIn(first.display_name, second.booking_note)
+        booked = self.booked_line(first)
+        duplicate = second.line_ids
+        self.assertEqual(len(duplicate), 1)
+        self.assertEqual(duplicate.state, "duplicate")
+        self.assertEqual(duplicate.duplicate_of_id, booked)
+        self.assertFalse(duplicate.move_id)
+        self.assertFalse(duplicate.booking_key)
+        self.assertIn(first.display_name, duplicate.note)
+        # One entry for the notice that came twice, one for each other notice.
+        self.assertEqual(len(self.moves_of(docs)), 3)
+        self.assertEqual(
+            self.env["account.move"].search_count([("payment_reference", "=", vat_kid(11))]),
+            1,
+        )
+
+    def test_a_claim_and_a_notice_with_the_same_kid_in_one_batch(self):
+        """A forskuddsskatt notice and a claim with its KID in one batch: the claim is its duplicate."""
+        kid = make_kid_mod10("2025911158612015")
+        notice = item("fs-batch", "forskuddsskatt.xml", advance_tax_xml([(1, "2026-02-16", 60000, kid)]))
+        claims = item(
+            "krav-batch",
+            "krav.json",
+            claims_json(
+                [
+                    claim(
+                        "K-FS1", "utskrevetForskuddsskatt", 60000, instalments=[("2026-02-16", 60000, kid)]
+                    ),
+                    claim("K-REST", "RESTSKATT", 700),
+                ]
+            ),
+            mimetype="application/json",
+        )
+        docs = self.record(notice, claims, vat_item(20))
+        notice_doc, claims_doc, vat_doc = docs
+        move_creates = self.count_creates(self.Move)
+        docs._altinn_process()
+        self.assertEqual(move_creates, [3])
+        self.assertEqual(notice_doc.state, "imported", notice_doc.error)
+        self.assertEqual(len(notice_doc.move_ids), 1)
+        self.assertEqual(vat_doc.state, "imported", vat_doc.error)
+        # The claim document books its other claim and records the advance-tax one as a duplicate.
+        self.assertEqual(claims_doc.state, "imported", claims_doc.error)
+        self.assertEqual(len(claims_doc.move_ids), 1)
+        self.assertEqual(
+            self.lines_by_code(claims_doc.move_ids), {"2510": (700.0, 0.0), "2400": (0.0, 700.0)}
+        )
+        duplicate = claims_doc.line_ids.filtered(lambda line: line.identifier == "K-FS1")
+        self.assertEqual(duplicate.state, "duplicate")
+        self.assertEqual(duplicate.duplicate_of_id, self.booked_line(notice_doc))
+        self.assertFalse(duplicate.move_id)
+        self.assertIn(notice_doc.display_name, claims_doc.booking_note)
+        self.assertEqual(self.env["account.move"].search_count([("payment_reference", "=", kid)]), 1)
+
+    def test_a_claim_only_duplicate_in_one_batch_is_a_duplicate_document(self):
+        """A claim document that brings only the KID of a notice in its batch is a duplicate document."""
+        kid = make_kid_mod10("2025911158612023")
+        docs = self.record(
+            item("fs-batch-2", "forskuddsskatt.xml", advance_tax_xml([(2, "2026-04-15", 60000, kid)])),
+            item(
+                "krav-batch-2",
+                "krav.json",
+                claims_json(
+                    [
+                        claim(
+                            "K-FS2",
+                            "utskrevetForskuddsskatt",
+                            60000,
+                            instalments=[("2026-04-15", 60000, kid)],
+                        )
+                    ]
+                ),
+                mimetype="application/json",
+            ),
+        )
+        notice_doc, claims_doc = docs
+        docs._altinn_process()
+        self.assertEqual(notice_doc.state, "imported", notice_doc.error)
+        self.assertEqual(claims_doc.state, "duplicate", claims_doc.error)
+        self.assertFalse(claims_doc.move_ids)
+        self.assertEqual(claims_doc.line_ids.duplicate_of_id, self.booked_line(notice_doc))
+        self.assertIn(notice_doc.display_name, claims_doc.booking_note)
+
+    def test_a_refused_document_fails_alone_in_its_batch(self):
+        """A document for another organisation, between two good ones: it fails alone, the batch goes on."""
+        docs = self.record(vat_item(30), vat_item(31, org=ORG_OTHER), vat_item(32))
+        before, refused, after = docs
+        move_creates = self.count_creates(self.Move)
+        docs._altinn_process()
+        self.assertEqual(move_creates, [2])  # booked together, not one by one after a failed batch
+        self.assertEqual(refused.state, "failed")
+        self.assertIn(ORG_OTHER, refused.error)
+        self.assertFalse(refused.booking_note)
+        self.assertFalse(refused.move_ids or refused.move_id)
+        self.assertFalse(refused.line_ids)
+        self.assertFalse(self.moves_of(refused))
+        for doc in (before, after):
+            self.assertEqual(doc.state, "imported", doc.error)
+            self.assertEqual(len(doc.move_ids), 1)
+            self.assertEqual(len(self.booked_line(doc)), 1)
+
+    def test_a_document_refused_halfway_leaves_nothing_planned(self):
+        """Refused after an entry was planned: the batch forgets the entry, its line and its claim."""
+        self.company.sudo().altinn_vat_mode = "external"
+        bad_return = mva_return_xml([("3", 2500, 10000, "utg"), ("99", 100, 400, "ukjent")])
+        halfway = vat_item(
+            40,
+            reference="BATCH-40-REFUSED",
+            extra_files=[AltinnFile("mvamelding.xml", "application/xml", bad_return, ROLE_ATTACHMENT)],
+        )
+        docs = self.record(vat_item(41), halfway, vat_item(40, reference="BATCH-40-ALONE"), vat_item(42))
+        good_before, refused, same_payment, good_after = docs
+        move_creates = self.count_creates(self.Move)
+        discarded = []
+        original = BookingBatch.discard
+
+        def discard(batch, mark):
+            discarded.append((len(batch.moves) - mark[0], len(batch.lines) - mark[1]))
+            return original(batch, mark)
+
+        self.patch(BookingBatch, "discard", discard)
+        docs._altinn_process()
+        self.assertEqual(discarded, [(1, 1)])  # the payment's entry and line were planned, then dropped
+        self.assertEqual(move_creates, [3])
+        self.assertEqual(refused.state, "failed")
+        self.assertIn("99", refused.error)
+        self.assertEqual(refused.doc_type, "vat_payment")
+        self.assertFalse(refused.move_ids or refused.move_id)
+        self.assertFalse(refused.line_ids)
+        self.assertFalse(refused.booking_note)
+        self.assertFalse(refused.message_ids.filtered(lambda message: "VAT" in (message.body or "")))
+        # The payment the refused document had planned is booked by the next document that brings it.
+        self.assertEqual(same_payment.state, "imported", same_payment.error)
+        self.assertEqual(len(same_payment.move_ids), 1)
+        self.assertFalse(self.booked_line(same_payment).duplicate_of_id)
+        self.assertEqual(self.env["account.move"].search_count([("payment_reference", "=", vat_kid(40))]), 1)
+        for doc in (good_before, good_after):
+            self.assertEqual(doc.state, "imported", doc.error)
+            self.assertEqual(len(doc.move_ids), 1)
+
+    def test_a_batch_failing_in_the_database_is_booked_one_by_one(self):
+        """The batch's line INSERT fails once: nothing of the batch stays, each document is booked alone."""
+        docs = self.record(vat_item(50), vat_item(51), vat_item(51, reference="BATCH-51-AGAIN"), vat_item(52))
+        original = BookingBatch._create_lines
+        failures = []
+
+        def create_lines(batch):
+            if not failures:
+                failures.append(len(batch.lines))
+                batch.env.cr.execute("SELECT 1 / 0")  # a real database error: the transaction is aborted
+            return original(batch)
+
+        self.patch(BookingBatch, "_create_lines", create_lines)
+        move_creates = self.count_creates(self.Move)
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertLogs(altinn_document_booking._logger.name, "WARNING") as logs,
+        ):
+            docs._altinn_process()
+        self.assertEqual(failures, [4])
+        self.assertIn("one by one", logs.output[0])
+        self.assertEqual(move_creates, [3, 1, 1, 1])  # the batch (rolled back), then one document at a time
+        first, second, again, third = docs
+        for doc in (first, second, third):
+            self.assertEqual(doc.state, "imported", doc.error)
+            self.assertEqual(len(doc.move_ids), 1)
+            self.assertEqual(self.booked_line(doc).move_id, doc.move_id)
+        # The entries of the failed batch were rolled back: no entry twice.
+        self.assertEqual(again.state, "duplicate", again.error)
+        self.assertEqual(again.line_ids.duplicate_of_id, self.booked_line(second))
+        self.assertEqual(len(self.moves_of(docs)), 3)
+        self.assertEqual(self.moves_of(docs).altinn_document_id, first | second | third)
+        self.assertEqual(self.env["altinn.document.line"].search_count([("document_id", "in", docs.ids)]), 4)
+
+    def test_the_entry_carries_the_pdf_as_voucher(self):
+        """XML + PDF: the entry has the PDF(s); XML only: the XML; the ledger document keeps all its files."""
+        with_pdf = vat_item(60, extra_files=[pdf_file("kvittering.pdf"), pdf_file("brev.pdf")])
+        xml_only = vat_item(61)
+        docs = self.record(with_pdf, xml_only)
+        pdf_doc, xml_doc = docs
+        docs._altinn_process()
+        self.assertEqual(pdf_doc.state, "imported", pdf_doc.error)
+        self.assertEqual(xml_doc.state, "imported", xml_doc.error)
+
+        attachments = self.attachments_of(pdf_doc.move_id)
+        self.assertEqual(sorted(attachments.mapped("name")), ["brev.pdf", "kvittering.pdf"])
+        self.assertEqual(set(attachments.mapped("mimetype")), {"application/pdf"})
+        self.assertEqual(
+            {a.name: a.raw for a in attachments},
+            {"kvittering.pdf": PDF + b"kvittering.pdf", "brev.pdf": PDF + b"brev.pdf"},
+        )
+        self.assertEqual(set(attachments.mapped("company_id")), {self.company})
+        attachments = self.attachments_of(xml_doc.move_id)
+        self.assertEqual(attachments.mapped("name"), ["betalingsinformasjon.xml"])
+        self.assertEqual(attachments.raw, vat_data(61))
+        # The ledger document keeps every file it came with.
+        self.assertLessEqual(
+            {"betalingsinformasjon.xml", "kvittering.pdf", "brev.pdf"},
+            set(pdf_doc.attachment_ids.mapped("name")),
+        )
+        self.assertIn("betalingsinformasjon.xml", xml_doc.attachment_ids.mapped("name"))
+        self.assertEqual(
+            len(pdf_doc._altinn_files()), 3, "the voucher is a copy: the document's files are untouched"
+        )
+
+    def test_a_document_booked_alone_carries_the_pdf_as_voucher(self):
+        doc = self.book(vat_item(62, extra_files=[pdf_file("kvittering.pdf")]))
+        self.assertEqual(doc.state, "imported", doc.error)
+        self.assertEqual(self.attachments_of(doc.move_id).mapped("name"), ["kvittering.pdf"])
+
+    def test_booked_entries_have_no_creation_message_nor_the_booker_as_follower(self):
+        # The test classes turn mail off: on again, as in production.
+        docs = self.record(vat_item(70), vat_item(71, extra_files=[pdf_file("kvittering.pdf")]))
+        docs.with_context(**dict.fromkeys(MAIL_KEYS, False))._altinn_process()
+        self.env.cr.flush()  # tracking is written by the precommit hooks
+        moves = docs.move_ids
+        self.assertEqual(len(moves), 2)
+        moves.invalidate_recordset(["message_ids", "message_follower_ids"])
+        partner = self.env.user.partner_id
+        for doc in docs:
+            move = doc.move_id
+            self.assertEqual(doc.state, "imported", doc.error)
+            created = move._creation_message()
+            self.assertTrue(created)
+            self.assertFalse(
+                move.message_ids.filtered(lambda message, text=created: text in (message.body or "")),
+                "no generic creation message on a booked entry",
+            )
+            self.assertNotIn(partner, move.message_follower_ids.partner_id)
+            # What the entry says about itself is there: its document, its files, the narration.
+            self.assertEqual(move.altinn_document_id, doc)
+            self.assertIn(move, doc.move_ids)
+            self.assertAttached(doc, move)
+        # Compare: an entry created the ordinary way with the same context gets both.
+        journal = self.company.altinn_journal_id
+        ordinary = (
+            self.env["account.move"]
+            .with_context(**dict.fromkeys(MAIL_KEYS, False))
+            .create({"move_type": "entry", "journal_id": journal.id})
+        )
+        self.assertIn(partner, ordinary.message_follower_ids.partner_id)
+        self.assertTrue(ordinary.message_ids.filtered(lambda message: "created" in (message.body or "")))
+
+
+@tagged("post_install", "-at_install")
+class TestBookedLineLookup(BookingCommon):
+    """``altinn.document.line._altinn_booked``: the line that makes a new one a duplicate."""
+
+    with_second_company = True
+
+    def setUp(self):
+        super().setUp()
+        self.Line = self.env["altinn.document.line"].sudo()
+        self.doc = self.record(item("LOOKUP-1", "a.xml", vat_data(90)))
+        self.other_doc = self.record(item("LOOKUP-2", "b.xml", vat_data(91)), company=self.second_company)
+
+    def line(self, doc=None, state="booked", key=None, kid=None):
+        return self.Line.create(
+            {
+                "document_id": (doc or self.doc).id,
+                "kind": "claim",
+                "state": state,
+                "booking_key": key or False,
+                "kid": kid or False,
+            }
+        )
+
+    def booked(self, company=None, key=None, kids=()):
+        return self.env["altinn.document.line"]._altinn_booked(company or self.company, key=key, kids=kids)
+
+    def test_the_key_wins_over_a_kid(self):
+        by_kid = self.line(key="claim:A", kid="1001")
+        by_key = self.line(key="claim:B", kid="1002")
+        self.assertEqual(self.booked(key="claim:B", kids=["1001"]), by_key)
+        self.assertEqual(self.booked(key="claim:B", kids=["1001", "1002"]), by_key)
+        # A key nobody booked: the KID decides.
+        self.assertEqual(self.booked(key="claim:X", kids=["1001"]), by_kid)
+        self.assertFalse(self.booked(key="claim:X", kids=["9999"]))
+        self.assertFalse(self.booked(key="claim:X"))
+
+    def test_the_first_kid_with_a_booked_line_wins(self):
+        older = self.line(key="claim:C", kid="2001")
+        newer = self.line(key="claim:D", kid="2002")
+        self.assertLess(older.id, newer.id)
+        self.assertEqual(self.booked(kids=["2999", "2002", "2001"]), newer)
+        self.assertEqual(self.booked(kids=["2001", "2002"]), older)
+        self.assertEqual(self.booked(kids=[False, "2002"]), newer)
+        self.assertFalse(self.booked(kids=["2999"]))
+        self.assertFalse(self.booked())
+        self.assertFalse(self.booked(kids=[None, ""]))
+
+    def test_a_line_not_booked_is_never_found_by_its_kid(self):
+        self.line(state="duplicate", kid="3001")
+        self.line(state="recorded", kid="3001")
+        self.line(state="skipped", kid="3002")
+        self.assertFalse(self.booked(kids=["3001", "3002"]))
+        booked = self.line(key="claim:E", kid="3002")
+        self.assertEqual(self.booked(kids=["3001", "3002"]), booked)
+
+    def test_lines_of_another_company_are_never_found(self):
+        other = self.line(self.other_doc, key="claim:F", kid="4001")
+        self.assertEqual(other.company_id, self.second_company)
+        self.assertFalse(self.booked(key="claim:F"))
+        self.assertFalse(self.booked(kids=["4001"]))
+        self.assertFalse(self.booked(key="claim:F", kids=["4001"]))
+        self.assertEqual(self.booked(self.second_company, key="claim:F"), other)
+        self.assertEqual(self.booked(self.second_company, kids=["4001"]), other)
+        # The same key in both companies: each finds its own.
+        own = self.line(key="claim:F", kid="4001")
+        self.assertEqual(self.booked(key="claim:F"), own)
+        self.assertEqual(self.booked(self.second_company, key="claim:F", kids=["4001"]), other)
+
+    def test_the_batch_lookup_finds_the_same_lines(self):
+        """``_altinn_booked_all``: the company's lines with one of the keys or booked with a KID."""
+        by_key = self.line(key="claim:G", kid="5001")
+        by_kid = self.line(key="claim:H", kid="5002")
+        self.line(state="recorded", kid="5002")
+        self.line(self.other_doc, key="claim:G", kid="5002")
+        found = self.env["altinn.document.line"]._altinn_booked_all(
+            self.company, {"claim:G"}, {"5002", "5999"}
+        )
+        self.assertEqual(found, by_key | by_kid)
+        self.assertFalse(self.env["altinn.document.line"]._altinn_booked_all(self.company, set(), {"5999"}))
