@@ -18,9 +18,9 @@ class TestWizardInBrowser(AltinnCommon, HttpCase):
         seen = []
         original = FakeTransport.fetch
 
-        def fetch(transport, reportee, since, until, credentials=None):
+        def fetch(transport, reportee, since, until, credentials=None, known=None):
             seen.append(credentials)
-            return original(transport, reportee, since, until, credentials)
+            return original(transport, reportee, since, until, credentials, known)
 
         self.patch(FakeTransport, "fetch", fetch)
         self.altinn.items[ORG_OWN] = [make_item("AR-UI-1"), make_item("AR-UI-2")]
