@@ -39,14 +39,6 @@ from pathlib import Path
 
 ORG = "911158612"
 SKATTEETATEN_ACCOUNT = "63450618162"
-PERIODS = (
-    "januar-februar",
-    "mars-april",
-    "mai-juni",
-    "juli-august",
-    "september-oktober",
-    "november-desember",
-)
 VAT_NS = "no:skatteetaten:fastsetting:avgift:mva:skattemeldingformerverdiavgift:betalingsinformasjon:v1.0"
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -66,8 +58,10 @@ def parse_args():
 
 
 def vat_notice(number, kid):
-    period = PERIODS[number % len(PERIODS)]
-    year = 2000 + number // len(PERIODS) % 100
+    from altinn_emulator.payloads import VAT_TERMS
+
+    period = VAT_TERMS[number % len(VAT_TERMS)]
+    year = 2000 + number // len(VAT_TERMS) % 100
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <betalingsinformasjon xmlns="{VAT_NS}">
   <innsendingsreferanse>{number:08d}/bench</innsendingsreferanse>

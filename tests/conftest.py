@@ -39,3 +39,21 @@ def shared_reference():
     if ref is None:
         pytest.skip("../shared/reference is not present: real Altinn/Skatteetaten samples not available")
     return ref
+
+
+# pytest-odoo (installed in the Odoo venv) adds autouse fixtures that need an Odoo database. This suite
+# never touches Odoo: same-named fixtures switch them off, so a plain `pytest tests/...` works with or
+# without `-p no:odoo`.
+@pytest.fixture(scope="session", autouse=True)
+def load_registry():
+    yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def load_http():
+    yield
+
+
+@pytest.fixture(scope="module", autouse=True)
+def enable_odoo_test_flag():
+    yield

@@ -88,6 +88,10 @@ class BookingBatch:
             self._memo[key] = compute()
         return self._memo[key]
 
+    def files(self, document):
+        """The document's files (``AltinnFile``), read once per batch: parsed, then attached as voucher."""
+        return self.memo(("files", document.id), document._altinn_files)
+
     def add_move(self, vals, files=()):
         move = PendingMove(vals, list(files))
         self.moves.append(move)

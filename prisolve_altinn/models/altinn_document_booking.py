@@ -114,7 +114,7 @@ class AltinnDocument(models.Model):
         lookups = {}
         for doc in self:
             try:
-                parsed = batch.memo(("parsed", doc.id), doc._altinn_parse(batch))
+                parsed = doc._altinn_parsed(batch)
             except Exception:  # planning the document reports it
                 continue
             keys, kids = lookups.setdefault(doc.company_id, (set(), set()))
@@ -162,7 +162,7 @@ class AltinnDocument(models.Model):
         self.ensure_one()
         lang = self._altinn_lang()
         try:
-            parsed = batch.memo(("parsed", self.id), self._altinn_parse(batch))
+            parsed = self._altinn_parsed(batch)
         except ParseError as exc:
             batch.set_values(self, self._altinn_failed_vals(exc.text(lang)))
             return
@@ -186,12 +186,13 @@ class AltinnDocument(models.Model):
             return
         batch.set_values(self, {"error": False, **vals})
 
-    def _altinn_parse(self, batch):
-        """A function parsing this document's files (for ``batch.memo``)."""
-        return lambda: parse_files(
-            batch.memo(("files", self.id), self._altinn_files),
-            service_code=self.service_code or None,
-            title=self.title or None,
+    def _altinn_parsed(self, batch):
+        """This document's files, parsed once per batch."""
+        return batch.memo(
+            ("parsed", self.id),
+            lambda: parse_files(
+                batch.files(self), service_code=self.service_code or None, title=self.title or None
+            ),
         )
 
     def _altinn_failed_vals(self, message, doc_type=None, summary=None):

@@ -221,7 +221,7 @@ class AltinnMoveBuilder(models.AbstractModel):
         }
         if bank:
             vals["partner_bank_id"] = bank.id
-        return batch.add_move(vals, self._voucher_files(batch.memo(("files", doc.id), doc._altinn_files)))
+        return batch.add_move(vals, self._voucher_files(batch.files(doc)))
 
     def _voucher_files(self, files):
         """The files an entry carries as its voucher (bilag): the document's PDFs, the letter or receipt a

@@ -8,15 +8,13 @@ import logging
 import subprocess
 from contextlib import contextmanager
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from odoo import api, fields
 from odoo.tests import TransactionCase, tagged
-from odoo.tests import common as odoo_test_common
 from odoo.tools import SQL
 from odoo.tools.misc import exec_pg_environ, find_pg_tool
 
-from .common import emulator_or_skip
+from .common import TupleTimeouts, emulator_or_skip
 
 # The emulator plays Altinn, which knows the secrets: its own log lines are not ours.
 EMULATOR_LOGGERS = ("altinn_emulator",)
@@ -90,7 +88,7 @@ def capture_every_log_record(exclude=()):
 
 
 @tagged("post_install", "-at_install")
-class TestSecrets(TransactionCase):
+class TestSecrets(TupleTimeouts, TransactionCase):
     """Why a second cursor: an Odoo test runs in one transaction that is rolled back at its end, and pg_dump
     (another connection) only sees committed data. So the wizard runs in a second, real cursor
     (``self.registry.cursor()``) that commits after each button, as the web client's requests would; the
@@ -100,16 +98,6 @@ class TestSecrets(TransactionCase):
     this test's own transaction never writes (a plain TransactionCase), so the two connections never wait
     for each other.
     """
-
-    @classmethod
-    def _request_handler(cls, session, request, /, **kwargs):
-        # Our SOAP client always sends a (connect, read) timeout, which Odoo's guard cannot compare.
-        if isinstance(kwargs.get("timeout"), tuple) and urlsplit(request.url).hostname in (
-            "127.0.0.1",
-            "localhost",
-        ):
-            return odoo_test_common._super_send(session, request, **kwargs)
-        return super()._request_handler(session, request, **kwargs)
 
     def test_full_run_leaves_no_secret_in_a_dump_nor_in_the_log(self):
         try:

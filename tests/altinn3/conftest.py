@@ -95,21 +95,3 @@ def tokens_for(settings_for, http):
 @pytest.fixture
 def admin(settings_for, http):
     return make_admin(settings_for(), http=http, cache=TokenCache())
-
-
-# pytest-odoo (installed in the Odoo venv) adds autouse fixtures that need an Odoo database. These tests
-# never touch Odoo: same-named fixtures here switch them off, so a plain `pytest tests/altinn3` works
-# with or without `-p no:odoo`.
-@pytest.fixture(scope="session", autouse=True)
-def load_registry():
-    yield
-
-
-@pytest.fixture(scope="session", autouse=True)
-def load_http():
-    yield
-
-
-@pytest.fixture(scope="module", autouse=True)
-def enable_odoo_test_flag():
-    yield

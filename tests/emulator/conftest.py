@@ -12,15 +12,3 @@ def schemas():
     if not loaded.available:
         pytest.skip("SOAP schema files (prisolve_altinn/altinn/soap/wsdl/*.xsd) are not present")
     return loaded
-
-
-# pytest-odoo (installed in the Odoo venv) adds autouse fixtures that open an Odoo registry; these tests
-# need no Odoo, so the plain command `python -m pytest tests/emulator` works without `-p no:odoo`.
-@pytest.fixture(scope="session", autouse=True)
-def load_registry():
-    yield
-
-
-@pytest.fixture(scope="module", autouse=True)
-def enable_odoo_test_flag():
-    yield
