@@ -1,0 +1,68 @@
+"""Generated texts in the company's language, whoever runs the work.
+
+Summaries, entry references and labels, booking notes and error notes are stored text: they are written
+once, in the language of the company's accountants (the company partner's language; Norwegian Bokmål for a
+Norwegian company when it is installed), not in the language of the scheduled action's user or of an
+English-speaking administrator. Source strings stay English and are translated through ``i18n/nb.po``.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from odoo.tools import format_amount, format_date
+from odoo.tools.translate import code_translations
+
+from ..altinn.i18n import Money, Text
+
+MODULE = "prisolve_altinn"
+NORWEGIAN = "nb_NO"
+
+
+def company_lang(company):
+    """The language generated texts of ``company`` are written in."""
+    env = company.env
+    installed = {code for code, _name in env["res.lang"].get_installed()}
+    lang = company.sudo().partner_id.lang
+    if lang in installed:
+        return lang
+    if company.sudo().country_id.code == "NO" and NORWEGIAN in installed:
+        return NORWEGIAN
+    return env.lang if env.lang in installed else "en_US"
+
+
+def in_company_lang(records, company):
+    """``records`` with the context language of ``company`` (see ``company_lang``)."""
+    return records.with_context(lang=company_lang(company))
+
+
+def translate(source, lang):
+    """``source`` (an English string of this addon, marked with ``_``/``_lt``) in ``lang``."""
+    if not lang or lang == "en_US":
+        return source
+    return code_translations.get_python_translations(MODULE, lang).get(source) or source
+
+
+def format_value(env, value, lang, currency=None):
+    """A value inside a generated text, written the way ``lang`` writes it."""
+    if isinstance(value, Money):
+        currency = currency or env.company.currency_id
+        return format_amount(env, float(value), currency, lang_code=lang)
+    if isinstance(value, datetime):
+        return format_date(env, value.date(), lang_code=lang)
+    if isinstance(value, date):
+        return format_date(env, value, lang_code=lang)
+    if isinstance(value, Decimal):
+        return str(value)
+    return "" if value is None else str(value)
+
+
+def render(env, text, lang, currency=None):
+    """``text`` (a ``Text`` or a plain English source) in ``lang``, values formatted for it."""
+    if isinstance(text, str):
+        return translate(text, lang)
+    if isinstance(text, Text):
+        return text.render(
+            lambda source: translate(source, lang),
+            lambda value: format_value(env, value, lang, currency),
+        )
+    return "" if text is None else str(text)
