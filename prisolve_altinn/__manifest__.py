@@ -3,7 +3,7 @@
 {
     "name": "Altinn for Odoo (Prisolve)",
     "summary": "Fetch a Norwegian company's Altinn forms and messages into an Odoo ledger",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Accounting/Localizations/EDI",
     "website": "https://prisolve.com",
     "author": "Prisolve",
@@ -24,19 +24,16 @@
         # views
         "views/res_company_views.xml",
         "views/res_partner_views.xml",
+        "views/altinn_system_user_views.xml",
+        "views/altinn_maskinporten_client_views.xml",
         "views/altinn_document_views.xml",
+        "views/altinn_fetch_log_views.xml",
         "views/account_move_views.xml",
         "views/altinn_document_booking_views.xml",
         "views/altinn_account_map_views.xml",
-        "views/res_company_altinn3_views.xml",
-        "views/res_partner_altinn3_views.xml",
-        "views/res_company_cron_views.xml",
-        "views/altinn_maskinporten_client_views.xml",
         # wizards
         "wizards/altinn_update_wizard_views.xml",
         "wizards/altinn_upload_wizard_views.xml",
-        "wizards/altinn_update_wizard_altinn3_views.xml",
-        "wizards/altinn_update_wizard_cron_views.xml",
         # menus last: they reference the actions above
         "views/menus.xml",
     ],

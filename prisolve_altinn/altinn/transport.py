@@ -2,7 +2,8 @@
 
 ``res.company._altinn_transport()`` builds one of these per company and batch
 (the seam Odoo tests replace). Implementations: ``soap.transport.Altinn2Transport``
-(SMS code), ``altinn3.transport.Altinn3Transport`` (system user, unattended).
+(SMS code), ``altinn3.transport.Altinn3Transport`` (system user, unattended),
+``upload.UploadTransport`` (files uploaded by hand).
 """
 
 from __future__ import annotations
@@ -50,6 +51,11 @@ class Transport(ABC):
         ``known`` accepts (the caller already has it complete) may be yielded as
         listed, without files: its content is not downloaded again.
         """
+
+    def sync_marker(self, reportee: str) -> datetime | None:
+        """Where the next fetch of ``reportee`` may start (naive UTC), when the transport knows better than
+        the period it was asked for (Altinn 3 stays before a dialog it could not read); None otherwise."""
+        return None
 
     def close(self) -> None:  # noqa: B027 - optional hook, most transports hold nothing
         """Release sessions; called at the end of a batch."""

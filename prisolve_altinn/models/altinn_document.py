@@ -1,18 +1,32 @@
 # Copyright 2026 Prisolve
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The ledger: one row per Altinn item and company, its files kept as they came, and its booking.
+
+Recording (``_altinn_record_items``) is what the fetch service does with a transport's items. Booking
+happens in the background: the scheduled action ``_cron_altinn_process`` books the new documents company
+by company, in batches; each batch's rows are locked with ``FOR UPDATE SKIP LOCKED`` so two overlapping
+runs never book the same document, and each batch is committed on its own, so a run killed halfway keeps
+what it booked and the next run picks up the rest. A document's failure stays on the document (state
+``failed`` + error) and reaches the responsible person through the one failure path
+(``services/failures.py``); it never stops the other documents or companies.
+"""
+
 import logging
 import mimetypes
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
+import time
 
 from psycopg2 import errors as pg_errors
+from psycopg2.extensions import TransactionRollbackError
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import split_every, unique
+from odoo.tools import SQL, split_every, unique
 
-from ..altinn.errors import AltinnError
 from ..altinn.types import ROLE_ATTACHMENT, AltinnFile, AltinnItem, FetchFailure
+from ..services import failures
+from ..services.failures import error_text
+from ..services.fetch import can_commit, to_utc_naive
+from ..services.texts import company_lang
 
 _logger = logging.getLogger(__name__)
 
@@ -21,42 +35,13 @@ MIMETYPE_PREFIX = "mimetype:"
 RAW_DESCRIPTION = "altinn_raw"
 # Items recorded per batch: bounded memory, and one INSERT per table for up to this many.
 RECORD_CHUNK_SIZE = 100
-# Altinn writes database times without an offset, in Norwegian local time.
-ALTINN_TZ = ZoneInfo("Europe/Oslo")
-
-
-def to_utc_naive(value):
-    """A datetime from a transport as Odoo stores it (naive UTC); naive input is Altinn local time."""
-    if not value:
-        return False
-    if not isinstance(value, datetime):  # a date
-        return datetime(value.year, value.month, value.day)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=ALTINN_TZ)
-    return value.astimezone(timezone.utc).replace(tzinfo=None)
-
-
-def error_text(error, lang):
-    """The person-facing text of an error from the protocol layer or the ORM."""
-    if isinstance(error, AltinnError):
-        return error.text(lang)
-    if isinstance(error, UserError):
-        return error.args[0]
-    return str(error) or error.__class__.__name__
-
-
-def guarded(items, errors):
-    """Yield from a transport's iterator; a failure ends it and lands in ``errors``.
-
-    The items already yielded stay recorded: a fetch that breaks halfway loses nothing.
-    """
-    try:
-        yield from items
-    except AltinnError as exc:
-        errors.append(exc)
-    except Exception as exc:  # an untranslated transport failure must not lose the items already recorded
-        _logger.warning("Altinn fetch stopped by %s", exc.__class__.__name__, exc_info=True)
-        errors.append(exc)
+PENDING_DOMAIN = [("state", "=", "new"), ("incomplete", "=", False)]
+# Documents per committed batch: their entries are made with one account.move.create, whose cost per entry
+# falls with the batch size; a batch's files are in memory together.
+DEFAULT_BATCH_SIZE = 200
+# Seconds of work per call: the cron runner calls again at once while we report work remaining, so a long
+# backlog never runs into limit_time_real_cron. Both can be changed with system parameters.
+DEFAULT_TIME_BUDGET = 120
 
 
 class AltinnDocument(models.Model):
@@ -456,10 +441,8 @@ class AltinnDocument(models.Model):
         return files
 
     def _altinn_process(self):
-        """Hook called on newly recorded documents: parsing and booking override it.
-
-        Must handle its own per-document failures (state 'failed' + error).
-        """
+        """Parse and book these documents (booking overrides this); must handle each document's own failure
+        (state 'failed' + error) itself."""
         return self
 
     # ------------------------------------------------------------------
@@ -485,3 +468,181 @@ class AltinnDocument(models.Model):
         else:
             action.update(view_mode="list,form", domain=[("id", "in", moves.ids)])
         return action
+
+    # ------------------------------------------------------------------
+    # Booking in the background
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_altinn_process(self, batch_size=None, time_budget=None):
+        """Scheduled action: book the documents in state new, company by company, batch by batch.
+
+        Reports its progress with ``_notify_progress``: while documents remain when the time budget is
+        spent, the cron runner calls again instead of letting one long call be killed.
+        """
+        params = self.env["ir.config_parameter"].sudo()
+        batch_size = batch_size or _positive_int(
+            params.get_param("prisolve_altinn.cron_batch_size"), DEFAULT_BATCH_SIZE
+        )
+        time_budget = time_budget or _positive_int(
+            params.get_param("prisolve_altinn.cron_time_budget"), DEFAULT_TIME_BUDGET
+        )
+        deadline = time.monotonic() + time_budget
+        # One query: the pending ids of every company, oldest backlog first.
+        groups = self.sudo()._read_group(PENDING_DOMAIN, ["company_id"], ["id:array_agg"])
+        groups.sort(key=lambda group: min(group[1]))
+        total = sum(len(ids) for _company, ids in groups)
+        done = skipped = 0
+        for company, ids in groups:
+            if time.monotonic() >= deadline:
+                break
+            documents = self.sudo().with_company(company)
+            left = len(ids)  # of this company, not yet tried
+            for batch_ids in split_every(batch_size, sorted(ids), list):
+                if time.monotonic() >= deadline:
+                    break
+                try:
+                    processed = documents._altinn_cron_batch(batch_ids)
+                except Exception:
+                    # Documents' own failures are contained below: this is the database refusing the batch
+                    # (e.g. a serialization failure at commit). Leave the company for the next run.
+                    if not can_commit():
+                        raise
+                    _logger.exception("Altinn: booking a batch of company %s failed", company.id)
+                    self.env.cr.rollback()
+                    skipped += left
+                    break
+                left -= len(batch_ids)
+                done += processed
+                skipped += len(batch_ids) - processed  # booked meanwhile, or locked by another run
+                self.env["ir.cron"]._notify_progress(done=done, remaining=max(total - done - skipped, 0))
+        remaining = max(total - done - skipped, 0)
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        _logger.info(
+            "Altinn: %s documents processed, %s left for the next call, %s skipped", done, remaining, skipped
+        )
+        return done
+
+    def _altinn_cron_batch(self, ids):
+        """Lock, book and commit one batch; returns how many documents it processed."""
+        locked = self._altinn_lock_pending(ids)
+        if not locked:
+            return 0
+        documents = self.browse(locked)
+        # Values read before the lock may be stale: another run may have booked them meanwhile.
+        documents.invalidate_recordset()
+        later = documents._altinn_book_batch()
+        self._altinn_commit()
+        return len(documents - later)
+
+    def _altinn_book_batch(self):
+        """Book these documents of one company as one batch, in the company's language; each document's
+        failure stays on it and reaches the responsible person. Returns the documents left for a later run
+        (another transaction held them)."""
+        company = self.company_id
+        company.ensure_one()
+        documents = self.with_context(lang=company_lang(company))
+        later = documents._altinn_process_isolated()
+        (documents - later)._altinn_after_processing()
+        return later
+
+    def _altinn_lock_pending(self, ids):
+        """Lock the rows of ``ids`` still pending; rows another run holds (or just changed) are skipped."""
+        self.flush_model(["state", "incomplete"])
+        query = SQL(
+            "SELECT id FROM altinn_document WHERE id = ANY(%s) AND state = 'new' AND incomplete IS NOT TRUE "
+            "ORDER BY id FOR UPDATE SKIP LOCKED",
+            list(ids),
+        )
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(query, log_exceptions=False)  # expected when runs overlap
+                return [row[0] for row in self.env.cr.fetchall()]
+        except (pg_errors.LockNotAvailable, TransactionRollbackError):
+            # Changed by a run that committed after our snapshot began: no longer ours to book.
+            _logger.info("Altinn: documents %s are being booked by another run; skipped", ids)
+            return []
+
+    def _altinn_commit(self):
+        """Commit the batch (real cron run only) and drop the cache, so memory stays flat over a long run."""
+        if can_commit():
+            # One batch kept, see module docstring.
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+        else:
+            self.env.flush_all()
+        self.env.invalidate_all()
+
+    def _altinn_process_isolated(self):
+        """Run the booking on the batch; when it raises, go document by document so only the culprit
+        fails and the others are booked. Returns the documents left for a later run (concurrency)."""
+        retried = self.filtered(lambda d: d.state == "failed")
+        try:
+            with self.env.cr.savepoint():
+                self._altinn_process()
+            later = self.browse()
+        except Exception:
+            _logger.warning(
+                "Altinn: a batch of %s documents failed as a whole; booking them one by one",
+                len(self),
+                exc_info=True,
+            )
+            later = self._altinn_process_one_by_one()
+        fixed = (retried - later).filtered(lambda d: d.state != "failed")
+        failures.resolve(fixed, failures.BOOKING, self.env._("Booked after a new try."))
+        return later
+
+    def _altinn_process_one_by_one(self):
+        later = self.browse()
+        lang = self.env.lang or "en_US"
+        for document in self:
+            try:
+                with self.env.cr.savepoint():
+                    document._altinn_process()
+            except TransactionRollbackError:
+                # Serialization failure or deadlock with another transaction: nothing wrong with the
+                # document, it stays new for the next run.
+                _logger.info("Altinn document %s: concurrent update, left for the next run", document.id)
+                later |= document
+            except Exception as exc:
+                _logger.warning("Altinn document %s could not be processed", document.id, exc_info=True)
+                document.write(
+                    {
+                        "state": "failed",
+                        "error": self.env._(
+                            "The document could not be processed: %(error)s", error=error_text(exc, lang)
+                        ),
+                    }
+                )
+        return later
+
+    def _altinn_after_processing(self):
+        """A document still new was not handled by booking: fail it (visibly) instead of retrying it
+        forever; then tell the responsible person about every failure."""
+        untouched = self.filtered(lambda d: d.state == "new")
+        if untouched:
+            untouched.write(
+                {
+                    "state": "failed",
+                    "error": self.env._(
+                        "The document was not processed. Open it and click Book to try again."
+                    ),
+                }
+            )
+        users = {}
+        for document in self.filtered(lambda d: d.state == "failed"):
+            key = (document.company_id.id, document.create_uid.id)
+            if key not in users:
+                users[key] = failures.responsible_user(document.company_id, document)
+            failures.report(
+                document,
+                failures.BOOKING,
+                [document.error or self.env._("The document could not be booked.")],
+                users[key],
+            )
+
+
+def _positive_int(value, default):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return default
+    return number if number > 0 else default

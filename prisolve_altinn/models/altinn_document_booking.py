@@ -271,7 +271,8 @@ class AltinnDocument(models.Model):
         docs = self.filtered(lambda d: d.state in ("new", "failed") and not d.incomplete)
         if not docs:
             raise UserError(self.env._("Only new or failed documents can be processed."))
-        docs._altinn_process()
+        for company in docs.company_id:
+            docs.filtered(lambda d, c=company: d.company_id == c)._altinn_book_batch()
         return True
 
     def action_altinn_create_vendor_bill(self):

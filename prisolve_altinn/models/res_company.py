@@ -1,12 +1,16 @@
 # Copyright 2026 Prisolve
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The company's Altinn settings, which credentials apply (Selskap or Klient), and the entry points of the
+fetch service (the wizard's ``_altinn_fetch`` and the scheduled ``_cron_altinn_fetch``)."""
+
 import re
-from dataclasses import dataclass, field
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..altinn.errors import ConfigurationError
+from ..providers import provider_for
+from ..providers.base import LEVEL_COMPANY, LEVEL_FIRM, AltinnAccess
+from ..services import fetch as fetch_service
 
 ALTINN_URLS = {
     "production": "https://www.altinn.no",
@@ -16,51 +20,46 @@ ALTINN_URLS = {
 # be changed with the system parameter prisolve_altinn.timeout.
 CONNECT_TIMEOUT = 10.0
 DEFAULT_READ_TIMEOUT = 120.0
+TRANSPORTS = [
+    ("altinn3", "Altinn 3 – system user (unattended)"),
+    ("altinn2", "Altinn 2 – SMS code (closed 19 June 2026; emulator/demo only)"),
+    ("upload", "File upload only"),
+]
 
-LEVEL_COMPANY = "company"
-LEVEL_CLIENT = "client"
+
+def org_number_of(record):
+    """First 9-digit number among the Brønnøysund number, the company ID and the VAT (NO999999999MVA)."""
+    for source in (record.l10n_no_bronnoysund_number, record.company_registry, record.vat):
+        digits = re.sub(r"\D", "", source or "")
+        if len(digits) == 9:
+            return digits
+    return False
 
 
-@dataclass(frozen=True)
-class AltinnSettings:
-    """The datasystem a company uses after resolution (Selskap or Klient level)."""
-
-    level: str | None  # LEVEL_COMPANY, LEVEL_CLIENT or None
-    system_id: str = ""
-    system_password: str = field(default="", repr=False)
-    base_url: str = ""
-    environment: str = ""
-    firm_id: int | None = None  # the res.partner whose datasystem is used (Klient level)
-
-    @property
-    def key(self):
-        """Companies with the same key can share one SMS session."""
-        return (self.system_id, self.base_url)
+def check_org_number(record, number):
+    if number and not re.fullmatch(r"\d{9}", number):
+        raise ValidationError(
+            record.env._(
+                "The organisation number must have exactly 9 digits (got %(number)s).", number=number
+            )
+        )
 
 
 class ResCompany(models.Model):
     _inherit = "res.company"
 
-    altinn_system_id = fields.Char(
-        string="System ID",
-        copy=False,
-        help="ID of the datasystem registered in Altinn by this company (Selskap level). "
-        "Leave empty to use the datasystem of the accounting firm below (Klient level).",
-    )
-    altinn_system_password = fields.Char(
-        string="System password",
-        copy=False,
-        groups="base.group_system",
-        exportable=False,
-        help="Password of the datasystem, chosen when it was registered in Altinn.",
-    )
-    altinn_client_id = fields.Many2one(
-        "res.partner",
-        string="Accounting firm",
-        domain="[('is_company', '=', True)]",
-        copy=False,
-        help="The accounting or audit firm whose datasystem serves this company when the company "
-        "has no system ID of its own (Klient level).",
+    # ------------------------------------------------------------------
+    # Where the items come from
+    # ------------------------------------------------------------------
+    altinn_transport = fields.Selection(
+        TRANSPORTS,
+        string="Altinn connection",
+        default="altinn3",
+        required=True,
+        help="Altinn 3: a system user approved once by the company (or its accounting firm) fetches "
+        "unattended, also from the scheduled action. Altinn 2: a person's SMS code is needed for every "
+        "update, so the scheduled action cannot fetch; Altinn 2 closed on 19 June 2026 and remains for "
+        "the local emulator and demos. File upload only: documents are uploaded by hand.",
     )
     altinn_environment = fields.Selection(
         [("production", "Production (altinn.no)"), ("test", "Test (tt02)"), ("custom", "Custom URL")],
@@ -80,53 +79,96 @@ class ResCompany(models.Model):
         help="The organisation number Altinn knows this company by (the reportee). Taken from the "
         "Brønnøysund number, the company ID or the VAT number; can be edited.",
     )
-    altinn_level = fields.Selection(
-        [(LEVEL_COMPANY, "Company"), (LEVEL_CLIENT, "Client")],
-        string="Datasystem level",
-        compute="_compute_altinn_resolution",
+    altinn_firm_id = fields.Many2one(
+        "res.partner",
+        string="Accounting firm",
+        domain="[('is_company', '=', True)]",
+        copy=False,
+        help="The accounting or audit firm whose credentials serve this company when the company has none "
+        "of its own (Klient level): its Altinn 3 client system user, or its Altinn 2 datasystem.",
     )
-    altinn_effective_system_id = fields.Char(
-        string="Datasystem used",
-        compute="_compute_altinn_resolution",
+    # Altinn 2: the datasystem (Selskap level here, Klient level on the firm's contact).
+    altinn_system_id = fields.Char(
+        string="System ID",
+        copy=False,
+        help="ID of the datasystem registered in Altinn by this company (Selskap level). "
+        "Leave empty to use the datasystem of the accounting firm (Klient level).",
     )
-    altinn_resolution_info = fields.Char(
-        string="Which datasystem applies",
-        compute="_compute_altinn_resolution",
+    altinn_system_password = fields.Char(
+        string="System password",
+        copy=False,
+        groups="base.group_system",
+        exportable=False,
+        help="Password of the datasystem, chosen when it was registered in Altinn.",
     )
-    altinn_last_fetch = fields.Datetime(
-        string="Last fetched from Altinn",
+    # Altinn 3: the company's own (standard) system user; the firm's client system user is on its contact.
+    altinn_system_user_id = fields.Many2one(
+        "altinn.system.user",
+        string="Own system user",
         copy=False,
         readonly=True,
+        help="The company's own Altinn 3 system user (Selskap level).",
+    )
+    altinn_responsible_user_id = fields.Many2one(
+        "res.users",
+        string="Altinn responsible",
+        copy=False,
+        domain="[('share', '=', False)]",
+        help="Gets an activity when a fetch or a booking fails. Empty: the person who requested the system "
+        "user, else an Altinn administrator of the company.",
     )
 
+    # ------------------------------------------------------------------
+    # The fetch: where it stands
+    # ------------------------------------------------------------------
+    altinn_synced_until = fields.Datetime(
+        string="Synchronised until",
+        copy=False,
+        readonly=True,
+        help="Everything Altinn changed before this moment is in the ledger; the next fetch starts here.",
+    )
+    altinn_fetch_attempt_at = fields.Datetime(
+        string="Last scheduled attempt", copy=False, readonly=True, index=True
+    )
+    altinn_fetch_ready = fields.Boolean(
+        string="Fetched unattended",
+        compute="_compute_altinn_fetch_ready",
+        store=True,
+        index=True,
+        help="The scheduled fetch fetches this company: Altinn 3 with an approved system user.",
+    )
+    altinn_fetch_error = fields.Text(string="Last Altinn error", copy=False, readonly=True)
+    altinn_fetch_error_since = fields.Datetime(string="Failing since", copy=False, readonly=True)
+
+    # ------------------------------------------------------------------
+    # Which credentials apply (computed)
+    # ------------------------------------------------------------------
+    altinn_level = fields.Selection(
+        [(LEVEL_COMPANY, "Company (Selskap)"), (LEVEL_FIRM, "Client (Klient)")],
+        string="Level",
+        compute="_compute_altinn_access",
+    )
+    altinn_access_ok = fields.Boolean(string="Can fetch", compute="_compute_altinn_access")
+    altinn_access_info = fields.Char(string="Which credentials apply", compute="_compute_altinn_access")
+    altinn_effective_system_user_id = fields.Many2one(
+        "altinn.system.user", string="System user used", compute="_compute_altinn_access"
+    )
+    altinn_cron_info = fields.Char(string="Scheduled fetch", compute="_compute_altinn_access")
+
+    # ------------------------------------------------------------------
+    # Computes and checks
+    # ------------------------------------------------------------------
     @api.depends("l10n_no_bronnoysund_number", "company_registry", "vat")
     def _compute_altinn_org_number(self):
         for company in self:
-            number = company._altinn_derive_org_number()
-            if number:
+            number = org_number_of(company)
+            if number or not company.altinn_org_number:
                 company.altinn_org_number = number
-            elif not company.altinn_org_number:
-                company.altinn_org_number = False
-
-    def _altinn_derive_org_number(self):
-        """First 9-digit number among the Brønnøysund number, company ID and VAT (NO999999999MVA)."""
-        self.ensure_one()
-        for source in (self.l10n_no_bronnoysund_number, self.company_registry, self.vat):
-            digits = re.sub(r"\D", "", source or "")
-            if len(digits) == 9:
-                return digits
-        return False
 
     @api.constrains("altinn_org_number")
     def _check_altinn_org_number(self):
         for company in self:
-            number = company.altinn_org_number
-            if number and not re.fullmatch(r"\d{9}", number):
-                raise ValidationError(
-                    self.env._(
-                        "The organisation number must have exactly 9 digits (got %(number)s).", number=number
-                    )
-                )
+            check_org_number(company, company.altinn_org_number)
 
     @api.constrains("altinn_environment", "altinn_base_url")
     def _check_altinn_base_url(self):
@@ -142,113 +184,167 @@ class ResCompany(models.Model):
                 )
 
     @api.depends(
-        "altinn_system_id",
-        "altinn_client_id",
-        "altinn_client_id.altinn_system_id",
-        "altinn_client_id.name",
+        "altinn_transport",
+        "altinn_system_user_id.state",
+        "altinn_firm_id.altinn_agent_system_user_id.state",
     )
-    def _compute_altinn_resolution(self):
+    def _compute_altinn_fetch_ready(self):
         for company in self:
-            firm = company.altinn_client_id
-            if company.altinn_system_id:
-                company.altinn_level = LEVEL_COMPANY
-                company.altinn_effective_system_id = company.altinn_system_id
-                company.altinn_resolution_info = self.env._(
-                    "Company level (Selskap): the company's own datasystem %(system)s is used.",
-                    system=company.altinn_system_id,
-                )
-            elif firm and firm.altinn_system_id:
-                company.altinn_level = LEVEL_CLIENT
-                company.altinn_effective_system_id = firm.altinn_system_id
-                company.altinn_resolution_info = self.env._(
-                    "Client level (Klient): the company has no system ID of its own, so the datasystem "
-                    "%(system)s of the accounting firm %(firm)s is used.",
-                    system=firm.altinn_system_id,
-                    firm=firm.display_name,
-                )
-            else:
-                company.altinn_level = False
-                company.altinn_effective_system_id = False
-                if firm:
-                    company.altinn_resolution_info = self.env._(
-                        "No datasystem: the accounting firm %(firm)s has no system ID. Enter it on the "
-                        "firm's contact (Altinn tab), or give the company a system ID of its own.",
-                        firm=firm.display_name,
-                    )
-                else:
-                    company.altinn_resolution_info = self.env._(
-                        "No datasystem yet: enter the company's own system ID (Selskap level), or choose the "
-                        "accounting firm whose datasystem serves this company (Klient level)."
-                    )
+            access = company._altinn_resolve()
+            company.altinn_fetch_ready = company.altinn_transport == "altinn3" and access.state == "approved"
+
+    @api.depends(
+        "altinn_transport",
+        "altinn_system_id",
+        "altinn_firm_id",
+        "altinn_firm_id.name",
+        "altinn_firm_id.altinn_system_id",
+        "altinn_system_user_id.state",
+        "altinn_firm_id.altinn_agent_system_user_id.state",
+        "altinn_org_number",
+    )
+    def _compute_altinn_access(self):
+        for company in self:
+            access = company._altinn_resolve()
+            company.altinn_level = access.level
+            company.altinn_effective_system_user_id = access.system_user
+            company.altinn_access_ok = not provider_for(company).problems(company)
+            company.altinn_access_info = company._altinn_access_text(access)
+            company.altinn_cron_info = company._altinn_cron_text(access)
 
     # ------------------------------------------------------------------
-    # Resolution and the seam
+    # Which credentials apply: the one place that decides Selskap or Klient
+    # ------------------------------------------------------------------
+    def _altinn_resolve(self):
+        """Whose credentials reach Altinn for this company (``AltinnAccess``), for its transport.
+
+        Selskap (company level) when the company has its own: an Altinn 2 datasystem, or an approved own
+        Altinn 3 system user. Klient (firm level) otherwise, through the accounting firm: its datasystem, or
+        its client system user when that is approved or the company has none of its own.
+        """
+        self.ensure_one()
+        company = self.sudo()
+        firm = company.altinn_firm_id
+        if company.altinn_transport == "altinn2":
+            if company.altinn_system_id:
+                return AltinnAccess(
+                    "altinn2",
+                    LEVEL_COMPANY,
+                    firm,
+                    system_id=company.altinn_system_id.strip(),
+                    system_password=company.altinn_system_password or "",
+                )
+            if firm.altinn_system_id:
+                return AltinnAccess(
+                    "altinn2",
+                    LEVEL_FIRM,
+                    firm,
+                    system_id=firm.altinn_system_id.strip(),
+                    system_password=firm.altinn_system_password or "",
+                )
+            return AltinnAccess("altinn2", None, firm)
+        own = company.altinn_system_user_id
+        agent = firm.altinn_agent_system_user_id
+        if own.state != "approved" and agent and (agent.state == "approved" or not own):
+            return AltinnAccess(company.altinn_transport, LEVEL_FIRM, firm, system_user=agent)
+        return AltinnAccess(company.altinn_transport, LEVEL_COMPANY, firm, system_user=own)
+
+    def _altinn_provider(self):
+        self.ensure_one()
+        return provider_for(self)
+
+    def _altinn_access_text(self, access):
+        _ = self.env._
+        if self.altinn_transport == "upload":
+            return _(
+                "Documents are uploaded by hand (Altinn → Upload files); nothing is fetched from Altinn."
+            )
+        if self.altinn_transport == "altinn2":
+            if access.level == LEVEL_COMPANY:
+                return _(
+                    "Company level (Selskap): the company's own datasystem %(system)s is used.",
+                    system=access.system_id,
+                )
+            if access.level == LEVEL_FIRM:
+                return _(
+                    "Client level (Klient): the company has no system ID of its own, so the datasystem "
+                    "%(system)s of the accounting firm %(firm)s is used.",
+                    system=access.system_id,
+                    firm=access.firm.display_name,
+                )
+            if access.firm:
+                return _(
+                    "No datasystem: the accounting firm %(firm)s has no system ID. Enter it on the firm's "
+                    "contact (Altinn tab), or give the company a system ID of its own.",
+                    firm=access.firm.display_name,
+                )
+            return _(
+                "No datasystem yet: enter the company's own system ID (Selskap level), or choose the "
+                "accounting firm whose datasystem serves this company (Klient level)."
+            )
+        state = access.state
+        if access.level == LEVEL_FIRM:
+            name = access.firm.display_name
+            if state == "approved":
+                return _(
+                    "Client level (Klient): the client system user of the accounting firm %(firm)s "
+                    "fetches for "
+                    "this company. The firm's klientadministrator must have added %(org)s as a client in "
+                    "Altinn.",
+                    firm=name,
+                    org=self.altinn_org_number or _("the company"),
+                )
+            if state == "requested":
+                return _(
+                    "Client level (Klient): waiting for the accounting firm %(firm)s to approve its client "
+                    "system user (approval link on the firm's contact, Altinn tab).",
+                    firm=name,
+                )
+            return _(
+                "Client level (Klient): the accounting firm %(firm)s has no approved client system user yet. "
+                "Request one on the firm's contact (Altinn tab), or request the company's own system user "
+                "here.",
+                firm=name,
+            )
+        if state == "approved":
+            return _("Company level (Selskap): the company's own system user fetches unattended.")
+        if state == "requested":
+            return _(
+                "Waiting for the company's approval: send the approval link below to the company's daglig "
+                'leder (or another person with access management rights), then click "Check status".'
+            )
+        if state == "rejected":
+            return _(
+                "The company rejected the system user. Send a new request if the company wants to use it."
+            )
+        if state == "expired":
+            return _("The request expired before anyone approved it. Send a new request.")
+        return _(
+            'No system user yet: click "Request system user" and send the approval link to the company, or '
+            "choose the accounting firm whose client system user serves this company (Klient level)."
+        )
+
+    def _altinn_cron_text(self, access):
+        _ = self.env._
+        if self.altinn_transport == "altinn2":
+            return _(
+                "The scheduled fetch cannot fetch for this company: Altinn 2 needs a person's SMS code for "
+                'every update. Use "Update from Altinn", or switch to Altinn 3.'
+            )
+        if self.altinn_transport == "upload":
+            return _("The scheduled fetch skips this company: documents are uploaded by hand.")
+        if access.state == "approved":
+            return _("The scheduled fetch fetches this company unattended; no SMS code is needed.")
+        return _("The scheduled fetch starts once the system user is approved.")
+
+    # ------------------------------------------------------------------
+    # Connection settings
     # ------------------------------------------------------------------
     def _altinn_base_url(self):
         self.ensure_one()
         if self.altinn_environment == "custom":
             return (self.altinn_base_url or "").rstrip("/")
         return ALTINN_URLS[self.altinn_environment]
-
-    def _altinn_settings(self):
-        """Resolve the datasystem: the company's own (Selskap) or its firm's (Klient).
-
-        Reads the system password with sudo: the person running the update
-        needs it to reach Altinn but must never see it.
-        """
-        self.ensure_one()
-        company = self.sudo()
-        common = {"base_url": company._altinn_base_url(), "environment": company.altinn_environment}
-        if company.altinn_system_id:
-            return AltinnSettings(
-                level=LEVEL_COMPANY,
-                system_id=company.altinn_system_id.strip(),
-                system_password=company.altinn_system_password or "",
-                **common,
-            )
-        firm = company.altinn_client_id
-        if firm and firm.altinn_system_id:
-            return AltinnSettings(
-                level=LEVEL_CLIENT,
-                system_id=firm.altinn_system_id.strip(),
-                system_password=firm.altinn_system_password or "",
-                firm_id=firm.id,
-                **common,
-            )
-        return AltinnSettings(level=None, **common)
-
-    def _altinn_check_settings(self, settings=None):
-        """Raise a UserError that says what to fill in when the company cannot reach Altinn."""
-        self.ensure_one()
-        settings = settings or self._altinn_settings()
-        problems = []
-        if not settings.level:
-            problems.append(
-                self.env._(
-                    "Enter a system ID on the company's Altinn tab, "
-                    "or choose an accounting firm that has one."
-                )
-            )
-        elif not settings.system_password:
-            if settings.level == LEVEL_CLIENT:
-                firm = self.env["res.partner"].browse(settings.firm_id)
-                problems.append(
-                    self.env._(
-                        "Enter the system password on the accounting firm %(firm)s "
-                        "(contact form, Altinn tab).",
-                        firm=firm.display_name,
-                    )
-                )
-            else:
-                problems.append(self.env._("Enter the system password on the company's Altinn tab."))
-        if not settings.base_url:
-            problems.append(self.env._("Enter the Altinn base URL for the custom environment."))
-        if not self.altinn_org_number:
-            problems.append(self.env._("Enter the company's organisation number on its Altinn tab."))
-        if problems:
-            intro = ConfigurationError().text(self.env.lang or "en_US").split("\n")[0]
-            raise UserError("\n".join([f"{self.name}: {intro}", *problems]))
-        return settings
 
     def _altinn_timeout(self):
         """(connect, read) timeout in seconds for every call to Altinn."""
@@ -259,28 +355,47 @@ class ResCompany(models.Model):
             read = DEFAULT_READ_TIMEOUT
         return (CONNECT_TIMEOUT, read if read > 0 else DEFAULT_READ_TIMEOUT)
 
+    def _altinn_check_settings(self):
+        """Raise a ``UserError`` that says what to fill in when the company cannot be fetched."""
+        self.ensure_one()
+        self._altinn_provider().check(self)
+
+    # ------------------------------------------------------------------
+    # THE SEAM and the fetch service
+    # ------------------------------------------------------------------
     def _altinn_transport(self):
         """THE SEAM: the one place the ORM reaches Altinn.
 
-        Returns a ``prisolve_altinn.altinn.transport.Transport`` built from
-        the resolved settings, for one company and one batch; the caller
-        closes it. Odoo tests replace this method.
+        A ``prisolve_altinn.altinn.transport.Transport`` from the company's provider, for this company and
+        the others of its session key; the caller closes it. Odoo tests replace this method.
         """
         self.ensure_one()
-        settings = self._altinn_check_settings()
-        # Imported here: zeep and the WSDL files are only needed for a real call.
-        from ..altinn.soap.transport import Altinn2Transport
+        return self._altinn_provider().transport(self)
 
-        return Altinn2Transport(
-            base_url=settings.base_url,
-            system_id=settings.system_id,
-            system_password=settings.system_password,
-            timeout=self._altinn_timeout(),
+    def _altinn_fetch(self, *, since=None, until=None, credentials=None, trigger="wizard", transport=None):
+        """Fetch and record these companies: the one fetch service of the wizard, the upload and the cron.
+
+        Returns one ``services.fetch.FetchResult`` per company, in order; never raises for Altinn, for an
+        item or for a company (each runs in its own savepoint).
+        """
+        return fetch_service.fetch_companies(
+            self, since=since, until=until, credentials=credentials, trigger=trigger, transport=transport
         )
+
+    @api.model
+    def _cron_altinn_fetch(self, time_budget=None, pool_size=None):
+        """Scheduled action: fetch every company that needs no person (Altinn 3, approved system user)."""
+        return fetch_service.run_cron(self.env, time_budget=time_budget, pool_size=pool_size)
 
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
+    def _altinn_check_manager(self):
+        if not (self.env.su or self.env.user.has_group("prisolve_altinn.group_altinn_manager")):
+            raise AccessError(
+                self.env._("Only Altinn administrators can set up system users, keys and client companies.")
+            )
+
     def action_altinn_update(self):
         """Open the "Update from Altinn" wizard for this company."""
         self.ensure_one()
@@ -294,3 +409,32 @@ class ResCompany(models.Model):
         action["domain"] = [("company_id", "=", self.id)]
         action["context"] = {"default_company_id": self.id}
         return action
+
+    def action_altinn_fetch_log(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("prisolve_altinn.action_altinn_fetch_log")
+        action["domain"] = [("company_id", "=", self.id)]
+        return action
+
+    def action_altinn_request_system_user(self):
+        """Ask Altinn for the company's own system user; the approval link goes to the company."""
+        self.ensure_one()
+        self._altinn_check_manager()
+        company = self.sudo()
+        system_user = company.altinn_system_user_id or self.env[
+            "altinn.system.user"
+        ].sudo()._altinn_for_company(company)
+        company.altinn_system_user_id = system_user
+        if not company.altinn_responsible_user_id and not self.env.user.share:
+            company.altinn_responsible_user_id = self.env.user
+        return system_user.with_env(self.env).action_request()
+
+    def action_altinn_check_system_user(self):
+        self.ensure_one()
+        self._altinn_check_manager()
+        system_user = self.sudo().altinn_system_user_id
+        if not system_user:
+            raise UserError(
+                self.env._('The company has no system user yet: click "Request system user" first.')
+            )
+        return system_user.with_env(self.env).action_check()

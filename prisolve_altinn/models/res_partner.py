@@ -1,18 +1,43 @@
 # Copyright 2026 Prisolve
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The accounting or audit firm's contact (Klient level): its credentials serve all its client companies.
+
+Altinn 3: the firm's client (agent) system user; tokens are always requested for the firm and the client
+company is chosen per call. Altinn 2: the firm's datasystem.
+"""
+
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from .res_company import check_org_number, org_number_of
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    # Klient level: the accounting/audit firm registers one datasystem that
-    # serves all the client companies pointing to it.
+    altinn_org_number = fields.Char(
+        string="Altinn organisation number",
+        compute="_compute_altinn_org_number",
+        store=True,
+        readonly=False,
+        help="The organisation number that owns the firm's system users in Altinn. Taken from the "
+        "Brønnøysund "
+        "number, the company ID or the VAT number; can be edited.",
+    )
+    altinn_agent_system_user_id = fields.Many2one(
+        "altinn.system.user",
+        string="Client system user",
+        copy=False,
+        readonly=True,
+        help="The firm's Altinn 3 client (agent) system user: it fetches for every client company whose "
+        "accounting firm this is (Klient level).",
+    )
+    # Altinn 2 (Klient level): one datasystem registered by the firm.
     altinn_system_id = fields.Char(
         string="System ID",
         copy=False,
-        help="ID of the datasystem this firm registered in Altinn. Client companies without a "
-        "system ID of their own use it (Klient level).",
+        help="ID of the datasystem this firm registered in Altinn. Client companies without a system ID of "
+        "their own use it (Klient level).",
     )
     altinn_system_password = fields.Char(
         string="System password",
@@ -23,13 +48,61 @@ class ResPartner(models.Model):
     )
     altinn_client_company_ids = fields.One2many(
         "res.company",
-        "altinn_client_id",
+        "altinn_firm_id",
         string="Altinn client companies",
         help="Companies in this database whose Altinn access goes through this firm.",
     )
     altinn_client_company_count = fields.Integer(compute="_compute_altinn_client_company_count")
 
+    @api.depends("l10n_no_bronnoysund_number", "company_registry", "vat")
+    def _compute_altinn_org_number(self):
+        for partner in self:
+            number = org_number_of(partner)
+            if number or not partner.altinn_org_number:
+                partner.altinn_org_number = number
+
+    @api.constrains("altinn_org_number")
+    def _check_altinn_org_number(self):
+        for partner in self:
+            check_org_number(partner, partner.altinn_org_number)
+
     @api.depends("altinn_client_company_ids")
     def _compute_altinn_client_company_count(self):
         for partner in self:
             partner.altinn_client_company_count = len(partner.altinn_client_company_ids)
+
+    def _altinn_reference_company(self):
+        """The company whose Altinn environment the firm's requests use: that of its client companies."""
+        self.ensure_one()
+        companies = self.sudo().altinn_client_company_ids
+        environments = {(c.altinn_environment, c._altinn_base_url()) for c in companies}
+        if len(environments) > 1:
+            raise UserError(
+                self.env._(
+                    "The client companies of %(firm)s use different Altinn environments; give them the "
+                    "same one.",
+                    firm=self.display_name,
+                )
+            )
+        return companies[:1] or self.env.company
+
+    def action_altinn_request_agent_system_user(self):
+        """Ask Altinn for the firm's client (agent) system user; the firm's daglig leder approves the link."""
+        self.ensure_one()
+        self.env["res.company"]._altinn_check_manager()
+        firm = self.sudo()
+        system_user = firm.altinn_agent_system_user_id or self.env[
+            "altinn.system.user"
+        ].sudo()._altinn_for_firm(firm)
+        firm.altinn_agent_system_user_id = system_user
+        return system_user.with_env(self.env).action_request()
+
+    def action_altinn_check_agent_system_user(self):
+        self.ensure_one()
+        self.env["res.company"]._altinn_check_manager()
+        system_user = self.sudo().altinn_agent_system_user_id
+        if not system_user:
+            raise UserError(
+                self.env._('The firm has no client system user yet: click "Request system user" first.')
+            )
+        return system_user.with_env(self.env).action_check()

@@ -9,6 +9,8 @@ the wrong ones.
 """
 
 import sys
+import threading
+import time
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -22,7 +24,7 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 from ..altinn import errors as altinn_errors
 from ..altinn.transport import PinChallenge, Transport
-from ..altinn.types import ROLE_ATTACHMENT, ROLE_BODY, AltinnFile, AltinnItem
+from ..altinn.types import ROLE_ATTACHMENT, ROLE_BODY, AltinnFile, AltinnItem, FetchFailure
 
 # Same numbers as the emulator's default data (altinn_emulator/defaults.py).
 ORG_OWN = "911158612"
@@ -36,7 +38,9 @@ PERSON = ("30014500525", "Brukerpassord-1")
 SECRET_CODE = "73519"
 
 
-def make_item(reference, reportee=ORG_OWN, *, title=None, kind="message", files=None, raw=True, **kwargs):
+def make_item(
+    reference, reportee=ORG_OWN, *, title=None, kind="message", files=None, raw=True, created=None, **kwargs
+):
     files = (
         files
         if files is not None
@@ -64,7 +68,7 @@ def make_item(reference, reportee=ORG_OWN, *, title=None, kind="message", files=
         service_code="4503",
         service_edition=2,
         sender="Skatteetaten",
-        created=datetime(2026, 3, 1, 10, 0, tzinfo=timezone.utc),
+        created=created or datetime(2026, 3, 1, 10, 0, tzinfo=timezone.utc),
         archived=datetime(2026, 3, 2, 10, 0),
         files=files,
         raw=f"<ReporteeElementBEV2><Id>{reference}</Id></ReporteeElementBEV2>".encode() if raw else None,
@@ -86,6 +90,9 @@ class FakeAltinn:
         self.known = None  # what the last fetch was told the ledger already has
         self.closed = 0
         self.transports = []
+        self.latency = 0.0  # seconds per Altinn 3 fetch call (parallel fetch tests)
+        self.running = self.most_at_once = 0  # Altinn 3 fetch calls in progress, and the most seen
+        self.lock = threading.Lock()
 
     def check_system(self, system_id, system_password):
         if self.systems.get(system_id) != system_password:
@@ -153,6 +160,63 @@ class FakeTransport(Transport):
         self.altinn.closed += 1
 
 
+class FakeAltinn3Transport(Transport):
+    """Altinn 3 as the ORM sees it: no person, tokens for the system user's owner, any reportee the system
+    user may act for, a sync marker per reportee, items changed in (since, until]. Thread-safe: the fetch
+    service may use one transport from several threads (a firm's clients)."""
+
+    needs_person = False
+    name = "fake-altinn3"
+
+    def __init__(self, altinn, system_user):
+        self.altinn = altinn
+        self.owner = system_user.org_number
+        self.agent = system_user.kind == "agent"
+        self.markers = {}
+        self.lock = threading.Lock()
+        with altinn.lock:
+            altinn.transports.append(self)
+
+    def fetch(self, reportee, since, until, credentials=None, known=None):
+        assert credentials is None, "Altinn 3 needs no person"
+        assert since.tzinfo and until.tzinfo and since < until
+        with self.altinn.lock:
+            self.altinn.calls.append(("fetch", self.owner, reportee))
+            self.altinn.known = known
+        with self.altinn.lock:
+            self.altinn.running += 1
+            self.altinn.most_at_once = max(self.altinn.most_at_once, self.altinn.running)
+        try:
+            if self.altinn.latency:
+                time.sleep(self.altinn.latency)
+        finally:
+            with self.altinn.lock:
+                self.altinn.running -= 1
+        if reportee in self.altinn.reportee_errors:
+            raise self.altinn.reportee_errors[reportee]
+        if not self.agent and reportee != self.owner:
+            raise altinn_errors.NoRights(f"The system user of {self.owner} cannot act for {reportee}")
+        marker = until
+        for entry in self.altinn.items.get(reportee, []):
+            if isinstance(entry, Exception):
+                raise entry
+            if isinstance(entry, AltinnItem) and entry.created and not since < entry.created <= until:
+                continue
+            if isinstance(entry, FetchFailure):
+                marker = min(marker, since)  # a failed dialog holds the marker back
+            yield entry
+        with self.lock:
+            self.markers[reportee] = marker
+
+    def sync_marker(self, reportee):
+        marker = self.markers.get(reportee)
+        return marker.astimezone(timezone.utc).replace(tzinfo=None) if marker else None
+
+    def close(self):
+        with self.altinn.lock:
+            self.altinn.closed += 1
+
+
 class TupleTimeouts:
     """Odoo's guard against external requests in tests compares the timeout with a number (and raises it
     to at least 10 s); our clients always send (connect, read). Calls to the local emulators keep their
@@ -170,7 +234,8 @@ class TupleTimeouts:
 
 
 class AltinnCommon(TupleTimeouts, AccountTestInvoicingCommon):
-    """Company A (own datasystem), firm F with its datasystem serving A2 and A3."""
+    """Company A (own datasystem), firm F with its datasystem serving A2 and A3 (all on Altinn 2);
+    ``make_altinn3`` moves companies to Altinn 3 with approved system users."""
 
     @classmethod
     @AccountTestInvoicingCommon.setup_country("no")
@@ -182,6 +247,7 @@ class AltinnCommon(TupleTimeouts, AccountTestInvoicingCommon):
             {
                 "name": "Eksempel Holding AS",
                 "altinn_org_number": ORG_OWN,
+                "altinn_transport": "altinn2",
                 "altinn_system_id": SYSTEM_OWN[0],
                 "altinn_system_password": SYSTEM_OWN[1],
             }
@@ -198,12 +264,9 @@ class AltinnCommon(TupleTimeouts, AccountTestInvoicingCommon):
                 }
             )
         )
-        cls.client_1 = admin.create(
-            {"name": "Klient En AS", "altinn_org_number": ORG_CLIENT_1, "altinn_client_id": cls.firm.id}
-        )
-        cls.client_2 = admin.create(
-            {"name": "Klient To AS", "altinn_org_number": ORG_CLIENT_2, "altinn_client_id": cls.firm.id}
-        )
+        altinn2 = {"altinn_transport": "altinn2", "altinn_firm_id": cls.firm.id}
+        cls.client_1 = admin.create({"name": "Klient En AS", "altinn_org_number": ORG_CLIENT_1, **altinn2})
+        cls.client_2 = admin.create({"name": "Klient To AS", "altinn_org_number": ORG_CLIENT_2, **altinn2})
         cls.env.user.sudo().company_ids = [Command.link(cls.client_1.id), Command.link(cls.client_2.id)]
         all_companies = cls.company | cls.client_1 | cls.client_2
         # The tests run as an accountant: no Settings rights; Altinn rights come with
@@ -238,12 +301,37 @@ class AltinnCommon(TupleTimeouts, AccountTestInvoicingCommon):
         """Replace ``res.company._altinn_transport`` with the fake, built from the resolved settings."""
 
         def _altinn_transport(company):
-            settings = company._altinn_check_settings()
-            return FakeTransport(altinn, settings.system_id, settings.system_password, settings.base_url)
+            company._altinn_check_settings()
+            access = company._altinn_resolve()
+            if company.altinn_transport == "altinn3":
+                return FakeAltinn3Transport(altinn, access.system_user)
+            return FakeTransport(altinn, access.system_id, access.system_password, company._altinn_base_url())
 
         self.patch(type(self.env["res.company"]), "_altinn_transport", _altinn_transport)
 
     # helpers -----------------------------------------------------------
+    def make_altinn3(self, companies, firm=None):
+        """Put ``companies`` on Altinn 3: each with its own approved system user, or (``firm``) served by the
+        firm's approved client system user."""
+        SystemUser = self.env["altinn.system.user"].sudo()
+        if firm:
+            firm = firm.sudo()
+            if not firm.altinn_org_number:
+                firm.altinn_org_number = ORG_FIRM
+            if not firm.altinn_agent_system_user_id:
+                firm.altinn_agent_system_user_id = SystemUser._altinn_for_firm(firm)
+            firm.altinn_agent_system_user_id.state = "approved"
+        for company in companies.sudo():
+            vals = {"altinn_transport": "altinn3"}
+            if firm:
+                vals["altinn_firm_id"] = firm.id
+            else:
+                system_user = company.altinn_system_user_id or SystemUser._altinn_for_company(company)
+                system_user.state = "approved"
+                vals["altinn_system_user_id"] = system_user.id
+            company.write(vals)
+        return companies
+
     def make_wizard(self, company=None, **vals):
         company = company or self.company
         wizard_model = self.env["altinn.update.wizard"].with_context(default_company_id=company.id)

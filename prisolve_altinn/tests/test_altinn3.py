@@ -19,6 +19,7 @@ from odoo.tests import new_test_user, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
+from ..services import failures
 from .common import TupleTimeouts, emulator_or_skip
 
 # The emulator's default data (altinn_emulator/defaults.py, altinn_emulator/altinn3/store.py).
@@ -109,26 +110,41 @@ class TestAltinn3(TupleTimeouts, AccountTestInvoicingCommon):
             }
         )
         custom = {"altinn_environment": "custom", "altinn_base_url": self.url}
+        # The emulator's default system users were requested with Altinn's default externalRef (the org).
+        SystemUser = self.env["altinn.system.user"]
         self.firm.write(
             {
                 "altinn_system_id": defaults.FIRM_SYSTEM_ID,
                 "altinn_system_password": defaults.FIRM_SYSTEM_PASSWORD,
-                "altinn_a3_state": "approved",
+                "altinn_agent_system_user_id": SystemUser.create(
+                    {
+                        "kind": "agent",
+                        "partner_id": self.firm.id,
+                        "org_number": FIRM,
+                        "external_ref": FIRM,
+                        "state": "approved",
+                    }
+                ).id,
             }
         )
         self.selskap.write(
+            {**custom, "altinn_transport": "altinn3", "altinn_responsible_user_id": self.accountant.id}
+        )
+        self.selskap.altinn_system_user_id = SystemUser.create(
             {
-                **custom,
-                "altinn_transport": "altinn3",
-                "altinn_a3_state": "approved",
-                "altinn_responsible_user_id": self.accountant.id,
+                "kind": "standard",
+                "company_id": self.selskap.id,
+                "partner_id": self.selskap.partner_id.id,
+                "org_number": COMPANY,
+                "external_ref": COMPANY,
+                "state": "approved",
             }
         )
         self.klient.write(
             {
                 **custom,
                 "altinn_org_number": CLIENT_COMPANY,
-                "altinn_client_id": self.firm.id,
+                "altinn_firm_id": self.firm.id,
                 "altinn_transport": "altinn3",
             }
         )
@@ -136,12 +152,18 @@ class TestAltinn3(TupleTimeouts, AccountTestInvoicingCommon):
             {
                 **custom,
                 "altinn_org_number": COMPANY,
+                "altinn_transport": "altinn2",
                 "altinn_system_id": defaults.SYSTEM_ID,
                 "altinn_system_password": defaults.SYSTEM_PASSWORD,
             }
         )
         self.soap_klient.write(
-            {**custom, "altinn_org_number": CLIENT_COMPANY, "altinn_client_id": self.firm.id}
+            {
+                **custom,
+                "altinn_org_number": CLIENT_COMPANY,
+                "altinn_firm_id": self.firm.id,
+                "altinn_transport": "altinn2",
+            }
         )
         self.fetch_cron = self.env.ref("prisolve_altinn.ir_cron_altinn_fetch")
         self.as_accountant = self.env(
@@ -163,7 +185,7 @@ class TestAltinn3(TupleTimeouts, AccountTestInvoicingCommon):
 
     def run_fetch_cron(self):
         # Every company is due again (the cron skips companies it tried in the last minutes).
-        self.all_companies.write({"altinn_a3_last_attempt": False})
+        self.all_companies.write({"altinn_fetch_attempt_at": False})
         self.fetch_cron.method_direct_trigger()
 
     def documents(self, company):
@@ -177,7 +199,7 @@ class TestAltinn3(TupleTimeouts, AccountTestInvoicingCommon):
             [
                 ("res_model", "=", "res.partner"),
                 ("res_id", "=", company.partner_id.id),
-                ("activity_type_id", "=", self.env.ref("mail.mail_activity_data_todo").id),
+                ("activity_type_id", "=", self.env.ref(failures.FETCH).id),
             ]
         )
 
@@ -268,8 +290,8 @@ class TestAltinn3(TupleTimeouts, AccountTestInvoicingCommon):
             self.assertEqual(set(docs.mapped("transport")), {"altinn3"})
             self.assertEqual(set(docs.mapped("reportee")), {org})
             self.assertTrue(all(doc._altinn_files() for doc in docs))
-            self.assertFalse(company.altinn_a3_error)
-            self.assertTrue(company.altinn_last_sync and company.altinn_last_fetch)
+            self.assertFalse(company.altinn_fetch_error)
+            self.assertTrue(company.altinn_synced_until)
         self.assertFalse(self.documents(self.soap_selskap) | self.documents(self.soap_klient))
 
         # Booking is handed to the processing cron; run it as the scheduler would.
@@ -314,12 +336,12 @@ class TestAltinn3(TupleTimeouts, AccountTestInvoicingCommon):
 
         # Run again: the marker moved, nothing is added.
         counts = {c: len(self.documents(c)) for c in (self.selskap, self.klient)}
-        markers = {c: c.altinn_last_sync for c in (self.selskap, self.klient)}
+        markers = {c: c.altinn_synced_until for c in (self.selskap, self.klient)}
         self.run_fetch_cron()
         for company, count in counts.items():
             self.assertEqual(len(self.documents(company)), count)
-            self.assertGreaterEqual(company.altinn_last_sync, markers[company])
-            self.assertFalse(company.altinn_a3_error)
+            self.assertGreaterEqual(company.altinn_synced_until, markers[company])
+            self.assertFalse(company.altinn_fetch_error)
 
     def test_new_item_arrives_in_the_next_run(self):
         self.run_fetch_cron()
@@ -346,9 +368,9 @@ class TestAltinn3(TupleTimeouts, AccountTestInvoicingCommon):
         self.control("POST", f"/systemusers/{self.system_user(COMPANY)['id']}/revoke")
         self.run_fetch_cron()
         self.assertFalse(self.documents(self.selskap))
-        self.assertIn("approve", self.selskap.altinn_a3_error)
-        self.assertIn("Request system user", self.selskap.altinn_a3_error)
-        self.assertTrue(self.selskap.altinn_a3_error_date)
+        self.assertIn("approve", self.selskap.altinn_fetch_error)
+        self.assertIn("Request system user", self.selskap.altinn_fetch_error)
+        self.assertTrue(self.selskap.altinn_fetch_error_since)
         activity = self.activities(self.selskap)
         self.assertEqual(len(activity), 1)
         self.assertEqual(activity.user_id, self.accountant)
@@ -358,20 +380,22 @@ class TestAltinn3(TupleTimeouts, AccountTestInvoicingCommon):
         self.assertEqual(
             sorted(self.documents(self.klient).mapped("title")), self.expected_titles(CLIENT_COMPANY)
         )
-        self.assertFalse(self.klient.altinn_a3_error)
+        self.assertFalse(self.klient.altinn_fetch_error)
         # The next failing run updates the same to-do instead of adding one.
         self.run_fetch_cron()
         self.assertEqual(len(self.activities(self.selskap)), 1)
 
         # The customer approves a new request: the next run fetches and closes the to-do.
-        self.selskap.with_user(self.manager).action_altinn3_request_system_user()
-        self.assertEqual(self.selskap.altinn_a3_state, "requested")
-        self.control("POST", f"/requests/{self.selskap.altinn_a3_request_id}/approve")
-        self.selskap.with_user(self.manager).action_altinn3_check_status()
-        self.assertEqual(self.selskap.altinn_a3_state, "approved")
+        system_user = self.selskap.altinn_system_user_id
+        system_user.state = "missing"  # what "Check status" finds after the revocation
+        self.selskap.with_user(self.manager).action_altinn_request_system_user()
+        self.assertEqual(system_user.state, "requested")
+        self.control("POST", f"/requests/{system_user.request_id}/approve")
+        self.selskap.with_user(self.manager).action_altinn_check_system_user()
+        self.assertEqual(system_user.state, "approved")
         self.run_fetch_cron()
         self.assertEqual(sorted(self.documents(self.selskap).mapped("title")), self.expected_titles(COMPANY))
-        self.assertFalse(self.selskap.altinn_a3_error)
+        self.assertFalse(self.selskap.altinn_fetch_error)
         self.assertFalse(self.activities(self.selskap))
 
     def test_client_not_delegated_names_the_firm(self):
@@ -379,8 +403,8 @@ class TestAltinn3(TupleTimeouts, AccountTestInvoicingCommon):
         self.control("DELETE", f"/systemusers/{agent}/clients/{CLIENT_COMPANY}")
         self.run_fetch_cron()
         self.assertFalse(self.documents(self.klient))
-        self.assertIn("klientadministrator", self.klient.altinn_a3_error)
-        self.assertIn(self.firm.name, self.klient.altinn_a3_error)
+        self.assertIn("klientadministrator", self.klient.altinn_fetch_error)
+        self.assertIn(self.firm.name, self.klient.altinn_fetch_error)
         admin = self.env.ref("base.user_admin")
         if self.klient in admin.company_ids:
             self.assertEqual(self.activities(self.klient).user_id, admin)
@@ -391,27 +415,27 @@ class TestAltinn3(TupleTimeouts, AccountTestInvoicingCommon):
         self.run_fetch_cron()
         for company in (self.selskap, self.klient):
             self.assertFalse(self.documents(company))
-            self.assertIn("Maskinporten", company.altinn_a3_error)
-            self.assertIn("Settings", company.altinn_a3_error)
+            self.assertIn("Maskinporten", company.altinn_fetch_error)
+            self.assertIn("Settings", company.altinn_fetch_error)
         self.assertEqual(len(self.activities(self.selskap)), 1)
 
         # Altinn asks us to wait: recorded, nothing lost, no to-do yet (it goes away by itself).
         self.vendor.private_key_pem = self.vendor_data["private_key_pem"]
         self.activities(self.selskap).unlink()
-        self.selskap.altinn_a3_error_date = False
+        self.selskap.altinn_fetch_error_since = False
         self.control(
             "POST",
             "/faults",
             {"path": "/dialogporten/api/v1/enduser/dialogs$", "status": 429, "retry_after": 120, "count": 20},
         )
         self.run_fetch_cron()
-        self.assertIn("slow down", self.selskap.altinn_a3_error)
-        self.assertFalse(self.selskap.altinn_last_sync)
+        self.assertIn("slow down", self.selskap.altinn_fetch_error)
+        self.assertFalse(self.selskap.altinn_synced_until)
         self.assertFalse(self.activities(self.selskap))
         self.control("DELETE", "/faults")
         self.run_fetch_cron()
         self.assertEqual(sorted(self.documents(self.selskap).mapped("title")), self.expected_titles(COMPANY))
-        self.assertFalse(self.selskap.altinn_a3_error)
+        self.assertFalse(self.selskap.altinn_fetch_error)
 
     def test_altinn2_and_upload_are_skipped_and_say_so(self):
         self.assertIn("SMS code", self.soap_selskap.altinn_cron_info)
@@ -423,11 +447,11 @@ class TestAltinn3(TupleTimeouts, AccountTestInvoicingCommon):
         self.run_fetch_cron()
         self.assertFalse(self.documents(self.klient) | self.documents(self.soap_selskap))
         self.assertTrue(self.documents(self.selskap))
-        # New companies: Altinn 3 unless an Altinn 2 datasystem is set up.
+        # New companies: Altinn 3, not fetched before a system user is approved.
         fresh = self.env["res.company"].create({"name": "Ny AS"})
         self.assertEqual(fresh.altinn_transport, "altinn3")
-        self.assertEqual(fresh.altinn_a3_state, "missing")
-        self.assertFalse(fresh._altinn3_ready())
+        self.assertFalse(fresh.altinn_system_user_id)
+        self.assertFalse(fresh.altinn_fetch_ready)
 
     # ------------------------------------------------------------------
     # The wizard on demand
@@ -451,15 +475,15 @@ class TestAltinn3(TupleTimeouts, AccountTestInvoicingCommon):
             wizard.line_ids.message,
         )
         self.assertEqual(self.emulator.sms(self.d.PERSON_FNR), [])
-        self.assertTrue(self.klient.altinn_last_sync)
+        self.assertTrue(self.klient.altinn_synced_until)
         # The scheduled fetch then finds nothing new.
         self.run_fetch_cron()
         self.assertEqual(len(self.documents(self.klient)), wizard.line_ids.new_count)
         arch = self.as_accountant["altinn.update.wizard"].get_view(view_type="form")["arch"]
-        self.assertIn("transport != 'altinn3'", arch)
+        self.assertIn("not needs_person", arch)
 
     def test_wizard_says_what_is_missing(self):
-        self.firm.altinn_a3_state = "requested"
+        self.firm.altinn_agent_system_user_id.state = "requested"
         wizard = (
             self.as_accountant["altinn.update.wizard"]
             .with_context(default_company_id=self.klient.id)
@@ -473,45 +497,48 @@ class TestAltinn3(TupleTimeouts, AccountTestInvoicingCommon):
     # ------------------------------------------------------------------
     def test_request_system_user_produces_the_approval_link(self):
         company = self.klient
-        company.write({"altinn_org_number": UNDELEGATED, "altinn_client_id": False})
-        self.assertEqual(company.altinn_a3_level, "company")
+        company.write({"altinn_org_number": UNDELEGATED, "altinn_firm_id": False})
+        self.assertEqual(company.altinn_level, "company")
         with self.assertRaises(AccessError):
-            company.with_user(self.accountant).action_altinn3_request_system_user()
-        company.with_user(self.manager).action_altinn3_request_system_user()
-        self.assertEqual(company.altinn_a3_state, "requested")
+            company.with_user(self.accountant).action_altinn_request_system_user()
+        company.with_user(self.manager).action_altinn_request_system_user()
+        system_user = company.altinn_system_user_id
+        self.assertEqual(system_user.state, "requested")
         self.assertIn(
-            "/accessmanagement/ui/systemuser/request?id=" + company.altinn_a3_request_id,
-            company.altinn_a3_confirm_url,
+            "/accessmanagement/ui/systemuser/request?id=" + system_user.request_id, system_user.confirm_url
         )
-        self.assertEqual(company.altinn_a3_requested_by, self.manager)
+        self.assertEqual(system_user.requested_by_id, self.manager)
         self.assertEqual(company.altinn_responsible_user_id, self.manager)
-        self.assertIn("approval link", company.altinn_a3_info)
-        self.assertFalse(company._altinn3_ready())
-        self.control("POST", f"/requests/{company.altinn_a3_request_id}/approve")
-        company.with_user(self.manager).action_altinn3_check_status()
-        self.assertEqual(company.altinn_a3_state, "approved")
-        self.assertFalse(company.altinn_a3_confirm_url)
-        self.assertTrue(company.altinn_a3_system_user_id)
+        self.assertIn("approval link", company.altinn_access_info)
+        self.assertFalse(company.altinn_fetch_ready)
+        self.control("POST", f"/requests/{system_user.request_id}/approve")
+        company.with_user(self.manager).action_altinn_check_system_user()
+        self.assertEqual(system_user.state, "approved")
+        self.assertFalse(system_user.confirm_url)
+        self.assertTrue(system_user.altinn_id)
         self.run_fetch_cron()
         self.assertEqual(sorted(self.documents(company).mapped("title")), self.expected_titles(UNDELEGATED))
 
         # A request for a company that already has its system user reads its state.
-        self.selskap.altinn_a3_state = "missing"
-        self.selskap.with_user(self.manager).action_altinn3_request_system_user()
-        self.assertEqual(self.selskap.altinn_a3_state, "approved")
+        self.selskap.altinn_system_user_id.state = "missing"
+        self.selskap.with_user(self.manager).action_altinn_request_system_user()
+        self.assertEqual(self.selskap.altinn_system_user_id.state, "approved")
 
     def test_firm_requests_its_client_system_user(self):
         self.control("POST", f"/systemusers/{self.system_user(FIRM, agent=True)['id']}/revoke")
-        self.firm.altinn_a3_state = "missing"
-        self.assertEqual(self.klient.altinn_a3_level, "firm")
-        self.firm.with_user(self.manager).action_altinn3_request_system_user()
-        self.assertEqual(self.firm.altinn_a3_state, "requested")
-        self.assertIn(
-            "/systemuser/agentrequest?id=" + self.firm.altinn_a3_request_id, self.firm.altinn_a3_confirm_url
-        )
-        self.control("POST", f"/requests/{self.firm.altinn_a3_request_id}/approve")
-        self.firm.with_user(self.manager).action_altinn3_check_status()
-        self.assertEqual(self.firm.altinn_a3_state, "approved")
+        old = self.firm.altinn_agent_system_user_id
+        self.firm.altinn_agent_system_user_id = False
+        old.unlink()
+        self.firm.altinn_org_number = FIRM
+        self.assertEqual(self.klient.altinn_level, "company")
+        self.firm.with_user(self.manager).action_altinn_request_agent_system_user()
+        agent_user = self.firm.altinn_agent_system_user_id
+        self.assertEqual(agent_user.state, "requested")
+        self.assertEqual(self.klient.altinn_level, "firm")
+        self.assertIn("/systemuser/agentrequest?id=" + agent_user.request_id, agent_user.confirm_url)
+        self.control("POST", f"/requests/{agent_user.request_id}/approve")
+        self.firm.with_user(self.manager).action_altinn_check_agent_system_user()
+        self.assertEqual(agent_user.state, "approved")
         # The new agent system user has no clients until the firm's klientadministrator adds them.
         agent = self.system_user(FIRM, agent=True)["id"]
         self.control("POST", f"/systemusers/{agent}/clients", {"org": CLIENT_COMPANY})
@@ -552,8 +579,8 @@ class TestAltinn3(TupleTimeouts, AccountTestInvoicingCommon):
             # A key id Maskinporten does not know (before any token is cached), then the right one.
             self.vendor.key_id = "wrong-kid"
             self.run_fetch_cron()
-            self.assertTrue(self.selskap.altinn_a3_error)
-            error = self.selskap.altinn_a3_error
+            self.assertTrue(self.selskap.altinn_fetch_error)
+            error = self.selskap.altinn_fetch_error
             self.vendor.key_id = self.vendor_data["kid"]
             wizard = (
                 self.as_accountant["altinn.update.wizard"]
@@ -568,7 +595,7 @@ class TestAltinn3(TupleTimeouts, AccountTestInvoicingCommon):
         texts = [
             *capture.lines,
             error,
-            self.klient.altinn_a3_error or "",
+            self.klient.altinn_fetch_error or "",
             *(str(a.note) for a in self.activities(self.selskap)),
         ]
         self.assertFalse([t for t in texts if secret in t])
@@ -579,12 +606,12 @@ class TestAltinn3(TupleTimeouts, AccountTestInvoicingCommon):
             ["nb_NO"]
         )
         env_nb = self.env(context=dict(self.env.context, lang="nb_NO"))
-        fields_nb = env_nb["res.company"].fields_get(["altinn_transport", "altinn_a3_state"])
+        fields_nb = env_nb["res.company"].fields_get(["altinn_transport", "altinn_system_user_id"])
         self.assertEqual(
             dict(fields_nb["altinn_transport"]["selection"])["altinn3"],
             "Altinn 3 – systembruker (automatisk)",
         )
-        self.assertEqual(fields_nb["altinn_a3_state"]["string"], "Systembruker")
+        self.assertEqual(fields_nb["altinn_system_user_id"]["string"], "Egen systembruker")
         arch = env_nb["altinn.update.wizard"].get_view(view_type="form")["arch"]
         # The Altinn 2 button and the Altinn 3 one.
         self.assertEqual(arch.count('string="Oppdater i Odoo"'), 2)
@@ -595,5 +622,5 @@ class TestAltinn3(TupleTimeouts, AccountTestInvoicingCommon):
         self.control("POST", f"/systemusers/{self.system_user(COMPANY)['id']}/revoke")
         self.accountant.lang = "nb_NO"
         self.run_fetch_cron()
-        self.assertIn("Be om systembruker", self.selskap.altinn_a3_error)
+        self.assertIn("Be om systembruker", self.selskap.altinn_fetch_error)
         self.assertEqual(self.activities(self.selskap).summary, "Altinn: henting feilet")

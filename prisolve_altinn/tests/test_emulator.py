@@ -96,7 +96,7 @@ class TestEmulator(AltinnCommon):
 
     def test_client_level_one_session_and_no_rights(self):
         wizard = self.wizard(self.client_1, other_company_ids=[(6, 0, self.client_2.ids)])
-        self.assertEqual(wizard.altinn_level, "client")
+        self.assertEqual(wizard.altinn_level, "firm")
         _action, code = self.request_code(wizard)
         wizard.with_context(**self.login(), altinn_pin_code=code).action_update()
         self.assertEqual(len(self.emulator.sms(self.d.PERSON_FNR)), 1)  # one SMS for both companies

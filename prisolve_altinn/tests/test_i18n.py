@@ -54,14 +54,14 @@ class TestNorwegian(AltinnCommon):
             )
 
     def test_field_labels_and_buttons(self):
-        fields = self.env_nb["res.company"].fields_get(["altinn_system_id", "altinn_client_id"])
+        fields = self.env_nb["res.company"].fields_get(["altinn_system_id", "altinn_firm_id"])
         self.assertEqual(fields["altinn_system_id"]["string"], "Systemnummer")
-        self.assertEqual(fields["altinn_client_id"]["string"], "Regnskapsfører")
+        self.assertEqual(fields["altinn_firm_id"]["string"], "Regnskapsfører")
         wizard_fields = self.env_nb["altinn.update.wizard"].fields_get(["username", "pin_code"])
         self.assertEqual(wizard_fields["username"]["string"], "Fødselsnummer / brukernavn")
         self.assertEqual(wizard_fields["pin_code"]["string"], "SMS-kode")
         levels = dict(self.env_nb["res.company"].fields_get(["altinn_level"])["altinn_level"]["selection"])
-        self.assertEqual(levels, {"company": "Selskap", "client": "Klient"})
+        self.assertEqual(levels, {"company": "Selskap", "firm": "Klient"})
         arch = self.env_nb["altinn.update.wizard"].get_view(view_type="form")["arch"]
         for term in ("Hent SMS-kode", "Oppdater i Odoo"):
             self.assertIn(term, arch)
@@ -77,7 +77,7 @@ class TestNorwegian(AltinnCommon):
         wizard = self.make_wizard().with_env(self.env_nb)
         with self.assertRaisesRegex(UserError, "Fyll inn: Fødselsnummer / brukernavn"):
             wizard.action_request_pin()
-        self.assertIn("Selskapsnivå", self.company.with_env(self.env_nb).altinn_resolution_info)
+        self.assertIn("Selskapsnivå", self.company.with_env(self.env_nb).altinn_access_info)
 
 
 @tagged("post_install", "-at_install")

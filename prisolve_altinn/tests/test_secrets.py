@@ -26,8 +26,8 @@ COMPANY_SETTINGS = (
     "altinn_org_number",
     "altinn_system_id",
     "altinn_system_password",
-    "altinn_client_id",
-    "altinn_last_fetch",
+    "altinn_firm_id",
+    "altinn_synced_until",
     "altinn_transport",
 )
 
@@ -160,7 +160,7 @@ class TestSecrets(TupleTimeouts, TransactionCase):
                     "altinn_org_number": defaults.COMPANY,
                     "altinn_system_id": defaults.SYSTEM_ID,
                     "altinn_system_password": defaults.SYSTEM_PASSWORD,
-                    "altinn_client_id": False,
+                    "altinn_firm_id": False,
                 }
             )
             company.altinn_transport = "altinn2"

@@ -10,42 +10,44 @@ from .common import ORG_OWN, SYSTEM_FIRM, SYSTEM_OWN, AltinnCommon
 class TestSettings(AltinnCommon):
     def test_company_level_uses_own_datasystem(self):
         self.assertEqual(self.company.altinn_org_number, ORG_OWN)
-        settings = self.company._altinn_settings()
-        self.assertEqual(settings.level, "company")
-        self.assertEqual((settings.system_id, settings.system_password), SYSTEM_OWN)
+        access = self.company._altinn_resolve()
+        self.assertEqual(access.level, "company")
+        self.assertEqual((access.system_id, access.system_password), SYSTEM_OWN)
         self.assertEqual(self.company.altinn_level, "company")
-        self.assertEqual(self.company.altinn_effective_system_id, SYSTEM_OWN[0])
-        self.assertIn("Selskap", self.company.altinn_resolution_info)
-        self.assertIn(SYSTEM_OWN[0], self.company.altinn_resolution_info)
+        self.assertTrue(self.company.altinn_access_ok)
+        self.assertIn("Selskap", self.company.altinn_access_info)
+        self.assertIn(SYSTEM_OWN[0], self.company.altinn_access_info)
 
     def test_client_level_uses_firm_datasystem(self):
-        settings = self.client_1._altinn_settings()
-        self.assertEqual(settings.level, "client")
-        self.assertEqual((settings.system_id, settings.system_password), SYSTEM_FIRM)
-        self.assertEqual(settings.firm_id, self.firm.id)
-        info = self.client_1.altinn_resolution_info
+        access = self.client_1._altinn_resolve()
+        self.assertEqual(access.level, "firm")
+        self.assertEqual((access.system_id, access.system_password), SYSTEM_FIRM)
+        self.assertEqual(access.firm, self.firm.sudo())
+        info = self.client_1.altinn_access_info
         self.assertIn("Klient", info)
         self.assertIn(self.firm.name, info)
         self.assertIn(SYSTEM_FIRM[0], info)
         # Both clients of the firm share one SMS session; the company with its own system does not.
-        self.assertEqual(settings.key, self.client_2._altinn_settings().key)
-        self.assertNotEqual(settings.key, self.company._altinn_settings().key)
+        key = self.client_1._altinn_provider().session_key(self.client_1)
+        self.assertEqual(key, self.client_2._altinn_provider().session_key(self.client_2))
+        self.assertNotEqual(key, self.company._altinn_provider().session_key(self.company))
 
     def test_own_system_id_wins_over_firm(self):
         self.client_1.sudo().write({"altinn_system_id": "1234", "altinn_system_password": "pw"})
-        settings = self.client_1._altinn_settings()
-        self.assertEqual((settings.level, settings.system_id), ("company", "1234"))
+        access = self.client_1._altinn_resolve()
+        self.assertEqual((access.level, access.system_id), ("company", "1234"))
 
     def test_no_datasystem_explains_what_to_do(self):
-        self.client_2.sudo().altinn_client_id = False
+        self.client_2.sudo().altinn_firm_id = False
         self.assertFalse(self.client_2.altinn_level)
-        self.assertIn("No datasystem", self.client_2.altinn_resolution_info)
+        self.assertFalse(self.client_2.altinn_access_ok)
+        self.assertIn("No datasystem", self.client_2.altinn_access_info)
         with self.assertRaisesRegex(UserError, "system ID"):
             self.client_2._altinn_check_settings()
         # A firm without a system ID is named in the explanation.
         firm = self.env["res.partner"].sudo().create({"name": "Tom Revisjon AS", "is_company": True})
-        self.client_2.sudo().altinn_client_id = firm
-        self.assertIn("Tom Revisjon AS", self.client_2.altinn_resolution_info)
+        self.client_2.sudo().altinn_firm_id = firm
+        self.assertIn("Tom Revisjon AS", self.client_2.altinn_access_info)
 
     def test_missing_password_is_named(self):
         self.firm.sudo().altinn_system_password = False
@@ -54,13 +56,13 @@ class TestSettings(AltinnCommon):
 
     def test_environment_and_base_url(self):
         company = self.company.sudo()
-        self.assertEqual(company._altinn_settings().base_url, "https://www.altinn.no")
+        self.assertEqual(company._altinn_base_url(), "https://www.altinn.no")
         company.altinn_environment = "test"
-        self.assertEqual(company._altinn_settings().base_url, "https://tt02.altinn.no")
+        self.assertEqual(company._altinn_base_url(), "https://tt02.altinn.no")
         with self.assertRaises(ValidationError):
             company.write({"altinn_environment": "custom", "altinn_base_url": False})
         company.write({"altinn_environment": "custom", "altinn_base_url": "http://127.0.0.1:8099/"})
-        self.assertEqual(company._altinn_settings().base_url, "http://127.0.0.1:8099")
+        self.assertEqual(company._altinn_base_url(), "http://127.0.0.1:8099")
         with self.assertRaises(ValidationError):
             company.altinn_base_url = "ftp://altinn"
 
@@ -116,18 +118,18 @@ class TestSettings(AltinnCommon):
 
     def test_the_accountant_reaches_altinn_without_seeing_the_password(self):
         # The seam reads the password with sudo on behalf of the person updating.
-        settings = self.company.with_user(self.env.user)._altinn_settings()
-        self.assertEqual(settings.system_password, SYSTEM_OWN[1])
-        self.assertNotIn(SYSTEM_OWN[1], repr(settings))
+        access = self.company.with_user(self.env.user)._altinn_resolve()
+        self.assertEqual(access.system_password, SYSTEM_OWN[1])
+        self.assertNotIn(SYSTEM_OWN[1], repr(access))
 
     def test_company_form_shows_the_resolution(self):
         form = Form(self.client_2.sudo())
-        self.assertEqual(form.altinn_level, "client")
-        form.altinn_client_id = self.env["res.partner"]
+        self.assertEqual(form.altinn_level, "firm")
+        form.altinn_firm_id = self.env["res.partner"]
         self.assertFalse(form.altinn_level)
         form.altinn_system_id = "777"
         self.assertEqual(form.altinn_level, "company")
-        self.assertEqual(form.altinn_effective_system_id, "777")
+        self.assertIn("777", form.altinn_access_info)
 
     def test_firm_lists_its_client_companies(self):
         self.assertEqual(self.firm.altinn_client_company_ids, self.client_1 | self.client_2)
@@ -141,7 +143,7 @@ class TestSettings(AltinnCommon):
         self.assertEqual(wizard.company_id, self.client_1)
         self.assertEqual(wizard.firm_id, self.firm)
         self.assertEqual(wizard.available_company_ids, self.client_2)
-        self.assertIn(SYSTEM_FIRM[0], wizard.datasystem_info)
+        self.assertIn(SYSTEM_FIRM[0], wizard.access_info)
 
     def test_non_admin_user_without_altinn_group(self):
         user = new_test_user(
@@ -150,3 +152,69 @@ class TestSettings(AltinnCommon):
         self.assertFalse(user.has_group("prisolve_altinn.group_altinn_user"))
         with self.assertRaises(AccessError):
             self.env["altinn.document"].with_user(user).search([])
+
+
+@tagged("post_install", "-at_install")
+class TestTransportAndSystemUsers(AltinnCommon):
+    """The transport is a plain setting; Altinn 3 resolves Selskap/Klient in the same one method."""
+
+    def test_new_companies_use_altinn3_and_the_setting_is_plain(self):
+        company = self.env["res.company"].sudo().create({"name": "Ny Bedrift AS"})
+        self.assertEqual(company.altinn_transport, "altinn3")
+        # Editing the firm's Altinn 2 datasystem switches no client company anywhere.
+        self.make_altinn3(self.client_1, firm=self.firm)
+        self.firm.sudo().write({"altinn_system_id": "999", "altinn_system_password": "x"})
+        self.assertEqual(self.client_1.altinn_transport, "altinn3")
+        self.firm.sudo().altinn_system_id = False
+        self.assertEqual(self.client_2.altinn_transport, "altinn2")
+
+    def test_altinn3_own_system_user_wins_once_approved(self):
+        self.make_altinn3(self.client_1, firm=self.firm)
+        access = self.client_1._altinn_resolve()
+        self.assertEqual(access.level, "firm")
+        self.assertEqual(access.system_user, self.firm.sudo().altinn_agent_system_user_id)
+        self.assertTrue(self.client_1.altinn_fetch_ready)
+        own = self.env["altinn.system.user"].sudo()._altinn_for_company(self.client_1)
+        self.client_1.sudo().altinn_system_user_id = own
+        # Requested but not approved: the firm's approved client system user still serves the company.
+        own.state = "requested"
+        self.assertEqual(self.client_1._altinn_resolve().level, "firm")
+        own.state = "approved"
+        access = self.client_1._altinn_resolve()
+        self.assertEqual((access.level, access.system_user), ("company", own))
+        # The firm's client system user is withdrawn: the own one still fetches.
+        self.firm.sudo().altinn_agent_system_user_id.state = "missing"
+        self.assertTrue(self.client_1.altinn_fetch_ready)
+        own.state = "rejected"
+        self.assertFalse(self.client_1.altinn_fetch_ready)
+        self.assertIn("rejected", self.client_1.altinn_access_info)
+
+    def test_a_firm_that_keeps_its_own_books_has_two_system_users_with_distinct_refs(self):
+        self.make_altinn3(self.company)
+        firm_company = self.company.sudo()
+        firm_company.partner_id.altinn_org_number = firm_company.altinn_org_number
+        agent = self.env["altinn.system.user"].sudo()._altinn_for_firm(firm_company.partner_id)
+        own = firm_company.altinn_system_user_id
+        self.assertEqual(own.org_number, agent.org_number)
+        self.assertEqual((own.kind, agent.kind), ("standard", "agent"))
+        self.assertNotEqual(own.external_ref, agent.external_ref)
+        self.assertEqual(own.external_ref, own.org_number)
+
+    def test_problems_say_what_is_missing_for_altinn3(self):
+        self.client_2.sudo().altinn_transport = "altinn3"
+        with self.assertRaisesRegex(UserError, "Request system user"):
+            self.client_2._altinn_check_settings()
+        self.assertFalse(self.client_2.altinn_access_ok)
+        self.assertFalse(self.client_2.altinn_fetch_ready)
+        self.client_2.sudo().altinn_transport = "upload"
+        with self.assertRaisesRegex(UserError, "file upload only"):
+            self.client_2._altinn_transport()
+
+    def test_only_altinn_administrators_request_system_users(self):
+        self.assertFalse(self.env.user.has_group("prisolve_altinn.group_altinn_manager"))
+        self.company.sudo().altinn_transport = "altinn3"
+        with self.assertRaises(AccessError):
+            self.company.action_altinn_request_system_user()
+        with self.assertRaises(AccessError):
+            self.firm.action_altinn_request_agent_system_user()
+        self.assertFalse(self.env["altinn.system.user"].sudo().search([]))

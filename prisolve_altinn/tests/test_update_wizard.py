@@ -191,7 +191,7 @@ class TestUpdateWizard(AltinnCommon):
     # ------------------------------------------------------------------
     def test_request_pin_shows_altinn_answer_and_validity(self):
         wizard = self.make_wizard()
-        self.assertIn(SYSTEM_OWN[0], wizard.datasystem_info)
+        self.assertIn(SYSTEM_OWN[0], wizard.access_info)
         action = wizard.with_context(**self.secrets(pin=False)).action_request_pin()
         self.assertEqual((action["type"], action["tag"]), ("ir.actions.client", "display_notification"))
         self.assertNotIn("next", action["params"])  # the dialog must stay open, not reload
@@ -256,7 +256,7 @@ class TestUpdateWizard(AltinnCommon):
         self.assertEqual(wizard.document_ids, docs)
         self.assertEqual(docs.filtered(lambda d: d.reference == "AR3002").kind, "form")
         self.assertEqual(set(docs.mapped("state")), {"new"})
-        self.assertTrue(self.company.altinn_last_fetch)
+        self.assertTrue(self.company.altinn_synced_until)
         self.assertEqual(self.altinn.calls, [("fetch", SYSTEM_OWN[0], ORG_OWN)])
         self.assertEqual(self.altinn.closed, 1)
         opened = wizard.action_open_documents()
@@ -287,7 +287,7 @@ class TestUpdateWizard(AltinnCommon):
         wizard = self.make_wizard()
         self.assertLess(wizard.date_from, wizard.date_to)
         self.run_update(wizard)
-        last = self.company.altinn_last_fetch
+        last = self.company.altinn_synced_until
         self.assertEqual(self.make_wizard().date_from.toordinal(), last.date().toordinal() - 1)
 
     def test_one_bad_item_never_aborts_the_batch(self):
@@ -385,7 +385,7 @@ class TestUpdateWizard(AltinnCommon):
             make_item("AR8003", ORG_CLIENT_2),
         ]
         wizard = self.make_wizard(self.client_1)
-        self.assertEqual(wizard.altinn_level, "client")
+        self.assertEqual(wizard.altinn_level, "firm")
         self.assertEqual(wizard.available_company_ids, self.client_2)
         wizard.other_company_ids = self.client_2
         wizard.with_context(**self.secrets(pin=False)).action_request_pin()
@@ -414,8 +414,8 @@ class TestUpdateWizard(AltinnCommon):
         self.assertEqual(by_company[self.client_2].status, "error")
         self.assertIn("delegate", by_company[self.client_2].message)
         self.assertIn("g-1", by_company[self.client_2].message)
-        self.assertFalse(self.client_2.altinn_last_fetch)
-        self.assertTrue(self.client_1.altinn_last_fetch)
+        self.assertFalse(self.client_2.altinn_synced_until)
+        self.assertTrue(self.client_1.altinn_synced_until)
 
     def test_no_rights_for_the_only_company_keeps_the_wizard_open(self):
         self.altinn.reportee_errors[ORG_OWN] = altinn_errors.NoRights(error_id=5)
@@ -439,11 +439,11 @@ class TestUpdateWizard(AltinnCommon):
         self.assertIn("Not updated", by_company[self.client_2].message)
         self.assertNotIn(("fetch", SYSTEM_FIRM[0], ORG_CLIENT_2), self.altinn.calls)
         self.assertEqual(self.documents(self.client_1).reference, "AR9101")
-        self.assertFalse(self.client_1.altinn_last_fetch)  # incomplete: the next update starts as early
+        self.assertFalse(self.client_1.altinn_synced_until)  # incomplete: the next update starts as early
 
     def test_only_companies_of_the_same_datasystem(self):
         wizard = self.make_wizard(self.client_1, other_company_ids=[(6, 0, self.company.ids)])
-        with self.assertRaisesRegex(UserError, "same datasystem"):
+        with self.assertRaisesRegex(UserError, "same Altinn credentials"):
             self.run_update(wizard)
         self.assertFalse(self.altinn.calls)
 

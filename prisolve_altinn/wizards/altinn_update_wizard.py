@@ -1,6 +1,10 @@
 # Copyright 2026 Prisolve
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The "Update from Altinn" wizard.
+"""The "Update from Altinn" wizard: the fetch service on demand, for one company or several of one firm.
+
+Altinn 3 needs nobody: "Update in Odoo" fetches through the system user. Altinn 2 needs the person: their
+fødselsnummer/username and personal password, "Get SMS code", then the code. The new documents are booked
+in the background (the booking cron is triggered at once) and the summary shows how far it has come.
 
 Secrets (fødselsnummer/username, personal password, SMS code) are never
 stored, not even in this transient table: they are non-stored fields whose
@@ -33,22 +37,15 @@ from odoo.tools import format_datetime
 
 from ..altinn import errors as altinn_errors
 from ..altinn.types import UserCredentials
-from ..models.altinn_document import ALTINN_TZ, error_text, guarded, to_utc_naive
-from ..models.res_company import LEVEL_CLIENT
+from ..providers import provider_for
+from ..providers.base import LEVEL_FIRM
+from ..services.failures import error_text
+from ..services.fetch import ALTINN_TZ, to_utc_naive
+from ..services.handover import hand_over
 
 _logger = logging.getLogger(__name__)
 
 SECRET_KEYS = ("altinn_username", "altinn_password", "altinn_pin_code")
-# Errors about the person, the datasystem or the SMS session: the next
-# companies of the batch would fail the same way.
-SESSION_ERRORS = (
-    altinn_errors.InvalidUserCredentials,
-    altinn_errors.InvalidSystemCredentials,
-    altinn_errors.PinSessionExpired,
-    altinn_errors.UserLockedOut,
-    altinn_errors.NoPhoneNumber,
-    altinn_errors.ConfigurationError,
-)
 DEFAULT_DAYS_BACK = 365
 
 
@@ -63,8 +60,11 @@ class AltinnUpdateWizard(models.TransientModel):
         default=lambda self: self.env.company,
         ondelete="cascade",
     )
-    altinn_level = fields.Selection(related="company_id.altinn_level", string="Datasystem level")
-    datasystem_info = fields.Char(related="company_id.altinn_resolution_info", string="Datasystem")
+    transport = fields.Selection(related="company_id.altinn_transport", string="Altinn connection")
+    needs_person = fields.Boolean(compute="_compute_needs_person")
+    altinn_level = fields.Selection(related="company_id.altinn_level", string="Level")
+    access_info = fields.Char(related="company_id.altinn_access_info", string="Credentials")
+    access_ok = fields.Boolean(related="company_id.altinn_access_ok")
     firm_id = fields.Many2one(
         "res.partner", string="Accounting firm", compute="_compute_available_company_ids"
     )
@@ -76,7 +76,8 @@ class AltinnUpdateWizard(models.TransientModel):
         "company_id",
         string="Other client companies",
         domain="[('id', 'in', available_company_ids)]",
-        help="Client companies of the same accounting firm to update in the same SMS session.",
+        help="Client companies of the same accounting firm to update at the same time (with Altinn 2, in "
+        "the same SMS session).",
     )
     date_from = fields.Date(
         string="From",
@@ -131,46 +132,76 @@ class AltinnUpdateWizard(models.TransientModel):
     def _inverse_secrets(self):
         """Deliberately nothing: the values reach the actions through the button context only."""
 
+    @api.depends("company_id", "company_id.altinn_transport")
+    def _compute_needs_person(self):
+        for wizard in self:
+            wizard.needs_person = bool(wizard.company_id) and provider_for(wizard.company_id).needs_person
+
     @api.depends("company_id")
     def _compute_available_company_ids(self):
         for wizard in self:
             company = wizard.company_id
-            settings = company._altinn_settings() if company else None
-            if not settings or settings.level != LEVEL_CLIENT:
+            access = company._altinn_resolve() if company else None
+            if not access or access.level != LEVEL_FIRM:
                 wizard.firm_id = False
                 wizard.available_company_ids = False
                 continue
-            wizard.firm_id = settings.firm_id
-            # Active companies only: the record rules work on them.
+            wizard.firm_id = access.firm
+            key = self._altinn_session_key(company)
+            # Active companies only: the record rules work on them. The same credentials serve them all.
             wizard.available_company_ids = self.env.companies.filtered(
-                lambda c, company=company, settings=settings: c != company
-                and c._altinn_settings().key == settings.key
+                lambda c, company=company, key=key: c != company and self._altinn_session_key(c) == key
             )
+
+    @staticmethod
+    def _altinn_session_key(company):
+        try:
+            return provider_for(company).session_key(company)
+        except Exception:  # incomplete settings: the company stands alone
+            return ("alone", company.id)
 
     @api.depends("company_id")
     def _compute_date_from(self):
         today = fields.Date.context_today(self)
         for wizard in self:
-            last = wizard.company_id.altinn_last_fetch
+            synced = wizard.company_id.sudo().altinn_synced_until
             # One day of overlap: fetching a known item again adds nothing.
             wizard.date_from = (
-                (last.date() - timedelta(days=1)) if last else today - timedelta(days=DEFAULT_DAYS_BACK)
+                (synced.date() - timedelta(days=1)) if synced else today - timedelta(days=DEFAULT_DAYS_BACK)
             )
 
     @api.onchange("company_id")
     def _onchange_company_id(self):
         self.other_company_ids = False
 
-    @api.depends("line_ids")
+    @api.depends("line_ids", "document_ids.state")
     def _compute_summary(self):
         for wizard in self:
             lines = wizard.line_ids
-            wizard.summary = self.env._(
+            summary = self.env._(
                 "%(new)s new documents, %(known)s already known, %(failed)s failed.",
                 new=sum(lines.mapped("new_count")),
                 known=sum(lines.mapped("known_count")),
                 failed=sum(lines.mapped("failed_count")),
             )
+            documents = wizard.document_ids
+            if wizard.state == "done" and documents:
+                waiting = documents.filtered(lambda d: d.state == "new")
+                if waiting:
+                    progress = self.env._(
+                        "Booking runs in the background: %(waiting)s of %(total)s documents still waiting.",
+                        waiting=len(waiting),
+                        total=len(documents),
+                    )
+                else:
+                    progress = self.env._(
+                        "Booking done: %(imported)s imported, %(failed)s failed, %(other)s other.",
+                        imported=len(documents.filtered(lambda d: d.state == "imported")),
+                        failed=len(documents.filtered(lambda d: d.state == "failed")),
+                        other=len(documents.filtered(lambda d: d.state not in ("imported", "failed"))),
+                    )
+                summary = f"{summary} {progress}"
+            wizard.summary = summary
 
     # ------------------------------------------------------------------
     # Secrets
@@ -190,6 +221,8 @@ class AltinnUpdateWizard(models.TransientModel):
         return clean, credentials
 
     def _altinn_require(self, credentials, pin=False):
+        if not self.needs_person:
+            return  # Altinn 3: nobody types anything
         missing = []
         if not credentials.username:
             missing.append(self.env._("National ID number / username"))
@@ -223,7 +256,8 @@ class AltinnUpdateWizard(models.TransientModel):
         self.ensure_one()
         if self.date_from > self.date_to:
             raise UserError(self.env._("The start date must be before the end date."))
-        inactive = self._altinn_companies() - self.env.companies
+        companies = self._altinn_companies()
+        inactive = companies - self.env.companies
         if inactive:
             raise UserError(
                 self.env._(
@@ -231,21 +265,21 @@ class AltinnUpdateWizard(models.TransientModel):
                     companies=", ".join(inactive.mapped("name")),
                 )
             )
-        main = self.company_id._altinn_check_settings()
-        for company in self.other_company_ids:
-            settings = company._altinn_check_settings()
-            if settings.key != main.key:
+        key = self._altinn_session_key(self.company_id)
+        for company in companies:
+            company._altinn_check_settings()  # says what is missing
+            if self._altinn_session_key(company) != key:
                 raise UserError(
                     self.env._(
-                        "%(company)s does not use the same datasystem as %(main)s, "
-                        "so it cannot be updated in the same SMS session.",
+                        "%(company)s does not use the same Altinn credentials as %(main)s, so it cannot be "
+                        "updated together with it.",
                         company=company.name,
                         main=self.company_id.name,
                     )
                 )
 
     # ------------------------------------------------------------------
-    # Step 1: the SMS code
+    # Step 1 (Altinn 2 only): the SMS code
     # ------------------------------------------------------------------
     def action_request_pin(self):
         self.ensure_one()
@@ -253,6 +287,8 @@ class AltinnUpdateWizard(models.TransientModel):
         return wizard._altinn_request_pin(credentials)
 
     def _altinn_request_pin(self, credentials):
+        if not self.needs_person:
+            raise UserError(self.env._('No SMS code is needed with Altinn 3: click "Update in Odoo".'))
         self._altinn_require(credentials)
         self._altinn_check_companies()
         transport = self.company_id._altinn_transport()
@@ -302,126 +338,6 @@ class AltinnUpdateWizard(models.TransientModel):
             },
         }
 
-    # ------------------------------------------------------------------
-    # Step 2: fetch and record
-    # ------------------------------------------------------------------
-    def action_update(self):
-        self.ensure_one()
-        wizard, credentials = self._altinn_take_credentials()
-        return wizard._altinn_update(credentials)
-
-    def _altinn_update(self, credentials):
-        # Altinn 2 always needs the person; an unattended (Altinn 3) transport will not.
-        self._altinn_require(credentials, pin=True)
-        self._altinn_check_companies()
-        since = datetime.combine(self.date_from, time.min, tzinfo=ALTINN_TZ)
-        until = datetime.combine(self.date_to, time.max, tzinfo=ALTINN_TZ)
-        results = []
-        session_error = None
-        for company in self._altinn_companies():
-            if session_error:
-                results.append(
-                    {
-                        "company_id": company.id,
-                        "status": "error",
-                        "message": self.env._(
-                            "Not updated: %(reason)s", reason=error_text(session_error, self._lang())
-                        ),
-                    }
-                )
-                continue
-            result = self._altinn_update_company(company, credentials, since, until)
-            session_error = result.pop("session_error", None)
-            results.append(result)
-        if all(
-            r["status"] == "error"
-            and not r.get("new_count")
-            and not r.get("known_count")
-            and not r.get("failed_count")
-            for r in results
-        ):
-            # Nothing happened: keep the form (and what was typed) open with the reasons.
-            raise UserError(
-                "\n\n".join(
-                    f"{self.env['res.company'].browse(r['company_id']).name}: {r['message']}" for r in results
-                )
-            )
-        new_docs = self.env["altinn.document"].browse(
-            [doc_id for r in results for doc_id in r.pop("document_ids", [])]
-        )
-        self.write(
-            {
-                "state": "done",
-                "line_ids": [fields.Command.clear()] + [fields.Command.create(r) for r in results],
-                "document_ids": [fields.Command.set(new_docs.ids)],
-            }
-        )
-        return self._altinn_reopen()
-
-    def _altinn_update_company(self, company, credentials, since, until):
-        """Fetch and record one company; never raises for Altinn or item failures."""
-        lang = self._lang()
-        documents = (
-            self.env["altinn.document"]
-            .with_company(company)
-            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True)
-        )
-        errors = []
-        new = known = documents.browse()
-        failures = []
-        transport = None
-        try:
-            transport = company.with_company(company)._altinn_transport()
-            items = transport.fetch(
-                company.altinn_org_number,
-                since,
-                until,
-                credentials=credentials if transport.needs_person else None,
-                known=documents._altinn_known_references(company).__contains__,
-            )
-            new, known, failures = documents._altinn_record_items(company, guarded(items, errors))
-        except (altinn_errors.AltinnError, UserError) as exc:
-            errors.append(exc)
-        finally:
-            self._altinn_close(transport)
-        if new:
-            self._altinn_process(new)
-        error = errors[0] if errors else None
-        if not error:
-            company.sudo().altinn_last_fetch = fields.Datetime.now()
-        reasons = [
-            self.env._(
-                "%(title)s (%(reference)s): %(reason)s",
-                title=f.title or f.reference,
-                reference=f.reference,
-                reason=error_text(f.error, lang),
-            )
-            for f in failures
-        ]
-        if error:
-            reasons.insert(0, error_text(error, lang))
-        result = {
-            "company_id": company.id,
-            "new_count": len(new),
-            "known_count": len(known),
-            "failed_count": len(failures),
-            "status": "error" if error else ("warning" if failures else "ok"),
-            "message": "\n".join(reasons) or False,
-            "document_ids": new.ids,
-        }
-        if isinstance(error, SESSION_ERRORS):
-            result["session_error"] = error
-        return result
-
-    def _altinn_process(self, documents):
-        """Run the parsing/booking hook; a crash there must not undo the recording."""
-        try:
-            with self.env.cr.savepoint():
-                documents._altinn_process()
-        except Exception as exc:
-            _logger.warning("Processing Altinn documents %s failed", documents.ids, exc_info=True)
-            documents.write({"state": "failed", "error": error_text(exc, self._lang())})
-
     @staticmethod
     def _altinn_close(transport):
         if transport is None:
@@ -430,6 +346,73 @@ class AltinnUpdateWizard(models.TransientModel):
             transport.close()
         except Exception:
             _logger.warning("Closing the Altinn transport failed", exc_info=True)
+
+    # ------------------------------------------------------------------
+    # Step 2: fetch and record (the fetch service), then booking in the background
+    # ------------------------------------------------------------------
+    def action_update(self):
+        self.ensure_one()
+        wizard, credentials = self._altinn_take_credentials()
+        return wizard._altinn_update(credentials)
+
+    def _altinn_update(self, credentials):
+        self._altinn_require(credentials, pin=True)
+        self._altinn_check_companies()
+        since = datetime.combine(self.date_from, time.min, tzinfo=ALTINN_TZ)
+        until = datetime.combine(self.date_to, time.max, tzinfo=ALTINN_TZ)
+        results = self._altinn_companies()._altinn_fetch(
+            since=since,
+            until=until,
+            credentials=credentials if self.needs_person else None,
+            trigger="wizard",
+        )
+        if all(r.error is not None and not (r.new_ids or r.known_ids or r.failures) for r in results):
+            # Nothing happened: keep the form (and what was typed) open with the reasons.
+            raise UserError(
+                "\n\n".join(
+                    f"{self.env['res.company'].browse(r.company_id).name}: {self._altinn_reasons(r)}"
+                    for r in results
+                )
+            )
+        new_docs = self.env["altinn.document"].browse([doc_id for r in results for doc_id in r.new_ids])
+        hand_over(new_docs, inline=bool(self.env.context.get("altinn_process_now")))
+        self.write(
+            {
+                "state": "done",
+                "line_ids": [fields.Command.clear()]
+                + [fields.Command.create(self._altinn_line_vals(r)) for r in results],
+                "document_ids": [fields.Command.set(new_docs.ids)],
+            }
+        )
+        return self._altinn_reopen()
+
+    def _altinn_reasons(self, result):
+        lang = self._lang()
+        reasons = [
+            self.env._(
+                "%(title)s (%(reference)s): %(reason)s",
+                title=f.title or f.reference,
+                reference=f.reference,
+                reason=error_text(f.error, lang),
+            )
+            for f in result.failures
+        ]
+        if result.error is not None:
+            reason = error_text(result.error, lang)
+            if result.skipped:
+                reason = self.env._("Not updated: %(reason)s", reason=reason)
+            reasons.insert(0, reason)
+        return "\n".join(reasons)
+
+    def _altinn_line_vals(self, result):
+        return {
+            "company_id": result.company_id,
+            "new_count": len(result.new_ids),
+            "known_count": len(result.known_ids),
+            "failed_count": len(result.failures),
+            "status": result.status,
+            "message": self._altinn_reasons(result) or False,
+        }
 
     # ------------------------------------------------------------------
     # Navigation
@@ -454,6 +437,11 @@ class AltinnUpdateWizard(models.TransientModel):
         action["domain"] = [("id", "in", self.document_ids.ids)]
         action["context"] = {"create": False, **dict.fromkeys(SECRET_KEYS, False)}
         return action
+
+    def action_altinn_refresh(self):
+        """Show how far the background booking has come."""
+        self.ensure_one()
+        return self._altinn_reopen()
 
 
 class AltinnUpdateWizardLine(models.TransientModel):

@@ -4,18 +4,19 @@
 
 import base64
 import binascii
-import hashlib
 import io
 import logging
 import mimetypes
 import zipfile
-from datetime import datetime, timezone
 
 from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..altinn.parsers import ParseError, parse_files
-from ..altinn.types import KIND_MESSAGE, ROLE_ATTACHMENT, AltinnFile, AltinnItem
+from ..altinn.types import ROLE_ATTACHMENT, AltinnFile
+from ..providers import PROVIDERS
+from ..services.failures import error_text
+from ..services.handover import hand_over
 
 _logger = logging.getLogger(__name__)
 
@@ -165,24 +166,6 @@ class AltinnUploadWizard(models.TransientModel):
                     )
                 )
 
-    def _altinn_items(self, files):
-        now = datetime.now(timezone.utc)
-        items = []
-        for file in files:
-            items.append(
-                AltinnItem(
-                    # The content is the identity: the same file uploaded again is the same item.
-                    reference="upload:" + hashlib.sha256(file.data).hexdigest()[:40],
-                    kind=KIND_MESSAGE,
-                    reportee=self.company_id.altinn_org_number or "",
-                    title=file.name,
-                    transport="upload",
-                    created=now,
-                    files=[file],
-                )
-            )
-        return items
-
     # ------------------------------------------------------------------
     # Action
     # ------------------------------------------------------------------
@@ -193,16 +176,17 @@ class AltinnUploadWizard(models.TransientModel):
             raise UserError(self.env._("You have no access to %(company)s.", company=company.name))
         files = self._altinn_upload_files()
         self._altinn_check_owner(files)
+        transport = PROVIDERS["upload"].transport(company, files)
+        result = company._altinn_fetch(transport=transport, trigger="upload")[0]
+        if result.error is not None:
+            raise UserError(error_text(result.error, self.env.lang or "en_US"))
+        if result.failures:
+            _logger.info("Upload %s: %s file(s) could not be recorded", self.filename, len(result.failures))
         Document = self.env["altinn.document"].with_company(company)
-        new, known, failures = Document._altinn_record_items(company, self._altinn_items(files))
-        if failures:
-            _logger.info("Upload %s: %s file(s) could not be recorded", self.filename, len(failures))
-        if new and self.process_now:
-            new._altinn_process()
-        elif new:
-            new._altinn_schedule_processing()  # the processing cron books them soon
-        documents = new | known
-        for failure in failures:
+        new = Document.browse(result.new_ids)
+        hand_over(new, inline=self.process_now)
+        documents = new | Document.browse(result.known_ids)
+        for failure in result.failures:
             documents |= Document.search(
                 [("company_id", "=", company.id), ("reference", "=", failure.reference)], limit=1
             )

@@ -70,10 +70,10 @@ registry.category("web_tour.tours").add("prisolve_altinn_update_from_altinn", {
         },
         {
             content: "The tab says which datasystem applies (Selskap level, the company's own ID)",
-            trigger: ".o_form_view .tab-pane.active .alert-info div[name=altinn_resolution_info]",
+            trigger: ".o_form_view .tab-pane.active .alert-info div[name=altinn_access_info]",
             async run() {
                 assertText(this.anchor, SYSTEM_ID, "datasystem shown on the Altinn tab");
-                if (document.querySelector(".o_form_view .alert-warning div[name=altinn_resolution_info]")) {
+                if (document.querySelector(".o_form_view .alert-warning div[name=altinn_access_info]")) {
                     throw new Error("the Altinn tab warns that no datasystem applies");
                 }
                 await screenshot("altinn_tab");
@@ -86,7 +86,7 @@ registry.category("web_tour.tours").add("prisolve_altinn_update_from_altinn", {
         },
         {
             content: "The dialog names the datasystem",
-            trigger: ".modal .o_form_view .alert-info div[name=datasystem_info]",
+            trigger: ".modal .o_form_view .alert-info div[name=access_info]",
             run() {
                 assertText(this.anchor, SYSTEM_ID, "datasystem shown in the dialog");
             },
@@ -156,7 +156,7 @@ registry.category("web_tour.tours").add("prisolve_altinn_update_from_altinn", {
                         throw new Error("a secret is still in the dialog after the update");
                     }
                 }
-                if (!modal.querySelector("div[name=progress_document_ids] .o_data_row")) {
+                if (!modal.querySelector("div[name=document_ids] .o_data_row")) {
                     throw new Error("the summary does not list the new documents");
                 }
                 await screenshot("summary");
@@ -194,7 +194,7 @@ registry.category("web_tour.tours").add("prisolve_altinn_update_from_altinn", {
         {
             content: "Every document has been handled",
             trigger:
-                ".modal div[name=progress_document_ids]:not(:has(.badge.text-bg-info)) .o_data_row .badge.text-bg-success",
+                ".modal div[name=document_ids]:not(:has(.badge.text-bg-info)) .o_data_row .badge.text-bg-success",
             async run() {
                 await screenshot("summary_booked");
             },

@@ -1,0 +1,343 @@
+# Copyright 2026 Prisolve
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Altinn 3 system users: one record per system user this database asked Altinn for.
+
+A company's own (standard) system user fetches its inbox (Selskap level); an accounting firm's client
+(agent) system user fetches for every client company that points to the firm (Klient level). Tokens are
+always requested for the owner's organisation; the company whose inbox is read is chosen per call.
+"""
+
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..altinn import errors as altinn_errors
+from ..altinn.altinn3 import Altinn3Settings, make_admin
+from ..altinn.altinn3.config import LEVEL_COMPANY, LEVEL_FIRM
+
+_logger = logging.getLogger(__name__)
+
+STATES = [
+    ("missing", "Missing"),
+    ("requested", "Requested, waiting for approval"),
+    ("approved", "Approved"),
+    ("rejected", "Rejected"),
+    ("expired", "Request expired"),
+]
+KIND_STANDARD = "standard"
+KIND_AGENT = "agent"
+
+
+class AltinnSystemUser(models.Model):
+    _name = "altinn.system.user"
+    _description = "Altinn 3 system user"
+    _order = "org_number, kind, id"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    kind = fields.Selection(
+        [(KIND_STANDARD, "Own (Selskap)"), (KIND_AGENT, "Clients (Klient)")],
+        required=True,
+        readonly=True,
+        help="Own: the company's standard system user reads its own inbox. Clients: an accounting firm's "
+        "agent "
+        "system user reads the inboxes of the clients the firm's klientadministrator added in Altinn.",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        readonly=True,
+        index=True,
+        help="The company that owns a standard system user; empty for a firm's client system user, which "
+        "serves several companies.",
+    )
+    partner_id = fields.Many2one(
+        "res.partner", string="Owner", required=True, readonly=True, ondelete="cascade", index=True
+    )
+    org_number = fields.Char(string="Organisation number", required=True, readonly=True)
+    external_ref = fields.Char(
+        string="External reference",
+        required=True,
+        readonly=True,
+        help="Tells Altinn which of the owner's system users of this system is meant (request, token, "
+        "lookups).",
+    )
+    state = fields.Selection(STATES, default="missing", required=True, readonly=True, copy=False)
+    request_id = fields.Char(string="Request ID", readonly=True, copy=False)
+    altinn_id = fields.Char(string="System user ID", readonly=True, copy=False)
+    confirm_url = fields.Char(
+        string="Approval link",
+        readonly=True,
+        copy=False,
+        help="The owner's daglig leder (or another person with access management rights) logs in with BankID "
+        "and approves the system user once with this link.",
+    )
+    requested_by_id = fields.Many2one("res.users", string="Requested by", readonly=True, copy=False)
+    requested_at = fields.Datetime(string="Requested on", readonly=True, copy=False)
+    checked_at = fields.Datetime(string="Last checked", readonly=True, copy=False)
+    company_ids = fields.Many2many(
+        "res.company", string="Companies fetched", compute="_compute_company_ids", compute_sudo=True
+    )
+
+    _sql_constraints = [
+        (
+            "owner_kind_uniq",
+            "unique(partner_id, kind)",
+            "The owner already has a system user of this kind.",
+        ),
+    ]
+
+    @api.depends("kind", "partner_id.name", "org_number")
+    def _compute_name(self):
+        labels = dict(self._fields["kind"]._description_selection(self.env))
+        for record in self:
+            record.name = (
+                f"{labels.get(record.kind, '')}: {record.partner_id.name or ''} ({record.org_number})"
+            )
+
+    def _compute_company_ids(self):
+        Company = self.env["res.company"]
+        for record in self:
+            if record.kind == KIND_STANDARD:
+                record.company_ids = Company.search([("altinn_system_user_id", "=", record.id)])
+            else:
+                record.company_ids = Company.search([("altinn_firm_id", "=", record.partner_id.id)])
+
+    # ------------------------------------------------------------------
+    # Creation for a company or a firm
+    # ------------------------------------------------------------------
+    @api.model
+    def _altinn_external_ref(self, org_number, kind):
+        """Distinct per kind: Altinn looks a system user up by (system, organisation, externalRef) whatever
+        its kind, so a firm's own and its client system user need different ones."""
+        return org_number if kind == KIND_STANDARD else f"{org_number}-klient"
+
+    @api.model
+    def _altinn_for_company(self, company):
+        """A new (not yet requested) standard system user for ``company``."""
+        org = company.altinn_org_number
+        if not org:
+            raise UserError(self.env._("Enter the company's organisation number on its Altinn tab first."))
+        return self.create(
+            {
+                "kind": KIND_STANDARD,
+                "company_id": company.id,
+                "partner_id": company.partner_id.id,
+                "org_number": org,
+                "external_ref": self._altinn_external_ref(org, KIND_STANDARD),
+            }
+        )
+
+    @api.model
+    def _altinn_for_firm(self, firm):
+        """A new (not yet requested) client system user for the accounting firm ``firm``."""
+        org = firm.altinn_org_number
+        if not org:
+            raise UserError(
+                self.env._(
+                    "Enter the organisation number of %(firm)s (contact form, Altinn tab) first.",
+                    firm=firm.display_name,
+                )
+            )
+        return self.create(
+            {
+                "kind": KIND_AGENT,
+                "partner_id": firm.id,
+                "org_number": org,
+                "external_ref": self._altinn_external_ref(org, KIND_AGENT),
+            }
+        )
+
+    # ------------------------------------------------------------------
+    # Settings for the protocol layer
+    # ------------------------------------------------------------------
+    def _altinn_reference_company(self):
+        """The company whose Altinn environment this system user lives in."""
+        self.ensure_one()
+        if self.kind == KIND_STANDARD:
+            return self.company_id
+        return self.partner_id._altinn_reference_company()
+
+    def _altinn_settings(self, company=None):
+        """``Altinn3Settings`` for this system user (contains the key: never log or show it).
+
+        ``company`` gives the environment; by default the owner's (or, for a firm, its clients').
+        """
+        self.ensure_one()
+        company = (company or self._altinn_reference_company()).sudo()
+        if company.altinn_environment == "custom" and not company._altinn_base_url():
+            raise UserError(self.env._("Enter the Altinn base URL for the custom environment."))
+        client = self.env["altinn.maskinporten.client"]._altinn_for_environment(company.altinn_environment)
+        if not client:
+            label = dict(company._fields["altinn_environment"]._description_selection(self.env)).get(
+                company.altinn_environment, company.altinn_environment
+            )
+            raise UserError(
+                self.env._(
+                    "%(company)s: there is no Maskinporten client for the environment %(env)s. A Settings "
+                    "administrator must add the system vendor's client (Settings → Altinn 3 → Maskinporten "
+                    "client).",
+                    company=company.name,
+                    env=label,
+                )
+            )
+        if company.altinn_environment == "custom":
+            # The emulator serves Maskinporten and the platform under one base URL.
+            environment, url = "local", company._altinn_base_url()
+        else:
+            environment, url = company.altinn_environment, None
+        return Altinn3Settings(
+            owner_org=self.org_number,
+            level=LEVEL_FIRM if self.kind == KIND_AGENT else LEVEL_COMPANY,
+            environment=environment,
+            maskinporten_url=url,
+            platform_url=url,
+            external_ref=self.external_ref,
+            timeout=company._altinn_timeout(),
+            **client._altinn_settings_values(),
+        )
+
+    # ------------------------------------------------------------------
+    # Request and status
+    # ------------------------------------------------------------------
+    def action_request(self):
+        """Ask Altinn for this system user; say what happened."""
+        self.ensure_one()
+        self.env["res.company"]._altinn_check_manager()
+        record = self.sudo()
+        before = record.state
+        vals = record._altinn_request()
+        record.write(vals)
+        if before == "approved" and record.state == "approved":
+            return record._altinn_notification(
+                self.env._(
+                    "%(who)s already has an approved system user: nothing to approve.", who=record.name
+                ),
+                "info",
+            )
+        return record._altinn_state_notification(before)
+
+    def action_check(self):
+        """Read the system user's state in Altinn; say what changed."""
+        self.ensure_one()
+        self.env["res.company"]._altinn_check_manager()
+        record = self.sudo()
+        before = record.state
+        record.write(record._altinn_status())
+        return record._altinn_state_notification(before)
+
+    def _altinn_admin(self):
+        return make_admin(self._altinn_settings())
+
+    def _altinn_request(self):
+        """Create (or get the open) system-user request: the values to write."""
+        self.ensure_one()
+        client = self.env["altinn.maskinporten.client"]._altinn_for_environment(
+            self._altinn_reference_company().altinn_environment
+        )
+        admin = None
+        agent = self.kind == KIND_AGENT
+        title = (
+            self.env._("Odoo – %(name)s (clients)", name=self.partner_id.name)
+            if agent
+            else self.env._("Odoo – %(name)s", name=self.partner_id.name)
+        )
+        try:
+            admin = self._altinn_admin()
+            try:
+                request = admin.request_system_user(
+                    self.org_number,
+                    agent=agent,
+                    external_ref=self.external_ref,
+                    access_packages=client._altinn_packages(agent),
+                    redirect_url=(client.sudo().redirect_url or "").strip() or None,
+                    integration_title=title,
+                )
+            except altinn_errors.AltinnError as exc:
+                if "already exist" not in (exc.detail or "").lower():
+                    raise
+                # Altinn refuses a request when the system user exists: read its state instead.
+                return self._altinn_status_values(
+                    admin.status(self.org_number, agent=agent, external_ref=self.external_ref)
+                )
+        except altinn_errors.AltinnError as exc:
+            raise UserError(exc.text(self.env.lang or "en_US")) from None
+        finally:
+            if admin is not None:
+                admin.mp.http.close()
+        return {
+            "state": request.state,
+            "confirm_url": request.confirm_url or False,
+            "request_id": request.id,
+            "requested_by_id": self.env.uid,
+            "requested_at": fields.Datetime.now(),
+            "checked_at": fields.Datetime.now(),
+        }
+
+    def _altinn_status(self):
+        self.ensure_one()
+        admin = None
+        try:
+            admin = self._altinn_admin()
+            status = admin.status(
+                self.org_number,
+                agent=self.kind == KIND_AGENT,
+                external_ref=self.external_ref,
+                request_id=self.request_id or None,
+            )
+        except altinn_errors.AltinnError as exc:
+            raise UserError(exc.text(self.env.lang or "en_US")) from None
+        finally:
+            if admin is not None:
+                admin.mp.http.close()
+        return self._altinn_status_values(status)
+
+    @api.model
+    def _altinn_status_values(self, status):
+        return {
+            "state": status.state if status.state in dict(STATES) else "missing",
+            "confirm_url": status.confirm_url or False,
+            "request_id": status.request_id or False,
+            "altinn_id": status.system_user_id or False,
+            "checked_at": fields.Datetime.now(),
+        }
+
+    def _altinn_state_notification(self, before):
+        self.ensure_one()
+        _ = self.env._
+        label = dict(self._fields["state"]._description_selection(self.env)).get(self.state, self.state)
+        if before == "approved" and self.state != "approved":
+            message = _(
+                "%(who)s: the system user was removed in Altinn (now: %(state)s). The scheduled fetch "
+                "has stopped "
+                "for the companies it served; request a new system user.",
+                who=self.name,
+                state=label,
+            )
+            return self._altinn_notification(message, "warning", sticky=True)
+        if self.state == "requested":
+            message = _(
+                "%(who)s: request sent. Send the approval link to the owner's daglig leder, then click "
+                '"Check '
+                'status".',
+                who=self.name,
+            )
+            return self._altinn_notification(message, "info")
+        if before == self.state:
+            message = _("%(who)s: no change in Altinn (%(state)s).", who=self.name, state=label)
+        else:
+            message = _("%(who)s: %(state)s", who=self.name, state=label)
+        return self._altinn_notification(message, "success" if self.state == "approved" else "info")
+
+    def _altinn_notification(self, message, kind, sticky=False):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Altinn 3 system user"),
+                "message": message,
+                "type": kind,
+                "sticky": sticky,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }

@@ -1,0 +1,528 @@
+"""The fetch service: one way to fetch a company, for the wizard, the upload and the scheduled fetch.
+
+    provider.transport ─▶ transport.fetch ─▶ altinn.document._altinn_record_items ─▶ sync point
+                                                              └─▶ FetchResult ─▶ company, fetch log, failures
+
+Each company runs in its own savepoint: an error of one company (Altinn's, a bug) never stops the others,
+and the items recorded before a transport broke off stay recorded. The references the ledger already holds
+complete are passed to the transport, which need not download them again. The sync point moves in one
+place (``move_sync_point``). Companies that share credentials (one SMS session, one firm's client system
+user) share one transport.
+
+The scheduled fetch claims companies with ``FOR UPDATE SKIP LOCKED`` and records the attempt (committed)
+before it fetches them, so two workers split the companies, and a worker killed mid-company loses only
+that company's uncommitted work (its sync point did not move either) while the company moves to the back
+of the queue instead of starving the others. For an accounting firm with many clients, the clients' items
+are downloaded by a bounded pool of threads (network only); every ORM write stays in the cron's thread.
+"""
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from psycopg2 import errors as pg_errors
+from psycopg2.extensions import TransactionRollbackError
+
+from odoo import fields, tools
+from odoo.exceptions import UserError
+from odoo.modules import module as odoo_module
+from odoo.tools import SQL
+
+from ..altinn import errors as altinn_errors
+from . import failures
+from .handover import hand_over
+from .texts import company_lang
+
+_logger = logging.getLogger(__name__)
+
+# Altinn writes database times without an offset, in Norwegian local time.
+ALTINN_TZ = ZoneInfo("Europe/Oslo")
+TRIGGERS = ("wizard", "cron", "upload")
+# First unattended fetch of a company: this far back (the ledger skips what it already has).
+FIRST_FETCH_DAYS = 365
+# A company the scheduled fetch tried less than this ago waits for the next round.
+DEFAULT_MIN_AGE_MINUTES = 10
+# Seconds of work per call: the cron runner calls again at once while companies remain.
+DEFAULT_TIME_BUDGET = 240
+# Threads downloading a firm's clients at once, and companies claimed per round.
+DEFAULT_POOL_SIZE = 8
+DEFAULT_CLAIM_SIZE = 32
+# Errors that go away by themselves: an activity only once they have lasted this long.
+TRANSIENT_GRACE = timedelta(hours=24)
+# Errors about the person, the datasystem or the SMS session: the other companies of the session fail the same
+# way, so they are not tried.
+SESSION_ERRORS = (
+    altinn_errors.InvalidUserCredentials,
+    altinn_errors.InvalidSystemCredentials,
+    altinn_errors.PinSessionExpired,
+    altinn_errors.UserLockedOut,
+    altinn_errors.NoPhoneNumber,
+    altinn_errors.ConfigurationError,
+)
+
+
+def to_utc_naive(value):
+    """A datetime from a transport as Odoo stores it (naive UTC); naive input is Altinn local time."""
+    if not value:
+        return False
+    if not isinstance(value, datetime):  # a date
+        return datetime(value.year, value.month, value.day)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ALTINN_TZ)
+    return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def guarded(items, errors):
+    """Yield from a transport's iterator; a failure ends it and lands in ``errors``.
+
+    The items already yielded stay recorded: a fetch that breaks halfway loses nothing.
+    """
+    try:
+        yield from items
+    except altinn_errors.AltinnError as exc:
+        errors.append(exc)
+    except Exception as exc:  # an untranslated transport failure must not lose the items already recorded
+        _logger.warning("Altinn fetch stopped by %s", exc.__class__.__name__, exc_info=True)
+        errors.append(exc)
+
+
+def can_commit():
+    """Commit per company in a real cron run only; a test's transaction is rolled back."""
+    return not tools.config["test_enable"] and not odoo_module.current_test
+
+
+def commit(env):
+    """Keep what is done so far (real cron run), and drop the cache so memory stays flat."""
+    if can_commit():
+        env.cr.commit()  # pylint: disable=invalid-commit
+    else:
+        env.flush_all()
+    env.invalidate_all()
+
+
+@dataclass
+class FetchResult:
+    """What fetching one company did: the wizard shows it, the scheduled fetch stores it."""
+
+    company_id: int
+    trigger: str
+    started: datetime
+    new_ids: list = field(default_factory=list)
+    known_ids: list = field(default_factory=list)
+    failures: list = field(default_factory=list)  # FetchFailure
+    error: Exception | None = None
+    synced_until: datetime | None = None  # the new sync point (None: it did not move)
+    finished: datetime | None = None
+    skipped: bool = False  # not tried: an earlier company of the same session failed for all of them
+
+    @property
+    def status(self):
+        if self.error is not None:
+            return "error"
+        return "warning" if self.failures else "ok"
+
+    @property
+    def session_error(self):
+        return isinstance(self.error, SESSION_ERRORS)
+
+
+@dataclass
+class Download:
+    """One company's items, downloaded by a pool thread (no ORM there)."""
+
+    items: list
+    errors: list
+    marker: datetime | None
+
+
+# ----------------------------------------------------------------------
+# Fetching companies
+# ----------------------------------------------------------------------
+def fetch_companies(
+    companies, *, since=None, until=None, credentials=None, trigger="wizard", transport=None, pool_size=1
+):
+    """Fetch and record ``companies`` (one ``FetchResult`` each, in order); never raises for a company.
+
+    ``since``/``until`` default to each company's sync point and now. ``transport`` (an upload's files) is
+    used as given; otherwise each group of companies that share credentials gets one transport from the seam
+    ``res.company._altinn_transport()``. ``pool_size`` > 1 downloads the companies of a group in parallel.
+    """
+    assert trigger in TRIGGERS, trigger
+    results = {}
+    for group in _session_groups(companies):
+        for result in _fetch_group(group, since, until, credentials, trigger, transport, pool_size):
+            results[result.company_id] = result
+    return [results[company.id] for company in companies]
+
+
+def _session_groups(companies):
+    """``companies`` split by shared credentials (the provider's session key), in their order."""
+    groups = {}
+    for company in companies:
+        try:
+            key = company._altinn_provider().session_key(company)
+        except Exception:  # a company that cannot even be grouped fails alone when it is fetched
+            key = ("alone", company.id)
+        groups.setdefault(key, []).append(company.id)
+    return [companies.browse(ids) for ids in groups.values()]
+
+
+def _fetch_group(group, since, until, credentials, trigger, transport, pool_size):
+    """Yield the result of each company of ``group`` as soon as it is recorded (the cron commits it)."""
+    own_transport = transport is None
+    try:
+        if own_transport:
+            try:
+                transport = group[0]._altinn_transport()
+            except (altinn_errors.AltinnError, UserError) as exc:
+                # The credentials of the whole group are incomplete: say so for each company.
+                transport = None
+                for company in group:
+                    yield _failed(company, trigger, exc)
+                return
+        if pool_size > 1 and len(group) > 1 and not transport.needs_person:
+            yield from _fetch_parallel(group, transport, since, until, trigger, pool_size)
+            return
+        session_error = None
+        for company in group:
+            if session_error is not None:
+                yield _failed(company, trigger, session_error, skipped=True)
+                continue
+            result = fetch_company(
+                company, transport, since=since, until=until, credentials=credentials, trigger=trigger
+            )
+            if result.session_error:
+                session_error = result.error
+            yield result
+    finally:
+        if own_transport and transport is not None:
+            _close(transport)
+
+
+def _fetch_parallel(group, transport, since, until, trigger, pool_size):
+    """Download the group's companies in threads; record each, in order, in this thread."""
+    plans = [_plan(company, since, until) for company in group]
+    with ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="altinn-fetch") as pool:
+        futures = [pool.submit(_download, transport, *plan) for plan in plans]
+        for company, plan, future in zip(group, plans, futures, strict=True):
+            download = future.result()
+            yield fetch_company(
+                company, transport, since=plan[1], until=plan[2], trigger=trigger, download=download
+            )
+
+
+def _plan(company, since, until):
+    """(reportee, since, until, known) of ``company``, read in the ORM's thread."""
+    now = fields.Datetime.now()
+    start = since or company.sudo().altinn_synced_until or now - timedelta(days=FIRST_FETCH_DAYS)
+    end = until or now
+    known = company.env["altinn.document"]._altinn_known_references(company)
+    return company.altinn_org_number, _aware(start), _aware(end), known
+
+
+def _download(transport, reportee, since, until, known):
+    """A pool thread: the company's items, downloaded; no ORM here."""
+    errors = []
+    items = list(guarded(transport.fetch(reportee, since, until, known=known.__contains__), errors))
+    marker = None if errors else transport.sync_marker(reportee)
+    return Download(items, errors, marker)
+
+
+def fetch_company(
+    company, transport, *, since=None, until=None, credentials=None, trigger="wizard", download=None
+):
+    """Fetch ``company`` through ``transport`` and record its items, in its own savepoint.
+
+    ``download``: the items a pool thread already downloaded for the period ``since``-``until``.
+    """
+    env = company.env
+    result = FetchResult(company.id, trigger, fields.Datetime.now())
+    if download is None:
+        reportee, start, end, known = _plan(company, since, until)
+    else:
+        reportee, start, end = company.altinn_org_number, since, until
+    documents = (
+        env["altinn.document"]
+        .with_company(company)
+        .with_context(
+            mail_create_nolog=True,
+            mail_create_nosubscribe=True,
+            mail_notrack=True,
+            lang=company_lang(company),
+        )
+    )
+    errors = []
+    try:
+        with env.cr.savepoint():
+            if download is None:
+                items = transport.fetch(
+                    reportee,
+                    start,
+                    end,
+                    credentials=credentials if transport.needs_person else None,
+                    known=known.__contains__,
+                )
+                items = guarded(items, errors)
+            else:
+                items, errors = download.items, list(download.errors)
+            new, known_docs, result.failures = documents._altinn_record_items(company, items)
+            result.new_ids, result.known_ids = new.ids, known_docs.ids
+            if not errors and trigger != "upload" and company._altinn_provider().moves_sync_point:
+                marker = download.marker if download is not None else transport.sync_marker(reportee)
+                result.synced_until = move_sync_point(company, start, end, marker)
+    except (altinn_errors.AltinnError, UserError) as exc:
+        errors.append(exc)
+    except Exception as exc:  # a bug for one company must not stop the others
+        _logger.warning("Altinn fetch of company %s failed", company.id, exc_info=True)
+        errors.append(exc)
+        result.new_ids, result.known_ids = [], []  # rolled back with the savepoint
+    result.error = errors[0] if errors else None
+    result.finished = fields.Datetime.now()
+    _store(company, result)
+    return result
+
+
+def move_sync_point(company, since, until, marker=None):
+    """The one place the sync point moves: to the transport's marker, else to the end of a complete run.
+
+    It never moves back, and never over a gap (a run that started after the current sync point).
+    """
+    current = company.sudo().altinn_synced_until
+    now = fields.Datetime.now()
+    start = _utc_naive(since)
+    new = min(_utc_naive(marker or until), now)
+    if current and (start > current or new <= current):
+        return None
+    company.sudo().altinn_synced_until = new
+    return new
+
+
+def _failed(company, trigger, error, skipped=False):
+    now = fields.Datetime.now()
+    result = FetchResult(company.id, trigger, now, error=error, finished=now, skipped=skipped)
+    _store(company, result)
+    return result
+
+
+def _utc_naive(value):
+    """Naive UTC, as Odoo stores datetimes (naive input already is)."""
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _aware(value):
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)  # Odoo's naive datetimes are UTC
+    return value
+
+
+def _close(transport):
+    try:
+        transport.close()
+    except Exception:
+        _logger.warning("Closing the Altinn transport failed", exc_info=True)
+
+
+# ----------------------------------------------------------------------
+# What a result leaves behind: the company's state, the fetch log, the failure activity
+# ----------------------------------------------------------------------
+def _store(company, result):
+    company = company.sudo()
+    lang = company_lang(company)
+    message = failures.error_text(result.error, lang) if result.error is not None else ""
+    company.env["altinn.fetch.log"].sudo()._altinn_log(company, result, message)
+    if result.trigger == "upload":
+        return
+    if result.error is None:
+        if company.altinn_fetch_error:
+            company.write({"altinn_fetch_error": False, "altinn_fetch_error_since": False})
+        failures.resolve(
+            company.partner_id,
+            failures.FETCH,
+            company.env._("The Altinn fetch works again."),
+        )
+        return
+    if result.trigger != "cron":
+        return  # the person in the wizard sees the error
+    company_l = company.with_context(lang=lang)
+    advice = _advice(company_l, result.error)
+    text = "\n".join(part for part in (message, advice) if part)
+    now = fields.Datetime.now()
+    since = company.altinn_fetch_error_since or now
+    company.write({"altinn_fetch_error": text, "altinn_fetch_error_since": since})
+    retryable = isinstance(result.error, altinn_errors.AltinnError) and result.error.retryable
+    if retryable and now - since < TRANSIENT_GRACE:
+        return  # Altinn is busy or down: the next run goes on; nobody needs to act yet
+    user = failures.responsible_user(company)
+    _ = company_l.env._
+    lines = [
+        _(
+            "The scheduled Altinn fetch for %(company)s (%(org)s) failed.",
+            company=company.name,
+            org=company.altinn_org_number or "-",
+        ),
+        *text.split("\n"),
+    ]
+    if result.failures:
+        lines.append(
+            _(
+                "%(count)s documents could not be downloaded; they stay in the ledger as failed and are "
+                "fetched "
+                "again.",
+                count=len(result.failures),
+            )
+        )
+    failures.report(company.partner_id.with_context(lang=lang), failures.FETCH, lines, user)
+
+
+def _advice(company, error):
+    """Who must do what, in one sentence (on top of the error's own text)."""
+    _ = company.env._
+    access = company._altinn_resolve()
+    firm_name = access.firm.display_name if access.firm else ""
+    firm_level = access.level == "firm"
+    if isinstance(error, altinn_errors.SystemUserNotApproved):
+        if firm_level:
+            return _(
+                "The accounting firm %(firm)s must approve its client system user again: on the firm's "
+                "contact "
+                '(Altinn tab) click "Request system user" and have the firm\'s daglig leder approve the '
+                "link.",
+                firm=firm_name,
+            )
+        return _(
+            "The company must approve the system user again: on the company's Altinn tab click \"Request "
+            "system "
+            "user\" and send the approval link to the company's daglig leder."
+        )
+    if isinstance(error, altinn_errors.ClientNotDelegated):
+        return _(
+            "The klientadministrator of %(firm)s must add %(company)s (%(org)s) as a client of the "
+            "firm's system "
+            "user in Altinn.",
+            firm=firm_name,
+            company=company.name,
+            org=company.altinn_org_number,
+        )
+    if isinstance(error, altinn_errors.NoRights):
+        return _(
+            "The company must give the system the access packages it needs in Altinn (Tilgangsstyring → "
+            "Systemtilganger)."
+        )
+    if isinstance(
+        error, (altinn_errors.InvalidClientKey, altinn_errors.ScopeNotGranted, altinn_errors.TokenRejected)
+    ):
+        return _(
+            "A Settings administrator must fix the Maskinporten client (Settings → Altinn 3): key, key ID, "
+            "scopes and environment."
+        )
+    if isinstance(error, altinn_errors.ClockSkew):
+        return _("The server administrator must synchronise the server clock (NTP).")
+    if isinstance(error, altinn_errors.ServiceUnavailable):
+        return _("Nothing was lost and nobody needs to act: the next scheduled run continues.")
+    if isinstance(error, UserError):
+        return ""
+    return _("Nothing was lost: the next scheduled run tries again. If this persists, contact support.")
+
+
+# ----------------------------------------------------------------------
+# The scheduled fetch
+# ----------------------------------------------------------------------
+def run_cron(env, *, time_budget=None, pool_size=None, min_age_minutes=None, claim_size=None):
+    """Fetch every company that needs no person, as many rounds as the time budget allows.
+
+    Each round claims up to ``claim_size`` due companies (locked, skipping those another worker holds),
+    records the attempt and commits; then fetches them, committing after each company; then hands the new
+    documents to booking. Reports progress so Odoo calls again at once while companies remain. Returns the
+    results of this call.
+    """
+    params = env["ir.config_parameter"].sudo()
+    time_budget = time_budget or _int_param(params, "prisolve_altinn.fetch_time_budget", DEFAULT_TIME_BUDGET)
+    pool_size = pool_size or _int_param(params, "prisolve_altinn.fetch_pool_size", DEFAULT_POOL_SIZE)
+    claim_size = claim_size or _int_param(params, "prisolve_altinn.fetch_claim_size", DEFAULT_CLAIM_SIZE)
+    min_age = timedelta(minutes=min_age_minutes if min_age_minutes is not None else DEFAULT_MIN_AGE_MINUTES)
+    deadline = time.monotonic() + time_budget
+    Company = env["res.company"].sudo()
+    results = []
+    while time.monotonic() < deadline:
+        claimed = claim(env, claim_size, min_age)
+        if not claimed:
+            break
+        commit(env)  # the attempt is kept even if this worker dies while it fetches
+        new_ids = []
+        for group in _session_groups(Company.browse(claimed)):
+            for result in _fetch_group(group, None, None, None, "cron", None, pool_size):
+                results.append(result)
+                new_ids += result.new_ids
+                commit(env)  # each company's documents are kept even if a later one is killed
+        if new_ids:
+            hand_over(env["altinn.document"].browse(new_ids))
+            commit(env)
+        env["ir.cron"]._notify_progress(done=len(results), remaining=_count_due(env, min_age))
+    if not results:
+        env["ir.cron"]._notify_progress(done=0, remaining=0)
+    _logger.info(
+        "Scheduled Altinn fetch: %s companies, %s new documents, %s with errors",
+        len(results),
+        sum(len(r.new_ids) for r in results),
+        sum(1 for r in results if r.error is not None),
+    )
+    return results
+
+
+def _due_condition(min_age):
+    threshold = fields.Datetime.now() - min_age
+    return SQL(
+        "altinn_fetch_ready AND active AND (altinn_fetch_attempt_at IS NULL OR altinn_fetch_attempt_at "
+        "<= %s)",
+        threshold,
+    )
+
+
+def claim(env, limit, min_age, retries=3):
+    """Lock up to ``limit`` due companies no other worker holds and stamp their attempt; returns their ids."""
+    env["res.company"].flush_model(["altinn_fetch_ready", "altinn_fetch_attempt_at", "active"])
+    query = SQL(
+        "SELECT id FROM res_company WHERE %s "
+        "ORDER BY altinn_fetch_attempt_at ASC NULLS FIRST, id LIMIT %s FOR UPDATE SKIP LOCKED",
+        _due_condition(min_age),
+        limit,
+    )
+    try:
+        with env.cr.savepoint(flush=False):
+            env.cr.execute(query, log_exceptions=False)  # expected when workers overlap
+            ids = [row[0] for row in env.cr.fetchall()]
+            if ids:
+                env.cr.execute(
+                    SQL(
+                        "UPDATE res_company SET altinn_fetch_attempt_at = %s WHERE id = ANY(%s)",
+                        fields.Datetime.now(),
+                        ids,
+                    )
+                )
+    except (pg_errors.LockNotAvailable, TransactionRollbackError):
+        # Changed by a worker that committed after our snapshot began: start a fresh snapshot and go on.
+        _logger.info("Altinn fetch: companies claimed by another worker meanwhile; claiming again")
+        if not can_commit() or not retries:
+            return []
+        env.cr.rollback()
+        return claim(env, limit, min_age, retries - 1)
+    env["res.company"].invalidate_model(["altinn_fetch_attempt_at"])
+    return ids
+
+
+def _count_due(env, min_age):
+    env.cr.execute(SQL("SELECT count(*) FROM res_company WHERE %s", _due_condition(min_age)))
+    return env.cr.fetchone()[0]
+
+
+def _int_param(params, key, default):
+    try:
+        value = int(params.get_param(key) or 0)
+    except (TypeError, ValueError):
+        return default
+    return value if value > 0 else default
