@@ -239,7 +239,9 @@ class RateLimited(ServiceUnavailable):
     code = "rate_limited"
     #: Seconds Altinn asked us to wait (``Retry-After``), when it said.
     retry_after: float | None = None
-    message = _lt("Altinn asks us to send fewer requests: the next run continues where this one stopped.")
+    message = _lt(
+        "Altinn asks us to slow down (too many requests): the next run continues where this one stopped."
+    )
 
 
 class ClockSkew(AltinnError):
