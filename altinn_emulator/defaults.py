@@ -44,8 +44,9 @@ COMPANIES = {
     UNDELEGATED_COMPANY: UNDELEGATED_COMPANY_NAME,
 }
 
-LOCK_AFTER_FAILURES = 5
-LOCK_MINUTES = 30
+# altinn.no help "Log in with one-off codes from Altinn": three wrong codes → blocked for 1 hour (README).
+LOCK_AFTER_FAILURES = 3
+LOCK_MINUTES = 60
 SESSION_MINUTES = 30
 SESSION_CAP_HOURS = 8
 PIN_LETTER_SIZE = 20

@@ -16,10 +16,12 @@ NON_FUNCTIONAL = (
     "Your request suffered from a non-functional error. If this persist, please report it to the "
     "system administrator. Please include the id concerning this speciffic error [{guid}]."
 )
-INCORRECT_USER = "Incorrect username/password/pin given for user"
-SESSION_EXPIRED = "The pin code session has expired. Request a new pin code"
+INCORRECT_USER = "Incorrect username/password/pin given for user"  # real capture
+# As Altinn's help page "Computer systems - list of possible error messages" (info.altinn.no) lists them:
+SESSION_EXPIRED = "Pin session time has time out for user. Request new."
+INVALID_SYSTEM = "Incorrect username/password given for system"
+# Guess (no public source shows the text for a locked person):
 USER_LOCKED = "The user is temporarily locked because of too many failed attempts. Try again later"
-INVALID_SYSTEM = "Authentication failed for end user system. Check system user name and password"
 SYSTEM_NOT_AUTHORIZED = "The end user system is not authorized to act on behalf of the reportee"
 USER_NO_RIGHTS = "The user does not have the required rights for the reportee"
 INVALID_AUTH_METHOD = "Invalid authentication method"

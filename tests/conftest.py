@@ -10,6 +10,7 @@ import sys
 import types
 from pathlib import Path
 
+import polib
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +40,14 @@ def shared_reference():
     if ref is None:
         pytest.skip("../shared/reference is not present: real Altinn/Skatteetaten samples not available")
     return ref
+
+
+@pytest.fixture(scope="session")
+def nb():
+    """Translate an English source of the addon into Norwegian through i18n/nb.po, as the ORM does."""
+    po = polib.pofile(str(ROOT / "prisolve_altinn" / "i18n" / "nb.po"))
+    table = {entry.msgid: entry.msgstr for entry in po if entry.msgstr and not entry.obsolete}
+    return lambda source: table.get(source, source)
 
 
 # pytest-odoo (installed in the Odoo venv) adds autouse fixtures that need an Odoo database. This suite

@@ -1,22 +1,38 @@
-"""Typed Altinn errors. Each says, in Norwegian and English, what happened and
-what the person should do; ``error_guid`` is kept for Altinn support.
+"""Typed Altinn errors.
 
-Raised by the protocol layer; the ORM turns them into ``UserError`` in the
-wizard and into a failed ledger row or an activity in crons.
+Each error class has one English sentence, marked with ``_lt``, that says what happened and who must do
+what (``message``); its Norwegian text lives in ``i18n/nb.po`` and the ORM renders it in the language it
+chooses (``services.texts.error_text``). Altinn's own words (its message, ErrorID, ErrorGuid) and our
+technical detail never enter that sentence: they form the support details line (``details_text``).
+
+Raised by the protocol layer; the ORM turns them into ``UserError`` in the wizard and into a failed
+ledger row or an activity in crons.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from .i18n import Text, _lt
+
+DETAILS_LABEL = _lt("Details for support: %(details)s")
+
+# Compatibility for ORM code that still calls ``error.text("nb_NO")``: services/texts.py installs how a
+# language code translates a source. New code renders with ``services.texts.error_text``/``error_details``.
+_lang_translator: Callable[[str, str], str] | None = None
+
+
+def install_lang_translator(translator: Callable[[str, str], str] | None) -> None:
+    """Let ``AltinnError.text(lang)`` translate ``source`` into ``lang`` with ``translator(source, lang)``."""
+    global _lang_translator  # one process-wide hook, set once by the ORM
+    _lang_translator = translator
+
 
 class AltinnError(Exception):
     code = "altinn_error"
-    message_en = (
-        "Altinn returned an error. Try again later; if it persists, contact Altinn support with the error "
-        "reference."
-    )
-    message_nb = (
-        "Altinn svarte med en feil. Prøv igjen senere; om feilen vedvarer, kontakt Altinn brukerservice med"
-        " feilreferansen."
+    message = _lt(
+        "Altinn answered with an error: try again later, and if it keeps happening, contact Altinn support "
+        "with the details for support."
     )
     # True when the same call may succeed later without anybody changing anything.
     retryable = False
@@ -29,144 +45,193 @@ class AltinnError(Exception):
         error_guid: str | None = None,
         altinn_message: str | None = None,
     ):
+        #: Our own technical note (the operation, what was missing); English, for support and logs.
         self.detail = detail
         self.error_id = error_id
         self.error_guid = error_guid
+        #: Altinn's own text, as Altinn sent it: for support only, never in the main message.
         self.altinn_message = altinn_message
-        super().__init__(self.text("en"))
+        super().__init__(detail)
 
-    def text(self, lang: str = "nb") -> str:
-        """The person-facing message in ``lang`` ("nb" or "en"), with Altinn's own text and reference."""
-        base = self.message_nb if (lang or "").startswith(("nb", "no", "nn")) else self.message_en
-        parts = [base]
-        if self.altinn_message:
-            parts.append("Altinn: " + self.altinn_message)
-        if self.detail and self.detail != self.altinn_message:
-            parts.append(self.detail)
+    def message_text(self) -> Text:
+        """The main message: one sentence, English source with its values."""
+        return Text(self.message)
+
+    def text(self, translate: Callable[[str], str] | str | None = None) -> str:
+        """The main message in one language (``translate`` maps an English source; None: English).
+
+        Compatibility: given a language code instead (``"nb_NO"``), the text is translated through the
+        translator the ORM installed and the details line follows on a second line.
+        """
+        if isinstance(translate, str):
+            lang = translate
+            translate = (lambda source: _lang_translator(source, lang)) if _lang_translator else None
+            return "\n".join(filter(None, (self.text(translate), self.details_text(translate))))
+        return self.message_text().render(translate)
+
+    @property
+    def details(self) -> str:
+        """What Altinn support needs: our note, Altinn's ErrorID, ErrorGuid and own text (or "")."""
+        parts = [self.detail] if self.detail and self.detail != self.altinn_message else []
+        if self.error_id is not None:
+            parts.append(f"ErrorID {self.error_id}")
         if self.error_guid:
-            label = "Feilreferanse" if base is self.message_nb else "Error reference"
-            parts.append(f"{label}: {self.error_guid}")
-        return "\n".join(parts)
+            parts.append(f"ErrorGuid {self.error_guid}")
+        if self.altinn_message:
+            parts.append(f"Altinn: {self.altinn_message}")
+        return " · ".join(parts)
+
+    def details_text(self, translate: Callable[[str], str] | None = None) -> str:
+        """The support details line in one language, or "" when there is nothing to tell support."""
+        details = self.details
+        return Text(DETAILS_LABEL, {"details": details}).render(translate) if details else ""
+
+    def __str__(self) -> str:
+        details = self.details
+        return f"{self.text()} ({details})" if details else self.text()
 
 
 class InvalidSystemCredentials(AltinnError):
     code = "invalid_system_credentials"
-    message_en = (
-        "Altinn did not accept the system ID and system password. Check Systemnummer and Systempassord on "
-        "the company (or the accounting firm) against the datasystem registered in Altinn."
+    message = _lt(
+        "Altinn did not accept the system ID and system password: check them on the Altinn tab of the "
+        "company (or of the accounting firm) against the datasystem registered in Altinn."
     )
-    message_nb = (
-        "Altinn godtok ikke systemnummer og systempassord. Kontroller Systemnummer og Systempassord på "
-        "selskapet (eller regnskapsføreren) mot datasystemet som er registrert i Altinn."
+
+
+class SystemLockedOut(InvalidSystemCredentials):
+    """Altinn locks a datasystem ID for an hour after repeated wrong system passwords (Altinn's help page
+    "Computer systems - list of possible error messages")."""
+
+    code = "system_locked_out"
+    message = _lt(
+        "Altinn has locked the system ID for an hour after repeated wrong system passwords: check the system "
+        "password on the Altinn tab against the datasystem registered in Altinn, and try again in an hour."
     )
 
 
 class InvalidUserCredentials(AltinnError):
+    """Altinn refused the person's login; it does not say which part was wrong (ErrorID 989)."""
+
     code = "invalid_user_credentials"
-    message_en = (
-        "Altinn did not accept the fødselsnummer/username, the personal password or the SMS code. Check "
-        "them and try again; after several wrong attempts Altinn locks the user for a while."
+    message = _lt(
+        "Altinn did not accept the national ID number/username, the personal password or the SMS code: "
+        "check them and try again; several wrong attempts in a row lock the login for an hour."
     )
-    message_nb = (
-        "Altinn godtok ikke fødselsnummer/brukernavn, personlig passord eller SMS-kode. Kontroller og prøv "
-        "igjen; etter flere feil forsøk sperrer Altinn brukeren en stund."
+
+
+class WrongPersonalPassword(InvalidUserCredentials):
+    """Refused when asking for the SMS code: no code is involved yet, so the person or password is wrong."""
+
+    code = "wrong_personal_password"
+    message = _lt(
+        "Altinn did not accept the national ID number/username or the personal password: check the password "
+        "under Profile → Advanced settings → Login information on altinn.no; several wrong attempts in a row "
+        "lock the login for an hour."
     )
+
+
+class WrongPinCode(InvalidUserCredentials):
+    """Refused at a data call: the password passed the SMS request, so the code is wrong or old.
+
+    ``earlier_code_void``: a new code was asked for after the first one, which Altinn then voids.
+    """
+
+    code = "wrong_pin_code"
+    message = _lt(
+        "Altinn did not accept the SMS code: type the code from the latest SMS from Altinn, or click "
+        '"Get SMS code" for a new one; several wrong codes in a row lock the login for an hour.'
+    )
+    message_after_new_code = _lt(
+        "Altinn did not accept the SMS code: you asked for a new code, so only the code in the latest SMS "
+        "works."
+    )
+
+    def __init__(self, detail: str = "", *, earlier_code_void: bool = False, **kwargs):
+        super().__init__(detail, **kwargs)
+        self.earlier_code_void = earlier_code_void
+
+    def message_text(self) -> Text:
+        return Text(self.message_after_new_code if self.earlier_code_void else self.message)
+
+
+class PinCodeMissing(InvalidUserCredentials):
+    code = "pin_code_missing"
+    message = _lt('No SMS code was given: click "Get SMS code" and type the code from the SMS.')
 
 
 class PinSessionExpired(AltinnError):
     code = "pin_session_expired"
-    message_en = "The SMS code session has expired. Click 'Get SMS code' to receive a new code."
-    message_nb = "SMS-kodens økt er utløpt. Klikk «Hent SMS-kode» for å få en ny kode."
+    message = _lt(
+        "The SMS code is no longer valid (Altinn ends the session after 30 minutes without use and after 8 "
+        'hours at most): click "Get SMS code" for a new code.'
+    )
 
 
 class UserLockedOut(AltinnError):
     code = "user_locked_out"
-    message_en = (
-        "Altinn has locked the user after too many wrong codes or passwords. Wait and try again later."
-    )
-    message_nb = (
-        "Altinn har sperret brukeren etter for mange feil koder eller passord. Vent en stund og prøv igjen."
+    message = _lt(
+        "Altinn has locked this person's login after too many wrong passwords or codes in a row: "
+        "try again in an hour."
     )
 
 
 class NoPhoneNumber(AltinnError):
     code = "no_phone_number"
-    message_en = (
-        "Altinn has no mobile number for this person, so no SMS code can be sent. Log in to altinn.no and "
-        "register a mobile number under Min profil → Kontaktinformasjon, then try again."
-    )
-    message_nb = (
-        "Altinn har ikke noe mobilnummer for denne personen, så SMS-kode kan ikke sendes. Logg inn på "
-        "altinn.no og registrer mobilnummer under Min profil → Kontaktinformasjon, og prøv igjen."
+    message = _lt(
+        "Altinn has no mobile number for this person, so it cannot send an SMS code: register the mobile "
+        "number in the Altinn profile on altinn.no, then try again."
     )
 
 
 class NoRights(AltinnError):
     code = "no_rights"
-    message_en = (
-        "The person or datasystem has no rights for this organisation in Altinn. Ask the company to "
-        "delegate the needed roles (e.g. Regnskapsfører) to the person or the firm's datasystem."
-    )
-    message_nb = (
-        "Personen eller datasystemet har ikke rettigheter for denne virksomheten i Altinn. Be selskapet "
-        "delegere nødvendige roller (f.eks. Regnskapsfører) til personen eller regnskapsførerens "
-        "datasystem."
+    message = _lt(
+        "The person or the datasystem has no rights for this organisation in Altinn: ask the company to "
+        "delegate the needed role (such as Regnskapsfører) to the person or to the firm's datasystem."
     )
 
 
 class ElementNotFound(AltinnError):
     code = "element_not_found"
-    message_en = "The item no longer exists in Altinn (deleted or moved). Fetch the list again."
-    message_nb = "Elementet finnes ikke lenger i Altinn (slettet eller flyttet). Hent listen på nytt."
+    message = _lt("The item no longer exists in Altinn (deleted or moved): fetch the list again.")
 
 
 class ServiceUnavailable(AltinnError):
     code = "service_unavailable"
     retryable = True
-    message_en = "Altinn is unavailable right now. Nothing was lost; try again later."
-    message_nb = "Altinn er ikke tilgjengelig akkurat nå. Ingenting gikk tapt; prøv igjen senere."
+    message = _lt("Altinn is unavailable right now: nothing was lost, try again later.")
 
 
 class AltinnTimeout(ServiceUnavailable):
     code = "timeout"
-    message_en = "Altinn did not answer in time. Nothing was lost; try again later."
-    message_nb = "Altinn svarte ikke i tide. Ingenting gikk tapt; prøv igjen senere."
+    message = _lt("Altinn did not answer in time: nothing was lost, try again later.")
 
 
 class MalformedResponse(AltinnError):
     code = "malformed_response"
-    message_en = "Altinn sent an answer that could not be read. Nothing was imported; try again later."
-    message_nb = "Altinn sendte et svar som ikke kunne leses. Ingenting ble importert; prøv igjen senere."
+    message = _lt("Altinn sent an answer that could not be read: nothing was imported, try again later.")
 
 
 class ConfigurationError(AltinnError):
     code = "configuration"
-    message_en = "The Altinn settings are incomplete. Complete the Altinn tab on the company."
-    message_nb = "Altinn-oppsettet er ufullstendig. Fyll ut Altinn-fanen på selskapet."
+    message = _lt("The Altinn settings are incomplete: complete the Altinn tab on the company.")
 
 
 # Altinn 3 (Maskinporten / system user)
 class SystemUserNotApproved(AltinnError):
     code = "system_user_not_approved"
-    message_en = (
-        "The company has not approved (or has revoked) the system user for this system. Send the approval "
+    message = _lt(
+        "The company has not approved (or has revoked) the system user for this system: send the approval "
         "link to the company's daglig leder, or ask the firm to check the client delegation."
-    )
-    message_nb = (
-        "Selskapet har ikke godkjent (eller har trukket tilbake) systembrukeren for dette systemet. Send "
-        "godkjenningslenken til daglig leder, eller be regnskapsføreren kontrollere klientdelegeringen."
     )
 
 
 class InvalidClientKey(AltinnError):
     code = "invalid_client_key"
-    message_en = (
-        "Maskinporten rejected the system's key or certificate (wrong, expired or not registered). Upload a"
-        " valid key in the Altinn 3 settings and register its public key in Maskinporten."
-    )
-    message_nb = (
-        "Maskinporten avviste systemets nøkkel eller sertifikat (feil, utløpt eller ikke registrert). Last "
-        "opp en gyldig nøkkel i Altinn 3-oppsettet og registrer den offentlige nøkkelen i Maskinporten."
+    message = _lt(
+        "Maskinporten rejected the system's key or certificate (wrong, expired or not registered): upload a "
+        "valid key in the Altinn 3 settings and register its public key in Maskinporten."
     )
 
 
@@ -174,71 +239,48 @@ class RateLimited(ServiceUnavailable):
     code = "rate_limited"
     #: Seconds Altinn asked us to wait (``Retry-After``), when it said.
     retry_after: float | None = None
-    message_en = (
-        "Altinn asks us to slow down (too many requests). The next run continues where this one stopped."
+    message = _lt(
+        "Altinn asks us to slow down (too many requests): the next run continues where this one stopped."
     )
-    message_nb = "Altinn ber oss sende færre forespørsler. Neste kjøring fortsetter der denne stoppet."
 
 
 class ClockSkew(AltinnError):
     code = "clock_skew"
-    message_en = (
-        "Maskinporten rejected the request because this server's clock is wrong (more than a few seconds "
-        "off). Ask the server administrator to synchronise the clock (NTP), then try again."
-    )
-    message_nb = (
-        "Maskinporten avviste forespørselen fordi klokken på denne serveren går feil (mer enn noen "
-        "sekunder). Be serveradministratoren synkronisere klokken (NTP), og prøv igjen."
+    message = _lt(
+        "Maskinporten rejected the request because this server's clock is more than a few seconds off: ask "
+        "the server administrator to synchronise the clock (NTP), then try again."
     )
 
 
 class ScopeNotGranted(ConfigurationError):
     code = "scope_not_granted"
-    message_en = (
-        "The Maskinporten integration has not been granted the scope(s) Altinn needs. The system vendor "
-        "must ask Digdir/Altinn to grant them, or fix the scopes in the Altinn 3 settings."
-    )
-    message_nb = (
-        "Maskinporten-integrasjonen har ikke fått tildelt scopene Altinn krever. Systemleverandøren må be "
-        "Digdir/Altinn om tilgang, eller rette scopene i Altinn 3-oppsettet."
+    message = _lt(
+        "The Maskinporten integration has not been granted the scopes Altinn needs: the system vendor must "
+        "ask Digdir/Altinn to grant them, or fix the scopes in the Altinn 3 settings."
     )
 
 
 class ClientNotDelegated(NoRights):
     code = "client_not_delegated"
-    message_en = (
-        "The accounting firm's system user has no access to this client. The firm's klientadministrator "
+    message = _lt(
+        "The accounting firm's system user has no access to this client: the firm's klientadministrator "
         "must add the client to the system user in Altinn (Tilgangsstyring → Systemtilganger → Klienter), "
         "and the client must have the firm registered as regnskapsfører or have delegated the access "
         "package."
-    )
-    message_nb = (
-        "Regnskapsførerens systembruker har ikke tilgang til denne klienten. Regnskapsførerens "
-        "klientadministrator må legge klienten til på systembrukeren i Altinn (Tilgangsstyring → "
-        "Systemtilganger → Klienter), og klienten må ha regnskapsføreren registrert eller ha delegert "
-        "tilgangspakken."
     )
 
 
 class TokenRejected(AltinnError):
     code = "token_rejected"
-    message_en = (
-        "Altinn did not accept the access token from Maskinporten. Check that the Maskinporten integration "
+    message = _lt(
+        "Altinn did not accept the access token from Maskinporten: check that the Maskinporten integration "
         "and the Altinn environment match (test with TT02, production with production)."
-    )
-    message_nb = (
-        "Altinn godtok ikke tilgangstokenet fra Maskinporten. Kontroller at Maskinporten-integrasjonen og "
-        "Altinn-miljøet hører sammen (test med TT02, produksjon med produksjon)."
     )
 
 
 class ContinuationTokenExpired(ServiceUnavailable):
     code = "continuation_expired"
-    message_en = (
-        "Altinn no longer accepts the paging position of this import. Nothing was lost: the next run starts"
-        " again after the last imported item."
-    )
-    message_nb = (
-        "Altinn godtar ikke lenger bladeposisjonen for denne importen. Ingenting gikk tapt: neste kjøring "
-        "starter igjen etter siste importerte element."
+    message = _lt(
+        "Altinn no longer accepts the paging position of this import: nothing was lost, the next run starts "
+        "again after the last imported item."
     )

@@ -3,3 +3,5 @@
 They hold the flow between the models (fetch, hand-over to booking, failures, texts); the models keep the
 fields and thin entry points. Nothing here defines a model.
 """
+
+from . import texts

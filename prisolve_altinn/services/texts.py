@@ -9,9 +9,11 @@ English-speaking administrator. Source strings stay English and are translated t
 from datetime import date, datetime
 from decimal import Decimal
 
+from odoo.exceptions import UserError
 from odoo.tools import format_amount, format_date
 from odoo.tools.translate import code_translations
 
+from ..altinn import errors as altinn_errors
 from ..altinn.i18n import Money, Text
 
 MODULE = "prisolve_altinn"
@@ -66,3 +68,23 @@ def render(env, text, lang, currency=None):
             lambda value: format_value(env, value, lang, currency),
         )
     return "" if text is None else str(text)
+
+
+def error_text(error, lang):
+    """The one-sentence message of ``error`` (an Altinn error, a ``UserError`` or any other) in ``lang``."""
+    if isinstance(error, altinn_errors.AltinnError):
+        return error.text(lambda source: translate(source, lang))
+    if isinstance(error, UserError):
+        return error.args[0]
+    return str(error) or error.__class__.__name__
+
+
+def error_details(error, lang):
+    """The support details line of an Altinn error in ``lang`` (Altinn's text, ErrorID, ErrorGuid), or ""."""
+    if isinstance(error, altinn_errors.AltinnError):
+        return error.details_text(lambda source: translate(source, lang))
+    return ""
+
+
+# Until every caller uses error_text/error_details: ``error.text("nb_NO")`` translates through this module.
+altinn_errors.install_lang_translator(translate)

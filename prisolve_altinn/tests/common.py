@@ -101,14 +101,14 @@ class FakeAltinn:
     def check_person(self, credentials, pin=True):
         person = self.persons.get(credentials.username)
         if not person or person["password"] != credentials.password:
-            raise altinn_errors.InvalidUserCredentials(
-                error_id=989, altinn_message="Incorrect username/password/pin given for user"
-            )
+            # The real client names the password when no code is involved yet (soap/faults.py).
+            wrong = altinn_errors.WrongPinCode if pin else altinn_errors.WrongPersonalPassword
+            raise wrong(error_id=989, altinn_message="Incorrect username/password/pin given for user")
         if pin:
             if self.session_expired:
                 raise altinn_errors.PinSessionExpired(error_id=989)
             if credentials.pin_code != self.code:
-                raise altinn_errors.InvalidUserCredentials(
+                raise altinn_errors.WrongPinCode(
                     error_id=989, altinn_message="Incorrect username/password/pin given for user"
                 )
         return person

@@ -139,7 +139,7 @@ def test_mark_seen_only_when_asked(emu, transport_for):
     assert emu.handle.state.by_uuid[unread[0]].status == "Read"  # and so does the Altinn 2 view
 
 
-def test_klient_level_reads_delegated_clients(emu, transport_for):
+def test_klient_level_reads_delegated_clients(emu, transport_for, nb):
     transport = transport_for(FIRM, "firm")
     assert set(transport.parties()) == {COMPANY, CLIENT_COMPANY}
     for client in (COMPANY, CLIENT_COMPANY):
@@ -148,7 +148,7 @@ def test_klient_level_reads_delegated_clients(emu, transport_for):
     with pytest.raises(errors.ClientNotDelegated) as info:
         fetch_all(transport, UNDELEGATED)
     assert UNDELEGATED in info.value.detail and FIRM in info.value.detail
-    assert "klientadministrator" in info.value.text("nb")
+    assert "klientadministrator" in info.value.text(nb)
 
 
 def test_client_added_and_removed(emu, transport_for):
@@ -213,11 +213,11 @@ def test_403_from_dialogporten(emu, transport_for):
     assert "scope" in info.value.detail
 
 
-def test_rate_limited(emu, transport_for, sleeps):
+def test_rate_limited(emu, transport_for, sleeps, nb):
     emu.fault(path="/dialogporten/api/v1/enduser/dialogs$", status=429, retry_after=2, count=10)
     with pytest.raises(errors.RateLimited) as info:
         fetch_all(transport_for())
-    assert info.value.retry_after == 2 and "Neste kjøring" in info.value.text("nb")
+    assert info.value.retry_after == 2 and "neste kjøring" in info.value.text(nb)
     assert sleeps == [2.0, 2.0]
 
 
@@ -232,7 +232,7 @@ def test_maintenance_503_and_recovery(emu, transport_for):
     emu.fault(path="/dialogporten/api/v1/enduser/dialogs$", status=503, retry_after=1, count=10)
     with pytest.raises(errors.ServiceUnavailable) as info:
         fetch_all(transport_for())
-    assert "Nothing was lost" in info.value.text("en")
+    assert "nothing was lost" in info.value.text()
     emu.delete("/_emulator/altinn3/faults")
     emu.fault(path="/correspondence/api/v1/correspondence/[^/]+/attachment/", status=502, count=1)
     assert all(isinstance(i, AltinnItem) for i in fetch_all(transport_for()))

@@ -59,8 +59,10 @@ def test_session_expires_after_30_idle_minutes(altinn_emulator):
     emu.advance_clock(minutes=29)
     _ok(element_list(emu.url, creds))
     emu.advance_clock(minutes=31)
-    _fault(element_list(emu.url, creds), 989, "expired")
-    _fault(element_list(emu.url, creds), 989, "expired")  # stays expired; does not count as a wrong code
+    _fault(element_list(emu.url, creds), 989, "Pin session time has time out")
+    _fault(
+        element_list(emu.url, creds), 989, "Pin session time has time out"
+    )  # stays expired; does not count as a wrong code
     assert emu.state.find_person(D.PERSON_FNR).failed_attempts == 0
     _ok(element_list(emu.url, login(emu)))  # a new challenge opens a new session
 
@@ -70,7 +72,7 @@ def test_expiry_via_the_clock_control_endpoint(altinn_emulator):
     creds = login(emu)
     now = requests.post(emu.url + "/_emulator/clock", json={"advance_minutes": 31}, timeout=10).json()["now"]
     assert datetime.fromisoformat(now) > datetime.now().astimezone()
-    _fault(element_list(emu.url, creds), 989, "expired")
+    _fault(element_list(emu.url, creds), 989, "Pin session time has time out")
 
 
 def test_session_is_capped_at_8_hours(altinn_emulator):
@@ -82,7 +84,7 @@ def test_session_is_capped_at_8_hours(altinn_emulator):
     session = emu.state.sessions[D.PERSON_FNR]
     assert session.valid_to == session.cap  # renewal no longer reaches now + 30 min
     emu.advance_clock(minutes=6)  # 8 h 1 min after the challenge
-    _fault(element_list(emu.url, creds), 989, "expired")
+    _fault(element_list(emu.url, creds), 989, "Pin session time has time out")
 
 
 def test_wrong_codes_lock_the_person(altinn_emulator):

@@ -77,7 +77,7 @@ def test_wrong_system_credentials_give_5(altinn_emulator):
     ):
         answer = element_list(emu.url, bad)
         assert _status(answer) == 5
-        assert answer.fault("AltinnErrorMessage").startswith("Authentication failed for end user system")
+        assert answer.fault("AltinnErrorMessage") == "Incorrect username/password given for system"
     assert _status(challenge(emu.url, system="999999")) == 5
 
 

@@ -73,4 +73,4 @@ def test_broken_answers(broken_base, mode, error):
         with pytest.raises(error) as info:
             client.get_attachment_data(credentials, 1)
     assert type(info.value) is error
-    assert info.value.text("nb") and info.value.text("en")
+    assert info.value.text() and info.value.details_text()

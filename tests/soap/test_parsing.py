@@ -61,8 +61,8 @@ def test_element_list(shared_reference):
     assert b"AR5276128" in ar.raw
 
 
-def test_fault_989_is_invalid_user_credentials_with_guid(shared_reference):
-    with pytest.raises(errors.InvalidUserCredentials) as info:
+def test_fault_989_at_a_data_call_is_a_wrong_code_with_guid(shared_reference):
+    with pytest.raises(errors.WrongPinCode) as info:
         parsing.read_envelope(
             real(shared_reference, "Fault.989.IncorrectUserCredentials.xml"),
             "GetReporteeElementListBasicV2",
@@ -72,8 +72,8 @@ def test_fault_989_is_invalid_user_credentials_with_guid(shared_reference):
     assert err.error_id == 989
     assert err.error_guid == "b58ccf4c-4c51-43bc-8f0e-8fd055a799b3"
     assert err.altinn_message == "Incorrect username/password/pin given for user"
-    assert "b58ccf4c-4c51-43bc-8f0e-8fd055a799b3" in err.text("nb") and "Feilreferanse" in err.text("nb")
-    assert "Error reference" in err.text("en")
+    assert "b58ccf4c-4c51-43bc-8f0e-8fd055a799b3" in err.details_text()
+    assert "b58ccf4c" not in err.text() and "Incorrect" not in err.text()
     assert err.fault.user_id == "62689"
 
 

@@ -154,6 +154,8 @@ class AltinnSoapClient:
         self.config = config or ServiceConfig()
         self.language_id = language_id
         self.pin_session = pin_session
+        # SMS codes this client had Altinn send: each new one voids the one before.
+        self.codes_requested = 0
         self._own_session = session is None
         self._http = session or requests.Session()
         if self._own_session:
@@ -202,7 +204,7 @@ class AltinnSoapClient:
         if method not in AUTH_METHODS:
             raise errors.ConfigurationError(f"unknown Altinn authentication method {method!r}")
         if not credentials.pin_code:
-            raise errors.InvalidUserCredentials("no PIN/SMS code given")
+            raise errors.PinCodeMissing("no PIN/SMS code given")
         return {
             "systemUserName": self.system_id,
             "systemPassword": self.system_password,
@@ -234,6 +236,9 @@ class AltinnSoapClient:
         except errors.PinSessionExpired:
             if pin is not None:
                 pin.expire()
+            raise
+        except errors.WrongPinCode as exc:
+            exc.earlier_code_void = self.codes_requested > 1
             raise
         except requests.RequestException as exc:  # body read failed midway
             raise errors.ServiceUnavailable(f"{operation}: {type(exc).__name__}") from None
@@ -275,8 +280,10 @@ class AltinnSoapClient:
             AUTHENTICATION, "GetAuthenticationChallenge", {"challengeRequest": request}, uses_pin=False
         )
         challenge = parsing.parse_challenge(result)
-        if challenge.status == "Ok" and challenge.valid_from and challenge.valid_to:
-            self.pin_session = PinSession.from_challenge(challenge)
+        if challenge.status == "Ok":
+            self.codes_requested += 1
+            if challenge.valid_from and challenge.valid_to:
+                self.pin_session = PinSession.from_challenge(challenge)
         return challenge
 
     def get_reportee_element_list(

@@ -2,8 +2,12 @@
 
 Altinn reuses ErrorIDs for different causes (989: any user-authentication failure, 5: system credentials or
 missing authorisation), so the ErrorID decides first and the message text only where one ID covers several
-client errors. Texts that real captures show are matched exactly as seen; the others are the ones agreed
-with the emulator (no public capture exists).
+client errors. Texts that real captures or Altinn's help pages show are matched as Altinn writes them; the
+others are the ones agreed with the emulator (no public source exists).
+
+Altinn's "Incorrect username/password/pin given for user" does not say which part was wrong; the operation
+does: GetAuthenticationChallenge sends no code, so there the person or the personal password is wrong,
+while a data call follows a challenge that accepted the same password, so there the code is wrong or old.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ NO_RIGHTS_IDS = frozenset({14, 30001, 30002})  # MissingRight, NotAuthorizedForR
 USER_AUTH_ID = 989
 SYSTEM_AUTH_ID = 5
 GENERAL_ID = 0
+CHALLENGE_OPERATION = "GetAuthenticationChallenge"
 
 
 @dataclass(frozen=True)
@@ -44,28 +49,40 @@ def _has(text: str, *needles: str) -> bool:
     return any(n in text for n in needles)
 
 
-def error_class_for(fault: AltinnFault) -> type[errors.AltinnError]:
-    """The ``AltinnError`` subclass for a fault."""
+def _wrong_user_credentials(operation: str | None) -> type[errors.InvalidUserCredentials]:
+    if operation == CHALLENGE_OPERATION:
+        return errors.WrongPersonalPassword
+    if operation:
+        return errors.WrongPinCode
+    return errors.InvalidUserCredentials
+
+
+def error_class_for(fault: AltinnFault, operation: str | None = None) -> type[errors.AltinnError]:
+    """The ``AltinnError`` subclass for a fault answered to ``operation`` (None: not known)."""
     eid = fault.error_id
     text = " ".join(filter(None, (fault.error_message, fault.localized_message))).lower()
     if eid in ELEMENT_GONE_IDS:
         return errors.ElementNotFound
     if eid in NO_RIGHTS_IDS:
         return errors.NoRights
+    about_system = _has(text, "endusersystem", "end user system", "given for system")
     if eid in (USER_AUTH_ID, GENERAL_ID):
         # DOC-TI lists the same user-authentication causes under 0 and 989.
         if _has(text, "locked", "sperret"):
-            return errors.UserLockedOut
-        if _has(text, "expired", "utløpt", "new pin", "ny pinkode"):
+            return errors.SystemLockedOut if about_system else errors.UserLockedOut
+        # "Pin session time has time out for user. Request new." (Altinn's help page); ours says "expired".
+        if _has(text, "expired", "utløpt", "new pin", "ny pinkode", "time out", "timed out"):
             return errors.PinSessionExpired
-        if _has(text, "username/password/pin", "brukernavn/passord/pin"):
-            return errors.InvalidUserCredentials
-        if eid == USER_AUTH_ID:
-            return errors.InvalidUserCredentials
+        if about_system:
+            return errors.InvalidSystemCredentials
+        if _has(text, "username/password/pin", "brukernavn/passord/pin") or eid == USER_AUTH_ID:
+            return _wrong_user_credentials(operation)
         return errors.AltinnError
     if eid == SYSTEM_AUTH_ID:
         if _has(text, "not authorized", "not authorised", "ikke autorisert", "ikke rettighet"):
             return errors.NoRights
+        if _has(text, "locked", "sperret"):
+            return errors.SystemLockedOut
         return errors.InvalidSystemCredentials
     if eid is None and (fault.faultcode or "").lower().endswith("server"):
         return errors.ServiceUnavailable
@@ -73,10 +90,8 @@ def error_class_for(fault: AltinnFault) -> type[errors.AltinnError]:
 
 
 def to_error(fault: AltinnFault, operation: str) -> errors.AltinnError:
-    cls = error_class_for(fault)
-    detail = (
-        f"{operation}: ErrorID {fault.error_id}" if fault.error_id is not None else f"{operation}: SOAP fault"
-    )
+    """The typed error of a fault; Altinn's ErrorID, ErrorGuid and text go to the support details."""
+    cls = error_class_for(fault, operation)
     return cls(
-        detail, error_id=fault.error_id, error_guid=fault.error_guid, altinn_message=fault.text or None
+        operation, error_id=fault.error_id, error_guid=fault.error_guid, altinn_message=fault.text or None
     )

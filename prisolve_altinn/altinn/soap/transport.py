@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 import requests
 
 from .. import errors
+from ..i18n import _lt
 from ..transport import PinChallenge, Transport
 from ..types import (
     KIND_FORM,
@@ -51,6 +52,8 @@ REPORTEE_WIDE_ERRORS = (
     errors.UserLockedOut,
     errors.ConfigurationError,
 )
+# For the person who asks for a code again: a challenge starts a new session, only its code works.
+EARLIER_CODE_VOID = _lt("Altinn has sent a new SMS code: the code in the earlier SMS no longer works.")
 _HTML = re.compile(r"<\s*(html|body|p|div|br|span|a|b|i|ul|ol|li|table|h[1-6])\b", re.IGNORECASE)
 _UNSAFE_NAME = re.compile(r"[^\w.\- ]+", re.UNICODE)
 
