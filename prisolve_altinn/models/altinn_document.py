@@ -24,9 +24,8 @@ from odoo.tools import SQL, split_every, unique
 
 from ..altinn.types import ROLE_ATTACHMENT, AltinnFile, AltinnItem, FetchFailure
 from ..services import failures
-from ..services.failures import error_text
 from ..services.fetch import can_commit, to_utc_naive
-from ..services.texts import company_lang
+from ..services.texts import company_lang, error_message
 
 _logger = logging.getLogger(__name__)
 
@@ -275,7 +274,7 @@ class AltinnDocument(models.Model):
         if isinstance(item, FetchFailure):
             failures.append(item)
             existing[item.reference] = self._altinn_record_failure(
-                company, item.reference, item.title, error_text(item.error, lang), doc
+                company, item.reference, item.title, error_message(item.error, lang), doc
             )
             return None
         try:
@@ -299,7 +298,7 @@ class AltinnDocument(models.Model):
             )
             failures.append(FetchFailure(reference=item.reference, title=item.title or "", error=exc))
             existing[item.reference] = self._altinn_record_failure(
-                company, item.reference, item.title, error_text(exc, lang), doc
+                company, item.reference, item.title, error_message(exc, lang), doc
             )
             return None
         existing[item.reference] = doc
@@ -608,7 +607,7 @@ class AltinnDocument(models.Model):
                     {
                         "state": "failed",
                         "error": self.env._(
-                            "The document could not be processed: %(error)s", error=error_text(exc, lang)
+                            "The document could not be processed: %(error)s", error=error_message(exc, lang)
                         ),
                     }
                 )

@@ -15,6 +15,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..altinn import errors as altinn_errors
 from ..altinn.altinn3 import ADMIN_SCOPES, READ_SCOPES
+from ..services.texts import error_message
 
 _logger = logging.getLogger(__name__)
 
@@ -234,7 +235,9 @@ class AltinnMaskinportenClient(models.Model):
             finally:
                 client.http.close()
         except altinn_errors.AltinnError as exc:
-            message = self.env._("Maskinporten did not give a token. %(error)s", error=exc.text(lang))
+            message = self.env._(
+                "Maskinporten did not give a token. %(error)s", error=error_message(exc, lang)
+            )
             ok = False
         else:
             message = self.env._(

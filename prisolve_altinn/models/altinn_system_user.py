@@ -15,6 +15,7 @@ from odoo.exceptions import UserError
 from ..altinn import errors as altinn_errors
 from ..altinn.altinn3 import Altinn3Settings, make_admin
 from ..altinn.altinn3.config import LEVEL_COMPANY, LEVEL_FIRM
+from ..services.texts import error_message
 
 _logger = logging.getLogger(__name__)
 
@@ -261,7 +262,7 @@ class AltinnSystemUser(models.Model):
                     admin.status(self.org_number, agent=agent, external_ref=self.external_ref)
                 )
         except altinn_errors.AltinnError as exc:
-            raise UserError(exc.text(self.env.lang or "en_US")) from None
+            raise UserError(error_message(exc, self.env.lang or "en_US")) from None
         finally:
             if admin is not None:
                 admin.mp.http.close()
@@ -286,7 +287,7 @@ class AltinnSystemUser(models.Model):
                 request_id=self.request_id or None,
             )
         except altinn_errors.AltinnError as exc:
-            raise UserError(exc.text(self.env.lang or "en_US")) from None
+            raise UserError(error_message(exc, self.env.lang or "en_US")) from None
         finally:
             if admin is not None:
                 admin.mp.http.close()

@@ -9,23 +9,10 @@ import logging
 
 from markupsafe import Markup, escape
 
-from odoo.exceptions import UserError
-
-from ..altinn.errors import AltinnError
-
 _logger = logging.getLogger(__name__)
 
 FETCH = "prisolve_altinn.mail_activity_type_altinn_fetch_failure"
 BOOKING = "prisolve_altinn.mail_activity_type_altinn_failure"
-
-
-def error_text(error, lang):
-    """The person-facing text of an error from the protocol layer or the ORM."""
-    if isinstance(error, AltinnError):
-        return error.text(lang)
-    if isinstance(error, UserError):
-        return error.args[0]
-    return str(error) or error.__class__.__name__
 
 
 def responsible_user(company, document=None):

@@ -34,7 +34,7 @@ from odoo.tools import SQL
 from ..altinn import errors as altinn_errors
 from . import failures
 from .handover import hand_over
-from .texts import company_lang
+from .texts import company_lang, error_message
 
 _logger = logging.getLogger(__name__)
 
@@ -333,7 +333,7 @@ def _close(transport):
 def _store(company, result):
     company = company.sudo()
     lang = company_lang(company)
-    message = failures.error_text(result.error, lang) if result.error is not None else ""
+    message = error_message(result.error, lang) if result.error is not None else ""
     company.env["altinn.fetch.log"].sudo()._altinn_log(company, result, message)
     if result.trigger == "upload":
         return
@@ -445,11 +445,14 @@ def run_cron(env, *, time_budget=None, pool_size=None, min_age_minutes=None, cla
     pool_size = pool_size or _int_param(params, "prisolve_altinn.fetch_pool_size", DEFAULT_POOL_SIZE)
     claim_size = claim_size or _int_param(params, "prisolve_altinn.fetch_claim_size", DEFAULT_CLAIM_SIZE)
     min_age = timedelta(minutes=min_age_minutes if min_age_minutes is not None else DEFAULT_MIN_AGE_MINUTES)
+    # Due: tried before this call began, less ``min_age``; a company is taken once per call.
+    threshold = fields.Datetime.now() - min_age
     deadline = time.monotonic() + time_budget
     Company = env["res.company"].sudo()
-    results = []
+    results, taken = [], []
     while time.monotonic() < deadline:
-        claimed = claim(env, claim_size, min_age)
+        claimed = claim(env, claim_size, threshold, taken)
+        taken += claimed
         if not claimed:
             break
         commit(env)  # the attempt is kept even if this worker dies while it fetches
@@ -462,7 +465,7 @@ def run_cron(env, *, time_budget=None, pool_size=None, min_age_minutes=None, cla
         if new_ids:
             hand_over(env["altinn.document"].browse(new_ids))
             commit(env)
-        env["ir.cron"]._notify_progress(done=len(results), remaining=_count_due(env, min_age))
+        env["ir.cron"]._notify_progress(done=len(results), remaining=_count_due(env, threshold, taken))
     if not results:
         env["ir.cron"]._notify_progress(done=0, remaining=0)
     _logger.info(
@@ -474,22 +477,22 @@ def run_cron(env, *, time_budget=None, pool_size=None, min_age_minutes=None, cla
     return results
 
 
-def _due_condition(min_age):
-    threshold = fields.Datetime.now() - min_age
+def _due_condition(threshold, taken):
     return SQL(
-        "altinn_fetch_ready AND active AND (altinn_fetch_attempt_at IS NULL OR altinn_fetch_attempt_at "
-        "<= %s)",
+        "altinn_fetch_ready AND active AND id != ALL(%s) "
+        "AND (altinn_fetch_attempt_at IS NULL OR altinn_fetch_attempt_at <= %s)",
+        list(taken),
         threshold,
     )
 
 
-def claim(env, limit, min_age, retries=3):
+def claim(env, limit, threshold, taken=(), retries=3):
     """Lock up to ``limit`` due companies no other worker holds and stamp their attempt; returns their ids."""
     env["res.company"].flush_model(["altinn_fetch_ready", "altinn_fetch_attempt_at", "active"])
     query = SQL(
         "SELECT id FROM res_company WHERE %s "
         "ORDER BY altinn_fetch_attempt_at ASC NULLS FIRST, id LIMIT %s FOR UPDATE SKIP LOCKED",
-        _due_condition(min_age),
+        _due_condition(threshold, taken),
         limit,
     )
     try:
@@ -510,13 +513,13 @@ def claim(env, limit, min_age, retries=3):
         if not can_commit() or not retries:
             return []
         env.cr.rollback()
-        return claim(env, limit, min_age, retries - 1)
+        return claim(env, limit, threshold, taken, retries - 1)
     env["res.company"].invalidate_model(["altinn_fetch_attempt_at"])
     return ids
 
 
-def _count_due(env, min_age):
-    env.cr.execute(SQL("SELECT count(*) FROM res_company WHERE %s", _due_condition(min_age)))
+def _count_due(env, threshold, taken):
+    env.cr.execute(SQL("SELECT count(*) FROM res_company WHERE %s", _due_condition(threshold, taken)))
     return env.cr.fetchone()[0]
 
 

@@ -86,5 +86,11 @@ def error_details(error, lang):
     return ""
 
 
+def error_message(error, lang):
+    """What a person reads about ``error`` in ``lang``: the sentence, then the support details line if any."""
+    details = error_details(error, lang)
+    return "\n".join(part for part in (error_text(error, lang), details) if part)
+
+
 # Until every caller uses error_text/error_details: ``error.text("nb_NO")`` translates through this module.
 altinn_errors.install_lang_translator(translate)

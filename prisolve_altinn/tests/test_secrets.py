@@ -251,6 +251,7 @@ class TestSecrets(TupleTimeouts, TransactionCase):
             documents.unlink()
             env["altinn.update.wizard"].search([("id", ">", before["altinn_update_wizard"])]).unlink()
             env["ir.cron.trigger"].search([("id", ">", before["ir_cron_trigger"])]).unlink()
+            env["altinn.fetch.log"].search([("id", ">", before.get("altinn_fetch_log", 0))]).unlink()
             company = env["res.company"].browse(company_id)
             company.write({name: value for name, value in settings.items() if name != "altinn_transport"})
             company.altinn_transport = settings["altinn_transport"]

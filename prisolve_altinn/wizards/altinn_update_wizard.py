@@ -39,9 +39,9 @@ from ..altinn import errors as altinn_errors
 from ..altinn.types import UserCredentials
 from ..providers import provider_for
 from ..providers.base import LEVEL_FIRM
-from ..services.failures import error_text
 from ..services.fetch import ALTINN_TZ, to_utc_naive
 from ..services.handover import hand_over
+from ..services.texts import error_message
 
 _logger = logging.getLogger(__name__)
 
@@ -295,15 +295,18 @@ class AltinnUpdateWizard(models.TransientModel):
         try:
             challenge = transport.request_pin(credentials)
         except altinn_errors.AltinnError as exc:
-            raise UserError(exc.text(self._lang())) from None
+            raise UserError(error_message(exc, self._lang())) from None
         finally:
             self._altinn_close(transport)
         if challenge.status == "NoPhoneNumber":
-            raise UserError(altinn_errors.NoPhoneNumber(altinn_message=challenge.message).text(self._lang()))
+            raise UserError(
+                error_message(altinn_errors.NoPhoneNumber(altinn_message=challenge.message), self._lang())
+            )
         if challenge.status != "Ok":
             raise UserError(
-                altinn_errors.AltinnError(altinn_message=challenge.message or challenge.status).text(
-                    self._lang()
+                error_message(
+                    altinn_errors.AltinnError(altinn_message=challenge.message or challenge.status),
+                    self._lang(),
                 )
             )
         self.write({"pin_message": challenge.message, "pin_valid_to": to_utc_naive(challenge.valid_to)})
@@ -393,12 +396,12 @@ class AltinnUpdateWizard(models.TransientModel):
                 "%(title)s (%(reference)s): %(reason)s",
                 title=f.title or f.reference,
                 reference=f.reference,
-                reason=error_text(f.error, lang),
+                reason=error_message(f.error, lang),
             )
             for f in result.failures
         ]
         if result.error is not None:
-            reason = error_text(result.error, lang)
+            reason = error_message(result.error, lang)
             if result.skipped:
                 reason = self.env._("Not updated: %(reason)s", reason=reason)
             reasons.insert(0, reason)

@@ -15,8 +15,8 @@ from odoo.exceptions import UserError
 from ..altinn.parsers import ParseError, parse_files
 from ..altinn.types import ROLE_ATTACHMENT, AltinnFile
 from ..providers import PROVIDERS
-from ..services.failures import error_text
 from ..services.handover import hand_over
+from ..services.texts import error_message
 
 _logger = logging.getLogger(__name__)
 
@@ -179,7 +179,7 @@ class AltinnUploadWizard(models.TransientModel):
         transport = PROVIDERS["upload"].transport(company, files)
         result = company._altinn_fetch(transport=transport, trigger="upload")[0]
         if result.error is not None:
-            raise UserError(error_text(result.error, self.env.lang or "en_US"))
+            raise UserError(error_message(result.error, self.env.lang or "en_US"))
         if result.failures:
             _logger.info("Upload %s: %s file(s) could not be recorded", self.filename, len(result.failures))
         Document = self.env["altinn.document"].with_company(company)
