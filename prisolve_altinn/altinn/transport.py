@@ -51,5 +51,10 @@ class Transport(ABC):
         listed, without files: its content is not downloaded again.
         """
 
+    def sync_marker(self, reportee: str) -> datetime | None:
+        """Where the next ``fetch`` of ``reportee`` may start (naive UTC), or None when the transport
+        keeps no marker (the caller then uses its own ``until``)."""
+        return None
+
     def close(self) -> None:  # noqa: B027 - optional hook, most transports hold nothing
         """Release sessions; called at the end of a batch."""

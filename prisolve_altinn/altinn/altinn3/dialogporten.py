@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from .. import errors
 from .httpclient import error_for, json_of, problem_of, problem_text
-from .platform import TOKEN_MASKINPORTEN, PlatformApi
+from .platform import TOKEN_DIALOG, TOKEN_MASKINPORTEN, PlatformApi
 
 _logger = logging.getLogger(__name__)
 
@@ -172,6 +172,16 @@ class DialogportenClient(PlatformApi):
         if not isinstance(body, dict) or not body.get("id"):
             raise errors.MalformedResponse("Dialogporten dialog: unexpected answer")
         return body
+
+    def instance(self, url: str) -> dict:
+        """An app instance in Storage (e.g. its ``dataValues``) behind a dialog's ``getInstance`` action;
+        {} for a URL outside the platform (no platform token leaves it)."""
+        kind = self.token_kind_for(url)
+        if kind == TOKEN_DIALOG:
+            return {}
+        response = self.call("GET", url, what="Storage instance", token_kind=kind)
+        body = json_of(response, "Storage instance")
+        return body if isinstance(body, dict) else {}
 
     def transmissions(self, dialog_id: str) -> list[dict]:
         response = self.call(
