@@ -145,7 +145,7 @@ class SystemRegisterClient:
             raise self._error(response, "System register", system_id)
         return RegisteredSystem.from_json(json_of(response, "System register"))
 
-    def create(self, system: RegisteredSystem) -> str:
+    def create(self, system: RegisteredSystem) -> str:  # pylint: disable=W8106
         """Register a new system; returns Altinn's internal id.
 
         :raises errors.SystemRegisterRejected: Altinn's validation (its texts in ``altinn_message``)
