@@ -15,7 +15,7 @@ from .store import (
     SystemUser,
     stable_uuid,
 )
-from .web import a3, altinn_problem, args, base_url, body_json, iso, problem, route
+from .web import a3, args, base_url, body_json, iso, problem, route
 
 BASE = r"^/_emulator/altinn3"
 
@@ -196,35 +196,22 @@ def _user(state, user_id: str) -> SystemUser | None:
 
 
 @route("POST", BASE + r"/systemusers/(?P<id>[0-9a-fA-F-]{36})/revoke/?$", control=True)
-def revoke(state, request):
-    """The system user disappears at once (whatever its clients): tests of a revoked access."""
-    ext = a3(state)
-    with ext.lock:
-        user = _user(state, request.match["id"])
-        if user is None:
-            return problem(404, "Not Found", "No such system user")
-        user.deleted = True
-    return Response.json(_user_json(user))
-
-
 @route("DELETE", BASE + r"/systemusers/(?P<id>[0-9a-fA-F-]{36})/?$", control=True)
 def delete_system_user(state, request):
-    """The customer deletes the system user in Altinn (Tilgangsstyring → Systemtilgang). An agent system
-    user with clients is refused until its clients are removed
-    (``SystemUserController.DeleteAgentSystemUser``, AUTH-00035)."""
+    """The customer deletes the system user in Altinn (Tilgangsstyring → Systemtilgang): Altinn also
+    deletes the request it came from (``SystemUserController.SetDeleteFlagOnSystemUser`` /
+    ``DeleteAgentSystemUser`` → ``DeleteRequestForSystemUser``), so the next request is a new one. An agent
+    system user goes with its clients."""
     ext = a3(state)
     with ext.lock:
         user = _user(state, request.match["id"])
         if user is None or user.deleted:
             return problem(404, "Not Found", "No such system user")
-        if user.agent and user.clients:
-            return altinn_problem(
-                "AUTH-00035",
-                400,
-                "The system user has delegations from customer. Remove the delegations before deleting the "
-                "system user",
-            )
         user.deleted = True
+        user.clients.clear()
+        origin = ext.find_request(user.system_id, user.owner_org, user.external_ref, user.agent)
+        if origin is not None:
+            origin.deleted = True
     return Response.json(_user_json(user))
 
 

@@ -168,13 +168,10 @@ def test_requests_are_kept_per_kind(emu, admin):
 
 
 def test_agent_request_for_the_firm(emu, admin, tokens_for):
-    emu.post(f"/_emulator/altinn3/systemusers/{emu.system_user(FIRM, agent=True)['id']}/revoke")
-    # The accepted request of the deleted system user still holds the key: Altinn hands it back.
-    stale = admin.request_system_user(FIRM, agent=True)
-    assert stale.status == "Accepted" and not stale.is_new
+    emu.delete(f"/_emulator/altinn3/systemusers/{emu.system_user(FIRM, agent=True)['id']}")
     assert admin.status(FIRM, agent=True).state == STATE_MISSING
     setup = admin.ensure_system_user(FIRM, agent=True)
-    assert setup.outcome == OUTCOME_RENEWED and setup.deleted_request_id == stale.id
+    assert setup.outcome == OUTCOME_REQUESTED
     request = setup.request
     assert request.agent and request.external_ref == f"{FIRM}-klient"
     assert request.confirm_url.endswith(

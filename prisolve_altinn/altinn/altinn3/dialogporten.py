@@ -58,6 +58,15 @@ def parse_time(value) -> datetime | None:
     return result.astimezone(timezone.utc)
 
 
+def _about_continuation(problem: dict) -> bool:
+    """The validation problem names the ``continuationToken`` field (its key, not its wording)."""
+    fields = list(problem.get("errors") or {}) if isinstance(problem.get("errors"), dict) else []
+    for err in problem.get("validationErrors") or []:
+        if isinstance(err, dict):
+            fields += [str(p) for p in err.get("paths") or []]
+    return any("continuationtoken" in str(f).lower().replace("_", "") for f in fields)
+
+
 class ContinuationRejected(Exception):
     """Dialogporten refused a continuation token (expired, or from an older deployment)."""
 
@@ -89,9 +98,9 @@ class DialogportenClient(PlatformApi):
             ok=(200, 400, 410, 422),
         )
         if response.status_code != 200:
-            text = problem_text(problem_of(response))
-            if params.get("continuationToken") and "continuation" in text.lower():
-                raise ContinuationRejected(text)
+            problem = problem_of(response)
+            if params.get("continuationToken") and _about_continuation(problem):
+                raise ContinuationRejected(problem_text(problem))
             raise error_for(response, "Dialogporten search")
         page = json_of(response, "Dialogporten search")
         if not isinstance(page, dict) or not isinstance(page.get("items") or [], list):
