@@ -215,6 +215,13 @@ def test_customer_deletes_a_system_user(emu, admin):
 
 
 # ---------------------------------------------------------------------------------------- diagnosis
+def test_diagnosis_of_unusable_settings(settings_for, http):
+    broken = diagnose_grant(settings_for(private_key_pem="not a key"), http=http)
+    assert (broken.failed.name, broken.failed.problem) == (CHECK_VENDOR_TOKEN, PROBLEM_KEY_REJECTED)
+    no_system = diagnose_grant(settings_for(system_id=None), http=http)
+    assert no_system.failed.name == CHECK_VENDOR_TOKEN and not no_system.ok
+
+
 def test_diagnosis_all_good(emu, settings_for, http):
     diagnosis = diagnose_grant(settings_for(), http=http)
     assert diagnosis.ok and [c.name for c in diagnosis.checks] == [

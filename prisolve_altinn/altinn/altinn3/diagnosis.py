@@ -99,8 +99,8 @@ def diagnose_grant(
     kwargs = {"http": http, "cache": cache if cache is not None else TokenCache(), "clock": clock}
     diagnosis = GrantDiagnosis()
     try:
-        admin = make_admin(settings, **kwargs)
         try:
+            admin = make_admin(settings, **kwargs)  # an unreadable key or no system id fails here
             admin.mp.token(admin.scopes)
         except errors.AltinnError as exc:
             diagnosis.checks.append(_failed(CHECK_VENDOR_TOKEN, exc))
