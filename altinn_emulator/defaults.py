@@ -99,3 +99,9 @@ def populate(state, seed: int, base_date: date) -> None:
         org_rng = random.Random(f"items:{seed}:{orgnr}")
         for item in payloads.default_items(org_rng, state.organisations[orgnr], base_date):
             state.add_item(item)
+
+
+# Organisations that have the firm registered as their regnskapsfører in Enhetsregisteret: the clients
+# its agent system user may be given (Altinn 3 "available clients"); UNDELEGATED_COMPANY is one that
+# the firm's klientadministrator has not added yet.
+FIRM_REGISTERED_CLIENTS = (COMPANY, CLIENT_COMPANY, UNDELEGATED_COMPANY)

@@ -88,7 +88,8 @@ def register_client(state, request):
 
     Body: ``client_id``, one of ``public_key_pem`` / ``jwk`` / ``certificate_pem``, optional ``kid``
     (default: RFC 7638 thumbprint), ``scopes`` (list; default: the vendor's), ``consumer_org``
-    (default: the emulator vendor), ``system_id`` (add the client to that system; default the vendor's).
+    (default: the emulator vendor), ``system_id`` (add the client to that system; default the vendor's;
+    ``null`` adds it to none), ``expires_at`` (epoch seconds: the key expires then, MP-121).
     """
     body = body_json(request)
     ext = a3(state)
@@ -119,9 +120,13 @@ def register_client(state, request):
         if public is not None:
             kid = body.get("kid") or kid or jwt.thumbprint(public)
             client.keys[kid] = public
+            if body.get("expires_at") is not None:
+                client.key_expiry[kid] = float(body["expires_at"])
         if cert is not None:
             client.certificates.append(jwt.public_der(cert))
-        system = ext.systems.get(str(body.get("system_id") or SYSTEM_ID))
+        system = (
+            ext.systems.get(str(body.get("system_id") or SYSTEM_ID)) if body.get("system_id", 1) else None
+        )
         if system is not None and client_id not in system.client_ids:
             system.client_ids.append(client_id)
     return Response.json(
@@ -141,16 +146,21 @@ def remove_key(state, request):
 
 @route(
     "POST",
-    BASE + r"/requests/(?P<id>[0-9a-fA-F-]{36})/(?P<action>approve|reject|deny|timeout)/?$",
+    BASE + r"/requests/(?P<id>[0-9a-fA-F-]{36})/(?P<action>approve|reject|deny|timeout|archive)/?$",
     control=True,
 )
 def request_action(state, request):
-    """Simulates the customer's BankID approval (or rejection) of a system-user request."""
+    """Simulates the customer's BankID approval (or rejection) of a system-user request; ``timeout``
+    sets the status ``Timedout``; ``archive`` soft-deletes the request as Altinn's archiver does with
+    requests older than 28 days (``Archiver.cs``)."""
     ext = a3(state)
     with ext.lock:
         req = ext.requests.get(request.match["id"])
-        if req is None:
+        if req is None or req.deleted:
             return problem(404, "Not Found", "No such request")
+        if request.match["action"] == "archive":
+            req.deleted = True
+            return Response.json({"request": req.as_json(base_url(request)), "system_user": None})
         if req.status != "New":
             return problem(409, "Conflict", f"The request is already {req.status}")
         action = request.match["action"]
@@ -186,14 +196,22 @@ def _user(state, user_id: str) -> SystemUser | None:
 
 
 @route("POST", BASE + r"/systemusers/(?P<id>[0-9a-fA-F-]{36})/revoke/?$", control=True)
-def revoke(state, request):
-    """The customer deletes the system user in Altinn (Systemtilgang)."""
+@route("DELETE", BASE + r"/systemusers/(?P<id>[0-9a-fA-F-]{36})/?$", control=True)
+def delete_system_user(state, request):
+    """The customer deletes the system user in Altinn (Tilgangsstyring → Systemtilgang): Altinn also
+    deletes the request it came from (``SystemUserController.SetDeleteFlagOnSystemUser`` /
+    ``DeleteAgentSystemUser`` → ``DeleteRequestForSystemUser``), so the next request is a new one. An agent
+    system user goes with its clients."""
     ext = a3(state)
     with ext.lock:
         user = _user(state, request.match["id"])
-        if user is None:
+        if user is None or user.deleted:
             return problem(404, "Not Found", "No such system user")
         user.deleted = True
+        user.clients.clear()
+        origin = ext.find_request(user.system_id, user.owner_org, user.external_ref, user.agent)
+        if origin is not None:
+            origin.deleted = True
     return Response.json(_user_json(user))
 
 
@@ -262,17 +280,48 @@ def expire_continuation(state, request):
     return Response.json({"continuation_generation": ext.continuation_generation})
 
 
+CONFIG_KEYS = ("max_clock_skew", "mp_token_lifetime", "altinn_token_lifetime")
+
+
 @route("POST", BASE + r"/config/?$", control=True)
 def config(state, request):
+    """``{"max_clock_skew", "mp_token_lifetime", "altinn_token_lifetime"}`` (seconds) and
+    ``"latency_ms"``: a delay added to every Altinn 3 answer (benchmarks; control routes excluded)."""
     body = body_json(request)
     ext = a3(state)
     with ext.lock:
-        for key in ("max_clock_skew", "mp_token_lifetime", "altinn_token_lifetime"):
+        for key in CONFIG_KEYS:
             if key in body:
                 setattr(ext, key, int(body[key]))
-    return Response.json(
-        {k: getattr(ext, k) for k in ("max_clock_skew", "mp_token_lifetime", "altinn_token_lifetime")}
-    )
+        if "latency_ms" in body:
+            ext.latency = max(0.0, float(body["latency_ms"]) / 1000.0)
+    return Response.json({**{k: getattr(ext, k) for k in CONFIG_KEYS}, "latency_ms": ext.latency * 1000.0})
+
+
+ATTACHMENT_MODES = ("unauthorized", "refused", "unavailable", "ok")
+
+
+@route("POST", BASE + r"/dialogs/(?P<id>[0-9a-fA-F-]{36})/attachments/?$", control=True)
+def attachment_mode(state, request):
+    """Make one file of a dialog (``name`` = its file name, ``"*"`` = all) unreadable: ``unauthorized``
+    (Dialogporten shows ``urn:dialogporten:unauthorized`` and the host refuses it), ``refused`` (the URL
+    is listed but its host answers 403), ``unavailable`` (the host answers 503); ``ok`` undoes it."""
+    body = body_json(request)
+    item = state.by_uuid.get(request.match["id"])
+    mode = str(body.get("mode") or "")
+    if item is None:
+        return problem(404, "Not Found", "No such dialog")
+    if mode not in ATTACHMENT_MODES:
+        return problem(400, "Bad Request", f"mode must be one of {', '.join(ATTACHMENT_MODES)}")
+    ext = a3(state)
+    extra = ext.extra(item)
+    name = str(body.get("name") or "*")
+    with ext.lock:
+        if mode == "ok":
+            extra.attachment_modes.pop(name, None)
+        else:
+            extra.attachment_modes[name] = mode
+    return Response.json({"dialog_id": item.uuid, "attachment_modes": dict(extra.attachment_modes)})
 
 
 @route("GET", BASE + r"/calls/?$", control=True)
@@ -317,6 +366,7 @@ def dialogs(state, request):
                     "content_updated_at": iso(item.last_changed),
                     "attachments": [a.filename for a in item.attachments],
                     "altinn2_id": item.reportee_element_id,
+                    "archive_id": item.archive_id,
                 }
             )
     return Response.json(out)

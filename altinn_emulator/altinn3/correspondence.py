@@ -37,6 +37,16 @@ def corr_problem(status: int, code: int, detail: str) -> Response:
     return problem(status, detail, detail, errorCode=code)
 
 
+def refusal(state, item, filename: str) -> Response | None:
+    """The answer of the file's host when a test made it unreadable (control ``…/attachments``)."""
+    mode = a3(state).extra(item).attachment_mode(filename)
+    if mode in ("unauthorized", "refused"):
+        return problem(403, "Forbidden", "The caller may not read this document")
+    if mode == "unavailable":
+        return Response(503, b"Service Unavailable", "text/plain", {})
+    return None
+
+
 def _item_for(state, request, allow, correspondence_id: str):
     principal = authenticate(state, request, allow=allow, scope=None)
     if principal.kind != KIND_DIALOG and SCOPE not in principal.scopes:
@@ -174,6 +184,9 @@ def download(state, request):
     if not found or found[0] is not item or not hasattr(found[1], "data"):
         return corr_problem(404, 2001, "The requested attachment was not found")
     att = found[1]
+    refused = refusal(state, item, att.filename)
+    if refused is not None:
+        return refused
     disposition = "inline" if att.mimetype in ("application/pdf", "text/plain") else "attachment"
     return Response(
         200,
@@ -211,6 +224,9 @@ def storage(state, request):
     if request.match["data"]:
         for data_id, name, mimetype, data, _type in elements:
             if data_id == request.match["data"].lower():
+                refused = refusal(state, item, name)
+                if refused is not None:
+                    return refused
                 return Response(
                     200, data, mimetype, {"Content-Disposition": f'attachment; filename="{name}"'}
                 )
@@ -225,6 +241,14 @@ def storage(state, request):
             "created": iso(item.created),
             "lastChanged": iso(item.last_changed),
             "status": {"isArchived": item.archived},
+            # Altinn 2 archived forms migrated to Storage keep their archive reference
+            # (altinn-storage MigrationController: dataValues "A2ArchRef", "A2ArchRefTs").
+            "dataValues": {
+                "A2ArchRef": str(item.archive_id),
+                "A2ArchRefTs": item.archived_at.strftime("%d-%m-%Y %H:%M:%S"),
+            }
+            if item.archived and item.archive_id
+            else None,
             "data": [
                 {
                     "id": d,
@@ -256,6 +280,9 @@ def owner_document(state, request):
     if not found or found[0] is not item or not hasattr(found[1], "data"):
         return problem(404, "Not Found", "Document not found")
     att = found[1]
+    refused = refusal(state, item, att.filename)
+    if refused is not None:
+        return refused
     return Response(
         200, att.data, att.mimetype, {"Content-Disposition": f'attachment; filename="{att.filename}"'}
     )

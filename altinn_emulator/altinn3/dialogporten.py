@@ -72,9 +72,12 @@ def visible_item(state, principal, dialog_id: str):
 # ---------------------------------------------------------------------------------------- parties
 @route("GET", BASE + r"/parties/?$")
 def parties(state, request):
+    """Authorized parties of the system user: a standard one has its own organisation (its rights come
+    from it); an agent one has the firm that owns it and every client delegated to it (ALTINN3.md §10
+    point 2 expects this; Dialogporten takes it from Access Management's authorized parties)."""
     principal = principal_of(state, request)
     user = principal.system_user
-    orgs = sorted(user.clients) if user.agent else [user.owner_org]
+    orgs = [user.owner_org, *sorted(user.clients - {user.owner_org})] if user.agent else [user.owner_org]
     out = []
     for org in orgs:
         organisation = state.organisation(org)
@@ -259,11 +262,16 @@ def search(state, request):
 
 # ---------------------------------------------------------------------------------------- dialog
 def dialog_token(state, request, principal, item) -> str:
+    """``IDialogTokenGenerator``: for a system user, ``c`` is the consumer (the vendor's org), ``y`` the
+    system user and ``o`` the organisation that owns it."""
     ext = a3(state)
     now = int(now_ts(state))
+    user = principal.system_user
     claims = {
         "jti": str(uuid.uuid4()),
-        "c": f"urn:altinn:systemuser:{principal.system_user.id}",
+        "c": ORG_URN + (principal.consumer_org or ""),
+        "y": f"urn:altinn:systemuser:uuid:{user.id}",
+        "o": ORG_URN + user.owner_org,
         "l": 3,
         "p": ORG_URN + item.reportee,
         "i": item.uuid,
@@ -294,7 +302,7 @@ def get_dialog(state, request):
                 "_at": now,
                 "seenBy": {
                     "actorType": "PartyRepresentative",
-                    "actorId": f"urn:altinn:systemuser:{principal.system_user.id}",
+                    "actorId": f"urn:altinn:systemuser:uuid:{principal.system_user.id}",
                     "actorName": principal.system_user.integration_title or "System user",
                 },
             }

@@ -1,9 +1,14 @@
 """Maskinporten: ``POST /token`` (JWT-bearer grant, RFC 7523) and its metadata/JWKS.
 
-Checks like Maskinporten: signature against the integration's registered key (``kid``) or a
-trusted business certificate (``x5c``), ``aud`` (issuer; the legacy token-URL form too), ``iat``
+Checks like Maskinporten: signature against the integration's registered key (``kid``, with its expiry)
+or a trusted business certificate (``x5c``), ``aud`` (issuer; the legacy token-URL form too), ``iat``
 within ±10 s, ``exp - iat`` ≤ 120 s, ``jti`` not reused, scopes granted, and for
 ``authorization_details`` an approved, not deleted system user of a system listing the client_id.
+
+Every failure to authenticate the client (unknown client, unknown kid, bad signature, wrong ``aud``,
+invalid certificate, expired key) is ``invalid_grant`` with Maskinporten's "Invalid assertion. Client
+authentication failed." family (MP-100/110/120/121 of docs.digdir.no "Feilsøking i Maskinporten"), never
+``invalid_client``.
 """
 
 from __future__ import annotations
@@ -43,8 +48,19 @@ def jwks(state, request):
     return Response.json({"keys": [jwt.rsa_jwk(keys.maskinporten.public_key(), keys.maskinporten_kid)]})
 
 
+CLIENT_AUTH_FAILED = "Invalid assertion. Client authentication failed."  # MP-100
+MP_110_AUDIENCE = CLIENT_AUTH_FAILED + " Invalid JWT claim aud"
+MP_120_CERTIFICATE = CLIENT_AUTH_FAILED + " The JWT is signed with an invalid certificate."
+MP_121_EXPIRED_KEY = CLIENT_AUTH_FAILED + " Expired key"
+
+
+def _client_auth_failed(description: str = CLIENT_AUTH_FAILED) -> Response:
+    return oauth_error("invalid_grant", description)
+
+
 def _invalid_grant(text: str) -> Response:
-    return oauth_error("invalid_grant", f"Invalid assertion. Client authentication failed. {text}")
+    """A grant that authenticated its client but breaks a rule (times, jti): the texts are ours."""
+    return oauth_error("invalid_grant", text)
 
 
 @route("POST", r"^/token$")
@@ -62,34 +78,37 @@ def token(state, request):
         return oauth_error("invalid_request", "The assertion is not a JWT")
     client = ext.clients.get(str(claims.get("iss") or ""))
     if client is None:
-        return oauth_error("invalid_client", "Invalid client: unknown client_id in iss")
+        return _client_auth_failed()
     alg = header.get("alg")
     if alg not in jwt.RS_HASHES:
-        return _invalid_grant(f"Unsupported alg {alg}")
+        return _client_auth_failed()
     now = now_ts(state)
     try:
         if header.get("x5c"):
             certs = jwt.load_x5c(header["x5c"])
             leaf = certs[0]
             if jwt.public_der(leaf.public_key()) not in client.certificates:
-                return _invalid_grant("The certificate in x5c is not registered for this client")
+                return _client_auth_failed(MP_120_CERTIFICATE)
             valid_from = leaf.not_valid_before.replace(tzinfo=timezone.utc).timestamp()
             valid_to = leaf.not_valid_after.replace(tzinfo=timezone.utc).timestamp()
             if not valid_from <= now <= valid_to:
-                return _invalid_grant("The certificate in x5c is expired or not yet valid")
+                return _client_auth_failed(MP_120_CERTIFICATE)
             jwt.verify_rs(signing_input, sig, alg, leaf.public_key())
         elif header.get("kid"):
             key = client.keys.get(header["kid"])
             if key is None:
-                return _invalid_grant(f"Unknown kid {header['kid']} for this client")
+                return _client_auth_failed()
+            expires = client.key_expiry.get(header["kid"])
+            if expires is not None and expires <= now:
+                return _client_auth_failed(MP_121_EXPIRED_KEY)
             jwt.verify_rs(signing_input, sig, alg, key)
         else:
-            return _invalid_grant("The JWT header must have kid or x5c")
-    except jwt.TokenError as exc:
-        return _invalid_grant(f"Invalid JWT signature ({exc})")
+            return _client_auth_failed()
+    except jwt.TokenError:
+        return _client_auth_failed()
     issuer = maskinporten_issuer(request)
     if claims.get("aud") not in (issuer, issuer + "token"):
-        return _invalid_grant(f"Invalid audience {claims.get('aud')!r}; expected {issuer}")
+        return _client_auth_failed(MP_110_AUDIENCE)
     try:
         iat, exp = float(claims["iat"]), float(claims["exp"])
     except (KeyError, TypeError, ValueError):
@@ -144,7 +163,7 @@ def token(state, request):
         user = None
         with ext.lock:
             for system in ext.systems.values():
-                if client.client_id not in system.client_ids:
+                if system.deleted or client.client_id not in system.client_ids:
                     continue
                 user = ext.find_system_user(system.id, org, external_ref)
                 if user:

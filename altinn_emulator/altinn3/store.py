@@ -16,6 +16,7 @@ from datetime import datetime
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from .. import defaults
 from . import jwt
 
 NS = uuid.UUID("5f1c1c55-3a0e-4c39-9d1e-6a2f3c8e0a31")
@@ -32,18 +33,43 @@ VENDOR_SCOPES = (
     "altinn:authentication/systemuser.request.write",
     "altinn:authentication/systemuser.request.read",
     "altinn:authentication/systemregister.write",
+    "altinn:clientdelegations.read",
+    "altinn:clientdelegations.write",
 )
 PKG = "urn:altinn:accesspackage:"
+#: Packages that come from a client relationship in Enhetsregisteret (regnskapsfører, revisor,
+#: forretningsfører): an agent system user may hold them, a standard one may not (AUTH-00064/65).
+CLIENT_PACKAGES = frozenset(
+    PKG + name
+    for name in (
+        "regnskapsforer-med-signeringsrettighet",
+        "regnskapsforer-uten-signeringsrettighet",
+        "regnskapsforer-lonn",
+        "ansvarlig-revisor",
+        "revisormedarbeider",
+        "forretningsforer-eiendom",
+    )
+)
+#: Administration packages: never delegated onwards to an agent system user (a guess: the real flag
+#: is Access Management's ``isDelegable``).
+ADMIN_PACKAGES = frozenset(
+    PKG + name for name in ("klientadministrator", "tilgangsstyring", "hovedadministrator")
+)
+KLIENTADMINISTRATOR = PKG + "klientadministrator"
 SYSTEM_PACKAGES = (
     PKG + "regnskapsforer-med-signeringsrettighet",
     PKG + "regnskapsforer-uten-signeringsrettighet",
     PKG + "regnskapsforer-lonn",
     PKG + "skattegrunnlag",
     PKG + "merverdiavgift",
+    KLIENTADMINISTRATOR,
 )
-COMPANY = "911158612"
-FIRM = "310478717"
-CLIENT_COMPANY = "313367002"
+COMPANY = defaults.COMPANY
+FIRM = defaults.FIRM
+CLIENT_COMPANY = defaults.CLIENT_COMPANY
+#: externalRef of the firm's agent system user: the product's rule (``altinn3.systemusers.external_ref``).
+FIRM_AGENT_REF = f"{FIRM}-klient"
+REQUEST_STATUSES = ("New", "Accepted", "Rejected", "Denied", "Timedout")
 MAX_CLOCK_SKEW = 10
 MAX_GRANT_LIFETIME = 120
 MP_TOKEN_LIFETIME = 120
@@ -96,10 +122,13 @@ class Client:
     keys: dict[str, object] = field(default_factory=dict)  # kid -> RSA public key
     certificates: list[bytes] = field(default_factory=list)  # DER of public keys of trusted business certs
     name: str = ""
+    key_expiry: dict[str, float] = field(default_factory=dict)  # kid -> epoch seconds (MP-121 after it)
 
 
 @dataclass
 class System:
+    """A system in the system register (``RegisteredSystemResponse``)."""
+
     id: str
     vendor_org: str
     name: dict
@@ -109,19 +138,34 @@ class System:
     allowed_redirect_urls: list[str] = field(default_factory=list)
     guid: str = ""
     description: dict = field(default_factory=dict)
-    is_visible: bool = True
+    is_visible: bool = False
+    deleted: bool = False
 
     def as_json(self) -> dict:
+        """``GET …/systemregister/vendor/{id}``: camelCase, the internal id is not shown."""
         return {
             "id": self.id,
-            "systemInternalId": self.guid,
             "vendor": {"authority": "iso6523-actorid-upis", "ID": f"0192:{self.vendor_org}"},
             "name": self.name,
             "description": self.description,
             "rights": self.rights,
             "accessPackages": [{"urn": u} for u in self.access_packages],
+            "isDeleted": self.deleted,
             "clientId": self.client_ids,
+            "isVisible": self.is_visible,
             "allowedRedirectUrls": self.allowed_redirect_urls,
+        }
+
+    def as_dto(self, vendor_name: str) -> dict:
+        """``GET …/systemregister/vendor`` lists ``RegisteredSystemDTO`` (no client ids)."""
+        return {
+            "systemId": self.id,
+            "systemVendorOrgNumber": self.vendor_org,
+            "systemVendorOrgName": vendor_name,
+            "name": self.name,
+            "description": self.description,
+            "rights": self.rights,
+            "accessPackages": [{"urn": u} for u in self.access_packages],
             "isVisible": self.is_visible,
         }
 
@@ -140,15 +184,16 @@ class Request:
     created: datetime
     status: str = "New"  # New | Accepted | Rejected | Denied | Timedout
     system_user_id: str | None = None
+    deleted: bool = False  # soft delete: DELETE by the vendor, or the archiver after 28 days
 
     def confirm_url(self, ui: str) -> str:
-        if self.agent:
-            return f"{ui}/accessmanagement/ui/systemuser/agentrequest?id={self.id}"
-        return f"{ui}/accessmanagement/ui/systemuser/request?id={self.id}&DONTCHOOSEREPORTEE=true"
+        page = "agentrequest" if self.agent else "request"
+        return f"{ui}/accessmanagement/ui/systemuser/{page}?id={self.id}&DONTCHOOSEREPORTEE=true"
 
     def as_json(self, ui: str) -> dict:
         body = {
             "id": self.id,
+            "integrationTitle": self.integration_title,
             "externalRef": self.external_ref,
             "systemId": self.system_id,
             "partyOrgNo": self.party_org,
@@ -156,12 +201,12 @@ class Request:
             "status": self.status,
             "redirectUrl": self.redirect_url,
             "confirmUrl": self.confirm_url(ui),
+            "escalated": False,
             "created": self.created.isoformat(),
-            "integrationTitle": self.integration_title,
+            "timedOut": False,
         }
         if not self.agent:
             body["rights"] = self.rights
-            body["escalated"] = False
         return body
 
 
@@ -184,6 +229,7 @@ class SystemUser:
         return org in self.clients if self.agent else org == self.owner_org
 
     def as_json(self, system: System | None, vendor_name: str) -> dict:
+        """``SystemUserExternalDTO`` (vendor byquery/bysystem): no packages, ``userType`` in lower case."""
         return {
             "id": self.id,
             "integrationTitle": self.integration_title,
@@ -195,7 +241,6 @@ class SystemUser:
             "supplierName": vendor_name,
             "supplierOrgno": system.vendor_org if system else "",
             "externalRef": self.external_ref,
-            "accessPackages": [{"urn": u} for u in self.access_packages],
             "userType": "agent" if self.agent else "standard",
         }
 
@@ -211,6 +256,11 @@ class DialogExtra:
     correspondence_status: str | None = None
     status_history: list[dict] = field(default_factory=list)
     activities: list[dict] = field(default_factory=list)
+    # attachment file name (or "*") -> "unauthorized" | "refused" | "unavailable" (test control)
+    attachment_modes: dict[str, str] = field(default_factory=dict)
+
+    def attachment_mode(self, filename: str) -> str | None:
+        return self.attachment_modes.get(filename) or self.attachment_modes.get("*")
 
 
 class A3State:
@@ -229,6 +279,9 @@ class A3State:
         self.max_clock_skew = MAX_CLOCK_SKEW
         self.mp_token_lifetime = MP_TOKEN_LIFETIME
         self.altinn_token_lifetime = ALTINN_TOKEN_LIFETIME
+        self.latency = 0.0  # seconds added to every Altinn 3 answer (benchmarks)
+        # Enhetsregisteret: firm -> organisations that have it as regnskapsfører
+        self.firm_clients: dict[str, set[str]] = {FIRM: set(defaults.FIRM_REGISTERED_CLIENTS)}
         # correspondence / attachment id indexes over state.items (append-only list)
         self._indexed = 0
         self.item_by_cid: dict[str, object] = {}
@@ -269,7 +322,7 @@ class A3State:
             stable_uuid("systemuser", FIRM, "agent"),
             SYSTEM_ID,
             FIRM,
-            FIRM,
+            FIRM_AGENT_REF,
             True,
             [PKG + "regnskapsforer-med-signeringsrettighet"],
             now,
@@ -296,8 +349,10 @@ class A3State:
 
     # ------------------------------------------------------------------ lookups
     def find_system_user(
-        self, system_id: str, org: str, external_ref: str | None = None, agent: bool | None = None
+        self, system_id: str, org: str, external_ref: str | None = None
     ) -> SystemUser | None:
+        """The live system user for (system, org, externalRef) of EITHER kind, as Altinn looks it up
+        (``SystemUserRepository.GetSystemUserByExternalRequestId`` has no kind filter)."""
         ref = external_ref or org
         for user in self.system_users.values():
             if (
@@ -305,10 +360,25 @@ class A3State:
                 and user.owner_org == org
                 and user.external_ref == ref
                 and not user.deleted
-                and (agent is None or user.agent == agent)
             ):
                 return user
         return None
+
+    def find_request(self, system_id: str, org: str, external_ref: str, agent: bool) -> Request | None:
+        """The live request of one kind for the key
+        (``RequestRepository.Get[Agent]RequestByExternalReferences``)."""
+        found = None
+        for req in self.requests.values():
+            if (
+                req.system_id == system_id
+                and req.party_org == org
+                and req.external_ref == external_ref
+                and req.agent == agent
+                and not req.deleted
+                and (found is None or req.created >= found.created)
+            ):
+                found = req
+        return found
 
     def index_items(self, state) -> None:
         """Extend the correspondence/attachment indexes with items added since the last call."""

@@ -23,6 +23,12 @@ KIND_OWNER = "owner"
 SKATTEETATEN_ORGNO = "974761076"
 OWNER_DOCS = "/skatteetaten/api/skatt-dialog-dokumenter/v1/dokumenter"
 FCE_MARKDOWN = "application/vnd.dialogporten.frontchannelembed-url;type=text/markdown"
+UNAUTHORIZED_URL = "urn:dialogporten:unauthorized"
+
+
+def shown_url(extra: DialogExtra, filename: str, url: str) -> str:
+    """Dialogporten replaces the URL of an attachment the caller may not open (test control)."""
+    return UNAUTHORIZED_URL if extra.attachment_mode(filename) == "unauthorized" else url
 
 
 def kind_of(item) -> str:
@@ -106,8 +112,9 @@ def list_item(ctx, item) -> dict:
         "id": item.uuid,
         "org": "skd",
         "serviceResource": "urn:altinn:resource:" + resource_of(item),
-        "serviceResourceType": {KIND_APP: "AltinnApp", KIND_OWNER: "GenericAccessResource"}.get(
-            kind, "CorrespondenceService"
+        # IResourceRegistry.ServiceResourceInformation lower-cases the resource type.
+        "serviceResourceType": {KIND_APP: "altinnapp", KIND_OWNER: "genericaccessresource"}.get(
+            kind, "correspondenceservice"
         ),
         "party": ORG_URN + item.reportee,
         "progress": 100 if kind == KIND_APP and item.archived else None,
@@ -182,6 +189,7 @@ def data_elements(item) -> list[tuple[str, str, str, bytes, str]]:
 
 
 def _owner_attachments(ctx, item) -> list[dict]:
+    extra = ctx.a3.extra(item)
     out = []
     for att in item.attachments:
         att_id = stable_uuid("attachment", item.uuid, att.attachment_id)
@@ -194,7 +202,7 @@ def _owner_attachments(ctx, item) -> list[dict]:
                 "urls": [
                     {
                         "id": stable_uuid("url", att_id),
-                        "url": f"{ctx.base}{OWNER_DOCS}/{item.uuid}/{att_id}",
+                        "url": shown_url(extra, att.filename, f"{ctx.base}{OWNER_DOCS}/{item.uuid}/{att_id}"),
                         "mediaType": att.mimetype,
                         "consumerType": "Api",
                     }
@@ -260,7 +268,7 @@ def dialog(ctx, item, dialog_token: str | None) -> dict:
                     "urls": [
                         {
                             "id": stable_uuid("url", att_id),
-                            "url": url,
+                            "url": shown_url(extra, att.filename, url),
                             "mediaType": att.mimetype,
                             "consumerType": "Gui",
                         }
@@ -279,7 +287,7 @@ def dialog(ctx, item, dialog_token: str | None) -> dict:
                 urls = [
                     {
                         "id": stable_uuid("url", data_id),
-                        "url": wrapped,
+                        "url": shown_url(extra, name, wrapped),
                         "mediaType": mimetype,
                         "consumerType": "Gui",
                     }
@@ -288,7 +296,7 @@ def dialog(ctx, item, dialog_token: str | None) -> dict:
                 urls = [
                     {
                         "id": stable_uuid("url", data_id),
-                        "url": url,
+                        "url": shown_url(extra, name, url),
                         "mediaType": mimetype,
                         "consumerType": "Api",
                     }

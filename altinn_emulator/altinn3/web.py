@@ -98,6 +98,47 @@ def problem(
     return response
 
 
+HTTP_REASONS = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    409: "Conflict",
+    500: "Internal Server Error",
+}
+
+
+def altinn_problem(code: str, status: int, title: str, detail: str | None = None, **extensions) -> Response:
+    """An ``AltinnProblemDetails`` as Altinn.Authorization.ProblemDetails 5.4 writes it (authentication,
+    access management): ``type`` = ``urn:altinn:error:<code>``, the descriptor's text in ``title``, the
+    code in ``code``; a ``ProblemInstance``'s extension data become top-level members."""
+    body = {"type": f"urn:altinn:error:{code}", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body["code"] = code
+    body["traceId"] = f"00-emulator{status:03d}-01"
+    body["statusDescription"] = HTTP_REASONS.get(status, "Error")
+    body.update(extensions)
+    response = Response.json(body, status)
+    response.content_type = "application/problem+json; charset=utf-8"
+    return response
+
+
+def altinn_validation_problem(errors: list[tuple[str, str, str]]) -> Response:
+    """``AltinnValidationProblemDetails``: STD-00000 with ``validationErrors`` [(code, title, path)]."""
+    return altinn_problem(
+        "STD-00000",
+        400,
+        "One or more validation errors occurred.",
+        validationErrors=[{"code": code, "title": title, "paths": [path]} for code, title, path in errors],
+    )
+
+
+def empty(status: int) -> Response:
+    """An ASP.NET ``Forbid()``/``NotFound()``/``Accepted()`` answer: a status without a body."""
+    return Response(status, b"", "text/plain", {})
+
+
 def validation_problem(path: str, message: str) -> Response:
     return problem(
         400,
@@ -189,8 +230,9 @@ def authenticate(
     consumer = str((claims.get("consumer") or {}).get("ID") or "").split(":")[-1] or None
     principal = Principal(kind, claims, scopes, None, consumer)
     if kind == KIND_DIALOG:
+        # IDialogTokenGenerator: "c" is the consumer (vendor) org, the system user is in "y".
         principal.dialog_id = claims.get("i")
-        su_id = str(claims.get("c") or "").rsplit(":", 1)[-1]
+        su_id = str(claims.get("y") or "").rsplit(":", 1)[-1]
         principal.system_user = ext.system_users.get(su_id)
         return principal
     if scope and scope not in scopes:
@@ -285,6 +327,8 @@ def route(method: str, pattern: str, *, control: bool = False):
             except Exception:  # a bug in a handler: answer 500 like a broken backend, and say why on stderr
                 traceback.print_exc()
                 response = problem(500, "Internal Server Error", "emulator handler failed")
+            if not control:
+                delay = max(delay, a3(state).latency)
             if delay:
                 response.delay = max(response.delay, delay)
             if not control:

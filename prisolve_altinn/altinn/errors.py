@@ -284,3 +284,111 @@ class ContinuationTokenExpired(ServiceUnavailable):
         "Altinn no longer accepts the paging position of this import: nothing was lost, the next run starts "
         "again after the last imported item."
     )
+
+
+# Altinn 3 onboarding, system register and partial items (texts: ``message``, rendered by the ORM)
+from .i18n import _lt  # noqa: E402 - the classes above do not use it yet
+
+
+class SystemUserExists(AltinnError):
+    code = "system_user_exists"
+    message = _lt(
+        "Altinn already has a system user for this system and organisation, so no new approval is "
+        "needed. Check its status instead; if it is the wrong kind, the organisation must delete it in "
+        "Altinn (Tilgangsstyring → Systemtilgang) before a new one can be requested."
+    )
+
+
+class SystemUserRequestBlocked(ConfigurationError):
+    code = "system_user_request_blocked"
+    message = _lt(
+        "Altinn keeps an earlier system-user request for the same organisation and reference (for the "
+        "other kind of system user). Delete that request in the Altinn settings, or let the organisation "
+        "answer it, then send the request again."
+    )
+
+
+class WrongSystemUserKind(ConfigurationError):
+    code = "wrong_system_user_kind"
+    message = _lt(
+        "The system user Altinn has for this organisation and reference is of the other kind (a company's "
+        "own system user instead of an accounting firm's client system user, or the reverse). The "
+        "organisation must delete it in Altinn (Tilgangsstyring → Systemtilgang), then request the right "
+        "one again."
+    )
+
+
+class ExternalRefMismatch(SystemUserNotApproved):
+    code = "external_ref_mismatch"
+    message = _lt(
+        "Altinn has a system user for this organisation, but under another reference than the one this "
+        "database uses. Request the system user again from the Altinn settings, or ask the organisation "
+        "to delete the old one in Altinn."
+    )
+
+
+class SystemNotRegistered(ConfigurationError):
+    code = "system_not_registered"
+    message = _lt(
+        "The system is not registered in Altinn's system register (or belongs to another vendor). The "
+        "system vendor must register it with the Maskinporten integration's client id, then try again."
+    )
+
+
+class NotSystemVendor(NoRights):
+    code = "not_system_vendor"
+    message = _lt(
+        "Altinn refused the change to the system register: the Maskinporten integration belongs to "
+        "another organisation than the system's vendor. Use the vendor's own integration."
+    )
+
+
+class SystemRegisterRejected(ConfigurationError):
+    code = "system_register_rejected"
+    message = _lt(
+        "Altinn refused the system description (see Altinn's text below). The system vendor must correct "
+        "it and save it again."
+    )
+
+
+class ClientIdNotOnSystem(ConfigurationError):
+    code = "client_id_not_on_system"
+    message = _lt(
+        "The Maskinporten integration's client id is not listed on the system in Altinn's system register, "
+        "so Maskinporten issues no system-user token. The system vendor must add the client id to the "
+        "system."
+    )
+
+
+class AccessPackageNotOnSystem(ConfigurationError):
+    code = "access_package_not_on_system"
+    message = _lt(
+        "The system-user request asks for an access package that the system does not list in Altinn's "
+        "system register, or one this kind of system user cannot hold. The system vendor must add the "
+        "package to the system, or the request must ask for another one."
+    )
+
+
+class AttachmentUnauthorized(NoRights):
+    code = "attachment_unauthorized"
+    message = _lt(
+        "Altinn does not let the system user open this attachment. The organisation must give the system "
+        "user the access package or right the sender requires; the rest of the item was imported."
+    )
+
+
+class ServiceOwnerRefused(AltinnError):
+    code = "service_owner_refused"
+    message = _lt(
+        "The sender's own server refused to hand over this document. The rest of the item was imported; "
+        "if it persists, contact the sender (e.g. Skatteetaten) with the reference."
+    )
+
+
+class ServiceOwnerUnavailable(AltinnError):
+    code = "service_owner_unavailable"
+    retryable = True
+    message = _lt(
+        "The sender's own server did not answer for this document. The rest of the item was imported; the "
+        "document is fetched again later."
+    )

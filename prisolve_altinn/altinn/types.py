@@ -14,6 +14,11 @@ ROLE_FORM_DATA = "form_data"  # the main form XML (escaped FormData/FormDataXML)
 ROLE_ATTACHMENT = "attachment"  # binary attachment (PDF, XML, JSON…)
 ROLE_BODY = "body"  # message body text/HTML
 
+# Why a file of an item could not be read (``MissingFile.reason``).
+MISSING_UNAUTHORIZED = "unauthorized"  # Altinn says the system user may not open it
+MISSING_REFUSED = "refused"  # the file's host refused it (4xx): retrying alone will not help
+MISSING_UNAVAILABLE = "unavailable"  # the file's host did not answer (5xx, timeout): retry later
+
 
 @dataclass(frozen=True)
 class AltinnFile:
@@ -25,6 +30,15 @@ class AltinnFile:
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass(frozen=True)
+class MissingFile:
+    """A file an item points to that could not be read (the rest of the item was)."""
+
+    name: str
+    reason: str  # MISSING_*
+    error: Exception | None = None  # an ``errors.AltinnError`` with the person-facing text
 
 
 @dataclass
@@ -51,6 +65,10 @@ class AltinnItem:
     raw: bytes | None = None  # the remote description of the item (XML/JSON), kept for support
     # Altinn's archive reference ("AR5276128") of an archived item: what Altinn's UI and support show.
     archive_reference: str | None = None
+    # Files the item points to that could not be read now; ``Transport.fetch_item`` reads it again.
+    missing_files: list[MissingFile] = field(default_factory=list)
+    # Other ledger references of the same item (the Altinn 2 reference of a migrated Altinn 3 item).
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass

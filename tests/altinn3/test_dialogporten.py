@@ -36,11 +36,12 @@ def dialog_of_kind(emu, party, kind):
 
 
 def test_parties_standard_and_agent(tokens_for):
+    """A standard system user sees its own organisation; an agent one the firm and its clients."""
     own = DialogportenClient(tokens_for(COMPANY)).parties()
     assert [p["party"] for p in own] == [f"urn:altinn:organization:identifier-no:{COMPANY}"]
     assert own[0]["name"] == "SOLBAKKEN HOLDING AS" and own[0]["partyType"] == "Organization"
     firm = DialogportenClient(tokens_for(FIRM, "firm")).parties()
-    assert sorted(p["party"].rsplit(":", 1)[1] for p in firm) == sorted([COMPANY, CLIENT_COMPANY])
+    assert [p["party"].rsplit(":", 1)[1] for p in firm] == [FIRM, *sorted([COMPANY, CLIENT_COMPANY])]
 
 
 def test_search_validation(emu, tokens_for):
@@ -167,6 +168,11 @@ def test_dialog_details_mark_seen_and_carry_a_dialog_token(emu, tokens_for):
     header, claims, signing_input, sig = jws.split(dialog["dialogToken"])
     assert header["alg"] == "EdDSA"
     assert claims["i"] == target["dialog_id"] and claims["p"].endswith(COMPANY) and "read" in claims["a"]
+    # IDialogTokenGenerator: the vendor (consumer) in "c", the system user and its owner in "y"/"o"
+    system_user = emu.system_user(COMPANY)["id"]
+    assert claims["c"] == "urn:altinn:organization:identifier-no:" + emu.vendor()["vendor_org"]
+    assert claims["y"] == f"urn:altinn:systemuser:uuid:{system_user}"
+    assert claims["o"] == f"urn:altinn:organization:identifier-no:{COMPANY}"
     jwk = requests.get(emu.url + "/dialogporten/api/v1/.well-known/jwks.json", timeout=5).json()["keys"][0]
     ed25519.Ed25519PublicKey.from_public_bytes(jws.b64url_decode(jwk["x"])).verify(sig, signing_input)
     assert emu.dialogs(COMPANY) and dialog_of_kind(emu, COMPANY, "owner")["seen"] == 1

@@ -8,6 +8,7 @@ import uuid
 import pytest
 import requests
 from a3_testlib import COMPANY, FIRM, UNDELEGATED, new_key, pem_of
+from cryptography.hazmat.primitives import serialization
 from test_grant import make_cert
 
 from prisolve_altinn.altinn import errors
@@ -98,7 +99,7 @@ def test_tokens_are_cached_per_client_scope_and_org(emu, http):
     first = mp.token(READ_SCOPES, COMPANY)
     assert mp.token(list(reversed(READ_SCOPES)), COMPANY) is first  # scope order does not matter
     assert len(emu.calls("/token")) == 1
-    other = mp.token(READ_SCOPES, FIRM)
+    other = mp.token(READ_SCOPES, FIRM, external_ref=f"{FIRM}-klient")
     assert other.value != first.value and len(emu.calls("/token")) == 2
     offset[0] += 60  # still more than 30 s left
     assert mp.token(READ_SCOPES, COMPANY) is first
@@ -120,25 +121,68 @@ def test_registered_key_and_certificate(emu, http, rsa_key):
     assert mp_client(emu, http, cert_key, certificate_pem=cert).token(READ_SCOPES, COMPANY).value
 
 
+MP_100 = "Invalid assertion. Client authentication failed."
+
+
 def test_unregistered_certificate_is_rejected(emu, http):
     key = new_key()
     with pytest.raises(errors.InvalidClientKey) as info:
         mp_client(emu, http, key, certificate_pem=make_cert(key)).token(READ_SCOPES, COMPANY)
-    assert "certificate" in info.value.altinn_message
+    assert info.value.altinn_message == MP_100 + " The JWT is signed with an invalid certificate."  # MP-120
 
 
 def test_unknown_kid_is_an_invalid_client_key(emu, http, rsa_key):
     with pytest.raises(errors.InvalidClientKey) as info:
         mp_client(emu, http, rsa_key, kid="never-registered").token(READ_SCOPES, COMPANY)
-    assert "kid" in info.value.altinn_message
-    assert "Maskinporten" in info.value.text()
+    assert info.value.altinn_message == MP_100
+    assert "never-registered" in info.value.detail and "Maskinporten" in info.value.text()
 
 
 def test_wrong_key_for_a_registered_kid(emu, http, rsa_key):
     emu.register_key(rsa_key, kid="k-1")
     with pytest.raises(errors.InvalidClientKey, match="k-1") as info:
         mp_client(emu, http, new_key(), kid="k-1").token(READ_SCOPES, COMPANY)
-    assert "signature" in info.value.altinn_message.lower()
+    assert info.value.altinn_message == MP_100
+
+
+def test_expired_key_is_mp_121(emu, http, rsa_key):
+    vendor = emu.vendor()
+    emu.post(
+        "/_emulator/altinn3/clients",
+        {
+            "client_id": vendor["client_id"],
+            "public_key_pem": rsa_key.public_key()
+            .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+            .decode(),
+            "kid": "expired",
+            "expires_at": time.time() - 60,
+        },
+    )
+    with pytest.raises(errors.InvalidClientKey) as info:
+        mp_client(emu, http, rsa_key, kid="expired").token(READ_SCOPES, COMPANY)
+    assert info.value.altinn_message == MP_100 + " Expired key"
+
+
+def test_client_authentication_failures_are_invalid_grant_on_the_wire(emu):
+    """Maskinporten answers every failed client authentication with invalid_grant (MP-100 family), never
+    invalid_client: unknown client, unknown kid, bad signature, wrong audience."""
+    key = new_key()
+    emu.register_key(key, kid="wire")
+    cases = {
+        "unknown client": (base_claims(emu, iss="00000000-0000-0000-0000-000000000000"), key, MP_100),
+        "unknown kid": (base_claims(emu), new_key(), MP_100),
+        "bad signature": (base_claims(emu), new_key(), MP_100),
+        "audience": (
+            base_claims(emu, aud="https://maskinporten.no/"),
+            key,
+            MP_100 + " Invalid JWT claim aud",
+        ),
+    }
+    kids = {"unknown kid": "nobody"}
+    for name, (claims, signer, text) in cases.items():
+        answer = post_grant(emu, claims, signer, {"kid": kids.get(name, "wire")})
+        assert answer.status_code == 400, name
+        assert answer.json() == {"error": "invalid_grant", "error_description": text}, name
 
 
 def test_removed_key_stops_working(emu, http, rsa_key):
@@ -149,8 +193,9 @@ def test_removed_key_stops_working(emu, http, rsa_key):
 
 
 def test_unknown_client_id(emu, http):
-    with pytest.raises(errors.InvalidClientKey):
+    with pytest.raises(errors.InvalidClientKey) as info:
         mp_client(emu, http, client_id="00000000-0000-0000-0000-000000000000").token(READ_SCOPES, COMPANY)
+    assert info.value.altinn_message == MP_100
 
 
 @pytest.mark.parametrize("offset", [60, -60])

@@ -11,7 +11,13 @@ from a3_testlib import CLIENT_COMPANY, COMPANY, FIRM, UNDELEGATED, new_key, pem_
 
 from prisolve_altinn.altinn import errors
 from prisolve_altinn.altinn.transport import Transport
-from prisolve_altinn.altinn.types import ROLE_BODY, ROLE_FORM_DATA, AltinnItem, FetchFailure
+from prisolve_altinn.altinn.types import (
+    MISSING_UNAVAILABLE,
+    ROLE_BODY,
+    ROLE_FORM_DATA,
+    AltinnItem,
+    FetchFailure,
+)
 
 EPOCH = datetime(2000, 1, 1)
 
@@ -141,7 +147,10 @@ def test_mark_seen_only_when_asked(emu, transport_for):
 
 def test_klient_level_reads_delegated_clients(emu, transport_for, nb):
     transport = transport_for(FIRM, "firm")
-    assert set(transport.parties()) == {COMPANY, CLIENT_COMPANY}
+    assert set(transport.parties()) == {FIRM, COMPANY, CLIENT_COMPANY}
+    clients = transport.clients()
+    assert [c.org_number for c in clients] == sorted([COMPANY, CLIENT_COMPANY])  # the firm is no client
+    assert clients[0].name and clients[0].party_uuid
     for client in (COMPANY, CLIENT_COMPANY):
         result = fetch_all(transport, client)
         assert result and all(isinstance(i, AltinnItem) and i.reportee == client for i in result)
@@ -259,12 +268,21 @@ def test_timeout(emu, settings_for):
     transport.close()
 
 
-def test_owner_api_failure_is_per_item(emu, transport_for):
+def test_owner_api_failure_is_per_file(emu, transport_for):
+    """The service owner's server failing costs its documents, not the dialog (its text was read)."""
     emu.fault(path="^/skatteetaten/", status=500, count=10)
     result = fetch_all(transport_for())
-    failures = [r for r in result if isinstance(r, FetchFailure)]
-    assert len(failures) == 1 and "Skatteoppgjør" in failures[0].title
-    assert len(result) - 1 == len([r for r in result if isinstance(r, AltinnItem)])
+    assert all(isinstance(r, AltinnItem) for r in result)
+    settlement = next(r for r in result if "Skatteoppgjør" in r.title)
+    assert settlement.missing_files and {m.reason for m in settlement.missing_files} == {MISSING_UNAVAILABLE}
+    assert all(isinstance(m.error, errors.ServiceOwnerUnavailable) for m in settlement.missing_files)
+    assert [f.role for f in settlement.files] == [ROLE_BODY]
+    assert all(not r.missing_files for r in result if r is not settlement)
+
+
+def test_agent_system_user_does_not_read_the_firm_itself(emu, transport_for):
+    with pytest.raises(errors.WrongSystemUserKind):
+        fetch_all(transport_for(FIRM, "firm"), FIRM)
 
 
 def test_malformed_answer(emu, transport_for):

@@ -5,11 +5,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from .clients import CLIENT_ADMIN_SCOPES, ClientDelegationApi
 from .env import Altinn3Environment, environment
 from .exchange import SystemUserTokens
 from .httpclient import DEFAULT_TIMEOUT, Http
 from .maskinporten import ADMIN_SCOPES, READ_SCOPES, MaskinportenClient, check_orgno, normalize_scopes
-from .systemusers import SystemUserAdmin
+from .register import SystemRegisterClient
+from .systemusers import REGISTER_SCOPES, SystemUserAdmin, external_ref
 from .tokens import TokenCache
 
 LEVEL_COMPANY = "company"  # Selskap: standard system user owned by the company
@@ -35,7 +37,7 @@ class Altinn3Settings:
     scopes: tuple[str, ...] = READ_SCOPES
     admin_scopes: tuple[str, ...] = ADMIN_SCOPES
     system_id: str | None = None  # system register id, e.g. "991825827_prisolve"
-    external_ref: str | None = None  # only if the system-user request used a non-default one
+    external_ref: str | None = None  # default: ``systemusers.external_ref(owner_org, level == firm)``
     maskinporten_url: str | None = None  # override (emulator); issuer base URL
     platform_url: str | None = None  # override (emulator)
     timeout: tuple[float, float] = DEFAULT_TIMEOUT
@@ -45,6 +47,7 @@ class Altinn3Settings:
         if self.level not in (LEVEL_COMPANY, LEVEL_FIRM):
             raise ValueError("level must be 'company' or 'firm'")
         self.scopes = normalize_scopes(self.scopes)
+        self.external_ref = (self.external_ref or "").strip() or external_ref(self.owner_org, self.agent)
 
     @property
     def agent(self) -> bool:
@@ -86,4 +89,25 @@ def make_admin(settings: Altinn3Settings, **kwargs) -> SystemUserAdmin:
     """System-user requests and status for ``settings.owner_org`` (needs ``system_id``)."""
     return SystemUserAdmin(
         make_maskinporten(settings, **kwargs), settings.system_id or "", scopes=settings.admin_scopes
+    )
+
+
+def make_register(settings: Altinn3Settings, **kwargs) -> SystemRegisterClient:
+    """The vendor's system register (scope ``altinn:authentication/systemregister.write``)."""
+    return SystemRegisterClient(make_maskinporten(settings, **kwargs), scopes=REGISTER_SCOPES)
+
+
+def make_client_delegation(settings: Altinn3Settings, **kwargs) -> ClientDelegationApi:
+    """Altinn's client-delegation API as the firm's client administrator: ``settings`` name the firm's
+    own (standard, level company) system user, which must hold the ``klientadministrator`` package."""
+    if settings.agent:
+        raise ValueError("The client-delegation API is called with the firm's standard system user")
+    scopes = tuple(sorted({*settings.scopes, *CLIENT_ADMIN_SCOPES}))
+    return ClientDelegationApi(
+        SystemUserTokens(
+            make_maskinporten(settings, **kwargs),
+            settings.owner_org,
+            external_ref=settings.external_ref,
+            scopes=scopes,
+        )
     )

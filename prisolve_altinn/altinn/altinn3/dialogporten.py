@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from .. import errors
 from .httpclient import error_for, json_of, problem_of, problem_text
-from .platform import TOKEN_MASKINPORTEN, PlatformApi
+from .platform import TOKEN_DIALOG, TOKEN_MASKINPORTEN, PlatformApi
 
 _logger = logging.getLogger(__name__)
 
@@ -58,6 +58,15 @@ def parse_time(value) -> datetime | None:
     return result.astimezone(timezone.utc)
 
 
+def _about_continuation(problem: dict) -> bool:
+    """The validation problem names the ``continuationToken`` field (its key, not its wording)."""
+    fields = list(problem.get("errors") or {}) if isinstance(problem.get("errors"), dict) else []
+    for err in problem.get("validationErrors") or []:
+        if isinstance(err, dict):
+            fields += [str(p) for p in err.get("paths") or []]
+    return any("continuationtoken" in str(f).lower().replace("_", "") for f in fields)
+
+
 class ContinuationRejected(Exception):
     """Dialogporten refused a continuation token (expired, or from an older deployment)."""
 
@@ -89,9 +98,9 @@ class DialogportenClient(PlatformApi):
             ok=(200, 400, 410, 422),
         )
         if response.status_code != 200:
-            text = problem_text(problem_of(response))
-            if params.get("continuationToken") and "continuation" in text.lower():
-                raise ContinuationRejected(text)
+            problem = problem_of(response)
+            if params.get("continuationToken") and _about_continuation(problem):
+                raise ContinuationRejected(problem_text(problem))
             raise error_for(response, "Dialogporten search")
         page = json_of(response, "Dialogporten search")
         if not isinstance(page, dict) or not isinstance(page.get("items") or [], list):
@@ -172,6 +181,16 @@ class DialogportenClient(PlatformApi):
         if not isinstance(body, dict) or not body.get("id"):
             raise errors.MalformedResponse("Dialogporten dialog: unexpected answer")
         return body
+
+    def instance(self, url: str) -> dict:
+        """An app instance in Storage (e.g. its ``dataValues``) behind a dialog's ``getInstance`` action;
+        {} for a URL outside the platform (no platform token leaves it)."""
+        kind = self.token_kind_for(url)
+        if kind == TOKEN_DIALOG:
+            return {}
+        response = self.call("GET", url, what="Storage instance", token_kind=kind)
+        body = json_of(response, "Storage instance")
+        return body if isinstance(body, dict) else {}
 
     def transmissions(self, dialog_id: str) -> list[dict]:
         response = self.call(

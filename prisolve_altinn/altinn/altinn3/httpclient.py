@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import threading
 import time
 from collections.abc import Callable
 
@@ -47,6 +48,18 @@ def problem_of(response: requests.Response) -> dict:
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {}
+
+
+def problem_code(problem: dict) -> str:
+    """Altinn's error code of a problem: ``code`` (authentication/access management, e.g. AUTH-00004),
+    else the code in ``type`` (``urn:altinn:error:AUTH-00004``), else Correspondence's ``errorCode``."""
+    code = problem.get("code")
+    if isinstance(code, str) and code:
+        return code
+    kind = str(problem.get("type") or "")
+    if kind.startswith("urn:altinn:error:"):
+        return kind.rsplit(":", 1)[-1]
+    return str(problem["errorCode"]) if problem.get("errorCode") is not None else ""
 
 
 def problem_text(problem: dict) -> str:
@@ -97,7 +110,11 @@ def json_of(response: requests.Response, what: str):
 
 
 class Http:
-    """A ``requests`` session with the rules above. One per transport/batch; ``close()`` it."""
+    """``requests`` with the rules above. One per transport/batch; ``close()`` it.
+
+    Safe to share between threads: each thread gets its own ``requests.Session`` (a session is not
+    thread-safe), unless one ``session`` is given, which is then used by every thread.
+    """
 
     def __init__(
         self,
@@ -108,16 +125,34 @@ class Http:
         max_retry_wait: float = 10.0,
         sleep: Callable[[float], None] = time.sleep,
     ):
-        self.session = session or requests.Session()
-        self._own_session = session is None
+        self._given_session = session
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._lock = threading.Lock()
         self.timeout = tuple(timeout)
         self.max_retries = max(0, int(max_retries))
         self.max_retry_wait = float(max_retry_wait)
         self.sleep = sleep
 
+    @property
+    def session(self) -> requests.Session:
+        """The calling thread's session."""
+        if self._given_session is not None:
+            return self._given_session
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+            with self._lock:
+                self._sessions.append(session)
+        return session
+
     def close(self) -> None:
-        if self._own_session:
-            self.session.close()
+        """Close every session this object made (in any thread)."""
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+            self._local = threading.local()
+        for session in sessions:
+            session.close()
 
     def send(
         self,

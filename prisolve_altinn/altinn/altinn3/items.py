@@ -16,14 +16,18 @@ from .. import errors
 from ..types import (
     KIND_FORM,
     KIND_MESSAGE,
+    MISSING_REFUSED,
+    MISSING_UNAUTHORIZED,
+    MISSING_UNAVAILABLE,
     ROLE_ATTACHMENT,
     ROLE_BODY,
     ROLE_FORM_DATA,
     AltinnFile,
     AltinnItem,
+    MissingFile,
 )
 from .correspondence import CorrespondenceClient, correspondence_id_in
-from .dialogporten import DialogportenClient, parse_time
+from .dialogporten import DialogportenClient, parse_time, party_id_of
 from .platform import UNAUTHORIZED_URL
 
 LANGS = ("nb", "nn", "no", "en")
@@ -37,6 +41,7 @@ SERVICE_OWNERS = {
 }
 _SKIP_ATTACHMENT_STATUS = {"Purged", "Expired", "Failed"}
 _STORAGE_URL = re.compile(r"/instances/\d+/[0-9a-fA-F-]{36}")
+_INSTANCE_URL = re.compile(r"/storage/api/v1/instances/\d+/[0-9a-fA-F-]{36}/?")
 
 
 def localized(value) -> str | None:
@@ -118,6 +123,34 @@ def _filename(*candidates, mimetype: str | None) -> str:
     return name
 
 
+#: Errors that concern one file of a dialog: the rest of the dialog is still imported.
+PER_FILE_ERRORS = (
+    errors.NoRights,
+    errors.ElementNotFound,
+    errors.ServiceOwnerRefused,
+    errors.ServiceOwnerUnavailable,
+)
+
+
+def missing_file(name: str, exc: errors.AltinnError) -> MissingFile:
+    """The typed ``MissingFile`` for a file that raised ``exc``."""
+    if isinstance(exc, errors.ServiceOwnerUnavailable):
+        return MissingFile(name, MISSING_UNAVAILABLE, exc)
+    if isinstance(exc, errors.NoRights):
+        if not isinstance(exc, errors.AttachmentUnauthorized):
+            exc = errors.AttachmentUnauthorized(
+                exc.detail, altinn_message=exc.altinn_message, error_guid=exc.error_guid
+            )
+        return MissingFile(name, MISSING_UNAUTHORIZED, exc)
+    return MissingFile(name, MISSING_REFUSED, exc)
+
+
+def is_app_dialog(dialog: dict) -> bool:
+    """An Altinn 3 app instance (a form). Dialogporten gives the resource type in lower case
+    (``IResourceRegistry``): compare without case."""
+    return str(dialog.get("serviceResourceType") or "").lower() == "altinnapp"
+
+
 class DialogReader:
     """Builds items for one reportee, downloading what each dialog points to."""
 
@@ -126,26 +159,44 @@ class DialogReader:
         self.corr = correspondence
 
     def read(self, listed: dict, reportee: str) -> tuple[AltinnItem, str | None]:  # pylint: disable=W8106
-        """(item, correspondence id or None) for a dialog from the search list."""
+        """(item, correspondence id or None) for a dialog from the search list (or ``{"id": …}``).
+
+        A file that cannot be read (not authorized, refused or unavailable at its host) goes to
+        ``item.missing_files``; the item is still returned when its main content or another document
+        was read. Otherwise the first file's error is raised.
+        """
         dialog = self.dp.dialog(listed["id"])
+        party = str(dialog.get("party") or "")
+        if party and party_id_of(party) != reportee:
+            raise errors.ElementNotFound(f"Dialog {dialog['id']} belongs to another party than {reportee}")
         cid = find_correspondence_id(dialog)
         overview = self.corr.overview(cid) if cid else None
         names = _Names()
         files: list[AltinnFile] = []
-        is_form = dialog.get("serviceResourceType") == "AltinnApp" or self._points_to_storage(dialog)
+        missing: list[MissingFile] = []
+        is_form = is_app_dialog(dialog) or self._points_to_storage(dialog)
         token = dialog.get("dialogToken")
+        content = dialog.get("content") or {}
+        has_main_content = bool(localized(content.get("additionalInfo")))
+        via_correspondence: set[str] = set()  # attachment ids read (or missed) through Correspondence
 
         if overview is not None:
-            content = overview.get("content") or {}
-            body = content.get("messageBody")
+            body = (overview.get("content") or {}).get("messageBody")
             if body:
+                has_main_content = True
                 files.append(
                     AltinnFile(names.unique("melding.md"), "text/markdown", body.encode("utf-8"), ROLE_BODY)
                 )
-            for att in content.get("attachments") or []:
+            for att in (overview.get("content") or {}).get("attachments") or []:
                 if att.get("status") in _SKIP_ATTACHMENT_STATUS:
                     continue
-                got = self.corr.download_attachment(cid, str(att["id"]))
+                via_correspondence.add(str(att.get("id")))
+                label = _filename(att.get("fileName"), att.get("displayName"), mimetype=None)
+                try:
+                    got = self.corr.download_attachment(cid, str(att["id"]))
+                except PER_FILE_ERRORS as exc:
+                    missing.append(missing_file(label, exc))
+                    continue
                 mimetype = got.content_type or mimetypes.guess_type(att.get("fileName") or "")[0]
                 name = _filename(att.get("fileName"), got.filename, att.get("displayName"), mimetype=mimetype)
                 files.append(
@@ -174,17 +225,20 @@ class DialogReader:
                 if chosen is None:
                     continue
                 url = chosen["url"]
-                if cid and correspondence_id_in(url) == cid:
+                if str(att.get("id")) in via_correspondence or (cid and correspondence_id_in(url) == cid):
                     continue  # already fetched through the Correspondence API
-                if url in seen_urls:
+                label = _filename(
+                    localized(att.get("displayName")), att.get("name"), att.get("id"), mimetype=None
+                )
+                if url != UNAUTHORIZED_URL:
+                    if url in seen_urls:
+                        continue
+                    seen_urls.add(url)
+                try:
+                    got = self.dp.download(url, what="Dialog attachment", dialog_token=token)
+                except PER_FILE_ERRORS as exc:
+                    missing.append(missing_file(label, exc))
                     continue
-                seen_urls.add(url)
-                if url == UNAUTHORIZED_URL:
-                    raise errors.NoRights(
-                        f"Dialog {dialog['id']}: the system user may not open attachment "
-                        f"{localized(att.get('displayName')) or att.get('name') or att.get('id')}"
-                    )
-                got = self.dp.download(url, what="Dialog attachment", dialog_token=token)
                 mimetype = got.content_type or chosen.get("mediaType") or "application/octet-stream"
                 name = _filename(
                     got.filename,
@@ -202,7 +256,9 @@ class DialogReader:
                     role = ROLE_FORM_DATA
                 files.append(AltinnFile(names.unique(name), mimetype, got.data, role))
 
-        content = dialog.get("content") or {}
+        if missing and not has_main_content and not any(f.role != ROLE_BODY for f in files):
+            raise missing[0].error  # nothing worth importing was readable
+
         title = (
             localized(content.get("title"))
             or (overview or {}).get("content", {}).get("messageTitle")
@@ -233,8 +289,41 @@ class DialogReader:
                 ensure_ascii=False,
                 sort_keys=True,
             ).encode("utf-8"),
+            missing_files=missing,
+            aliases=self._aliases(dialog, overview, is_form),
         )
         return item, cid
+
+    def _aliases(self, dialog: dict, overview: dict | None, is_form: bool) -> tuple[str, ...]:
+        """Altinn 2 references of a migrated item, as the Altinn 2 transport records them: ``C<id>`` for a
+        message (Correspondence ``altinn2CorrespondenceId``), ``AR<id>`` for an archived form (Storage
+        ``dataValues.A2ArchRef``, Altinn 2's ArchiveReference)."""
+        if overview is not None:
+            a2_id = overview.get("altinn2CorrespondenceId")
+            return (f"C{int(a2_id)}",) if isinstance(a2_id, int) and a2_id > 0 else ()
+        if not is_form:
+            return ()
+        url = self._instance_url(dialog)
+        if not url:
+            return ()
+        try:
+            instance = self.dp.instance(url)
+        except PER_FILE_ERRORS:
+            return ()  # no reference is no reason to miss the item
+        ref = str(
+            ((instance.get("dataValues") or {}) if isinstance(instance, dict) else {}).get("A2ArchRef") or ""
+        )
+        return (f"AR{ref}",) if ref.isdigit() else ()
+
+    @staticmethod
+    def _instance_url(dialog: dict) -> str | None:
+        for action in dialog.get("apiActions") or []:
+            for endpoint in action.get("endpoints") or []:
+                url = str(endpoint.get("url") or "")
+                match = _INSTANCE_URL.search(url)
+                if match and url.endswith(match.group(0)):
+                    return url
+        return None
 
     @staticmethod
     def _points_to_storage(dialog: dict) -> bool:

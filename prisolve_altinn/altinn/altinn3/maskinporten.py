@@ -240,14 +240,13 @@ class MaskinportenClient:
         if code == "invalid_scope":
             return errors.ScopeNotGranted(detail, altinn_message=description)
         skew = self._server_skew(response)
-        text = (description or "").lower()
-        if code == "invalid_grant" and (
-            (skew is not None and abs(skew) > MAX_CLOCK_SKEW)
-            or any(word in text for word in ("skew", "clock", " iat", "not yet valid", "future"))
-        ):
-            extra = f" (this server is {skew:+.0f} s off Maskinporten's clock)" if skew is not None else ""
+        if code == "invalid_grant" and skew is not None and abs(skew) > MAX_CLOCK_SKEW:
+            # Maskinporten's texts are not a contract: the clock is judged by its Date header.
+            extra = f" (this server is {skew:+.0f} s off Maskinporten's clock)"
             return errors.ClockSkew(detail + extra, altinn_message=description)
         if code in ("invalid_grant", "invalid_client", "unauthorized_client"):
+            # MP-100 family ("Invalid assertion. Client authentication failed."): unknown client, key,
+            # signature, audience, certificate or an expired key.
             return errors.InvalidClientKey(
                 f"{detail}: Maskinporten did not accept the grant signed with key id "
                 f"{self.key_id or '(x5c)'} for client {self.client_id}",

@@ -139,9 +139,14 @@ class PlatformApi:
         raise err
 
     def download(self, url: str, *, what: str, dialog_token: str | None = None) -> Download:
-        """Bytes behind an attachment URL, with the token the URL's owner accepts."""
+        """Bytes behind an attachment URL, with the token the URL's owner accepts.
+
+        A service owner's own server failing concerns this file only: it raises
+        ``ServiceOwnerRefused`` (4xx) or ``ServiceOwnerUnavailable`` (5xx, timeout), never an error that
+        stops the batch.
+        """
         if not url or url == UNAUTHORIZED_URL:
-            raise errors.NoRights(f"{what}: Altinn says the system user may not open this attachment")
+            raise errors.AttachmentUnauthorized(f"{what}: Altinn says the system user may not open it")
         url = unwrap_portal_url(url)
         if urlsplit(url).scheme not in ("http", "https"):
             raise errors.MalformedResponse(f"{what}: unsupported URL scheme")
@@ -149,21 +154,20 @@ class PlatformApi:
         hdrs = {"Accept": "*/*"}
         if kind == TOKEN_DIALOG:
             if not dialog_token:
-                raise errors.NoRights(
+                raise errors.AttachmentUnauthorized(
                     f"{what}: the service owner's URL needs a dialog token and none was issued"
                 )
-            # A service owner's own API failing concerns this item only, not Altinn or the reportee.
             try:
                 response = self.http.send("GET", url, what=what, token=dialog_token, headers=hdrs)
             except errors.ServiceUnavailable as exc:
-                raise errors.AltinnError(f"{what}: the service owner's server did not answer") from exc
+                raise errors.ServiceOwnerUnavailable(
+                    f"{what}: the service owner's server did not answer"
+                ) from exc
             if response.status_code != 200:
                 err = error_for(response, what + " (service owner's API)")
-                if isinstance(err, (errors.ServiceUnavailable, errors.TokenRejected)):
-                    err = errors.AltinnError(
-                        err.detail, altinn_message=err.altinn_message, error_guid=err.error_guid
-                    )
-                raise err
+                retry_later = response.status_code >= 500 or response.status_code == 429
+                owner_error = errors.ServiceOwnerUnavailable if retry_later else errors.ServiceOwnerRefused
+                raise owner_error(err.detail, altinn_message=err.altinn_message, error_guid=err.error_guid)
         else:
             response = self.call("GET", url, what=what, token_kind=kind, headers=hdrs)
         ctype = (response.headers.get("Content-Type") or "").split(";")[0].strip() or None

@@ -3,18 +3,24 @@
 Per reportee: check the system user may act for it (Dialogporten ``/parties``), search dialogs whose
 content changed since the last sync (oldest first, continuation tokens), read each dialog, its
 Correspondence message and attachments, and yield ``AltinnItem`` objects. Reportee-wide problems
-raise typed errors; a single dialog that cannot be read is yielded as ``FetchFailure``.
+raise typed errors; a single dialog that cannot be read is yielded as ``FetchFailure``; a dialog read
+in part is an ``AltinnItem`` with ``missing_files`` (``fetch_item`` reads it again later).
+
+One transport may serve a bounded pool of threads, each fetching a different reportee: the token
+cache, the HTTP sessions (one per thread), the parties and the per-reportee markers are thread-safe.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 
 from .. import errors
 from ..transport import Transport
 from ..types import AltinnItem, FetchFailure, UserCredentials
+from .clients import ClientParty
 from .config import Altinn3Settings, make_tokens
 from .correspondence import CorrespondenceClient
 from .dialogporten import DialogportenClient, parse_time, party_id_of
@@ -68,6 +74,7 @@ class Altinn3Transport(Transport):
         self.dialogporten = DialogportenClient(tokens)
         self.correspondence = CorrespondenceClient(tokens)
         self.reader = DialogReader(self.dialogporten, self.correspondence)
+        self._lock = threading.Lock()
         self._parties: dict[str, dict] | None = None
         self._markers: dict[str, datetime] = {}
         self._correspondence_of: dict[str, str] = {}
@@ -79,13 +86,30 @@ class Altinn3Transport(Transport):
     # -- parties ------------------------------------------------------------------------------
     def parties(self, refresh: bool = False) -> dict[str, dict]:
         """Authorized parties of the system user by org number / fødselsnummer."""
-        if self._parties is None or refresh:
-            self._parties = {
+        with self._lock:
+            parties = None if refresh else self._parties
+        if parties is None:
+            parties = {
                 party_id_of(str(p.get("party") or "")): p
                 for p in self.dialogporten.parties()
                 if p.get("party") and not p.get("isDeleted")
             }
-        return self._parties
+            with self._lock:
+                self._parties = parties
+        return parties
+
+    def clients(self, refresh: bool = False) -> list[ClientParty]:
+        """The organisations this system user reads for other than its owner: an accounting firm's
+        clients (agent system user), by org number. Empty for a company's own system user."""
+        owner = self.tokens.owner_org
+        return sorted(
+            (
+                ClientParty(org, str(party.get("name") or ""), str(party.get("partyUuid") or "") or None)
+                for org, party in self.parties(refresh).items()
+                if org != owner and len(org) == 9
+            ),
+            key=lambda c: c.org_number,
+        )
 
     def _access_error(self, reportee: str) -> errors.AltinnError:
         owner = self.tokens.owner_org
@@ -116,6 +140,11 @@ class Altinn3Transport(Transport):
         # ``known`` is not used: a dialog's ledger reference (its correspondence id) is only in its
         # details, so every listed dialog is read; the ledger skips what it already has.
         reportee = str(reportee).strip()
+        if self.agent and reportee == self.tokens.owner_org:
+            raise errors.WrongSystemUserKind(
+                f"The client system user of accounting firm {reportee} reads only its clients; the firm's "
+                f"own inbox needs the firm's own (standard) system user"
+            )
         start = None if since is None else _aware(since) - self.overlap
         end = None if until is None else _aware(until)
         authorized = reportee in self.parties()
@@ -130,6 +159,7 @@ class Altinn3Transport(Transport):
             item_or_failure = self._read(listed, reportee)
             if isinstance(item_or_failure, FetchFailure):
                 failed = True  # the marker stays before it: the next run retries this dialog
+            # An item read in part moves the marker on: its missing files are fetched with fetch_item.
             elif not failed and changed is not None:
                 marker = changed if marker is None else max(marker, changed)
             yield item_or_failure
@@ -141,9 +171,43 @@ class Altinn3Transport(Transport):
         if not failed and end is not None:
             marker = end if marker is None else max(marker, end)
         if marker is not None:
-            self._markers[reportee] = marker
+            with self._lock:
+                self._markers[reportee] = marker
 
-    def _read(self, listed: dict, reportee: str) -> AltinnItem | FetchFailure:
+    def fetch_item(self, reportee: str, reference: str) -> AltinnItem | FetchFailure:
+        """Read one item again by its ledger reference (``correspondence:<id>`` or ``dialog:<id>``), e.g.
+        to get the ``missing_files`` of an earlier fetch. Reportee-wide errors raise as in ``fetch``.
+
+        :raises ValueError: ``reference`` is not an Altinn 3 reference
+        """
+        reportee = str(reportee).strip()
+        kind, _, ident = str(reference).partition(":")
+        if kind == "dialog" and ident:
+            dialog_id = ident
+        elif kind == "correspondence" and ident:
+            try:
+                dialog_id = self._dialog_of_correspondence(ident)
+            except REPORTEE_WIDE:
+                raise
+            except errors.AltinnError as exc:
+                return FetchFailure(reference, reference, exc)
+        else:
+            raise ValueError(f"Not an Altinn 3 reference: {reference!r}")
+        return self._read({"id": dialog_id}, reportee, reference)
+
+    def _dialog_of_correspondence(self, correspondence_id: str) -> str:
+        """The Dialogporten dialog of a correspondence (its ``DialogportenDialogId`` reference)."""
+        overview = self.correspondence.overview(correspondence_id)
+        for ref in overview.get("externalReferences") or []:
+            if (
+                isinstance(ref, dict)
+                and ref.get("referenceType") == "DialogportenDialogId"
+                and ref.get("referenceValue")
+            ):
+                return str(ref["referenceValue"])
+        raise errors.ElementNotFound(f"Correspondence {correspondence_id} has no dialog in Dialogporten")
+
+    def _read(self, listed: dict, reportee: str, reference: str | None = None) -> AltinnItem | FetchFailure:
         dialog_id = str(listed["id"])
         title = localized((listed.get("content") or {}).get("title")) or dialog_id
         try:
@@ -152,9 +216,10 @@ class Altinn3Transport(Transport):
             raise
         except errors.AltinnError as exc:
             _logger.info("Altinn 3 dialog %s of %s not imported: %s", dialog_id, reportee, exc.code)
-            return FetchFailure(reference_for(dialog_id, None), title, exc)
+            return FetchFailure(reference or reference_for(dialog_id, None), title, exc)
         if cid:
-            self._correspondence_of[item.reference] = cid
+            with self._lock:
+                self._correspondence_of[item.reference] = cid
         return item
 
     def sync_marker(self, reportee: str) -> datetime | None:
@@ -163,7 +228,8 @@ class Altinn3Transport(Transport):
         After a complete run it is ``until``; after failed items it stays before the first failure,
         so the next run reads those dialogs again (the ledger skips what it already has).
         """
-        marker = self._markers.get(str(reportee).strip())
+        with self._lock:
+            marker = self._markers.get(str(reportee).strip())
         return marker.astimezone(timezone.utc).replace(tzinfo=None) if marker else None
 
     def mark_seen(self, item: AltinnItem) -> bool:
@@ -172,7 +238,8 @@ class Altinn3Transport(Transport):
         Dialogporten itself records a seen-log entry whenever a dialog is read; there is no
         separate call for that.
         """
-        cid = self._correspondence_of.get(item.reference)
+        with self._lock:
+            cid = self._correspondence_of.get(item.reference)
         if not cid and item.reference.startswith("correspondence:"):
             cid = item.reference.split(":", 1)[1]
         if not cid:
