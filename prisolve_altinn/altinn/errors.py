@@ -287,15 +287,14 @@ class ContinuationTokenExpired(ServiceUnavailable):
 
 
 # Altinn 3 onboarding, system register and partial items (texts: ``message``, rendered by the ORM)
-from .i18n import _lt  # noqa: E402 - the classes above do not use it yet
 
 
 class SystemUserExists(AltinnError):
     code = "system_user_exists"
     message = _lt(
-        "Altinn already has a system user for this system and organisation, so no new approval is "
-        "needed. Check its status instead; if it is the wrong kind, the organisation must delete it in "
-        "Altinn (Tilgangsstyring → Systemtilgang) before a new one can be requested."
+        "Altinn already has a system user for this system and organisation, so no new approval is needed:"
+        " check its status, and if it is the wrong kind the organisation must delete it in Altinn "
+        "(Tilgangsstyring → Systemtilgang) before a new one can be requested."
     )
 
 
@@ -303,7 +302,7 @@ class SystemUserRequestBlocked(ConfigurationError):
     code = "system_user_request_blocked"
     message = _lt(
         "Altinn keeps an earlier system-user request for the same organisation and reference (for the "
-        "other kind of system user). Delete that request in the Altinn settings, or let the organisation "
+        "other kind of system user): delete that request in the Altinn settings, or let the organisation "
         "answer it, then send the request again."
     )
 
@@ -311,10 +310,10 @@ class SystemUserRequestBlocked(ConfigurationError):
 class WrongSystemUserKind(ConfigurationError):
     code = "wrong_system_user_kind"
     message = _lt(
-        "The system user Altinn has for this organisation and reference is of the other kind (a company's "
-        "own system user instead of an accounting firm's client system user, or the reverse). The "
-        "organisation must delete it in Altinn (Tilgangsstyring → Systemtilgang), then request the right "
-        "one again."
+        "The system user Altinn has for this organisation and reference is of the other kind (a company's"
+        " own system user instead of an accounting firm's client system user, or the reverse), so the "
+        "organisation must delete it in Altinn (Tilgangsstyring → Systemtilgang) and then request the "
+        "right one again."
     )
 
 
@@ -322,7 +321,7 @@ class ExternalRefMismatch(SystemUserNotApproved):
     code = "external_ref_mismatch"
     message = _lt(
         "Altinn has a system user for this organisation, but under another reference than the one this "
-        "database uses. Request the system user again from the Altinn settings, or ask the organisation "
+        "database uses: request the system user again from the Altinn settings, or ask the organisation "
         "to delete the old one in Altinn."
     )
 
@@ -330,33 +329,33 @@ class ExternalRefMismatch(SystemUserNotApproved):
 class SystemNotRegistered(ConfigurationError):
     code = "system_not_registered"
     message = _lt(
-        "The system is not registered in Altinn's system register (or belongs to another vendor). The "
-        "system vendor must register it with the Maskinporten integration's client id, then try again."
+        "The system is not registered in Altinn's system register (or belongs to another vendor), so the "
+        "system vendor must register it with the Maskinporten integration's client id and then try again."
     )
 
 
 class NotSystemVendor(NoRights):
     code = "not_system_vendor"
     message = _lt(
-        "Altinn refused the change to the system register: the Maskinporten integration belongs to "
-        "another organisation than the system's vendor. Use the vendor's own integration."
+        "Altinn refused the change to the system register because the Maskinporten integration belongs to"
+        " another organisation than the system's vendor: use the vendor's own integration."
     )
 
 
 class SystemRegisterRejected(ConfigurationError):
     code = "system_register_rejected"
     message = _lt(
-        "Altinn refused the system description (see Altinn's text below). The system vendor must correct "
-        "it and save it again."
+        "Altinn refused the system description (see Altinn's text in the details), so the system vendor "
+        "must correct it and save it again."
     )
 
 
 class ClientIdNotOnSystem(ConfigurationError):
     code = "client_id_not_on_system"
     message = _lt(
-        "The Maskinporten integration's client id is not listed on the system in Altinn's system register, "
-        "so Maskinporten issues no system-user token. The system vendor must add the client id to the "
-        "system."
+        "The Maskinporten integration's client id is not listed on the system in Altinn's system "
+        "register, so Maskinporten issues no system-user token: the system vendor must add the client id "
+        "to the system."
     )
 
 
@@ -364,7 +363,7 @@ class AccessPackageNotOnSystem(ConfigurationError):
     code = "access_package_not_on_system"
     message = _lt(
         "The system-user request asks for an access package that the system does not list in Altinn's "
-        "system register, or one this kind of system user cannot hold. The system vendor must add the "
+        "system register, or one this kind of system user cannot hold: the system vendor must add the "
         "package to the system, or the request must ask for another one."
     )
 
@@ -372,16 +371,16 @@ class AccessPackageNotOnSystem(ConfigurationError):
 class AttachmentUnauthorized(NoRights):
     code = "attachment_unauthorized"
     message = _lt(
-        "Altinn does not let the system user open this attachment. The organisation must give the system "
-        "user the access package or right the sender requires; the rest of the item was imported."
+        "Altinn does not let the system user open this attachment, so the organisation must give the "
+        "system user the access package or right the sender requires; the rest of the item was imported."
     )
 
 
 class ServiceOwnerRefused(AltinnError):
     code = "service_owner_refused"
     message = _lt(
-        "The sender's own server refused to hand over this document. The rest of the item was imported; "
-        "if it persists, contact the sender (e.g. Skatteetaten) with the reference."
+        "The sender's own server refused to hand over this document; the rest of the item was imported, "
+        "and if it persists, contact the sender (such as Skatteetaten) with the reference."
     )
 
 
@@ -389,6 +388,6 @@ class ServiceOwnerUnavailable(AltinnError):
     code = "service_owner_unavailable"
     retryable = True
     message = _lt(
-        "The sender's own server did not answer for this document. The rest of the item was imported; the "
-        "document is fetched again later."
+        "The sender's own server did not answer for this document; the rest of the item was imported, and"
+        " the document is fetched again later."
     )

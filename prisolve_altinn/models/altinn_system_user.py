@@ -15,6 +15,8 @@ from odoo.exceptions import UserError
 from ..altinn import errors as altinn_errors
 from ..altinn.altinn3 import Altinn3Settings, make_admin
 from ..altinn.altinn3.config import LEVEL_COMPANY, LEVEL_FIRM
+from ..altinn.altinn3.systemusers import OUTCOME_APPROVED, OUTCOME_CONFLICT, OUTCOME_PENDING, OUTCOME_RENEWED
+from ..altinn.altinn3.systemusers import external_ref as altinn_external_ref
 from ..services.texts import error_message
 
 _logger = logging.getLogger(__name__)
@@ -25,6 +27,7 @@ STATES = [
     ("approved", "Approved"),
     ("rejected", "Rejected"),
     ("expired", "Request expired"),
+    ("conflict", "Other kind in Altinn"),
 ]
 KIND_STANDARD = "standard"
 KIND_AGENT = "agent"
@@ -108,12 +111,6 @@ class AltinnSystemUser(models.Model):
     # Creation for a company or a firm
     # ------------------------------------------------------------------
     @api.model
-    def _altinn_external_ref(self, org_number, kind):
-        """Distinct per kind: Altinn looks a system user up by (system, organisation, externalRef) whatever
-        its kind, so a firm's own and its client system user need different ones."""
-        return org_number if kind == KIND_STANDARD else f"{org_number}-klient"
-
-    @api.model
     def _altinn_for_company(self, company):
         """A new (not yet requested) standard system user for ``company``."""
         org = company.altinn_org_number
@@ -125,7 +122,9 @@ class AltinnSystemUser(models.Model):
                 "company_id": company.id,
                 "partner_id": company.partner_id.id,
                 "org_number": org,
-                "external_ref": self._altinn_external_ref(org, KIND_STANDARD),
+                # Distinct per kind (the protocol layer decides): Altinn looks a system user up by
+                # (system, organisation, externalRef) whatever its kind.
+                "external_ref": altinn_external_ref(org, agent=False),
             }
         )
 
@@ -145,7 +144,7 @@ class AltinnSystemUser(models.Model):
                 "kind": KIND_AGENT,
                 "partner_id": firm.id,
                 "org_number": org,
-                "external_ref": self._altinn_external_ref(org, KIND_AGENT),
+                "external_ref": altinn_external_ref(org, agent=True),
             }
         )
 
@@ -202,21 +201,19 @@ class AltinnSystemUser(models.Model):
     # Request and status
     # ------------------------------------------------------------------
     def action_request(self):
-        """Ask Altinn for this system user; say what happened."""
+        """Bring this system user to "approved" or to a request waiting for approval; say what happened."""
         self.ensure_one()
         self.env["res.company"]._altinn_check_manager()
         record = self.sudo()
-        before = record.state
-        vals = record._altinn_request()
-        record.write(vals)
-        if before == "approved" and record.state == "approved":
-            return record._altinn_notification(
-                self.env._(
-                    "%(who)s already has an approved system user: nothing to approve.", who=record.name
-                ),
-                "info",
-            )
-        return record._altinn_state_notification(before)
+        setup = record._altinn_ensure()
+        record.write(
+            {
+                **record._altinn_status_values(setup.status),
+                "requested_by_id": self.env.uid,
+                "requested_at": fields.Datetime.now(),
+            }
+        )
+        return record._altinn_setup_notification(setup)
 
     def action_check(self):
         """Read the system user's state in Altinn; say what changed."""
@@ -230,50 +227,35 @@ class AltinnSystemUser(models.Model):
     def _altinn_admin(self):
         return make_admin(self._altinn_settings())
 
-    def _altinn_request(self):
-        """Create (or get the open) system-user request: the values to write."""
+    def _altinn_ensure(self):
+        """``SystemUserSetup`` of the protocol layer: request, redo an answered request, or link the
+        existing system user (Altinn's rules, see altinn/altinn3/systemusers.py)."""
         self.ensure_one()
         client = self.env["altinn.maskinporten.client"]._altinn_for_environment(
             self._altinn_reference_company().altinn_environment
         )
-        admin = None
         agent = self.kind == KIND_AGENT
         title = (
             self.env._("Odoo – %(name)s (clients)", name=self.partner_id.name)
             if agent
             else self.env._("Odoo – %(name)s", name=self.partner_id.name)
         )
+        admin = None
         try:
             admin = self._altinn_admin()
-            try:
-                request = admin.request_system_user(
-                    self.org_number,
-                    agent=agent,
-                    external_ref=self.external_ref,
-                    access_packages=client._altinn_packages(agent),
-                    redirect_url=(client.sudo().redirect_url or "").strip() or None,
-                    integration_title=title,
-                )
-            except altinn_errors.AltinnError as exc:
-                if "already exist" not in (exc.detail or "").lower():
-                    raise
-                # Altinn refuses a request when the system user exists: read its state instead.
-                return self._altinn_status_values(
-                    admin.status(self.org_number, agent=agent, external_ref=self.external_ref)
-                )
+            return admin.ensure_system_user(
+                self.org_number,
+                agent=agent,
+                external_ref=self.external_ref,
+                access_packages=client._altinn_packages(agent),
+                redirect_url=(client.sudo().redirect_url or "").strip() or None,
+                integration_title=title,
+            )
         except altinn_errors.AltinnError as exc:
             raise UserError(error_message(exc, self.env.lang or "en_US")) from None
         finally:
             if admin is not None:
                 admin.mp.http.close()
-        return {
-            "state": request.state,
-            "confirm_url": request.confirm_url or False,
-            "request_id": request.id,
-            "requested_by_id": self.env.uid,
-            "requested_at": fields.Datetime.now(),
-            "checked_at": fields.Datetime.now(),
-        }
 
     def _altinn_status(self):
         self.ensure_one()
@@ -303,27 +285,63 @@ class AltinnSystemUser(models.Model):
             "checked_at": fields.Datetime.now(),
         }
 
-    def _altinn_state_notification(self, before):
+    def _altinn_setup_notification(self, setup):
         self.ensure_one()
         _ = self.env._
-        label = dict(self._fields["state"]._description_selection(self.env)).get(self.state, self.state)
-        if before == "approved" and self.state != "approved":
-            message = _(
-                "%(who)s: the system user was removed in Altinn (now: %(state)s). The scheduled fetch "
-                "has stopped "
-                "for the companies it served; request a new system user.",
-                who=self.name,
-                state=label,
+        if setup.outcome == OUTCOME_APPROVED:
+            return self._altinn_notification(
+                _(
+                    "%(who)s already has an approved system user in Altinn: nothing to approve.",
+                    who=self.name,
+                ),
+                "success",
             )
-            return self._altinn_notification(message, "warning", sticky=True)
-        if self.state == "requested":
+        if setup.outcome == OUTCOME_CONFLICT:
+            return self._altinn_notification(
+                _(
+                    "%(who)s: Altinn holds a system user of the other kind under this reference. The "
+                    "owner must "
+                    "delete it in Altinn (Tilgangsstyring → Systemtilgang), then request again.",
+                    who=self.name,
+                ),
+                "warning",
+                sticky=True,
+            )
+        if setup.outcome == OUTCOME_PENDING:
+            message = _(
+                "%(who)s: a request already waits for approval in Altinn. Send the approval link to the "
+                "owner's "
+                'daglig leder, then click "Check status".',
+                who=self.name,
+            )
+        elif setup.outcome == OUTCOME_RENEWED:
+            message = _(
+                "%(who)s: Altinn still held the earlier, answered request; it was deleted and a new "
+                "request sent. "
+                'Send the new approval link to the owner\'s daglig leder, then click "Check status".',
+                who=self.name,
+            )
+        else:
             message = _(
                 "%(who)s: request sent. Send the approval link to the owner's daglig leder, then click "
                 '"Check '
                 'status".',
                 who=self.name,
             )
-            return self._altinn_notification(message, "info")
+        return self._altinn_notification(message, "info", sticky=True)
+
+    def _altinn_state_notification(self, before):
+        self.ensure_one()
+        _ = self.env._
+        label = dict(self._fields["state"]._description_selection(self.env)).get(self.state, self.state)
+        if before == "approved" and self.state != "approved":
+            message = _(
+                "%(who)s: the system user was removed in Altinn (now: %(state)s). The scheduled fetch has "
+                "stopped for the companies it served; request a new system user.",
+                who=self.name,
+                state=label,
+            )
+            return self._altinn_notification(message, "warning", sticky=True)
         if before == self.state:
             message = _("%(who)s: no change in Altinn (%(state)s).", who=self.name, state=label)
         else:

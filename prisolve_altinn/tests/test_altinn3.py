@@ -110,7 +110,7 @@ class TestAltinn3(TupleTimeouts, AccountTestInvoicingCommon):
             }
         )
         custom = {"altinn_environment": "custom", "altinn_base_url": self.url}
-        # The emulator's default system users were requested with Altinn's default externalRef (the org).
+        # The emulator's default system users, with the externalRefs this product asks for.
         SystemUser = self.env["altinn.system.user"]
         self.firm.write(
             {
@@ -121,7 +121,7 @@ class TestAltinn3(TupleTimeouts, AccountTestInvoicingCommon):
                         "kind": "agent",
                         "partner_id": self.firm.id,
                         "org_number": FIRM,
-                        "external_ref": FIRM,
+                        "external_ref": f"{FIRM}-klient",
                         "state": "approved",
                     }
                 ).id,
