@@ -21,14 +21,19 @@ NORWEGIAN = "nb_NO"
 
 
 def company_lang(company):
-    """The language generated texts of ``company`` are written in."""
+    """The language generated texts of ``company`` are written in: its partner's language; for a Norwegian
+    company a Norwegian one (Bokmål unless the partner says Nynorsk), whoever created the company."""
     env = company.env
+    company = company.sudo()
     installed = {code for code, _name in env["res.lang"].get_installed()}
-    lang = company.sudo().partner_id.lang
+    lang = company.partner_id.lang
+    if company.country_id.code == "NO":
+        if lang in installed and lang.startswith(("nb", "nn", "no")):
+            return lang
+        if NORWEGIAN in installed:
+            return NORWEGIAN
     if lang in installed:
         return lang
-    if company.sudo().country_id.code == "NO" and NORWEGIAN in installed:
-        return NORWEGIAN
     return env.lang if env.lang in installed else "en_US"
 
 

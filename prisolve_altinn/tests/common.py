@@ -90,6 +90,7 @@ class FakeAltinn:
         self.known = None  # what the last fetch was told the ledger already has
         self.closed = 0
         self.transports = []
+        self.known_by = {}  # reportee -> the known predicate of its last fetch
         self.latency = 0.0  # seconds per Altinn 3 fetch call (parallel fetch tests)
         self.running = self.most_at_once = 0  # Altinn 3 fetch calls in progress, and the most seen
         self.lock = threading.Lock()
@@ -183,6 +184,7 @@ class FakeAltinn3Transport(Transport):
         with self.altinn.lock:
             self.altinn.calls.append(("fetch", self.owner, reportee))
             self.altinn.known = known
+            self.altinn.known_by[reportee] = known
         with self.altinn.lock:
             self.altinn.running += 1
             self.altinn.most_at_once = max(self.altinn.most_at_once, self.altinn.running)
