@@ -143,7 +143,7 @@ class TestFetchService(AltinnCommon):
             FetchFailure("dialog:bad", "Kvittering", altinn_errors.ElementNotFound("gone")),
         ]
         self.run_cron()
-        # The sync point stays at the start of the run (a year back): the next run reads the failed dialog again.
+        # The sync point stays at the start of the run (a year back): the next run reads the failed dialog.
         self.assertLessEqual(self.company.altinn_synced_until, fields.Datetime.now() - timedelta(days=364))
         self.assertEqual(
             set(self.documents(self.company).mapped("reference")), {"A3-6", "dialog:bad"}
