@@ -14,11 +14,30 @@ RENAMES = {
     ],
     "res_partner": [("altinn_firm_org_number", "altinn_org_number")],
 }
+# Views that inherited the addon's own views; their content is in the one view per model now. They go before
+# the new parent views are loaded (they would not fit them).
+OBSOLETE_VIEWS = (
+    "view_company_form_altinn3",
+    "view_company_form_altinn_cron",
+    "view_partner_form_altinn3",
+    "view_altinn_update_wizard_form_altinn3",
+    "view_altinn_update_wizard_form_cron",
+)
 
 
 def migrate(cr, version):
     if not version:
         return
+    cr.execute(
+        """DELETE FROM ir_ui_view WHERE id IN (
+               SELECT res_id FROM ir_model_data
+                WHERE module = 'prisolve_altinn' AND model = 'ir.ui.view' AND name IN %s)""",
+        [OBSOLETE_VIEWS],
+    )
+    cr.execute(
+        "DELETE FROM ir_model_data WHERE module = 'prisolve_altinn' AND model = 'ir.ui.view' AND name IN %s",
+        [OBSOLETE_VIEWS],
+    )
     for table, pairs in RENAMES.items():
         for old, new in pairs:
             if sql.column_exists(cr, table, old) and not sql.column_exists(cr, table, new):
