@@ -18,7 +18,7 @@ are downloaded by a bounded pool of threads (network only); every ORM write stay
 
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -95,12 +95,13 @@ def can_commit():
 
 
 def commit(env):
-    """Keep what is done so far (real cron run), and drop the cache so memory stays flat."""
+    """Keep what is done so far (real cron run). The cache stays: recording already drops each chunk of
+    documents and files from it (memory stays flat), and what the fetch reads again (companies, system
+    users, partners) is the same for the whole call."""
     if can_commit():
         env.cr.commit()  # pylint: disable=invalid-commit
     else:
         env.flush_all()
-    env.invalidate_all()
 
 
 @dataclass
@@ -203,14 +204,15 @@ def _fetch_group(group, since, until, credentials, trigger, transport, pool_size
 
 
 def _fetch_parallel(group, transport, since, until, trigger, pool_size):
-    """Download the group's companies in threads; record each, in order, in this thread."""
-    plans = [_plan(company, since, until) for company in group]
+    """Download the group's companies in threads; record each in this thread as soon as it is downloaded."""
+    plans = {company: _plan(company, since, until) for company in group}
     with ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="altinn-fetch") as pool:
-        futures = [pool.submit(_download, transport, *plan) for plan in plans]
-        for company, plan, future in zip(group, plans, futures, strict=True):
-            download = future.result()
+        futures = {pool.submit(_download, transport, *plan): company for company, plan in plans.items()}
+        for future in as_completed(futures):
+            company = futures[future]
+            _reportee, start, end, _known = plans[company]
             yield fetch_company(
-                company, transport, since=plan[1], until=plan[2], trigger=trigger, download=download
+                company, transport, since=start, until=end, trigger=trigger, download=future.result()
             )
 
 
@@ -227,7 +229,11 @@ def _download(transport, reportee, since, until, known):
     """A pool thread: the company's items, downloaded; no ORM here."""
     errors = []
     items = list(guarded(transport.fetch(reportee, since, until, known=known.__contains__), errors))
-    marker = None if errors else transport.sync_marker(reportee)
+    try:
+        marker = None if errors else transport.sync_marker(reportee)
+    except Exception as exc:  # the company fails alone, in the ORM's thread
+        errors.append(exc)
+        marker = None
     return Download(items, errors, marker)
 
 
@@ -338,13 +344,13 @@ def _store(company, result):
     if result.trigger == "upload":
         return
     if result.error is None:
-        if company.altinn_fetch_error:
+        if company.altinn_fetch_error:  # a failure was recorded (and maybe reported): it is over
             company.write({"altinn_fetch_error": False, "altinn_fetch_error_since": False})
-        failures.resolve(
-            company.partner_id,
-            failures.FETCH,
-            company.env._("The Altinn fetch works again."),
-        )
+            failures.resolve(
+                company.partner_id,
+                failures.FETCH,
+                company.with_context(lang=lang).env._("The Altinn fetch works again."),
+            )
         return
     if result.trigger != "cron":
         return  # the person in the wizard sees the error

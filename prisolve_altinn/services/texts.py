@@ -24,10 +24,11 @@ def company_lang(company):
     """The language generated texts of ``company`` are written in: its partner's language; for a Norwegian
     company a Norwegian one (Bokmål unless the partner says Nynorsk), whoever created the company."""
     env = company.env
-    company = company.sudo()
+    # The partner's stored fields: the company's own address fields are computed from them (and cost more).
+    partner = company.sudo().partner_id
     installed = {code for code, _name in env["res.lang"].get_installed()}
-    lang = company.partner_id.lang
-    if company.country_id.code == "NO":
+    lang = partner.lang
+    if partner.country_id.code == "NO":
         if lang in installed and lang.startswith(("nb", "nn", "no")):
             return lang
         if NORWEGIAN in installed:
