@@ -178,7 +178,8 @@ def main():
     import odoo
     from odoo.tools import config
 
-    config.parse_config(["-c", args.config] + (["--addons-path", args.addons_path] if args.addons_path else []))
+    extra = ["--addons-path", args.addons_path] if args.addons_path else []
+    config.parse_config(["-c", args.config, *extra])
     logging.getLogger("odoo").setLevel(logging.WARNING)
     registry = odoo.modules.registry.Registry(args.database)
     from odoo.addons.prisolve_altinn.services import fetch
