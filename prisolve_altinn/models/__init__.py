@@ -4,9 +4,7 @@ from . import altinn_document
 from . import account_move
 from . import altinn_account_map
 from . import altinn_document_line
-from . import altinn_booking_batch
 from . import altinn_document_booking
-from . import altinn_move_builders
 from . import res_company_booking
 from . import altinn_vendor_key
 from . import res_company_altinn3

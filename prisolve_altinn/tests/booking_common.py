@@ -74,46 +74,84 @@ def mva_return_xml(
 </mvaMeldingDto>""".encode()
 
 
-def claim(
-    claim_id, kravtype, amount, *, description=None, created="2026-03-01", instalments=None, period=None
-):
-    """One Krav og betalinger claim; ``instalments``: (due date, amount, kid or None)."""
-    instalments = instalments or [("2026-03-31", amount, None)]
-    forfall = []
-    for index, (due, part, kid) in enumerate(instalments, start=1):
-        info = {"konto": {"kontonummer": TAX_ACCOUNT}}
-        if kid:
-            info["kid"] = kid
-        forfall.append(
-            {
-                "forfallsdato": due,
-                "opprinneligBeloep": part,
-                "gjenstaaendeBeloep": part,
-                "plassertInnbetaling": [],
-                "plassertMotkrav": [],
-                "kravforfallsIdentifikator": f"{claim_id}-{index}",
-                "betalingsinformasjon": info,
-                "utsattIverksettelse": False,
-            }
-        )
+def text(value):
+    """A text as the 2024 API sends it: in a list of languages."""
+    return {"spraakTekst": [{"tekst": value, "spraak": "nb"}]}
+
+
+def due(day, amount, *, open_amount=None, paid=(), kid=None, ref=None):
+    """One due date (kravforfall) of a claim; ``paid``: (payment id, amount, date) placed on it."""
+    placed = [
+        {
+            "innbetalingsIdentifikator": payment_id,
+            "plassertBeloep": -part,
+            "plassertDato": when,
+            "innbetalingsdato": when,
+            "innbetaltBeloep": part,
+            "innbetaltFra": {"konto": {}},
+            "innbetalingstype": "Bankoverføring",
+        }
+        for payment_id, part, when in paid
+    ]
+    open_amount = amount - sum(part for _id, part, _when in paid) if open_amount is None else open_amount
+    info = {"konto": {"kontonummer": TAX_ACCOUNT, "iban": f"NO93{TAX_ACCOUNT}", "swiftBIC": "DNBANOKK"}}
+    if kid:  # not in Skatteetaten's examples: only where a test needs a KID
+        info["kid"] = kid
     return {
-        "kravidentifikator": claim_id,
-        "kravbeskrivelse": description or kravtype,
-        "opprettelsesdatoForKrav": created,
-        "kravperiode": period or "2026/01",
+        "kravforfallsIdentifikator": ref,
+        "forfallsdato": day,
         "opprinneligBeloep": amount,
-        "kravforfall": forfall,
-        "gjenstaaendeBeloep": amount,
-        "stipulerteRenter": 0.0,
-        "kravtype": kravtype,
-        "kravgruppe": "Skatt",
+        "gjenstaaendeBeloep": open_amount,
+        "betalingsinformasjon": info,
+        "plassertInnbetaling": placed,
+        "plassertMotkrav": [],
     }
 
 
-def claims_json(claims, *, org=ORG_OWN):
+def claim(
+    claim_id,
+    kravtype,
+    amount=None,
+    *,
+    description=None,
+    created="2026-03-01",
+    instalments=None,
+    period=None,
+    party=ORG_OWN,
+    group="Skatt",
+    interest=0.0,
+):
+    """One claim in the public shape of Skatteetaten's Krav og betalinger API (2024 examples: texts in
+    languages, one partIdentifikator per claim, no KID). ``instalments``: ``due(...)`` dicts (default: one
+    due date, 31.03.2026, with the whole amount open)."""
+    instalments = instalments or [due("2026-03-31", amount)]
+    for index, instalment in enumerate(instalments, start=1):
+        instalment["kravforfallsIdentifikator"] = (
+            instalment["kravforfallsIdentifikator"] or f"{claim_id}-{index}"
+        )
+    original = amount if amount is not None else sum(i["opprinneligBeloep"] for i in instalments)
+    return {
+        "partIdentifikator": party,
+        "kravidentifikator": claim_id,
+        "kravtype": kravtype,
+        "opprinneligBeloep": original,
+        "gjenstaaendeBeloep": sum(i["gjenstaaendeBeloep"] for i in instalments),
+        "kravforfall": instalments,
+        "stipulerteRenter": interest,
+        "kravbeskrivelse": text(description or kravtype),
+        "kravperiode": {"periodeBeskrivelse": text(period or "2026/1")},
+        "opprettelsesdatoForKrav": created,
+        "kravgruppe": group,
+        "fastsettingsmaate": "blank",
+    }
+
+
+def claims_json(claims, *, org=ORG_OWN, period=("2026-01-01", "2027-01-01")):
+    """The claims endpoint (krav) of Krav og betalinger."""
     obj = {
         "partIdentifikator": org,
-        "periode": {"fraOgMed": "2026-01-01", "tilOgMed": "2027-01-01"},
+        "periode": {"fraOgMed": period[0], "tilOgMed": period[1]},
+        "skjermet": False,
         "krav": claims,
     }
     return json.dumps(obj).encode()
@@ -260,7 +298,9 @@ class BookingCommon(AccountTestInvoicingCommon):
     def account(self, code, company=None):
         company = company or self.company
         Account = self.env["account.account"].with_company(company)
-        return Account.search([*Account._check_company_domain(company), ("code", "=", code)], limit=1)
+        return Account.search(
+            [*Account._check_company_domain(company), ("code", "=", code)], limit=1, order="id"
+        )
 
     def lines_by_code(self, moves):
         """{account code: (debit, credit)} summed over ``moves``."""

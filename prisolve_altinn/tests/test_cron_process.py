@@ -12,8 +12,8 @@ from odoo.sql_db import Savepoint
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 from ..altinn.parsers.kid import make_kid_mod10
+from ..booking.batch import BookingBatch
 from ..models import altinn_document_booking, altinn_document_cron
-from ..models.altinn_booking_batch import BookingBatch
 from ..models.altinn_document_cron import ACTIVITY_XMLID, CRON_XMLID
 from .booking_common import ORG_OTHER, ORG_OWN, BookingCommon, item, vat_payment_xml
 from .common import SECRET_CODE, AltinnCommon, make_item

@@ -50,7 +50,10 @@ def test_open_claims(load):
     assert [i.due_date for i in advance.instalments] == [date(2026, 2, 16), date(2026, 4, 15)]
     assert advance.due_date == date(2026, 4, 15)  # the first instalment is paid
     first = advance.instalments[0]
-    assert (first.placed_payments[0].payment_id, first.placed_payments[0].amount) == ("inn-90001", Decimal("30000.00"))
+    assert (first.placed_payments[0].payment_id, first.placed_payments[0].amount) == (
+        "inn-90001",
+        Decimal("30000.00"),
+    )
     assert first.current_amount == first.original_amount == Decimal("30000.00") and first.open_amount == 0
     assert advance.instalments[1].kid == "20259265432201" and advance.instalments[1].kid_valid
     assert advance.account == "76940512340"
@@ -181,8 +184,10 @@ def test_claim_types_from_the_code_list(kravtype, category, direction):
 
 
 def test_normalize_folds_spellings():
-    assert normalize("Åpen Forskuddsskatt – Ærlig Ø") == normalize("aapen_forskuddsskatt aerlig oe") == (
-        "aapenforskuddsskattaerligoe"
+    assert (
+        normalize("Åpen Forskuddsskatt – Ærlig Ø")
+        == normalize("aapen_forskuddsskatt aerlig oe")
+        == ("aapenforskuddsskattaerligoe")
     )
 
 
@@ -195,7 +200,11 @@ def test_newer_api_shape_from_skatteetatens_documentation(load):
     assert (own.org_number, person.org_number) == ("212201782", "04827896468")
     assert (own.description, own.period, own.category) == ("Restskatt", "2023/02", CAT_RESTSKATT)
     due = own.instalments[0]
-    assert (due.instalment_id, due.kid, due.account) == ("93d29b06-6cbd-4999-bd23-b0a13c47da51", None, "63450624804")
+    assert (due.instalment_id, due.kid, due.account) == (
+        "93d29b06-6cbd-4999-bd23-b0a13c47da51",
+        None,
+        "63450624804",
+    )
     assert [(p.payment_id, p.amount, p.date, p.paid_on) for p in due.placed_payments] == [
         ("inn-12345", Decimal("1000.00"), date(2023, 2, 5), date(2023, 1, 30))
     ]

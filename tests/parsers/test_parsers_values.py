@@ -118,6 +118,12 @@ def test_parse_error_texts():
     assert isinstance(error, ValueError)
     assert str(error) == "Amount NOK 1,234,567.50 (file: a.xml)"
     # The ORM translates the sources and formats the values in the company's language.
-    norwegian = {"Amount %(amount)s": "Beløp %(amount)s", "%(reason)s (file: %(file)s)": "%(reason)s (fil: %(file)s)"}
-    text = error.text(lambda source: norwegian.get(source, source), lambda value: "kr 1 234 567,50" if isinstance(value, Money) else str(value))
+    norwegian = {
+        "Amount %(amount)s": "Beløp %(amount)s",
+        "%(reason)s (file: %(file)s)": "%(reason)s (fil: %(file)s)",
+    }
+    text = error.text(
+        lambda source: norwegian.get(source, source),
+        lambda value: "kr 1 234 567,50" if isinstance(value, Money) else str(value),
+    )
     assert text == "Beløp kr 1 234 567,50 (fil: a.xml)"

@@ -36,7 +36,9 @@ def test_vat_payment(load):
         "due": date(2025, 8, 31),
         "kid": "349265432102514",
     }
-    assert str(doc.summary) == "VAT to pay NOK 48,311.49 for mai-juni 2025, due 2025-08-31, KID 349265432102514"
+    assert (
+        str(doc.summary) == "VAT to pay NOK 48,311.49 for mai-juni 2025, due 2025-08-31, KID 349265432102514"
+    )
     assert doc.document_date is None  # the receipt carries no date of its own; parse_item fills it
 
 

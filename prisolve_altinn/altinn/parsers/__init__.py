@@ -188,7 +188,9 @@ def _settlement_year_hint(primary: ParsedDocument, title: str | None) -> None:
             primary.notices.append(
                 Notice(
                     "income_year_from_title",
-                    Text(_lt("Income year %(year)s taken from '%(source)s'."), {"year": year, "source": text}),
+                    Text(
+                        _lt("Income year %(year)s taken from '%(source)s'."), {"year": year, "source": text}
+                    ),
                 )
             )
             return

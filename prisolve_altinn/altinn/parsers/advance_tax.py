@@ -113,7 +113,9 @@ def _validate(data: AdvanceTax, file_name: str | None, *, strict_accounts: bool)
         if instalment.due_date.year != data.income_year + 1:
             raise ParseError(
                 Text(
-                    _lt("Due date %(due)s of instalment %(number)s is not in the year after the income year %(year)s."),
+                    _lt(
+                        "Due date %(due)s of instalment %(number)s is not in the year after the income year %(year)s."
+                    ),
                     {"due": instalment.due_date, "number": number, "year": data.income_year},
                 ),
                 file_name=file_name,
@@ -154,7 +156,8 @@ def _document(
     data: AdvanceTax, file_name: str | None, source_format: str, notices: list[Notice]
 ) -> ParsedDocument:
     terms = [
-        Text(_lt("%(amount)s due %(due)s"), {"amount": Money(i.amount), "due": i.due_date}) for i in data.instalments
+        Text(_lt("%(amount)s due %(due)s"), {"amount": Money(i.amount), "due": i.due_date})
+        for i in data.instalments
     ]
     summary = Text(
         _lt("Advance tax %(year)s: %(total)s (%(terms)s)"),

@@ -51,7 +51,10 @@ CLAIM_CATEGORIES = (
 
 def join_texts(texts: list[Text], separator: str = ", ") -> Text:
     """Several texts as one (each translated on its own): the joining template holds no words."""
-    return Text(separator.join(f"%(part{n})s" for n in range(len(texts))), {f"part{n}": t for n, t in enumerate(texts)})
+    return Text(
+        separator.join(f"%(part{n})s" for n in range(len(texts))),
+        {f"part{n}": t for n, t in enumerate(texts)},
+    )
 
 
 class ParseError(ValueError):

@@ -102,7 +102,10 @@ CLAIM_TYPES: dict[str, ClaimType] = {
         "forsinkelsesrenterMva",
         "forsinkelsesrenterMvaKorrigert",
         *(f"forsinkelsesrenterMvaKompensasjon{suffix}" for suffix in _COMPENSATION_SUFFIXES),
-        *(f"fastsettingsrenterMva{suffix}" for suffix in ("", *(f"Kompensasjon{s}" for s in _COMPENSATION_SUFFIXES))),
+        *(
+            f"fastsettingsrenterMva{suffix}"
+            for suffix in ("", *(f"Kompensasjon{s}" for s in _COMPENSATION_SUFFIXES))
+        ),
     ),
     **_types(CAT_INTEREST_NON_DEDUCTIBLE, DEBIT, "renterUtsattFormuesskatt"),
     **_types(

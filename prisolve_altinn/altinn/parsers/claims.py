@@ -60,7 +60,9 @@ def _text(value) -> str | None:
     if isinstance(value, dict):
         texts = value.get("spraakTekst")
         if isinstance(texts, list):
-            by_lang = {t.get("spraak"): t.get("tekst") for t in texts if isinstance(t, dict) and t.get("tekst")}
+            by_lang = {
+                t.get("spraak"): t.get("tekst") for t in texts if isinstance(t, dict) and t.get("tekst")
+            }
             return by_lang.get("nb") or by_lang.get("no") or next(iter(by_lang.values()), None)
         if "periodeBeskrivelse" in value:
             return _text(value.get("periodeBeskrivelse")) or (str(value["aar"]) if value.get("aar") else None)
@@ -128,9 +130,13 @@ def _placed(raw, where: str, file_name: str | None, *, counterclaim: bool) -> Pl
         payment_id=str(reference) if reference else None,
         amount=abs(amount),  # sent negative: it reduces the claim
         date=v.optional_date(
-            raw.get("plasseringsdato") or raw.get("plassertDato"), f"{where}/plasseringsdato", file_name=file_name
+            raw.get("plasseringsdato") or raw.get("plassertDato"),
+            f"{where}/plasseringsdato",
+            file_name=file_name,
         ),
-        paid_on=v.optional_date(raw.get("innbetalingsdato"), f"{where}/innbetalingsdato", file_name=file_name),
+        paid_on=v.optional_date(
+            raw.get("innbetalingsdato"), f"{where}/innbetalingsdato", file_name=file_name
+        ),
     )
 
 
@@ -141,8 +147,12 @@ def _parse_instalment(due, where: str, file_name: str | None) -> ClaimInstalment
     kid = _kid_of(info)
     return ClaimInstalment(
         due_date=v.iso_date(due.get("forfallsdato"), f"{where}/forfallsdato", file_name=file_name),
-        original_amount=v.amount(due.get("opprinneligBeloep"), f"{where}/opprinneligBeloep", file_name=file_name),
-        open_amount=v.amount(due.get("gjenstaaendeBeloep"), f"{where}/gjenstaaendeBeloep", file_name=file_name),
+        original_amount=v.amount(
+            due.get("opprinneligBeloep"), f"{where}/opprinneligBeloep", file_name=file_name
+        ),
+        open_amount=v.amount(
+            due.get("gjenstaaendeBeloep"), f"{where}/gjenstaaendeBeloep", file_name=file_name
+        ),
         instalment_id=due.get("kravforfallsIdentifikator"),
         kid=kid,
         kid_valid=is_valid_kid(kid) if kid else None,
@@ -182,8 +192,12 @@ def _parse_claim(raw, where: str, file_name: str | None, notices: list[Notice]) 
         org_number=v.org_number(
             raw.get("partIdentifikator"), f"{where}/partIdentifikator", required=False, file_name=file_name
         ),
-        original_amount=v.amount(raw.get("opprinneligBeloep"), f"{where}/opprinneligBeloep", file_name=file_name),
-        open_amount=v.amount(raw.get("gjenstaaendeBeloep"), f"{where}/gjenstaaendeBeloep", file_name=file_name),
+        original_amount=v.amount(
+            raw.get("opprinneligBeloep"), f"{where}/opprinneligBeloep", file_name=file_name
+        ),
+        open_amount=v.amount(
+            raw.get("gjenstaaendeBeloep"), f"{where}/gjenstaaendeBeloep", file_name=file_name
+        ),
         description=description,
         claim_group=raw.get("kravgruppe"),
         period=_period(raw.get("kravperiode")),
@@ -206,12 +220,16 @@ def _parse_claim(raw, where: str, file_name: str | None, notices: list[Notice]) 
                 file_name,
             )
         original_sum = sum((i.original_amount for i in instalments), v.ZERO)
-        if original_sum != claim.original_amount:  # may differ after a reduction (nedsettelse): tell, don't stop
+        if (
+            original_sum != claim.original_amount
+        ):  # may differ after a reduction (nedsettelse): tell, don't stop
             notices.append(
                 Notice(
                     "claim_original_differs",
                     Text(
-                        _lt("Claim %(claim)s: original amount %(original)s differs from its due dates' %(sum)s."),
+                        _lt(
+                            "Claim %(claim)s: original amount %(original)s differs from its due dates' %(sum)s."
+                        ),
                         {
                             "claim": claim.claim_id,
                             "original": Money(claim.original_amount),
@@ -306,7 +324,9 @@ def _check_summary(label: str, raw: dict, claims: list[TaxClaim], file_name: str
 def parse_json(obj: dict, file_name: str | None = None) -> ParsedDocument:
     kind = shape(obj)
     if kind is None:
-        raise ParseError(Text(_lt("Not a Krav og betalinger document.")), file_name=file_name, code="wrong_schema")
+        raise ParseError(
+            Text(_lt("Not a Krav og betalinger document.")), file_name=file_name, code="wrong_schema"
+        )
     org = v.org_number(obj.get("partIdentifikator"), "partIdentifikator", file_name=file_name)
     notices: list[Notice] = []
     claims: list[TaxClaim] = []
@@ -351,7 +371,9 @@ def parse_json(obj: dict, file_name: str | None = None) -> ParsedDocument:
     )
     paid = sum((p.amount for p in payments), v.ZERO)
     if kind == KIND_PAYMENTS:
-        summary = Text(_lt("Tax payments: %(count)s, %(amount)s"), {"count": len(payments), "amount": Money(paid)})
+        summary = Text(
+            _lt("Tax payments: %(count)s, %(amount)s"), {"count": len(payments), "amount": Money(paid)}
+        )
     elif kind == KIND_OPEN:
         summary = Text(
             _lt("Open tax claims: %(count)s, %(open)s open; unplaced payments: %(payments)s"),
@@ -359,7 +381,8 @@ def parse_json(obj: dict, file_name: str | None = None) -> ParsedDocument:
         )
     else:
         summary = Text(
-            _lt("Tax claims: %(count)s, %(open)s open"), {"count": len(claims), "open": Money(data.open_total)}
+            _lt("Tax claims: %(count)s, %(open)s open"),
+            {"count": len(claims), "open": Money(data.open_total)},
         )
     return ParsedDocument(
         doc_type=DOC_TAX_CLAIMS,

@@ -141,7 +141,9 @@ def parse_xml(
 
 def settlement_summary(total, income_year: int | None) -> Text:
     if income_year:
-        return Text(_lt("Assessed tax for %(year)s: %(amount)s"), {"year": income_year, "amount": Money(total)})
+        return Text(
+            _lt("Assessed tax for %(year)s: %(amount)s"), {"year": income_year, "amount": Money(total)}
+        )
     return Text(_lt("Assessed tax: %(amount)s"), {"amount": Money(total)})
 
 

@@ -206,7 +206,9 @@ def bad_value(what: str, value, file_name: str | None = None) -> ParseError:
     )
 
 
-def totals_mismatch(what: Text, stated: Decimal, computed: Decimal, file_name: str | None = None) -> ParseError:
+def totals_mismatch(
+    what: Text, stated: Decimal, computed: Decimal, file_name: str | None = None
+) -> ParseError:
     return ParseError(
         Text(
             _lt(

@@ -124,7 +124,9 @@ def parse_payment_xml(root: etree._Element, file_name: str | None = None) -> Par
     )
     label = _period_label(name, year)
     if amount < 0:
-        summary = Text(_lt("VAT refund %(amount)s for %(period)s"), {"amount": Money(-amount), "period": label})
+        summary = Text(
+            _lt("VAT refund %(amount)s for %(period)s"), {"amount": Money(-amount), "period": label}
+        )
     else:
         summary = Text(
             _lt("VAT to pay %(amount)s for %(period)s, due %(due)s, KID %(kid)s"),

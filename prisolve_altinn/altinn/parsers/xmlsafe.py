@@ -81,7 +81,9 @@ def load(data: bytes, *, file_name: str | None = None) -> etree._Element:
     """Parse untrusted XML bytes (possibly escaped once or twice) into the root element."""
     if len(data) > MAX_XML_BYTES:
         raise ParseError(
-            Text(_lt("The XML file is too large (%(size)s bytes) to be a tax document."), {"size": len(data)}),
+            Text(
+                _lt("The XML file is too large (%(size)s bytes) to be a tax document."), {"size": len(data)}
+            ),
             file_name=file_name,
             code="too_large",
         )
