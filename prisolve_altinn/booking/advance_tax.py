@@ -18,7 +18,6 @@ from .tax_settlement import settle_late_advance_tax, settlement_keys
 @register
 class AdvanceTaxBooker(Booker):
     doc_type = DOC_ADVANCE_TAX
-    priority = 20
 
     def lookups(self, parsed):
         data = parsed.data
@@ -49,5 +48,5 @@ class AdvanceTaxBooker(Booker):
                 line_vals={"sequence": instalment.number},
             )
             line = book_debt(ctx, debt, DEBIT)
-            settle_late_advance_tax(ctx, data.income_year, line)
+            settle_late_advance_tax(ctx, data.income_year, line, label)
         ctx.outcome.notes += ctx.notices()

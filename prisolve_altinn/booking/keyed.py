@@ -182,10 +182,11 @@ def _book_known(ctx, debt, key, line_vals):
         return ctx.line(debt.kind, state="skipped", debt_key=key, note=note, **line_vals)
     before = sum((to_decimal(line.booked_amount) for line in booked), ZERO)
     text = ctx._(
-        "%(what)s: amended from %(old)s to %(new)s by Altinn document %(document)s; the difference %(diff)s "
-        "is booked as its own draft entry.",
+        "%(what)s: amended from %(old)s (Altinn document %(earlier)s) to %(new)s (Altinn document %(document)s); "
+        "the difference %(diff)s is booked as its own draft entry.",
         what=debt.name,
         old=ctx.money(latest.amount),
+        earlier=latest.document_id.display_name,
         new=ctx.money(debt.amount),
         document=ctx.doc.display_name,
         diff=ctx.money(debt.amount - before),

@@ -37,7 +37,6 @@ def settlement_role(data):
 @register
 class MvaReturnBooker(Booker):
     doc_type = DOC_MVA_RETURN
-    priority = 30
 
     def lookups(self, parsed):
         return {"keys": [closing_key(parsed.data)]}

@@ -30,7 +30,6 @@ def claim_ref(claim, instalment):
 @register
 class TaxClaimsBooker(Booker):
     doc_type = DOC_TAX_CLAIMS
-    priority = 15
 
     def lookups(self, parsed):
         data = parsed.data
@@ -166,7 +165,7 @@ class TaxClaimsBooker(Booker):
             )
             line = book_debt(ctx, debt, claim.direction)
             if claim.category == CAT_FORSKUDDSSKATT:
-                settle_late_advance_tax(ctx, instalment.due_date.year - 1, line)
+                settle_late_advance_tax(ctx, instalment.due_date.year - 1, line, name)
             ctx.outcome.notes += notes
         return left
 

@@ -185,9 +185,17 @@ class TaxSettlementBooker(Booker):
                 account=difference_account.code,
                 amount=ctx.money(difference),
             ),
-            ctx._("Restskatt to pay: %(amount)s.", amount=ctx.money(remainder))
+            ctx._(
+                "Restskatt to pay, on %(account)s: %(amount)s.",
+                account=ctx.account(acc.ROLE_TAX_ASSESSED).code,
+                amount=ctx.money(remainder),
+            )
             if remainder >= 0
-            else ctx._("Tax to be refunded: %(amount)s.", amount=ctx.money(-remainder)),
+            else ctx._(
+                "Tax to be refunded, on %(account)s: %(amount)s.",
+                account=ctx.account(acc.ROLE_TAX_RECEIVABLE).code,
+                amount=ctx.money(-remainder),
+            ),
         ]
         if accrued_drafts or advance_drafts:
             computation.append(
@@ -216,7 +224,11 @@ class TaxSettlementBooker(Booker):
             (accrued_account.code, accrued, computation[1]),
             (advance_account.code, advance, computation[2]),
             (difference_account.code, difference, computation[3]),
-            (ctx.account(acc.ROLE_TAX_ASSESSED).code, remainder, computation[4]),
+            (
+                ctx.account(acc.ROLE_TAX_ASSESSED if remainder >= 0 else acc.ROLE_TAX_RECEIVABLE).code,
+                remainder,
+                computation[4],
+            ),
         ]
         for sequence, (code, amount, text) in enumerate(figures, start=2):
             ctx.line(
@@ -283,7 +295,7 @@ class TaxSettlementBooker(Booker):
         tell_earlier(ctx, lines, text)
 
 
-def settle_late_advance_tax(ctx, income_year, line):
+def settle_late_advance_tax(ctx, income_year, line, what):
     """Advance tax of ``income_year`` booked after its settlement: clear it against the settlement."""
     if line is None or line.state != "booked" or not line.booked_amount:
         return
@@ -298,11 +310,12 @@ def settle_late_advance_tax(ctx, income_year, line):
     before = _remainder(lines)
     name = ctx._("Tax settlement %(year)s", year=income_year)
     text = ctx._(
-        "%(what)s was booked after the tax settlement %(year)s (%(document)s): %(amount)s is cleared from the "
-        "advance tax against the settlement's remainder.",
-        what=line.name,
+        "%(what)s (Altinn document %(document)s) was booked after the tax settlement %(year)s (%(settlement)s): "
+        "%(amount)s is cleared from the advance tax against the settlement's remainder.",
+        what=what,
+        document=ctx.doc.display_name,
         year=income_year,
-        document=settled.document_id.display_name,
+        settlement=settled.document_id.display_name,
         amount=ctx.money(change),
     )
     move = ctx.entry(

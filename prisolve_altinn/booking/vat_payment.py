@@ -30,7 +30,6 @@ def _category(parsed):
 @register
 class VatPaymentBooker(Booker):
     doc_type = DOC_VAT_PAYMENT
-    priority = 10
 
     def lookups(self, parsed):
         data = parsed.data

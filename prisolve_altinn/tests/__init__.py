@@ -17,3 +17,4 @@ from . import test_secrets
 from . import test_multicompany
 from . import test_robustness
 from . import test_booking_batch
+from . import test_booking_debts

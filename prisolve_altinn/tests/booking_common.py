@@ -48,10 +48,24 @@ def vat_payment_xml(
 
 
 def mva_return_xml(
-    lines, *, total=None, period="januar-februar", year=2026, org=ORG_OWN, category="alminnelig"
+    lines,
+    *,
+    total=None,
+    period="januar-februar",
+    year=2026,
+    org=ORG_OWN,
+    category="alminnelig",
+    refund_kid=None,
 ):
-    """``lines``: (mvaKode, merverdiavgift, grunnlag or None, label)."""
+    """``lines``: (mvaKode, merverdiavgift, grunnlag or None, label); ``refund_kid``: the company's own KID for
+    receiving a refund (betalingsinformasjon of the return)."""
     total = sum(line[1] for line in lines) if total is None else total
+    refund = (
+        f"<betalingsinformasjon><kundeIdentifikasjonsnummer>{refund_kid}</kundeIdentifikasjonsnummer>"
+        "</betalingsinformasjon>"
+        if refund_kid
+        else ""
+    )
     body = "".join(
         "<mvaSpesifikasjonslinje><mvaKode>{}</mvaKode><mvaKodeRegnskapsystem>{}</mvaKodeRegnskapsystem>{}"
         "<merverdiavgift>{}</merverdiavgift></mvaSpesifikasjonslinje>".format(
@@ -69,6 +83,7 @@ def mva_return_xml(
     <fastsattMerverdiavgift>{total}</fastsattMerverdiavgift>
     {body}
   </skattegrunnlagOgBeregnetSkatt>
+  {refund}
   <skattepliktig><organisasjonsnummer>{org}</organisasjonsnummer></skattepliktig>
   <meldingskategori>{category}</meldingskategori>
 </mvaMeldingDto>""".encode()
@@ -239,15 +254,27 @@ def advance_tax_xml(terms, *, year=2025, org=ORG_OWN, notice_date="2026-01-09"):
 </forskuddsskattUpersonlig>""".encode()
 
 
-def item(reference, name, data, *, mimetype="application/xml", title=None, extra_files=()):
+def item(
+    reference,
+    name,
+    data,
+    *,
+    mimetype="application/xml",
+    title=None,
+    extra_files=(),
+    created=datetime(2026, 3, 5, 9, 0, tzinfo=timezone.utc),
+    transport="altinn3",
+    reportee=ORG_OWN,
+):
+    """One Altinn item with one file (and ``extra_files``), as a transport yields it."""
     return AltinnItem(
         reference=reference,
         kind="message",
-        reportee=ORG_OWN,
+        reportee=reportee,
         title=title or name,
-        transport="altinn3",
+        transport=transport,
         sender="Skatteetaten",
-        created=datetime(2026, 3, 5, 9, 0, tzinfo=timezone.utc),
+        created=created,
         files=[AltinnFile(name=name, mimetype=mimetype, data=data, role=ROLE_ATTACHMENT), *extra_files],
     )
 
@@ -301,6 +328,12 @@ class BookingCommon(AccountTestInvoicingCommon):
         return Account.search(
             [*Account._check_company_domain(company), ("code", "=", code)], limit=1, order="id"
         )
+
+    def balance(self, code, company=None):
+        """Debit minus credit on the account with ``code``, all entries (drafts included)."""
+        account = self.account(code, company)
+        lines = self.env["account.move.line"].search([("account_id", "=", account.id)])
+        return round(sum(lines.mapped("balance")), 2)
 
     def lines_by_code(self, moves):
         """{account code: (debit, credit)} summed over ``moves``."""

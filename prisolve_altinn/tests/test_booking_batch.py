@@ -18,6 +18,7 @@ from .booking_common import (
     advance_tax_xml,
     claim,
     claims_json,
+    due,
     item,
     mva_return_xml,
     vat_payment_xml,
@@ -157,7 +158,10 @@ class TestBookingBatch(BookingCommon):
             claims_json(
                 [
                     claim(
-                        "K-FS1", "utskrevetForskuddsskatt", 60000, instalments=[("2026-02-16", 60000, kid)]
+                        "K-FS1",
+                        "utskrevetForskuddsskatt",
+                        60000,
+                        instalments=[due("2026-02-16", 60000, kid=kid)],
                     ),
                     claim("K-REST", "RESTSKATT", 700),
                 ]
@@ -199,7 +203,7 @@ class TestBookingBatch(BookingCommon):
                             "K-FS2",
                             "utskrevetForskuddsskatt",
                             60000,
-                            instalments=[("2026-04-15", 60000, kid)],
+                            instalments=[due("2026-04-15", 60000)],  # the public shape: no KID
                         )
                     ]
                 ),
