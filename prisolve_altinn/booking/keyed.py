@@ -32,7 +32,7 @@ def find_keyed(ctx, key):
     return ctx.batch.ledger(ctx.company).by_key.get(key)
 
 
-def duplicate(ctx, kind, booked, what, amount=None, **line_vals):
+def duplicate(ctx, kind, booked, what, **line_vals):
     """The one place a document that brings something booked already is recorded as its duplicate."""
     note = ctx._(
         "%(what)s is already booked from Altinn document %(document)s%(move)s; not booked again.",
@@ -144,7 +144,8 @@ def book_debt(ctx, debt, direction=DEBIT):
             ctx.outcome.informational = True
             ctx.note(note)
             return ctx.line(debt.kind, state="recorded", note=note, **line_vals)
-        line = _book_amount(ctx, debt, debt.new_key(), ZERO, line_vals)
+        key = debt.new_key()
+        line = _book_amount(ctx, debt, key, ZERO, line_vals)
     else:
         line = _book_known(ctx, debt, key, line_vals)
     if line is not None and debt.amount > 0:

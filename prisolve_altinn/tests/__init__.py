@@ -18,3 +18,4 @@ from . import test_multicompany
 from . import test_robustness
 from . import test_booking_batch
 from . import test_booking_debts
+from . import test_booking_year
