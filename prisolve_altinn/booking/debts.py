@@ -1,7 +1,7 @@
 # Copyright 2026 Prisolve
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""What a debt to (or from) Skatteetaten is, whichever document brings it (docs/DESIGN-NOTES.md, "Debt identity
-and booking").
+"""What a debt to (or from) Skatteetaten is, whichever document brings it (docs/DESIGN-NOTES.md, "Debt
+identity and booking").
 
 A debt is one due date of one kind of tax: its SLOT is (normalised category, due date). A VAT term, an
 advance-tax instalment, restskatt, arbeidsgiveravgift and forskuddstrekk of a term each have one statutory

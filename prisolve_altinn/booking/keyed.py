@@ -34,11 +34,12 @@ def find_keyed(ctx, key):
 
 def duplicate(ctx, kind, booked, what, **line_vals):
     """The one place a document that brings something booked already is recorded as its duplicate."""
+    move = f" ({booked.move_id.display_name})" if booked.move_id else ""  # an f-string inside _() stops babel
     note = ctx._(
         "%(what)s is already booked from Altinn document %(document)s%(move)s; not booked again.",
         what=what,
         document=booked.document_id.display_name,
-        move=f" ({booked.move_id.display_name})" if booked.move_id else "",
+        move=move,
     )
     line = ctx.line(kind, state="duplicate", duplicate_of_id=booked, note=note, **line_vals)
     ctx.outcome.duplicates += 1
@@ -76,7 +77,8 @@ def find_debt(ctx, debt):
     candidates = [key for key in ledger.by_slot.get(debt.slot, ()) if _compatible(ledger.by_debt[key], debt)]
     if len(candidates) > 1:
         return None, ctx._(
-            "%(what)s: %(count)s debts of this kind with due date %(due)s are booked already and this document "
+            "%(what)s: %(count)s debts of this kind with due date "
+            "%(due)s are booked already and this document "
             "does not say which one it is; nothing is booked. Book it by hand.",
             what=debt.name,
             count=len(candidates),
@@ -95,7 +97,7 @@ def _compatible(lines, debt):
 
 
 def debt_lines(ctx, debt_key):
-    """The booked lines of a debt that carry its amount (the first booking and its amendments), oldest first."""
+    """The booked lines of a debt that carry its amount (its first booking, its amendments), oldest first."""
     lines = ctx.batch.ledger(ctx.company).by_debt.get(debt_key, [])
     booked = [line for line in lines if line.state == "booked" and line.kind != PAYMENT]
     return sorted(booked, key=lambda line: (line.document_date or ctx.document_date, _order(line)))
@@ -183,7 +185,8 @@ def _book_known(ctx, debt, key, line_vals):
         return ctx.line(debt.kind, state="skipped", debt_key=key, note=note, **line_vals)
     before = sum((to_decimal(line.booked_amount) for line in booked), ZERO)
     text = ctx._(
-        "%(what)s: amended from %(old)s (Altinn document %(earlier)s) to %(new)s (Altinn document %(document)s); "
+        "%(what)s: amended from %(old)s (Altinn document %(earlier)s) "
+        "to %(new)s (Altinn document %(document)s); "
         "the difference %(diff)s is booked as its own draft entry.",
         what=debt.name,
         old=ctx.money(latest.amount),
@@ -263,7 +266,8 @@ def _book_placements(ctx, debt, debt_key):
         if not placed.payment_id:
             ctx.note(
                 ctx._(
-                    "%(what)s: a payment of %(amount)s placed on %(date)s has no identifier and is not booked; "
+                    "%(what)s: a payment of %(amount)s placed on %(date)s "
+                    "has no identifier and is not booked; "
                     "match it with the bank statement by hand.",
                     what=debt.name,
                     amount=ctx.money(placed.amount),

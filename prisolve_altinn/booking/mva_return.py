@@ -171,7 +171,8 @@ class MvaReturnBooker(Booker):
             if not account:
                 raise AltinnBookingRefusal(
                     ctx._(
-                        "The tax with VAT code %(code)s in %(company)s has no tax account, but the VAT return "
+                        "The tax with VAT code %(code)s in %(company)s has "
+                        "no tax account, but the VAT return "
                         "has %(amount)s on it.",
                         code=mva_line.mva_code,
                         company=ctx.company.display_name,
@@ -209,7 +210,8 @@ class MvaReturnBooker(Booker):
             balances = _move_balances(ctx, line.move_id)
             if balances is None:
                 note = ctx._(
-                    "The VAT return %(period)s was changed, but the closing entry booked before is gone: book "
+                    "The VAT return %(period)s was changed, but the "
+                    "closing entry booked before is gone: book "
                     "the difference by hand.",
                     period=label,
                 )
@@ -220,7 +222,8 @@ class MvaReturnBooker(Booker):
             for account, balance in balances:
                 by_account[account] -= balance
         text = ctx._(
-            "The VAT return %(period)s was corrected by Altinn document %(document)s (%(old)s to %(new)s): the "
+            "The VAT return %(period)s was corrected by Altinn document "
+            "%(document)s (%(old)s to %(new)s): the "
             "difference of each account is booked as its own draft entry.",
             period=label,
             document=ctx.doc.display_name,
@@ -264,7 +267,8 @@ class MvaReturnBooker(Booker):
         if not taxes:
             raise AltinnBookingRefusal(
                 ctx._(
-                    "No tax with VAT code %(code)s exists in %(company)s, so the line of the VAT return cannot "
+                    "No tax with VAT code %(code)s exists in %(company)s, "
+                    "so the line of the VAT return cannot "
                     "be placed on its tax account. Load the Norwegian taxes (l10n_no) or book the return by "
                     "hand.",
                     code=code,
@@ -283,7 +287,8 @@ class MvaReturnBooker(Booker):
         if len(outputs) > 1 or len(inputs) > 1:
             raise AltinnBookingRefusal(
                 ctx._(
-                    "The taxes with VAT code %(code)s in %(company)s post to different accounts (%(accounts)s); "
+                    "The taxes with VAT code %(code)s in %(company)s post "
+                    "to different accounts (%(accounts)s); "
                     "the VAT return line cannot be placed without guessing.",
                     code=code,
                     company=company.display_name,
@@ -294,7 +299,7 @@ class MvaReturnBooker(Booker):
 
 
 def _move_balances(ctx, move):
-    """[(account, debit − credit)] of a booked entry, planned in this batch or stored; None when it is gone."""
+    """[(account, debit − credit)] of a booked entry (planned in this batch or stored); None when gone."""
     if isinstance(move, PendingMove):
         Account = ctx.env["account.account"]
         return [

@@ -108,7 +108,8 @@ def process_one(doc):
         set_failed(
             doc,
             _in_company_lang(doc)._(
-                "The same claim was being booked by another process at the same time. Book this document again."
+                "The same claim was being booked by another process at "
+                "the same time. Book this document again."
             ),
             **_planned_type(batch, doc),
         )
@@ -204,7 +205,8 @@ def check_organisation(ctx):
         if not own:
             raise AltinnBookingRefusal(
                 ctx._(
-                    "The document is for organisation %(org)s, but %(company)s has no organisation number; enter "
+                    "The document is for organisation %(org)s, but "
+                    "%(company)s has no organisation number; enter "
                     "it on the company's Altinn tab.",
                     org=other,
                     company=ctx.company.display_name,

@@ -82,7 +82,8 @@ class TaxClaimsBooker(Booker):
             )
         elif claim.category == CAT_OTHER:
             problem = ctx._(
-                "Claim %(id)s (%(type)s): this kind of claim is not booked automatically (Skatteetaten's claim "
+                "Claim %(id)s (%(type)s): this kind of claim is not "
+                "booked automatically (Skatteetaten's claim "
                 "type code list gives it no single way to book); book it by hand.",
                 id=claim.claim_id,
                 type=claim.claim_type or title,

@@ -145,7 +145,8 @@ class TaxSettlementBooker(Booker):
                 ctx._(
                     "Tax settlement %(year)s: no accrued tax is found on %(accrued)s at %(year_end)s and no "
                     "advance tax on %(advance)s from %(from)s to %(to)s, so the balances of the income year "
-                    "cannot be settled. Post the year-end accrual (or map the accounts your practice uses in the "
+                    "cannot be settled. Post the year-end accrual (or map "
+                    "the accounts your practice uses in the "
                     "Altinn account mapping), then process the document again; nothing is booked.",
                     year=year,
                     accrued=accrued_account.display_name,
@@ -266,7 +267,8 @@ class TaxSettlementBooker(Booker):
         change = assessed - to_decimal(latest.amount)
         before = _remainder(lines)
         text = ctx._(
-            "%(what)s changed from %(old)s to %(new)s by Altinn document %(document)s: the difference %(diff)s "
+            "%(what)s changed from %(old)s to %(new)s by Altinn "
+            "document %(document)s: the difference %(diff)s "
             "is booked as its own draft entry.",
             what=name,
             old=ctx.money(latest.amount),
@@ -310,7 +312,8 @@ def settle_late_advance_tax(ctx, income_year, line, what):
     before = _remainder(lines)
     name = ctx._("Tax settlement %(year)s", year=income_year)
     text = ctx._(
-        "%(what)s (Altinn document %(document)s) was booked after the tax settlement %(year)s (%(settlement)s): "
+        "%(what)s (Altinn document %(document)s) was booked after the "
+        "tax settlement %(year)s (%(settlement)s): "
         "%(amount)s is cleared from the advance tax against the settlement's remainder.",
         what=what,
         document=ctx.doc.display_name,

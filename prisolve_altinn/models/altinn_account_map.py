@@ -149,7 +149,8 @@ class AltinnAccountMap(models.Model):
             if row.account_id or (row.code or "").strip() != default.code:
                 raise AltinnBookingRefusal(
                     self.env._(
-                        "The account %(account)s chosen for %(role)s in the Altinn account mapping of %(company)s "
+                        "The account %(account)s chosen for %(role)s in the "
+                        "Altinn account mapping of %(company)s "
                         "does not allow reconciliation, but its lines are matched with payments. Allow "
                         "reconciliation on it, or choose another account.",
                         account=account.display_name,

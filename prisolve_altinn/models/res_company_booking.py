@@ -42,7 +42,8 @@ class ResCompany(models.Model):
         string="Accrued tax booked on",
         compute="_compute_altinn_tax_practice",
         inverse="_inverse_altinn_tax_accrued",
-        help="Where the year-end accrual of the company's tax is (NS 4102: 2500 Betalbar skatt, ikke fastsatt). "
+        help="Where the year-end accrual of the company's tax is (NS "
+        "4102: 2500 Betalbar skatt, ikke fastsatt). "
         "The tax settlement clears its balance at 31 December of the income year.",
     )
     altinn_advance_tax_account_id = fields.Many2one(

@@ -57,8 +57,8 @@ def mva_return_xml(
     category="alminnelig",
     refund_kid=None,
 ):
-    """``lines``: (mvaKode, merverdiavgift, grunnlag or None, label); ``refund_kid``: the company's own KID for
-    receiving a refund (betalingsinformasjon of the return)."""
+    """``lines``: (mvaKode, merverdiavgift, grunnlag or None, label); ``refund_kid``: the company's own KID
+    for receiving a refund (betalingsinformasjon of the return)."""
     total = sum(line[1] for line in lines) if total is None else total
     refund = (
         f"<betalingsinformasjon><kundeIdentifikasjonsnummer>{refund_kid}</kundeIdentifikasjonsnummer>"

@@ -128,7 +128,7 @@ class TestBookingClaims(BookingCommon):
         self.assertEqual(doc.state, "duplicate", doc.error)
         self.assertFalse(doc.move_ids)
         line = doc.line_ids
-        self.assertEqual(line.duplicate_of_id, notice.line_ids.filtered(lambda l: l.state == "booked"))
+        self.assertEqual(line.duplicate_of_id, notice.line_ids.filtered(lambda line: line.state == "booked"))
         self.assertEqual(line.debt_key, line.duplicate_of_id.debt_key)
         self.assertEqual(self.env["account.move"].search_count([("payment_reference", "=", kid)]), 1)
 
@@ -176,7 +176,7 @@ class TestBookingClaims(BookingCommon):
         second = fetch("krav-b", [("inn-1", 4000, "2026-03-10")])
         self.assertEqual(second.state, "imported", second.error)
         self.assertEqual(len(second.move_ids), 1)
-        self.assertEqual(second.line_ids.filtered(lambda l: l.kind == "claim").state, "duplicate")
+        self.assertEqual(second.line_ids.filtered(lambda line: line.kind == "claim").state, "duplicate")
         self.assertEqual(self.payable_balance(), -5000.0)
         third = fetch("krav-c", [("inn-1", 4000, "2026-03-10"), ("inn-2", 5000, "2026-03-16")])
         self.assertEqual(len(third.move_ids), 1)
@@ -184,7 +184,7 @@ class TestBookingClaims(BookingCommon):
         again = fetch("krav-d", [("inn-1", 4000, "2026-03-10"), ("inn-2", 5000, "2026-03-16")])
         self.assertEqual(again.state, "duplicate")
         self.assertFalse(again.move_ids)
-        debts = (first | second | third | again).line_ids.filtered(lambda l: l.kind == "claim")
+        debts = (first | second | third | again).line_ids.filtered(lambda line: line.kind == "claim")
         self.assertEqual(len(set(debts.mapped("debt_key"))), 1)
 
     def test_a_reduced_claim_books_a_correction_and_says_so_on_both_documents(self):
@@ -195,7 +195,7 @@ class TestBookingClaims(BookingCommon):
             [claim("K-RED", "RESTSKATT", 10000, instalments=[due("2026-03-31", 10000, open_amount=8000)])],
         )
         self.assertEqual(second.state, "imported", second.error)
-        correction = second.line_ids.filtered(lambda l: l.state == "booked")
+        correction = second.line_ids.filtered(lambda line: line.state == "booked")
         self.assertEqual((correction.kind, correction.booked_amount), ("correction", -2000.0))
         self.assertEqual(
             self.lines_by_code(correction.move_id), {"2510": (0.0, 2000.0), "2400": (2000.0, 0.0)}

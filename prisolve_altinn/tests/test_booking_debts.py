@@ -169,7 +169,7 @@ class TestDebtIdentity(BookingCommon):
         self.assertFalse(move.partner_bank_id, "a refund is not paid to Skatteetaten's account")
         returned = doc.line_ids.filtered(lambda line: line.kind == "vat_return")
         self.assertEqual((returned.refund_kid, returned.kid), (REFUND_KID, False))
-        # VAT to pay with its return: the entry's payment reference is the receipt's KID, never the refund KID.
+        # VAT to pay with its return: the payment reference is the receipt's KID, never the refund KID.
         to_pay = self.book(
             item(
                 "mva-p",

@@ -211,7 +211,7 @@ def test_newer_api_shape_from_skatteetatens_documentation(load):
     assert [(p.payment_id, p.amount) for p in due.placed_counterclaims] == [
         ("93d29b06-6cbd-4999-bd23-b0a13c47da51", Decimal("1000.00"))
     ]
-    # Skatteetaten's example is not consistent: still open 10 000 after 2 000 were placed on an original 10 000.
+    # Skatteetaten's example does not add up: 10 000 still open after 2 000 placed on an original 10 000.
     assert due.current_amount == Decimal("12000.00") > due.original_amount
     assert [p.paid_to_account for p in data.payments] == ["98766543210", "98766543210"]
     assert data.totals.balance == Decimal("20400.00")

@@ -114,7 +114,8 @@ def _validate(data: AdvanceTax, file_name: str | None, *, strict_accounts: bool)
             raise ParseError(
                 Text(
                     _lt(
-                        "Due date %(due)s of instalment %(number)s is not in the year after the income year %(year)s."
+                        "Due date %(due)s of instalment %(number)s is not in the "
+                        "year after the income year %(year)s."
                     ),
                     {"due": instalment.due_date, "number": number, "year": data.income_year},
                 ),

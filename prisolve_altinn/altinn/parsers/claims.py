@@ -70,7 +70,8 @@ def _text(value) -> str | None:
 
 
 def _period(value) -> str | None:
-    """kravperiode: "2023/1" (year/term), "2024" (income year), or the newer object with a text and ``aar``."""
+    """kravperiode: "2023/1" (year/term), "2024" (income year), or the newer object with a text and
+    ``aar``."""
     if isinstance(value, dict):
         text = _text(value.get("periodeBeskrivelse"))
         if text and any(ch.isdigit() for ch in text):
@@ -228,7 +229,8 @@ def _parse_claim(raw, where: str, file_name: str | None, notices: list[Notice]) 
                     "claim_original_differs",
                     Text(
                         _lt(
-                            "Claim %(claim)s: original amount %(original)s differs from its due dates' %(sum)s."
+                            "Claim %(claim)s: original amount %(original)s "
+                            "differs from its due dates' %(sum)s."
                         ),
                         {
                             "claim": claim.claim_id,
