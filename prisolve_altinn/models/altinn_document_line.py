@@ -72,7 +72,9 @@ class AltinnDocumentLine(models.Model):
     )
     category = fields.Char(readonly=True)
     period = fields.Char(readonly=True, help="VAT term, income year or claim period as the document says it.")
-    document_date = fields.Date(readonly=True, help="The date of the document this line comes from.")
+    document_date = fields.Date(
+        string="Document date", readonly=True, help="The date of the document this line comes from."
+    )
     amount = fields.Monetary(readonly=True, help="Positive: the company pays; negative: til gode.")
     booked_amount = fields.Monetary(
         string="Booked",

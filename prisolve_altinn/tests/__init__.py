@@ -19,3 +19,4 @@ from . import test_robustness
 from . import test_booking_batch
 from . import test_booking_debts
 from . import test_booking_year
+from . import test_booking_language
