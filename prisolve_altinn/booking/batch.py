@@ -36,10 +36,6 @@ class PendingMove:
         # Before it exists the entry is known by its reference, which is what a note about it needs.
         return self.record.display_name if self.record else self.vals.get("ref") or ""
 
-    @property
-    def state(self):
-        return "draft"
-
 
 class PendingLine:
     """A planned ``altinn.document.line``; reads like a stored one to the lookups (same attribute names)."""
