@@ -18,6 +18,7 @@ from odoo.tools import format_amount, format_date
 
 from ..models.altinn_account_map import AltinnBookingRefusal
 from ..services.texts import company_lang, render
+from .company import booking_journal, partner_bank, tax_partner
 
 ZERO = Decimal("0.00")
 
@@ -130,8 +131,8 @@ class Booking:
                 )
             )
         memo = self.batch.memo
-        partner = memo(("tax_partner", company.id), company._altinn_tax_partner)
-        journal = memo(("journal", company.id), company._altinn_booking_journal)
+        partner = memo(("tax_partner", company.id), lambda: tax_partner(company))
+        journal = memo(("journal", company.id), lambda: booking_journal(company))
         vals = {
             "move_type": "entry",
             "company_id": company.id,
@@ -159,7 +160,7 @@ class Booking:
         if bank_account:
             bank = memo(
                 ("bank", company.id, bank_account),
-                lambda: company._altinn_partner_bank(partner, bank_account),
+                lambda: partner_bank(company, partner, bank_account),
             )
             if bank:
                 vals["partner_bank_id"] = bank.id

@@ -185,15 +185,6 @@ def other_document_vals(doc, parsed):
     return {"state": "ignored", "booking_note": False}
 
 
-def copy_files(doc, record):
-    """Copy the document's files (not Altinn's own description) onto ``record`` (a vendor bill)."""
-    attachments = doc.attachment_ids.filtered(lambda a: a != doc.raw_attachment_id).sorted("id")
-    copies = doc.env["ir.attachment"]
-    for attachment in attachments:
-        copies |= attachment.sudo().copy({"res_model": record._name, "res_id": record.id})
-    return copies.sudo(False)
-
-
 def check_organisation(ctx):
     """Refuse a document (or a file of it) for another organisation than the company's."""
     own = ctx.company.altinn_org_number

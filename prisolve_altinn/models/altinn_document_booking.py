@@ -2,12 +2,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Parsing and booking of ledger documents: the fields, and thin entry points into ``booking/``."""
 
-from markupsafe import Markup
-
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from ..booking import pipeline
+from ..booking import pipeline, vendor_bill
 
 _logger = pipeline._logger
 
@@ -84,57 +82,7 @@ class AltinnDocument(models.Model):
     def action_altinn_create_vendor_bill(self):
         """One click: a draft vendor bill with the document's files, for letters that are invoices."""
         self.ensure_one()
-        bill = self.bill_ids[:1]
-        if not bill:
-            company = self.company_id
-            Journal = self.env["account.journal"]
-            journal = Journal.search(
-                [*Journal._check_company_domain(company), ("type", "=", "purchase")], limit=1
-            )
-            if not journal:
-                raise UserError(
-                    self.env._("%(company)s has no purchase journal.", company=company.display_name)
-                )
-            partner = self.env["res.partner"]
-            if self.sender:
-                partner = partner.search(
-                    [
-                        ("name", "=ilike", self.sender),
-                        ("is_company", "=", True),
-                        "|",
-                        ("company_id", "=", False),
-                        ("company_id", "=", company.id),
-                    ],
-                    limit=1,
-                )
-            bill = (
-                self.env["account.move"]
-                .with_company(company)
-                .create(
-                    {
-                        "move_type": "in_invoice",
-                        "company_id": company.id,
-                        "journal_id": journal.id,
-                        "partner_id": partner.id or False,
-                        "ref": self.title or self.reference,
-                        "altinn_document_id": self.id,
-                        "narration": Markup("<p>%s</p>")
-                        % self.env._(
-                            'Made from Altinn item %(reference)s "%(title)s".',
-                            reference=self.reference,
-                            title=self.title or "",
-                        ),
-                    }
-                )
-            )
-            copies = pipeline.copy_files(self, bill)
-            pdf = copies.filtered(lambda a: a.mimetype == "application/pdf")[:1]
-            if pdf and "message_main_attachment_id" in bill._fields:
-                bill.message_main_attachment_id = pdf
-            vals = {"move_id": bill.id}
-            if self.state == "ignored":
-                vals["state"] = "imported"
-            self.write(vals)
+        bill = vendor_bill.vendor_bill(self)
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Vendor bill"),

@@ -4,9 +4,6 @@ from odoo import api, fields, models
 
 from ..altinn.parsers import accounts as default_accounts
 
-SKATTEETATEN_ORG_NUMBER = "974761076"
-ALTINN_JOURNAL_CODE = "ALTN"
-
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -75,83 +72,6 @@ class ResCompany(models.Model):
         for company in self:
             rows = self.env["altinn.account.map"]._altinn_ensure_defaults(company)
             rows.filtered(lambda row, role=role: row.role == role).sudo().account_id = company[field_name]
-
-    def _altinn_booking_journal(self):
-        """The company's Altinn journal; created (and remembered) the first time it is needed."""
-        self.ensure_one()
-        if self.altinn_journal_id:
-            return self.altinn_journal_id
-        Journal = self.env["account.journal"].sudo()
-        journal = Journal.search(
-            [
-                *Journal._check_company_domain(self),
-                ("type", "=", "general"),
-                ("code", "=", ALTINN_JOURNAL_CODE),
-            ],
-            limit=1,
-        )
-        if not journal:
-            journal = Journal.create(
-                {
-                    "name": "Altinn",
-                    "code": ALTINN_JOURNAL_CODE,
-                    "type": "general",
-                    "company_id": self.id,
-                    "show_on_dashboard": False,
-                }
-            )
-        self.sudo().altinn_journal_id = journal
-        return journal.sudo(False)
-
-    def _altinn_tax_partner(self):
-        """Skatteetaten (org. nr. 974761076): found by organisation number, created when missing."""
-        self.ensure_one()
-        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
-        company_domain = ["|", ("company_id", "=", False), ("company_id", "=", self.id)]
-        partner = Partner.search(
-            [
-                *company_domain,
-                "|",
-                "|",
-                ("l10n_no_bronnoysund_number", "=", SKATTEETATEN_ORG_NUMBER),
-                ("company_registry", "=", SKATTEETATEN_ORG_NUMBER),
-                ("vat", "in", (f"NO{SKATTEETATEN_ORG_NUMBER}MVA", SKATTEETATEN_ORG_NUMBER)),
-            ],
-            order="active desc, company_id, id",
-            limit=1,
-        )
-        if not partner:
-            partner = Partner.create(
-                {
-                    "name": "Skatteetaten",
-                    "is_company": True,
-                    "company_registry": SKATTEETATEN_ORG_NUMBER,
-                    "l10n_no_bronnoysund_number": SKATTEETATEN_ORG_NUMBER,
-                    "country_id": self.env.ref("base.no").id,
-                    "website": "https://www.skatteetaten.no",
-                }
-            )
-        return partner.sudo(False)
-
-    def _altinn_partner_bank(self, partner, account_number):
-        """The bank account ``account_number`` of ``partner`` (created when missing), for payments."""
-        self.ensure_one()
-        if not account_number:
-            return self.env["res.partner.bank"]
-        Bank = self.env["res.partner.bank"].sudo().with_context(active_test=False)
-        bank = Bank.search(
-            [
-                ("partner_id", "=", partner.id),
-                ("sanitized_acc_number", "=", account_number),
-                "|",
-                ("company_id", "=", False),
-                ("company_id", "=", self.id),
-            ],
-            limit=1,
-        )
-        if not bank:
-            bank = Bank.create({"partner_id": partner.id, "acc_number": account_number})
-        return bank.sudo(False)
 
     def action_altinn_account_map(self):
         """Open the booking accounts of this company (rows with the defaults are created first)."""
