@@ -77,6 +77,10 @@ class Booking:
         """A ``Text`` of the parsers (summary, notice, reason) in the company's language."""
         return render(self.env, text, self.lang, self.company.currency_id)
 
+    def summary(self):
+        """What the parsed document says, in short: rendered once per batch (document and entry share it)."""
+        return summary_of(self.batch, self.doc, self.parsed, self.env, self.lang)
+
     def notices(self):
         return [self.render(notice.message) for notice in self.parsed.notices]
 
@@ -181,7 +185,7 @@ class Booking:
             transport=transport,
             service=service,
             file=self.parsed.source_file or "-",
-            summary=self.render(self.parsed.summary),
+            summary=self.summary(),
         )
         body = Markup("<p>%s</p>") % text
         for line in extra:
@@ -194,6 +198,14 @@ class Booking:
         if account:
             return self._("%(title)s – account %(account)s", title=title, account=account)
         return title
+
+
+def summary_of(batch, doc, parsed, env, lang):
+    """The summary of ``parsed`` (a document of ``doc``) in ``lang``, rendered once per batch."""
+    return batch.memo(
+        ("summary", doc.id, id(parsed)),
+        lambda: render(env, parsed.summary, lang, doc.company_id.currency_id),
+    )
 
 
 def voucher_files(files):

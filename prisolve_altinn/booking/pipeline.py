@@ -18,7 +18,7 @@ from ..altinn.parsers import DOC_OTHER, ParseError, parse_files
 from ..models.altinn_account_map import AltinnBookingRefusal
 from ..services.texts import company_lang, render
 from .batch import BookingBatch
-from .context import Booking, Outcome
+from .context import Booking, Outcome, summary_of
 from .registry import booker
 
 _logger = logging.getLogger(__name__)
@@ -147,7 +147,7 @@ def plan(doc, batch):
         _logger.warning("Altinn document %s could not be parsed", doc.id, exc_info=True)
         batch.set_values(doc, failed_vals(env._("The document could not be read: %(error)s", error=exc)))
         return
-    summary = render(env, parsed.summary, lang, doc.company_id.currency_id)
+    summary = summary_of(batch, doc, parsed, env, lang)
     batch.set_values(doc, {"summary": summary, "doc_type": parsed.doc_type})
     mark = batch.mark()
     try:
