@@ -56,12 +56,18 @@ class Booking:
 
     def __init__(self, batch, doc, parsed, outcome=None):
         self.batch = batch
-        self.company = doc.company_id
-        self.lang = batch.memo(("lang", self.company.id), lambda: company_lang(self.company))
-        self.doc = doc.with_context(lang=self.lang)
-        self.env = self.doc.env
+        self.company = company = doc.company_id
+        self.lang = batch.memo(("lang", company.id), lambda: company_lang(company))
+        # One environment per company and batch: documents of a batch share it (no new env per document).
+        self.env = batch.memo(("env", company.id), lambda: doc.with_context(lang=self.lang).env)
+        self.doc = doc.with_env(self.env)
         self.parsed = parsed
         self.outcome = outcome or Outcome()
+        self._document_date = None
+
+    def about(self, parsed):
+        """The same document and outcome, for another of its parsed documents (a related file)."""
+        return Booking(self.batch, self.doc, parsed, self.outcome)
 
     # texts ----------------------------------------------------------------
     def _(self, source, **values):
@@ -88,11 +94,15 @@ class Booking:
     @property
     def document_date(self):
         """The date the document speaks for: its own, else when Altinn created it, else today."""
-        if self.parsed.document_date:
-            return self.parsed.document_date
-        if self.doc.date_created:
-            return fields.Datetime.context_timestamp(self.doc, self.doc.date_created).date()
-        return fields.Date.context_today(self.doc)
+        if self._document_date is None:
+            if self.parsed.document_date:
+                self._document_date = self.parsed.document_date
+            elif self.doc.date_created:
+                created = fields.Datetime.context_timestamp(self.doc, self.doc.date_created)
+                self._document_date = created.date()
+            else:
+                self._document_date = fields.Date.context_today(self.doc)
+        return self._document_date
 
     def account(self, role):
         company = self.company

@@ -219,16 +219,17 @@ def book(doc, batch, parsed):
     doc.ensure_one()
     if parsed.doc_type == DOC_OTHER:
         return other_document_vals(doc, parsed)
-    outcome = Outcome()
-    check_organisation(Booking(batch, doc, parsed, outcome))
+    ctx = Booking(batch, doc, parsed, Outcome())
+    check_organisation(ctx)
     # Alone, one query for everything it looks up; in a batch this was asked already (no query).
     lookups = _no_lookups()
     _add_lookups(lookups, parsed)
     batch.prefetch(doc.company_id, **lookups)
+    outcome = ctx.outcome
     for document in sorted([parsed, *parsed.related], key=_priority):
         handler = booker(document.doc_type)
         if handler:
-            handler.book(Booking(batch, doc, document, outcome))
+            handler.book(ctx if document is parsed else ctx.about(document))
     if outcome.moves:
         state = "imported"
     elif outcome.duplicates and not outcome.informational:

@@ -8,11 +8,13 @@ from datetime import datetime, timezone
 
 from odoo import Command
 from odoo.tests import new_test_user
+from odoo.tools import format_amount
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 from ..altinn.parsers.kid import make_kid_mod10
 from ..altinn.types import ROLE_ATTACHMENT, AltinnFile, AltinnItem
+from ..services.texts import in_company_lang
 
 ORG_OWN = "911158612"
 ORG_OTHER = "312000001"
@@ -328,6 +330,15 @@ class BookingCommon(AccountTestInvoicingCommon):
         return Account.search(
             [*Account._check_company_domain(company), ("code", "=", code)], limit=1, order="id"
         )
+
+    def company_env(self, company=None):
+        """The environment generated texts of ``company`` are written in (its language)."""
+        return in_company_lang(self.env["res.company"], company or self.company).env
+
+    def money(self, amount, company=None):
+        """``amount`` as the company's texts write it."""
+        env = self.company_env(company)
+        return format_amount(env, amount, (company or self.company).currency_id)
 
     def balance(self, code, company=None):
         """Debit minus credit on the account with ``code``, all entries (drafts included)."""

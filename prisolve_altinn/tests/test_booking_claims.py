@@ -203,7 +203,7 @@ class TestBookingClaims(BookingCommon):
         self.assertEqual(correction.move_id.state, "draft")
         self.assertEqual(first.move_id.state, "draft")
         self.assertEqual(self.lines_by_code(first.move_id), {"2510": (10000.0, 0.0), "2400": (0.0, 10000.0)})
-        self.assertIn("2,000.00", second.booking_note)
+        self.assertIn(self.money(-2000), second.booking_note)
         self.assertIn(second.display_name, first.message_ids.mapped("body")[0])
         self.assertEqual(self.payable_balance(), -8000.0)
 

@@ -58,7 +58,7 @@ class TestBookingAdvanceTax(BookingCommon):
             self.lines_by_code(correction.move_id), {"2540": (20000.0, 0.0), "2400": (0.0, 20000.0)}
         )
         self.assertEqual(correction.move_id.payment_reference, KID_2)
-        self.assertIn("20,000.00", changed.booking_note)
+        self.assertIn(self.money(20000), changed.booking_note)
 
 
 @tagged("post_install", "-at_install")
