@@ -58,7 +58,7 @@ from .base import (
     TaxSettlement,
     VatPayment,
 )
-from .detect import EXCERPT_CHARS, FileResult, parse_file
+from .detect import EXCERPT_CHARS, FileResult, is_pdf, parse_file
 from .settlement import settlement_summary
 
 __all__ = [
@@ -114,8 +114,19 @@ _PRIORITY = {
 def parse_files(
     files: list[AltinnFile], *, service_code: str | None = None, title: str | None = None
 ) -> ParsedDocument:
-    """Parse the files of one item. Raises ParseError for a known document with untrustworthy content."""
-    results: list[FileResult] = [parse_file(f) for f in files or []]
+    """Parse the files of one item. Raises ParseError for a known document with untrustworthy content.
+
+    A PDF's text (a letter, or the advance-tax notice printed) is read only when the other files hold no
+    document: a receipt's PDF next to its XML is the voucher, not data, and reading it costs the most."""
+    files = list(files or [])
+    results: dict[int, FileResult] = {
+        index: parse_file(file) for index, file in enumerate(files) if not is_pdf(file)
+    }
+    structured = any(result.documents for result in results.values())
+    for index, file in enumerate(files):
+        if index not in results:
+            results[index] = parse_file(file, pdf_text=not structured)
+    results = [results[index] for index in range(len(files))]
     documents = [doc for result in results for doc in result.documents]
     file_notices = [notice for result in results for notice in result.notices]
     if not documents:

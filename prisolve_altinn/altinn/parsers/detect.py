@@ -66,14 +66,19 @@ class FileResult:
     notices: list[Notice] = field(default_factory=list)
 
 
-def parse_file(file: AltinnFile) -> FileResult:
+def is_pdf(file: AltinnFile) -> bool:
+    return (file.data or b"").startswith(b"%PDF")
+
+
+def parse_file(file: AltinnFile, *, pdf_text: bool = True) -> FileResult:
+    """``pdf_text=False``: a PDF is only noted, its text not read (the item has structured data already)."""
     try:
-        return _parse_file(file)
+        return _parse_file(file, pdf_text)
     except ParseError as exc:
         raise exc.with_file(file.name) from None
 
 
-def _parse_file(file: AltinnFile) -> FileResult:
+def _parse_file(file: AltinnFile, read_pdf_text: bool = True) -> FileResult:
     data = file.data or b""
     mimetype = (file.mimetype or "").lower()
     name = file.name or ""
@@ -83,6 +88,9 @@ def _parse_file(file: AltinnFile) -> FileResult:
         return result
     # content first, the declared mimetype second: a mislabelled XML must still be recognised
     if data.startswith(b"%PDF"):
+        if not read_pdf_text:
+            result.detected = "pdf"
+            return result
         return _pdf_result(result, data, name)
     if file.role == ROLE_BODY or "html" in mimetype or _looks_like_html(data):
         return _text_result(result, data, name, is_html=True)
