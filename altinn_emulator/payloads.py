@@ -285,6 +285,12 @@ def _amount(value: Decimal) -> str:
     return str(int(value)) if value == value.to_integral_value() else f"{value:.2f}"
 
 
+def refund_kid(org: Organisation) -> str:
+    """The company's own KID for receiving VAT refunds (the MVA-melding's betalingsinformasjon: "hvordan
+    tilgodebeløp skal utbetales", skattemeldingformerverdiavgift v1.0 XSD), never the KID to pay with."""
+    return kid_mod10(f"{org.orgnr}7700")
+
+
 def mva_melding_xml(org: Organisation, facts: VatFacts, *, draft: bool = False) -> str:
     lines = "".join(
         f"<mvaSpesifikasjonslinje><mvaKode>{line['mvaKode']}</mvaKode>"
@@ -306,7 +312,7 @@ def mva_melding_xml(org: Organisation, facts: VatFacts, *, draft: bool = False) 
         + (
             "<betalingsinformasjon/>"
             if draft
-            else f"<betalingsinformasjon><kundeIdentifikasjonsnummer>{facts.kid}"
+            else f"<betalingsinformasjon><kundeIdentifikasjonsnummer>{refund_kid(org)}"
             "</kundeIdentifikasjonsnummer></betalingsinformasjon>"
         )
         + f"<skattepliktig><organisasjonsnummer>{org.orgnr}</organisasjonsnummer></skattepliktig>"
@@ -414,8 +420,8 @@ def krav_json(
 
     if vat is not None and vat.fastsatt > 0:
         claim(
-            "Merverdiavgift",
-            "MERVERDIAVGIFT",
+            "Mva-melding å betale",
+            "åBetaleMva",
             "Merverdiavgift",
             f"{vat.year}/{vat.term + 1:02d}",
             vat.submitted.date(),
@@ -427,8 +433,8 @@ def krav_json(
     if advance is not None:
         for t in advance.terms:
             claim(
-                "Forskuddsskatt upersonlig",
-                "FORSKUDDSSKATT",
+                "Utskrevet forskuddsskatt",
+                "utskrevetForskuddsskatt",
                 "Skatt",
                 f"{advance.income_year}/{t['terminnummer']:02d}",
                 advance.decided,
@@ -579,7 +585,12 @@ def item_mva_melding(rng, org, anchor, vat: VatFacts | None = None) -> Item:
     item.attachments = [
         _att("mvamelding.pdf", "application/pdf", _pdf(title, lines, vat.submitted), vat.submitted)
     ]
-    item.meta = {"year": vat.year, "term": vat.term_name, "fastsatt": _amount(vat.fastsatt), "kid": vat.kid}
+    item.meta = {
+        "year": vat.year,
+        "term": vat.term_name,
+        "fastsatt": _amount(vat.fastsatt),
+        "refund_kid": refund_kid(org),
+    }
     return item
 
 

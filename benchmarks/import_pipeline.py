@@ -58,20 +58,21 @@ def parse_args():
 
 
 def vat_notice(number, kid):
-    from altinn_emulator.payloads import VAT_TERMS
+    """The payment information of a VAT term of its own (each debt is one term and due date)."""
+    from altinn_emulator.payloads import VAT_TERMS, vat_deadline
 
-    period = VAT_TERMS[number % len(VAT_TERMS)]
-    year = 2000 + number // len(VAT_TERMS) % 100
+    term = number % len(VAT_TERMS)
+    year = 2000 + number // len(VAT_TERMS)
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <betalingsinformasjon xmlns="{VAT_NS}">
   <innsendingsreferanse>{number:08d}/bench</innsendingsreferanse>
   <skattepliktig><organisasjonsnummer>{ORG}</organisasjonsnummer></skattepliktig>
-  <skattleggingsperiode><periode><skattleggingsperiodeToMaaneder>{period}</skattleggingsperiodeToMaaneder></periode>
+  <skattleggingsperiode><periode><skattleggingsperiodeToMaaneder>{VAT_TERMS[term]}</skattleggingsperiodeToMaaneder></periode>
     <aar>{year}</aar></skattleggingsperiode>
   <kundeidentifikasjonsnummer>{kid}</kundeidentifikasjonsnummer>
   <beloep>{1000 + number % 9000}.00</beloep>
   <betaleTil>Skatteetaten</betaleTil>
-  <betalingsfrist>2026-04-10</betalingsfrist>
+  <betalingsfrist>{vat_deadline(year, term).isoformat()}</betalingsfrist>
   <betalesTilKonto><norskKontonummer>{SKATTEETATEN_ACCOUNT}</norskKontonummer></betalesTilKonto>
 </betalingsinformasjon>""".encode()
 

@@ -36,9 +36,13 @@ def shared_reference_dir():
 
 @pytest.fixture(scope="session")
 def shared_reference():
+    """The real samples. CI has them beside the clone: their absence is a failure, never a silent skip."""
     ref = shared_reference_dir()
     if ref is None:
-        pytest.skip("../shared/reference is not present: real Altinn/Skatteetaten samples not available")
+        pytest.fail(
+            "../shared/reference is not present (or set PRISOLVE_SHARED): the tests of real Altinn and "
+            "Skatteetaten samples cannot run without it"
+        )
     return ref
 
 

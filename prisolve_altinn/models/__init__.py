@@ -12,7 +12,5 @@ from . import altinn_fetch_log
 # Booking into the books.
 from . import account_move
 from . import altinn_account_map
-from . import altinn_booking_batch
 from . import altinn_document_booking
-from . import altinn_move_builders
 from . import res_company_booking

@@ -5,6 +5,10 @@ from odoo.exceptions import UserError
 
 from ..altinn.parsers import accounts as default_accounts
 
+# Without a code: the company's "Outstanding Payments" account (Odoo's own account for payments not yet
+# matched with the bank statement), created with the chart.
+OUTSTANDING_PAYMENTS_XMLID = "account.{company}_account_journal_payment_credit_account_id"
+
 
 class AltinnBookingRefusal(UserError):
     """The document cannot be booked safely (missing or doubtful account, unbalanced entry…).
@@ -17,7 +21,7 @@ def role_selection():
     # English labels; translated through the field's selection in nb.po.
     return [
         (default_accounts.ROLE_PAYABLE, "Skatteetaten payable"),
-        (default_accounts.ROLE_TAX_RECEIVABLE, "Tax receivable (til gode)"),
+        (default_accounts.ROLE_TAX_RECEIVABLE, "Refunds from Skatteetaten (til gode)"),
         (default_accounts.ROLE_VAT_SETTLEMENT, "VAT settlement"),
         (default_accounts.ROLE_TAX_ACCRUED, "Tax payable, accrued (not assessed)"),
         (default_accounts.ROLE_TAX_ASSESSED, "Tax payable, assessed (restskatt)"),
@@ -25,7 +29,11 @@ def role_selection():
         (default_accounts.ROLE_TAX_PRIOR_YEAR, "Tax over/under-accrued in previous years"),
         (default_accounts.ROLE_WITHHOLDING_TAX, "Tax withholding (forskuddstrekk)"),
         (default_accounts.ROLE_EMPLOYER_CONTRIBUTION, "Employer's contribution (arbeidsgiveravgift)"),
-        (default_accounts.ROLE_TAX_INTEREST, "Interest on tax claims"),
+        (default_accounts.ROLE_TAX_INTEREST, "Late-payment interest (deductible)"),
+        (default_accounts.ROLE_INTEREST_NON_DEDUCTIBLE, "Interest, not deductible"),
+        (default_accounts.ROLE_INTEREST_INCOME, "Interest paid to the company"),
+        (default_accounts.ROLE_VAT_COMPENSATION, "VAT compensation (kompensasjon)"),
+        (default_accounts.ROLE_TAX_PAYMENTS, "Payments to Skatteetaten, to match with the bank"),
         (default_accounts.ROLE_TAX_EXPENSE, "Tax expense"),
         (default_accounts.ROLE_VAT_SMALL_REFUND, "Small VAT refund not paid out"),
         (default_accounts.ROLE_BANK, "Bank"),
@@ -78,7 +86,12 @@ class AltinnAccountMap(models.Model):
         for row in self:
             default = default_accounts.ACCOUNTS.get(row.role)
             row.default_code = default.code if default else False
-            row.expected_name = f"{default.code} {default.name_nb}" if default else False
+            if default:
+                row.expected_name = f"{default.code} {default.name_nb}"
+            elif row.role == default_accounts.ROLE_TAX_PAYMENTS:
+                row.expected_name = self.env._("Outstanding Payments")
+            else:
+                row.expected_name = False
 
     @api.depends("role", "code", "account_id", "company_id")
     def _compute_status(self):
@@ -105,13 +118,14 @@ class AltinnAccountMap(models.Model):
         have = set(rows.mapped("role"))
         vals_list = []
         for sequence, (role, _label) in enumerate(role_selection(), start=1):
-            if role not in have and role in default_accounts.ACCOUNTS:
+            if role not in have:
+                default = default_accounts.ACCOUNTS.get(role)
                 vals_list.append(
                     {
                         "company_id": company.id,
                         "role": role,
                         "sequence": sequence,
-                        "code": default_accounts.ACCOUNTS[role].code,
+                        "code": default.code if default else False,
                     }
                 )
         if vals_list:
@@ -120,12 +134,32 @@ class AltinnAccountMap(models.Model):
 
     @api.model
     def _altinn_account(self, company, role):
-        """The account of ``role`` for ``company``, or an ``AltinnBookingRefusal`` naming the code."""
+        """The account of ``role`` for ``company``, or an ``AltinnBookingRefusal`` naming the code.
+
+        A role whose lines are matched later (payable, refunds) needs a reconcilable account: the default
+        account is made reconcilable the first time it is used; an account chosen here must be one.
+        """
         rows = self._altinn_ensure_defaults(company)
         row = rows.filtered(lambda r: r.role == role)[:1]
         if not row:
             raise AltinnBookingRefusal(self.env._("No account role %(role)s is known.", role=role))
-        return row._altinn_resolve_account()
+        account = row._altinn_resolve_account()
+        default = default_accounts.ACCOUNTS.get(role)
+        if default and default.reconcile and not account.reconcile:
+            if row.account_id or (row.code or "").strip() != default.code:
+                raise AltinnBookingRefusal(
+                    self.env._(
+                        "The account %(account)s chosen for %(role)s in the "
+                        "Altinn account mapping of %(company)s "
+                        "does not allow reconciliation, but its lines are matched with payments. Allow "
+                        "reconciliation on it, or choose another account.",
+                        account=account.display_name,
+                        role=row._altinn_role_label(),
+                        company=company.display_name,
+                    )
+                )
+            account.sudo().reconcile = True
+        return account
 
     # ------------------------------------------------------------------
     # Resolution
@@ -153,6 +187,12 @@ class AltinnAccountMap(models.Model):
             return account
         default = default_accounts.ACCOUNTS.get(self.role)
         code = (self.code or (default.code if default else "")).strip()
+        if not code and self.role == default_accounts.ROLE_TAX_PAYMENTS:
+            account = self.env.ref(
+                OUTSTANDING_PAYMENTS_XMLID.format(company=company.id), raise_if_not_found=False
+            )
+            if account:
+                return account
         if not code:
             raise AltinnBookingRefusal(
                 self.env._(
@@ -169,6 +209,8 @@ class AltinnAccountMap(models.Model):
                 ("deprecated", "=", False),
             ],
             limit=1,
+            # The default order (code, placeholder code) costs about a second per search on a full chart.
+            order="id",
         )
         if not account:
             raise AltinnBookingRefusal(
@@ -224,4 +266,4 @@ class AltinnAccountMap(models.Model):
     def action_reset_default(self):
         for row in self:
             default = default_accounts.ACCOUNTS.get(row.role)
-            row.write({"account_id": False, "code": default.code if default else row.code})
+            row.write({"account_id": False, "code": default.code if default else False})

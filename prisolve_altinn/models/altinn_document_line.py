@@ -3,13 +3,17 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..booking.batch import LINE_FIELDS
+
 
 class AltinnDocumentLine(models.Model):
-    """What a document said, line by line: claims, instalments, payments, VAT figures.
+    """What a document said, line by line: debts (VAT terms, instalments, claims), payments, VAT figures, the
+    settlement's computation.
 
-    A line that produced a journal entry carries a ``booking_key`` (claim identifier, VAT term, income year…)
-    that is unique per company for good: the same claim is never booked twice, whichever document or
-    transport brings it again, even after its draft entry was deleted.
+    A line that produced a journal entry carries a ``booking_key`` that is unique per company for good: the
+    same debt is never booked twice, whichever document or transport brings it again, even after its draft
+    entry was deleted. The lines of one debt share its ``debt_key`` (docs/DESIGN-NOTES.md, "Debt identity
+    and booking"); its slot, KID and claim reference find it again.
     """
 
     _name = "altinn.document.line"
@@ -31,6 +35,7 @@ class AltinnDocumentLine(models.Model):
             ("payment", "Payment"),
             ("instalment", "Advance tax instalment"),
             ("settlement", "Tax settlement"),
+            ("correction", "Correction"),
         ],
         required=True,
         readonly=True,
@@ -53,12 +58,36 @@ class AltinnDocumentLine(models.Model):
         help="Claim identifier, payment identifier or VAT term as Skatteetaten sends it.",
     )
     booking_key = fields.Char(string="Booking key", readonly=True, copy=False, index=True)
+    debt_key = fields.Char(
+        string="Debt", readonly=True, copy=False, index=True, help="The same for every line of one debt."
+    )
+    debt_slot = fields.Char(
+        string="Debt slot", readonly=True, copy=False, index=True, help="Category and due date of the debt."
+    )
+    claim_ref = fields.Char(
+        string="Claim reference",
+        readonly=True,
+        index=True,
+        help="Skatteetaten's identifier of the claim's due date (kravforfallsidentifikator), once seen.",
+    )
     category = fields.Char(readonly=True)
+    period = fields.Char(readonly=True, help="VAT term, income year or claim period as the document says it.")
+    document_date = fields.Date(
+        string="Document date", readonly=True, help="The date of the document this line comes from."
+    )
     amount = fields.Monetary(readonly=True, help="Positive: the company pays; negative: til gode.")
+    booked_amount = fields.Monetary(
+        string="Booked",
+        readonly=True,
+        help="What this line's journal entry booked (a correction: the difference).",
+    )
     open_amount = fields.Monetary(string="Open amount", readonly=True)
     due_date = fields.Date(readonly=True)
     payment_date = fields.Date(readonly=True)
     kid = fields.Char(string="KID", readonly=True, index=True)
+    refund_kid = fields.Char(
+        string="Refund KID", readonly=True, help="The company's own KID for receiving a refund (MVA-melding)."
+    )
     bank_account = fields.Char(string="Bank account", readonly=True)
     account_code = fields.Char(string="Account", readonly=True)
     move_id = fields.Many2one(
@@ -77,45 +106,30 @@ class AltinnDocumentLine(models.Model):
         )
 
     @api.model
-    def _altinn_booked(self, company, key=None, kids=()):
-        """The booked line of ``company`` with this booking key, else the first one with one of ``kids``.
-
-        One indexed query (booking asks for every claim it books): the key wins, then the KIDs in order.
-        """
-        kids = [kid for kid in kids if kid]
-        if not key and not kids:
-            return self.browse()
-        self.flush_model(["company_id", "booking_key", "kid", "state"])
+    def _altinn_lookup(self, company, keys, slots, kids, refs):
+        """The lines of ``company`` with one of these booking keys, debt slots, KIDs (of a debt) or claim
+        references, and every other line of the debts they belong to; one query for a batch."""
+        self.flush_model(["company_id", "booking_key", "debt_key", "debt_slot", "kid", "claim_ref"])
         self.env.cr.execute(
             SQL(
-                """SELECT id FROM altinn_document_line
+                """WITH hit AS (
+                       SELECT id, debt_key FROM altinn_document_line
+                        WHERE company_id = %(company)s
+                          AND (booking_key = ANY(%(keys)s::varchar[])
+                               OR debt_slot = ANY(%(slots)s::varchar[])
+                               OR (kid = ANY(%(kids)s::varchar[]) AND debt_key IS NOT NULL)
+                               OR claim_ref = ANY(%(refs)s::varchar[])))
+                   SELECT id FROM altinn_document_line
                     WHERE company_id = %(company)s
-                      AND (booking_key = %(key)s OR (kid = ANY(%(kids)s::varchar[]) AND state = 'booked'))
-                 ORDER BY (booking_key = %(key)s) IS TRUE DESC, array_position(%(kids)s::varchar[], kid), id
-                    LIMIT 1""",
-                company=company.id,
-                key=key,
-                kids=kids,
-            )
-        )
-        row = self.env.cr.fetchone()
-        return self.browse(row[0]) if row else self.browse()
-
-    @api.model
-    def _altinn_booked_all(self, company, keys, kids):
-        """The lines of ``company`` with one of ``keys``, or booked with one of ``kids`` (one query for a
-        batch; in the order one by one lookups would find them first)."""
-        self.flush_model(["company_id", "booking_key", "kid", "state"])
-        self.env.cr.execute(
-            SQL(
-                """SELECT id FROM altinn_document_line
-                    WHERE company_id = %(company)s
-                      AND (booking_key = ANY(%(keys)s::varchar[])
-                           OR (kid = ANY(%(kids)s::varchar[]) AND state = 'booked'))
+                      AND (id IN (SELECT id FROM hit) OR debt_key IN (SELECT debt_key FROM hit))
                  ORDER BY id""",
                 company=company.id,
                 keys=list(keys),
+                slots=list(slots),
                 kids=list(kids),
+                refs=list(refs),
             )
         )
-        return self.browse(row[0] for row in self.env.cr.fetchall())
+        lines = self.browse(row[0] for row in self.env.cr.fetchall())
+        lines.fetch(LINE_FIELDS)
+        return lines

@@ -1,9 +1,8 @@
 # Copyright 2026 Prisolve
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
 
-SKATTEETATEN_ORG_NUMBER = "974761076"
-ALTINN_JOURNAL_CODE = "ALTN"
+from ..altinn.parsers import accounts as default_accounts
 
 
 class ResCompany(models.Model):
@@ -33,83 +32,46 @@ class ResCompany(models.Model):
     altinn_account_map_ids = fields.One2many(
         "altinn.account.map", "company_id", string="Altinn booking accounts"
     )
+    # The company's practice for the tax settlement: where the year-end accrual and the advance tax are booked
+    # (the two rows of its Altinn account mapping, shown here).
+    altinn_tax_accrued_account_id = fields.Many2one(
+        "account.account",
+        string="Accrued tax booked on",
+        compute="_compute_altinn_tax_practice",
+        inverse="_inverse_altinn_tax_accrued",
+        help="Where the year-end accrual of the company's tax is (NS "
+        "4102: 2500 Betalbar skatt, ikke fastsatt). "
+        "The tax settlement clears its balance at 31 December of the income year.",
+    )
+    altinn_advance_tax_account_id = fields.Many2one(
+        "account.account",
+        string="Advance tax booked on",
+        compute="_compute_altinn_tax_practice",
+        inverse="_inverse_altinn_advance_tax",
+        help="Where the advance tax notices and claims are booked (NS 4102: 2540 Forskuddsskatt; choose the "
+        "accrued-tax account if your practice books the advance tax against it). The tax settlement clears "
+        "what was booked there in the year after the income year.",
+    )
 
-    def _altinn_booking_journal(self):
-        """The company's Altinn journal; created (and remembered) the first time it is needed."""
-        self.ensure_one()
-        if self.altinn_journal_id:
-            return self.altinn_journal_id
-        Journal = self.env["account.journal"].sudo()
-        journal = Journal.search(
-            [
-                *Journal._check_company_domain(self),
-                ("type", "=", "general"),
-                ("code", "=", ALTINN_JOURNAL_CODE),
-            ],
-            limit=1,
-        )
-        if not journal:
-            journal = Journal.create(
-                {
-                    "name": "Altinn",
-                    "code": ALTINN_JOURNAL_CODE,
-                    "type": "general",
-                    "company_id": self.id,
-                    "show_on_dashboard": False,
-                }
-            )
-        self.sudo().altinn_journal_id = journal
-        return journal.sudo(False)
+    @api.depends("altinn_account_map_ids.account_id", "altinn_account_map_ids.code")
+    def _compute_altinn_tax_practice(self):
+        for company in self:
+            rows = {row.role: row for row in company.sudo().altinn_account_map_ids}
+            accrued = rows.get(default_accounts.ROLE_TAX_ACCRUED)
+            advance = rows.get(default_accounts.ROLE_ADVANCE_TAX)
+            company.altinn_tax_accrued_account_id = accrued.resolved_account_id if accrued else False
+            company.altinn_advance_tax_account_id = advance.resolved_account_id if advance else False
 
-    def _altinn_tax_partner(self):
-        """Skatteetaten (org. nr. 974761076): found by organisation number, created when missing."""
-        self.ensure_one()
-        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
-        company_domain = ["|", ("company_id", "=", False), ("company_id", "=", self.id)]
-        partner = Partner.search(
-            [
-                *company_domain,
-                "|",
-                "|",
-                ("l10n_no_bronnoysund_number", "=", SKATTEETATEN_ORG_NUMBER),
-                ("company_registry", "=", SKATTEETATEN_ORG_NUMBER),
-                ("vat", "in", (f"NO{SKATTEETATEN_ORG_NUMBER}MVA", SKATTEETATEN_ORG_NUMBER)),
-            ],
-            order="active desc, company_id, id",
-            limit=1,
-        )
-        if not partner:
-            partner = Partner.create(
-                {
-                    "name": "Skatteetaten",
-                    "is_company": True,
-                    "company_registry": SKATTEETATEN_ORG_NUMBER,
-                    "l10n_no_bronnoysund_number": SKATTEETATEN_ORG_NUMBER,
-                    "country_id": self.env.ref("base.no").id,
-                    "website": "https://www.skatteetaten.no",
-                }
-            )
-        return partner.sudo(False)
+    def _inverse_altinn_tax_accrued(self):
+        self._altinn_set_role_account(default_accounts.ROLE_TAX_ACCRUED, "altinn_tax_accrued_account_id")
 
-    def _altinn_partner_bank(self, partner, account_number):
-        """The bank account ``account_number`` of ``partner`` (created when missing), for payments."""
-        self.ensure_one()
-        if not account_number:
-            return self.env["res.partner.bank"]
-        Bank = self.env["res.partner.bank"].sudo().with_context(active_test=False)
-        bank = Bank.search(
-            [
-                ("partner_id", "=", partner.id),
-                ("sanitized_acc_number", "=", account_number),
-                "|",
-                ("company_id", "=", False),
-                ("company_id", "=", self.id),
-            ],
-            limit=1,
-        )
-        if not bank:
-            bank = Bank.create({"partner_id": partner.id, "acc_number": account_number})
-        return bank.sudo(False)
+    def _inverse_altinn_advance_tax(self):
+        self._altinn_set_role_account(default_accounts.ROLE_ADVANCE_TAX, "altinn_advance_tax_account_id")
+
+    def _altinn_set_role_account(self, role, field_name):
+        for company in self:
+            rows = self.env["altinn.account.map"]._altinn_ensure_defaults(company)
+            rows.filtered(lambda row, role=role: row.role == role).sudo().account_id = company[field_name]
 
     def action_altinn_account_map(self):
         """Open the booking accounts of this company (rows with the defaults are created first)."""

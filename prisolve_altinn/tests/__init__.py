@@ -19,3 +19,6 @@ from . import test_robustness
 from . import test_booking_batch
 from . import test_error_texts
 from . import test_fetch_service
+from . import test_booking_debts
+from . import test_booking_year
+from . import test_booking_language

@@ -8,11 +8,13 @@ from datetime import datetime, timezone
 
 from odoo import Command
 from odoo.tests import new_test_user
+from odoo.tools import format_amount
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 from ..altinn.parsers.kid import make_kid_mod10
 from ..altinn.types import ROLE_ATTACHMENT, AltinnFile, AltinnItem
+from ..services.texts import in_company_lang
 
 ORG_OWN = "911158612"
 ORG_OTHER = "312000001"
@@ -48,10 +50,24 @@ def vat_payment_xml(
 
 
 def mva_return_xml(
-    lines, *, total=None, period="januar-februar", year=2026, org=ORG_OWN, category="alminnelig"
+    lines,
+    *,
+    total=None,
+    period="januar-februar",
+    year=2026,
+    org=ORG_OWN,
+    category="alminnelig",
+    refund_kid=None,
 ):
-    """``lines``: (mvaKode, merverdiavgift, grunnlag or None, label)."""
+    """``lines``: (mvaKode, merverdiavgift, grunnlag or None, label); ``refund_kid``: the company's own KID
+    for receiving a refund (betalingsinformasjon of the return)."""
     total = sum(line[1] for line in lines) if total is None else total
+    refund = (
+        f"<betalingsinformasjon><kundeIdentifikasjonsnummer>{refund_kid}</kundeIdentifikasjonsnummer>"
+        "</betalingsinformasjon>"
+        if refund_kid
+        else ""
+    )
     body = "".join(
         "<mvaSpesifikasjonslinje><mvaKode>{}</mvaKode><mvaKodeRegnskapsystem>{}</mvaKodeRegnskapsystem>{}"
         "<merverdiavgift>{}</merverdiavgift></mvaSpesifikasjonslinje>".format(
@@ -69,51 +85,90 @@ def mva_return_xml(
     <fastsattMerverdiavgift>{total}</fastsattMerverdiavgift>
     {body}
   </skattegrunnlagOgBeregnetSkatt>
+  {refund}
   <skattepliktig><organisasjonsnummer>{org}</organisasjonsnummer></skattepliktig>
   <meldingskategori>{category}</meldingskategori>
 </mvaMeldingDto>""".encode()
 
 
-def claim(
-    claim_id, kravtype, amount, *, description=None, created="2026-03-01", instalments=None, period=None
-):
-    """One Krav og betalinger claim; ``instalments``: (due date, amount, kid or None)."""
-    instalments = instalments or [("2026-03-31", amount, None)]
-    forfall = []
-    for index, (due, part, kid) in enumerate(instalments, start=1):
-        info = {"konto": {"kontonummer": TAX_ACCOUNT}}
-        if kid:
-            info["kid"] = kid
-        forfall.append(
-            {
-                "forfallsdato": due,
-                "opprinneligBeloep": part,
-                "gjenstaaendeBeloep": part,
-                "plassertInnbetaling": [],
-                "plassertMotkrav": [],
-                "kravforfallsIdentifikator": f"{claim_id}-{index}",
-                "betalingsinformasjon": info,
-                "utsattIverksettelse": False,
-            }
-        )
+def text(value):
+    """A text as the 2024 API sends it: in a list of languages."""
+    return {"spraakTekst": [{"tekst": value, "spraak": "nb"}]}
+
+
+def due(day, amount, *, open_amount=None, paid=(), kid=None, ref=None):
+    """One due date (kravforfall) of a claim; ``paid``: (payment id, amount, date) placed on it."""
+    placed = [
+        {
+            "innbetalingsIdentifikator": payment_id,
+            "plassertBeloep": -part,
+            "plassertDato": when,
+            "innbetalingsdato": when,
+            "innbetaltBeloep": part,
+            "innbetaltFra": {"konto": {}},
+            "innbetalingstype": "Bankoverføring",
+        }
+        for payment_id, part, when in paid
+    ]
+    open_amount = amount - sum(part for _id, part, _when in paid) if open_amount is None else open_amount
+    info = {"konto": {"kontonummer": TAX_ACCOUNT, "iban": f"NO93{TAX_ACCOUNT}", "swiftBIC": "DNBANOKK"}}
+    if kid:  # not in Skatteetaten's examples: only where a test needs a KID
+        info["kid"] = kid
     return {
-        "kravidentifikator": claim_id,
-        "kravbeskrivelse": description or kravtype,
-        "opprettelsesdatoForKrav": created,
-        "kravperiode": period or "2026/01",
+        "kravforfallsIdentifikator": ref,
+        "forfallsdato": day,
         "opprinneligBeloep": amount,
-        "kravforfall": forfall,
-        "gjenstaaendeBeloep": amount,
-        "stipulerteRenter": 0.0,
-        "kravtype": kravtype,
-        "kravgruppe": "Skatt",
+        "gjenstaaendeBeloep": open_amount,
+        "betalingsinformasjon": info,
+        "plassertInnbetaling": placed,
+        "plassertMotkrav": [],
     }
 
 
-def claims_json(claims, *, org=ORG_OWN):
+def claim(
+    claim_id,
+    kravtype,
+    amount=None,
+    *,
+    description=None,
+    created="2026-03-01",
+    instalments=None,
+    period=None,
+    party=ORG_OWN,
+    group="Skatt",
+    interest=0.0,
+):
+    """One claim in the public shape of Skatteetaten's Krav og betalinger API (2024 examples: texts in
+    languages, one partIdentifikator per claim, no KID). ``instalments``: ``due(...)`` dicts (default: one
+    due date, 31.03.2026, with the whole amount open)."""
+    instalments = instalments or [due("2026-03-31", amount)]
+    for index, instalment in enumerate(instalments, start=1):
+        instalment["kravforfallsIdentifikator"] = (
+            instalment["kravforfallsIdentifikator"] or f"{claim_id}-{index}"
+        )
+    original = amount if amount is not None else sum(i["opprinneligBeloep"] for i in instalments)
+    return {
+        "partIdentifikator": party,
+        "kravidentifikator": claim_id,
+        "kravtype": kravtype,
+        "opprinneligBeloep": original,
+        "gjenstaaendeBeloep": sum(i["gjenstaaendeBeloep"] for i in instalments),
+        "kravforfall": instalments,
+        "stipulerteRenter": interest,
+        "kravbeskrivelse": text(description or kravtype),
+        "kravperiode": {"periodeBeskrivelse": text(period or "2026/1")},
+        "opprettelsesdatoForKrav": created,
+        "kravgruppe": group,
+        "fastsettingsmaate": "blank",
+    }
+
+
+def claims_json(claims, *, org=ORG_OWN, period=("2026-01-01", "2027-01-01")):
+    """The claims endpoint (krav) of Krav og betalinger."""
     obj = {
         "partIdentifikator": org,
-        "periode": {"fraOgMed": "2026-01-01", "tilOgMed": "2027-01-01"},
+        "periode": {"fraOgMed": period[0], "tilOgMed": period[1]},
+        "skjermet": False,
         "krav": claims,
     }
     return json.dumps(obj).encode()
@@ -201,15 +256,27 @@ def advance_tax_xml(terms, *, year=2025, org=ORG_OWN, notice_date="2026-01-09"):
 </forskuddsskattUpersonlig>""".encode()
 
 
-def item(reference, name, data, *, mimetype="application/xml", title=None, extra_files=()):
+def item(
+    reference,
+    name,
+    data,
+    *,
+    mimetype="application/xml",
+    title=None,
+    extra_files=(),
+    created=datetime(2026, 3, 5, 9, 0, tzinfo=timezone.utc),
+    transport="altinn3",
+    reportee=ORG_OWN,
+):
+    """One Altinn item with one file (and ``extra_files``), as a transport yields it."""
     return AltinnItem(
         reference=reference,
         kind="message",
-        reportee=ORG_OWN,
+        reportee=reportee,
         title=title or name,
-        transport="altinn3",
+        transport=transport,
         sender="Skatteetaten",
-        created=datetime(2026, 3, 5, 9, 0, tzinfo=timezone.utc),
+        created=created,
         files=[AltinnFile(name=name, mimetype=mimetype, data=data, role=ROLE_ATTACHMENT), *extra_files],
     )
 
@@ -260,7 +327,24 @@ class BookingCommon(AccountTestInvoicingCommon):
     def account(self, code, company=None):
         company = company or self.company
         Account = self.env["account.account"].with_company(company)
-        return Account.search([*Account._check_company_domain(company), ("code", "=", code)], limit=1)
+        return Account.search(
+            [*Account._check_company_domain(company), ("code", "=", code)], limit=1, order="id"
+        )
+
+    def company_env(self, company=None):
+        """The environment generated texts of ``company`` are written in (its language)."""
+        return in_company_lang(self.env["res.company"], company or self.company).env
+
+    def money(self, amount, company=None):
+        """``amount`` as the company's texts write it."""
+        env = self.company_env(company)
+        return format_amount(env, amount, (company or self.company).currency_id)
+
+    def balance(self, code, company=None):
+        """Debit minus credit on the account with ``code``, all entries (drafts included)."""
+        account = self.account(code, company)
+        lines = self.env["account.move.line"].search([("account_id", "=", account.id)])
+        return round(sum(lines.mapped("balance")), 2)
 
     def lines_by_code(self, moves):
         """{account code: (debit, credit)} summed over ``moves``."""

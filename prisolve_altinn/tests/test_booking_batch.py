@@ -9,8 +9,8 @@ from odoo.tools import mute_logger
 
 from ..altinn.parsers.kid import make_kid_mod10
 from ..altinn.types import ROLE_ATTACHMENT, AltinnFile
+from ..booking.batch import BookingBatch
 from ..models import altinn_document_booking
-from ..models.altinn_booking_batch import BookingBatch
 from .booking_common import (
     ORG_OTHER,
     ORG_OWN,
@@ -18,6 +18,7 @@ from .booking_common import (
     advance_tax_xml,
     claim,
     claims_json,
+    due,
     item,
     mva_return_xml,
     vat_payment_xml,
@@ -157,7 +158,10 @@ class TestBookingBatch(BookingCommon):
             claims_json(
                 [
                     claim(
-                        "K-FS1", "utskrevetForskuddsskatt", 60000, instalments=[("2026-02-16", 60000, kid)]
+                        "K-FS1",
+                        "utskrevetForskuddsskatt",
+                        60000,
+                        instalments=[due("2026-02-16", 60000, kid=kid)],
                     ),
                     claim("K-REST", "RESTSKATT", 700),
                 ]
@@ -199,7 +203,7 @@ class TestBookingBatch(BookingCommon):
                             "K-FS2",
                             "utskrevetForskuddsskatt",
                             60000,
-                            instalments=[("2026-04-15", 60000, kid)],
+                            instalments=[due("2026-04-15", 60000)],  # the public shape: no KID
                         )
                     ]
                 ),
@@ -377,7 +381,7 @@ class TestBookingBatch(BookingCommon):
 
 @tagged("post_install", "-at_install")
 class TestBookedLineLookup(BookingCommon):
-    """``altinn.document.line._altinn_booked``: the line that makes a new one a duplicate."""
+    """``altinn.document.line._altinn_lookup``: what a batch asks the database for, in one query."""
 
     with_second_company = True
 
@@ -387,70 +391,53 @@ class TestBookedLineLookup(BookingCommon):
         self.doc = self.record(item("LOOKUP-1", "a.xml", vat_data(90)))
         self.other_doc = self.record(item("LOOKUP-2", "b.xml", vat_data(91)), company=self.second_company)
 
-    def line(self, doc=None, state="booked", key=None, kid=None):
+    def line(self, doc=None, state="booked", **vals):
         return self.Line.create(
-            {
-                "document_id": (doc or self.doc).id,
-                "kind": "claim",
-                "state": state,
-                "booking_key": key or False,
-                "kid": kid or False,
-            }
+            {"document_id": (doc or self.doc).id, "kind": "claim", "state": state, **vals}
         )
 
-    def booked(self, company=None, key=None, kids=()):
-        return self.env["altinn.document.line"]._altinn_booked(company or self.company, key=key, kids=kids)
+    def lookup(self, company=None, keys=(), slots=(), kids=(), refs=()):
+        return self.env["altinn.document.line"]._altinn_lookup(
+            company or self.company, keys, slots, kids, refs
+        )
 
-    def test_the_key_wins_over_a_kid(self):
-        by_kid = self.line(key="claim:A", kid="1001")
-        by_key = self.line(key="claim:B", kid="1002")
-        self.assertEqual(self.booked(key="claim:B", kids=["1001"]), by_key)
-        self.assertEqual(self.booked(key="claim:B", kids=["1001", "1002"]), by_key)
-        # A key nobody booked: the KID decides.
-        self.assertEqual(self.booked(key="claim:X", kids=["1001"]), by_kid)
-        self.assertFalse(self.booked(key="claim:X", kids=["9999"]))
-        self.assertFalse(self.booked(key="claim:X"))
+    def test_found_by_key_slot_kid_or_claim_reference(self):
+        by_key = self.line(
+            booking_key="tax_settlement:2025:fastland", debt_key="tax_settlement:2025:fastland"
+        )
+        by_slot = self.line(
+            booking_key="debt:mva:2026-04-10:1", debt_key="debt:mva:2026-04-10:1", debt_slot="mva:2026-04-10"
+        )
+        by_kid = self.line(booking_key="debt:mva:2026-06-10:2", debt_key="debt:mva:2026-06-10:2", kid="2002")
+        by_ref = self.line(
+            booking_key="debt:restskatt:2026-09-20:", debt_key="debt:restskatt:2026-09-20:", claim_ref="K-1"
+        )
+        self.assertEqual(self.lookup(keys={"tax_settlement:2025:fastland"}), by_key)
+        self.assertEqual(self.lookup(slots={"mva:2026-04-10"}), by_slot)
+        self.assertEqual(self.lookup(kids={"2002"}), by_kid)
+        self.assertEqual(self.lookup(refs={"K-1"}), by_ref)
+        self.assertFalse(self.lookup(keys={"x"}, slots={"mva:2026-08-31"}, kids={"9"}, refs={"K-9"}))
+        self.assertFalse(self.lookup())
 
-    def test_the_first_kid_with_a_booked_line_wins(self):
-        older = self.line(key="claim:C", kid="2001")
-        newer = self.line(key="claim:D", kid="2002")
-        self.assertLess(older.id, newer.id)
-        self.assertEqual(self.booked(kids=["2999", "2002", "2001"]), newer)
-        self.assertEqual(self.booked(kids=["2001", "2002"]), older)
-        self.assertEqual(self.booked(kids=[False, "2002"]), newer)
-        self.assertFalse(self.booked(kids=["2999"]))
-        self.assertFalse(self.booked())
-        self.assertFalse(self.booked(kids=[None, ""]))
+    def test_every_line_of_a_found_debt_comes_along(self):
+        """Found by its KID, the debt brings its amendments and payments (they carry no KID or slot)."""
+        first = self.line(booking_key="debt:a", debt_key="debt:a", kid="3001", debt_slot="mva:2026-04-10")
+        amendment = self.line(booking_key="debt:a~2", debt_key="debt:a", kind="correction")
+        payment = self.line(booking_key="debt:a:paid:inn-1", debt_key="debt:a", kind="payment")
+        duplicate = self.line(state="duplicate", debt_key="debt:a", kid="3001")
+        self.line(booking_key="debt:b", debt_key="debt:b", kid="3002")
+        self.assertEqual(self.lookup(kids={"3001"}), first | amendment | payment | duplicate)
 
-    def test_a_line_not_booked_is_never_found_by_its_kid(self):
-        self.line(state="duplicate", kid="3001")
-        self.line(state="recorded", kid="3001")
-        self.line(state="skipped", kid="3002")
-        self.assertFalse(self.booked(kids=["3001", "3002"]))
-        booked = self.line(key="claim:E", kid="3002")
-        self.assertEqual(self.booked(kids=["3001", "3002"]), booked)
+    def test_a_kid_outside_any_debt_is_not_a_debt(self):
+        self.line(state="recorded", kind="payment", kid="4001")
+        self.assertFalse(self.lookup(kids={"4001"}))
 
     def test_lines_of_another_company_are_never_found(self):
-        other = self.line(self.other_doc, key="claim:F", kid="4001")
+        other = self.line(self.other_doc, booking_key="debt:f", debt_key="debt:f", kid="5001")
         self.assertEqual(other.company_id, self.second_company)
-        self.assertFalse(self.booked(key="claim:F"))
-        self.assertFalse(self.booked(kids=["4001"]))
-        self.assertFalse(self.booked(key="claim:F", kids=["4001"]))
-        self.assertEqual(self.booked(self.second_company, key="claim:F"), other)
-        self.assertEqual(self.booked(self.second_company, kids=["4001"]), other)
+        self.assertFalse(self.lookup(keys={"debt:f"}, kids={"5001"}))
+        self.assertEqual(self.lookup(self.second_company, keys={"debt:f"}), other)
         # The same key in both companies: each finds its own.
-        own = self.line(key="claim:F", kid="4001")
-        self.assertEqual(self.booked(key="claim:F"), own)
-        self.assertEqual(self.booked(self.second_company, key="claim:F", kids=["4001"]), other)
-
-    def test_the_batch_lookup_finds_the_same_lines(self):
-        """``_altinn_booked_all``: the company's lines with one of the keys or booked with a KID."""
-        by_key = self.line(key="claim:G", kid="5001")
-        by_kid = self.line(key="claim:H", kid="5002")
-        self.line(state="recorded", kid="5002")
-        self.line(self.other_doc, key="claim:G", kid="5002")
-        found = self.env["altinn.document.line"]._altinn_booked_all(
-            self.company, {"claim:G"}, {"5002", "5999"}
-        )
-        self.assertEqual(found, by_key | by_kid)
-        self.assertFalse(self.env["altinn.document.line"]._altinn_booked_all(self.company, set(), {"5999"}))
+        own = self.line(booking_key="debt:f", debt_key="debt:f", kid="5001")
+        self.assertEqual(self.lookup(keys={"debt:f"}), own)
+        self.assertEqual(self.lookup(self.second_company, kids={"5001"}), other)

@@ -43,12 +43,22 @@ class TestBookingAdvanceTax(BookingCommon):
         again = self.book(item("fs-11-b", "forskuddsskatt-kopi.xml", data))
         self.assertEqual(again.state, "duplicate")
         self.assertEqual(self.env["account.move"].search_count([]), count)
-        # A changed notice with another amount is not booked either, but says so.
+        # A changed notice with another amount is an amendment: the difference is booked, said on both.
         changed = self.book(
-            item("fs-11-c", "forskuddsskatt-endret.xml", advance_tax_xml([(2, "2026-04-15", 80000, KID_2)]))
+            item(
+                "fs-11-c",
+                "forskuddsskatt-endret.xml",
+                advance_tax_xml([(2, "2026-04-15", 80000, KID_2)], notice_date="2026-03-02"),
+            )
         )
-        self.assertEqual(changed.state, "duplicate")
-        self.assertIn("adjust", changed.booking_note)
+        self.assertEqual(changed.state, "imported", changed.error)
+        correction = changed.line_ids.filtered(lambda line: line.state == "booked")
+        self.assertEqual((correction.kind, correction.booked_amount), ("correction", 20000.0))
+        self.assertEqual(
+            self.lines_by_code(correction.move_id), {"2540": (20000.0, 0.0), "2400": (0.0, 20000.0)}
+        )
+        self.assertEqual(correction.move_id.payment_reference, KID_2)
+        self.assertIn(self.money(20000), changed.booking_note)
 
 
 @tagged("post_install", "-at_install")
@@ -57,7 +67,7 @@ class TestBookingSettlement(BookingCommon):
         super().setUp()
         # The year-end accrual (Dr 8300 / Cr 2500) and the advance tax paid (Dr 2540 / Cr 1920).
         self.post_entry("2025-12-31", [("8300", 100000, 0), ("2500", 0, 100000)])
-        self.post_entry("2025-02-17", [("2540", 80000, 0), ("1920", 0, 80000)])
+        self.post_entry("2026-02-17", [("2540", 80000, 0), ("1920", 0, 80000)])
 
     def _settle(self, reference, total):
         return self.book(item(reference, "skattemelding_respons.xml", settlement_xml(total, year=2025)))

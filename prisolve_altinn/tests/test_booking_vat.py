@@ -175,3 +175,34 @@ class TestBookingVat(BookingCommon):
     @staticmethod
     def _file(name, data):
         return AltinnFile(name=name, mimetype="application/xml", data=data, role=ROLE_ATTACHMENT)
+
+    def test_compensation_has_its_own_settlement_account(self):
+        """A kompensasjon return settles on 1654, not 2740; its refund and its claim land there too."""
+        self.company.sudo().altinn_vat_mode = "external"
+        lines = [
+            ("1", -25000, -100000, "Inngående MVA, høy sats"),
+            ("13", -1500, -12500, "Inngående MVA, lav sats"),
+        ]
+        compensation = mva_return_xml(lines, period="september-oktober", category="kompensasjon")
+        doc = self.book(
+            item(
+                "komp-1",
+                "betalingsinformasjon.xml",
+                vat_payment_xml("-26500", due="2026-12-10", period="september-oktober"),
+                extra_files=[self._file("mvamelding.xml", compensation)],
+            )
+        )
+        self.assertEqual(doc.state, "imported", doc.error)
+        self.assertEqual(
+            self.lines_by_code(doc.move_ids),
+            {
+                "1654": (26500.0, 26500.0),
+                "2710": (0.0, 25000.0),
+                "2713": (0.0, 1500.0),
+                "1579": (26500.0, 0.0),
+            },
+        )
+        self.assertFalse(doc.move_ids.line_ids.filtered(lambda line: line.account_id.code == "2740"))
+        self.assertEqual(
+            doc.line_ids.filtered(lambda line: line.kind == "vat_payment").category, "mva_kompensasjon"
+        )

@@ -85,7 +85,9 @@ def test_vat_receipt_and_return(state, shared_reference):
     total = sum(Decimal(line.findtext(f"{{{NS_MVA}}}merverdiavgift")) for line in lines)
     assert total == Decimal(melding.findtext(f".//{{{NS_MVA}}}fastsattMerverdiavgift"))
     assert total == Decimal(info.findtext(f"{{{NS_BETALING}}}beloep"))  # receipt and return agree
-    assert melding.findtext(f".//{{{NS_MVA}}}kundeIdentifikasjonsnummer") == kid
+    # The return carries the company's own KID for receiving refunds, not the KID to pay with.
+    refund_kid = melding.findtext(f".//{{{NS_MVA}}}kundeIdentifikasjonsnummer")
+    assert is_valid_kid(refund_kid) and refund_kid != kid
     xsd = shared_reference / "skatteetaten" / "mva-meldingen" / "xsd"
     for data, name in (
         (
@@ -176,7 +178,7 @@ def test_krav_og_betalinger_json(state):
     data = json.loads(_att(item, ".json").data)
     assert data["partIdentifikator"] == D.COMPANY
     claims = data["aapentKravMedGjenstaaendeBeloep"]
-    assert {c["kravtype"] for c in claims} >= {"FORSKUDDSSKATT"}
+    assert {c["kravtype"] for c in claims} >= {"utskrevetForskuddsskatt"}
     for claim in claims:
         forfall = claim["kravforfall"][0]
         assert is_valid_account(forfall["betalingsinformasjon"]["konto"]["kontonummer"])

@@ -24,9 +24,12 @@ def test_claim_categories_map_to_the_agreed_accounts():
         "forskuddsskatt": "2540",
         "restskatt": "2510",
         "mva": "2740",
+        "mva_kompensasjon": "1654",
         "arbeidsgiveravgift": "2770",
         "forskuddstrekk": "2600",
-        "interest": "8159",
+        "interest_cost": "8159",
+        "interest_non_deductible": "8140",
+        "interest_income": "8059",
         "other": None,
     }
     assert set(A.CLAIM_CATEGORY_ACCOUNTS) == set(CLAIM_CATEGORIES)
@@ -44,7 +47,9 @@ def test_settlement_roles():
     ) == ("2500", "8309", "8300", "2400", "1920")
     for template in A.TEMPLATES.values():
         for role, _side in template:
-            assert role in A.ACCOUNTS or role == "<claim category>"
+            assert role in A.ACCOUNTS or role in ("<debt account>", A.ROLE_TAX_PAYMENTS)
+    # refunds and payments are matched later: the accounts must be reconcilable
+    assert A.ACCOUNTS[A.ROLE_TAX_RECEIVABLE].reconcile and A.ACCOUNTS[A.ROLE_PAYABLE].reconcile
 
 
 def test_defaults_match_their_own_names():

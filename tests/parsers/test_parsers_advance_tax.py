@@ -121,3 +121,20 @@ def test_damaged_pdf_is_other(load):
     )
     assert doc.doc_type == DOC_OTHER
     assert doc.data.detected == ["pdf"]
+
+
+def test_a_pdf_next_to_structured_data_is_not_read(load, raw, monkeypatch):
+    """The PDF of a receipt or notice with its XML is the voucher: its text is not extracted (it costs the
+    most); alone, a PDF is read."""
+    from prisolve_altinn.altinn.parsers import detect
+
+    read = []
+    monkeypatch.setattr(
+        detect, "pdf_text", lambda data: read.append(data) or raw("forskuddsskatt_brev.txt").decode()
+    )
+    pdf = load("forskuddsskatt.pdf", b"%PDF-1.4 the printed notice", mimetype="application/pdf")
+    doc = parse_files([load("forskuddsskatt.xml"), pdf])
+    assert doc.doc_type == DOC_ADVANCE_TAX and doc.data.source == "xml"
+    assert not doc.related and not read
+    alone = parse_files([pdf])
+    assert alone.doc_type == DOC_ADVANCE_TAX and alone.data.source == "text" and len(read) == 1

@@ -46,7 +46,7 @@ def test_response_envelope(load):
     assert doc.data.income_year == 2024 and doc.data.variant == "fastland"
     assert doc.data.total_tax == Decimal("267000.00")
     assert doc.source_format.endswith("#beregnetSkattUpersonlig")
-    assert "2024" in doc.summary_nb
+    assert str(doc.summary) == "Assessed tax for 2024: NOK 267,000.00"
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from prisolve_altinn.altinn.i18n import Money, Text
 from prisolve_altinn.altinn.parsers import ParseError
 from prisolve_altinn.altinn.parsers import kid as K
 from prisolve_altinn.altinn.parsers import values as V
@@ -109,13 +110,20 @@ def test_period_bounds(name, year, start, end):
 def test_period_bounds_unknown(name):
     with pytest.raises(ParseError) as info:
         V.period_bounds(name, 2025)
-    assert "skattleggingsperiode" in info.value.reason_nb
+    assert info.value.reason.params == {"period": name}
 
 
 def test_parse_error_texts():
-    error = ParseError("English reason", "Norsk grunn", file_name="a.xml", code="x")
+    error = ParseError(Text("Amount %(amount)s", {"amount": Money("1234567.5")}), file_name="a.xml", code="x")
     assert isinstance(error, ValueError)
-    assert error.text("nb_NO") == "Norsk grunn (fil: a.xml)"
-    assert error.text("en_US") == "English reason (file: a.xml)"
-    assert str(error) == "English reason (file: a.xml)"
-    assert V.format_nok(Decimal("1234567.5")) == "kr 1 234 567,50"
+    assert str(error) == "Amount NOK 1,234,567.50 (file: a.xml)"
+    # The ORM translates the sources and formats the values in the company's language.
+    norwegian = {
+        "Amount %(amount)s": "Beløp %(amount)s",
+        "%(reason)s (file: %(file)s)": "%(reason)s (fil: %(file)s)",
+    }
+    text = error.text(
+        lambda source: norwegian.get(source, source),
+        lambda value: "kr 1 234 567,50" if isinstance(value, Money) else str(value),
+    )
+    assert text == "Beløp kr 1 234 567,50 (fil: a.xml)"

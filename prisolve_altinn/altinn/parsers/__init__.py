@@ -4,7 +4,8 @@
 ``ParsedDocument``: the most bookable document found is the primary one; other recognised documents of
 the same item are in ``related``. Unknown content gives ``DOC_OTHER``; a known format whose content
 cannot be trusted (wrong schema, unknown namespace version, bad encoding, DTD/entities, missing required
-fields, totals that do not add up) raises ``ParseError`` with ``reason_en``/``reason_nb``. A malformed
+fields, totals that do not add up) raises ``ParseError`` whose ``reason`` is an English ``Text`` the ORM
+renders in the company's language (summaries and notices are ``Text`` too). A malformed
 attachment that shows no sign of a known format is skipped with an ``unreadable_file`` notice.
 
 Formats (see the modules): MVA betalingsinformasjon v1.0 and MVA-melding v1.0 XML (``vat``), the
@@ -19,14 +20,17 @@ import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..i18n import Money, Text, _lt
 from ..types import AltinnFile, AltinnItem
-from . import values as _v
 from .base import (
     CAT_ARBEIDSGIVERAVGIFT,
     CAT_FORSKUDDSSKATT,
     CAT_FORSKUDDSTREKK,
-    CAT_INTEREST,
+    CAT_INTEREST_COST,
+    CAT_INTEREST_INCOME,
+    CAT_INTEREST_NON_DEDUCTIBLE,
     CAT_MVA,
+    CAT_MVA_COMPENSATION,
     CAT_OTHER,
     CAT_RESTSKATT,
     CLAIM_CATEGORIES,
@@ -54,14 +58,18 @@ from .base import (
     TaxSettlement,
     VatPayment,
 )
-from .detect import EXCERPT_CHARS, FileResult, parse_file
+from .detect import EXCERPT_CHARS, FileResult, is_pdf, parse_file
+from .settlement import settlement_summary
 
 __all__ = [
     "CAT_ARBEIDSGIVERAVGIFT",
     "CAT_FORSKUDDSSKATT",
     "CAT_FORSKUDDSTREKK",
-    "CAT_INTEREST",
+    "CAT_INTEREST_COST",
+    "CAT_INTEREST_INCOME",
+    "CAT_INTEREST_NON_DEDUCTIBLE",
     "CAT_MVA",
+    "CAT_MVA_COMPENSATION",
     "CAT_OTHER",
     "CAT_RESTSKATT",
     "CLAIM_CATEGORIES",
@@ -106,8 +114,19 @@ _PRIORITY = {
 def parse_files(
     files: list[AltinnFile], *, service_code: str | None = None, title: str | None = None
 ) -> ParsedDocument:
-    """Parse the files of one item. Raises ParseError for a known document with untrustworthy content."""
-    results: list[FileResult] = [parse_file(f) for f in files or []]
+    """Parse the files of one item. Raises ParseError for a known document with untrustworthy content.
+
+    A PDF's text (a letter, or the advance-tax notice printed) is read only when the other files hold no
+    document: a receipt's PDF next to its XML is the voucher, not data, and reading it costs the most."""
+    files = list(files or [])
+    results: dict[int, FileResult] = {
+        index: parse_file(file) for index, file in enumerate(files) if not is_pdf(file)
+    }
+    structured = any(result.documents for result in results.values())
+    for index, file in enumerate(files):
+        if index not in results:
+            results[index] = parse_file(file, pdf_text=not structured)
+    results = [results[index] for index in range(len(files))]
     documents = [doc for result in results for doc in result.documents]
     file_notices = [notice for result in results for notice in result.notices]
     if not documents:
@@ -149,8 +168,10 @@ def _check_same_company(documents: list[ParsedDocument]) -> None:
     orgs = sorted({d.org_number for d in documents if d.org_number})
     if len(orgs) > 1:
         raise ParseError(
-            f"The files of this item belong to different organisations ({', '.join(orgs)}).",
-            f"Filene i dette elementet gjelder ulike organisasjoner ({', '.join(orgs)}).",
+            Text(
+                _lt("The files of this item belong to different organisations (%(organisations)s)."),
+                {"organisations": ", ".join(orgs)},
+            ),
             code="org_mismatch",
         )
 
@@ -174,15 +195,13 @@ def _settlement_year_hint(primary: ParsedDocument, title: str | None) -> None:
             year = int(match.group(1))
             primary.data.income_year = year
             primary.period_start, primary.period_end = date(year, 1, 1), date(year, 12, 31)
-            primary.summary = primary.summary.replace("Assessed tax:", f"Assessed tax for {year}:", 1)
-            primary.summary_nb = primary.summary_nb.replace(
-                "Beregnet skatt:", f"Beregnet skatt for inntektsåret {year}:", 1
-            )
+            primary.summary = settlement_summary(primary.data.total_tax, year)
             primary.notices.append(
                 Notice(
                     "income_year_from_title",
-                    f"Income year {year} taken from '{text}'.",
-                    f"Inntektsåret {year} er hentet fra «{text}».",
+                    Text(
+                        _lt("Income year %(year)s taken from '%(source)s'."), {"year": year, "source": text}
+                    ),
                 )
             )
             return
@@ -205,10 +224,14 @@ def _cross_check(primary: ParsedDocument) -> None:
             primary.notices.append(
                 Notice(
                     "copies_differ",
-                    f"{related.source_file or 'Another file'} states {related.summary}, which differs from "
-                    f"{primary.source_file or 'the main file'}.",
-                    f"{related.source_file or 'En annen fil'} oppgir {related.summary_nb}, som avviker fra "
-                    f"{primary.source_file or 'hovedfilen'}.",
+                    Text(
+                        _lt("%(file)s states %(summary)s, which differs from %(main)s."),
+                        {
+                            "file": related.source_file or "-",
+                            "summary": related.summary,
+                            "main": primary.source_file or "-",
+                        },
+                    ),
                 )
             )
     if primary.doc_type != DOC_VAT_PAYMENT:
@@ -226,20 +249,23 @@ def _cross_check(primary: ParsedDocument) -> None:
             primary.notices.append(
                 Notice(
                     "period_differs",
-                    f"The payment information is for {payment.period_name} {payment.period_year}, "
-                    f"the VAT return for {mva.period_name} {mva.period_year}.",
-                    f"Betalingsinformasjonen gjelder {payment.period_name} {payment.period_year}, "
-                    f"MVA-meldingen {mva.period_name} {mva.period_year}.",
+                    Text(
+                        _lt("The payment information is for %(payment)s, the VAT return for %(return)s."),
+                        {
+                            "payment": f"{payment.period_name} {payment.period_year}",
+                            "return": f"{mva.period_name} {mva.period_year}",
+                        },
+                    ),
                 )
             )
         if mva.total != payment.amount:
             primary.notices.append(
                 Notice(
                     "amount_differs",
-                    f"The payment amount {_v.format_nok(payment.amount, 'en')} differs from the VAT return's "
-                    f"{_v.format_nok(mva.total, 'en')}.",
-                    f"Beløpet å betale {_v.format_nok(payment.amount)} avviker fra MVA-meldingens "
-                    f"{_v.format_nok(mva.total)}.",
+                    Text(
+                        _lt("The payment amount %(payment)s differs from the VAT return's %(return)s."),
+                        {"payment": Money(payment.amount), "return": Money(mva.total)},
+                    ),
                 )
             )
 
@@ -250,13 +276,14 @@ def _other(results: list[FileResult], service_code: str | None, title: str | Non
     text = next((r.text for r in results if r.text), None)
     excerpt = " ".join(text.split())[:EXCERPT_CHARS] if text else None
     label = title or (excerpt[:80] if excerpt else None) or ", ".join(r.name for r in results) or "(empty)"
-    count_en = f"{len(results)} file" + ("" if len(results) == 1 else "s")
-    count_nb = f"{len(results)} fil" + ("" if len(results) == 1 else "er")
     data = OtherDocument(
         title=title, files=files, detected=detected, text_excerpt=excerpt, service_code=service_code
     )
-    summary = f"{label} ({count_en}{', service ' + service_code if service_code else ''})"
-    summary_nb = f"{label} ({count_nb}{', tjeneste ' + service_code if service_code else ''})"
+    values = {"label": label, "files": len(results), "service": service_code}
+    if service_code:
+        summary = Text(_lt("%(label)s (files: %(files)s, service %(service)s)"), values)
+    else:
+        summary = Text(_lt("%(label)s (files: %(files)s)"), values)
     return ParsedDocument(
         doc_type=DOC_OTHER,
         org_number=None,
@@ -264,7 +291,6 @@ def _other(results: list[FileResult], service_code: str | None, title: str | Non
         period_start=None,
         period_end=None,
         summary=summary,
-        summary_nb=summary_nb,
         data=data,
         source_file=results[0].name if len(results) == 1 else None,
         source_format=",".join(detected) or None,

@@ -19,8 +19,11 @@ from .base import (
     CAT_ARBEIDSGIVERAVGIFT,
     CAT_FORSKUDDSSKATT,
     CAT_FORSKUDDSTREKK,
-    CAT_INTEREST,
+    CAT_INTEREST_COST,
+    CAT_INTEREST_INCOME,
+    CAT_INTEREST_NON_DEDUCTIBLE,
     CAT_MVA,
+    CAT_MVA_COMPENSATION,
     CAT_OTHER,
     CAT_RESTSKATT,
 )
@@ -37,8 +40,12 @@ ROLE_WITHHOLDING_TAX = "withholding_tax"  # forskuddstrekk
 ROLE_EMPLOYER_CONTRIBUTION = "employer_contribution"  # arbeidsgiveravgift owed
 ROLE_TAX_EXPENSE = "tax_expense"
 ROLE_TAX_PRIOR_YEAR = "tax_prior_year_difference"  # for mye/lite avsatt tidligere år
-ROLE_TAX_INTEREST = "tax_interest"  # renter on tax claims [inference: deductibility to be confirmed]
-ROLE_TAX_RECEIVABLE = "tax_receivable"  # skatt til gode after the settlement
+ROLE_TAX_INTEREST = "tax_interest"  # late-payment interest (forsinkelsesrenter): deductible
+ROLE_INTEREST_NON_DEDUCTIBLE = "interest_non_deductible"  # skatteloven § 6-40 (5)
+ROLE_INTEREST_INCOME = "interest_income"  # interest paid to the company (rentegodtgjørelse)
+ROLE_TAX_RECEIVABLE = "tax_receivable"  # refunds from Skatteetaten (VAT and tax til gode): reconcilable
+ROLE_VAT_COMPENSATION = "vat_compensation"  # merverdiavgiftskompensasjon: its own settlement account
+ROLE_TAX_PAYMENTS = "tax_payments"  # payments Skatteetaten placed, to be matched with the bank statement
 ROLE_VAT_SMALL_REFUND = "vat_small_refund"  # til gode < kr 100 is not paid out
 
 
@@ -52,6 +59,7 @@ class AccountDefault:
     keywords: tuple[str, ...]  # the account's name must contain one of these (case/diacritics-insensitive)
     exclude: tuple[str, ...] = ()  # ... and none of these
     note: str = ""
+    reconcile: bool = False  # the booking matches its lines (payments, refunds): must allow reconciliation
 
 
 ACCOUNTS: dict[str, AccountDefault] = {
@@ -82,6 +90,7 @@ ACCOUNTS: dict[str, AccountDefault] = {
             "Leverandørgjeld",
             "liability_payable",
             ("leverandorgjeld", "trade creditors", "creditors", "payable"),
+            reconcile=True,
         ),
         AccountDefault(
             ROLE_VAT_SETTLEMENT,
@@ -159,8 +168,26 @@ ACCOUNTS: dict[str, AccountDefault] = {
             "Annen rentekostnad",
             "expense",
             ("rentekostnad", "interest"),
-            ("inntekt", "income"),
-            note="8140 'Rentekostnad, ikke fradragsberettiget' if the interest is not deductible",
+            ("inntekt", "income", "ikke fradragsberettiget", "non-deductible"),
+            note="late-payment interest, skattebetalingsloven § 11-1 (kontohjelp.no 8159)",
+        ),
+        AccountDefault(
+            ROLE_INTEREST_NON_DEDUCTIBLE,
+            "8140",
+            "Interest expenses, non-deductible",
+            "Rentekostnad, ikke fradragsberettiget",
+            "expense",
+            ("ikke fradragsberettiget", "non-deductible"),
+        ),
+        AccountDefault(
+            ROLE_INTEREST_INCOME,
+            "8059",
+            "Other interest income",
+            "Annen renteinntekt",
+            "expense",
+            ("renteinntekt", "interest income"),
+            ("skattefri", "tax-exempt", "konsern", "group"),
+            note="8040 'Renteinntekt, skattefri' for interest on refunded income tax",
         ),
         AccountDefault(
             ROLE_TAX_RECEIVABLE,
@@ -169,6 +196,15 @@ ACCOUNTS: dict[str, AccountDefault] = {
             "Andre kortsiktige fordringer",
             "asset_current",
             ("kortsiktige fordringer", "short-term receivables"),
+            reconcile=True,
+        ),
+        AccountDefault(
+            ROLE_VAT_COMPENSATION,
+            "1654",
+            "Settlement account for VAT compensation",
+            "Oppgjørskonto kompensert merverdiavgift",
+            "asset_current",
+            ("kompensert merverdiavgift", "vat compensation"),
         ),
         AccountDefault(
             ROLE_VAT_SMALL_REFUND,
@@ -187,9 +223,12 @@ CLAIM_CATEGORY_ROLES: dict[str, str | None] = {
     CAT_FORSKUDDSSKATT: ROLE_ADVANCE_TAX,  # 2540
     CAT_RESTSKATT: ROLE_TAX_ASSESSED,  # 2510
     CAT_MVA: ROLE_VAT_SETTLEMENT,  # 2740
+    CAT_MVA_COMPENSATION: ROLE_VAT_COMPENSATION,  # 1654
     CAT_ARBEIDSGIVERAVGIFT: ROLE_EMPLOYER_CONTRIBUTION,  # 2770
     CAT_FORSKUDDSTREKK: ROLE_WITHHOLDING_TAX,  # 2600
-    CAT_INTEREST: ROLE_TAX_INTEREST,  # 8159
+    CAT_INTEREST_COST: ROLE_TAX_INTEREST,  # 8159
+    CAT_INTEREST_NON_DEDUCTIBLE: ROLE_INTEREST_NON_DEDUCTIBLE,  # 8140
+    CAT_INTEREST_INCOME: ROLE_INTEREST_INCOME,  # 8059
     CAT_OTHER: None,
 }
 CLAIM_CATEGORY_ACCOUNTS: dict[str, str | None] = {
@@ -204,9 +243,11 @@ TEMPLATES: dict[str, tuple[tuple[str, str], ...]] = {
     # forskuddsskatt notice, one move (or line pair) per instalment, date_maturity = due date
     "advance_tax_instalment": ((ROLE_ADVANCE_TAX, "debit"), (ROLE_PAYABLE, "credit")),
     # a claim from Krav og betalinger: the category's account vs. Skatteetaten
-    "tax_claim": (("<claim category>", "debit"), (ROLE_PAYABLE, "credit")),
-    # paying any of the above
-    "tax_payment": ((ROLE_PAYABLE, "debit"), (ROLE_BANK, "credit")),
+    "tax_claim": (("<debt account>", "debit"), (ROLE_PAYABLE, "credit")),
+    # a payment Skatteetaten placed on a claim, matched with the bank statement later
+    "tax_payment": ((ROLE_PAYABLE, "debit"), (ROLE_TAX_PAYMENTS, "credit")),
+    # a refund (VAT or tax til gode), whichever route brings it
+    "refund": ((ROLE_TAX_RECEIVABLE, "debit"), ("<debt account>", "credit")),
     # year-end accrual (made by the accountant; the settlement reverses it)
     "tax_accrual": ((ROLE_TAX_EXPENSE, "debit"), (ROLE_TAX_ACCRUED, "credit")),
     # skatteoppgjør: Dr 2500 accrued, Cr 2540 advance tax paid, Cr 2510 restskatt (Dr 1579 if til gode),

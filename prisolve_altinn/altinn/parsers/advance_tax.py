@@ -12,8 +12,17 @@ from datetime import date
 
 from lxml import etree
 
+from ..i18n import Money, Text, _lt
 from . import values as v
-from .base import DOC_ADVANCE_TAX, AdvanceTax, AdvanceTaxInstalment, Notice, ParsedDocument, ParseError
+from .base import (
+    DOC_ADVANCE_TAX,
+    AdvanceTax,
+    AdvanceTaxInstalment,
+    Notice,
+    ParsedDocument,
+    ParseError,
+    join_texts,
+)
 from .kid import is_valid_account_number, is_valid_kid
 
 NS_ADVANCE_TAX = "urn:prisolve:altinn:forskuddsskatt:upersonlig:v1"
@@ -83,54 +92,59 @@ def _validate(data: AdvanceTax, file_name: str | None, *, strict_accounts: bool)
         raise v.missing("termin", file_name)
     if len(data.instalments) > 2:
         raise ParseError(
-            f"An advance-tax notice has at most 2 instalments, found {len(data.instalments)}.",
-            f"Et varsel om forskuddsskatt har høyst 2 terminer, fant {len(data.instalments)}.",
+            Text(
+                _lt("An advance-tax notice has at most 2 instalments, found %(count)s."),
+                {"count": len(data.instalments)},
+            ),
             file_name=file_name,
             code="bad_value",
         )
     numbers = [i.number for i in data.instalments]
     if len(set(numbers)) != len(numbers):
         raise ParseError(
-            "The same instalment number occurs twice.",
-            "Samme terminnummer forekommer to ganger.",
+            Text(_lt("The same instalment number occurs twice.")),
             file_name=file_name,
             code="duplicate",
         )
     for instalment in data.instalments:
-        label_en, label_nb = f"instalment {instalment.number}", f"{instalment.number}. termin"
+        number = instalment.number
         if instalment.amount < 0:
-            raise v.bad_value(f"{label_nb} beløp", instalment.amount, file_name)
+            raise v.bad_value(f"termin[{number}]/beloep", instalment.amount, file_name)
         if instalment.due_date.year != data.income_year + 1:
             raise ParseError(
-                f"Due date {instalment.due_date.isoformat()} of {label_en} is not in the year after "
-                f"the income year {data.income_year}.",
-                f"Forfallsdato {instalment.due_date.strftime('%d.%m.%Y')} for {label_nb} er ikke i året "
-                f"etter inntektsåret {data.income_year}.",
+                Text(
+                    _lt(
+                        "Due date %(due)s of instalment %(number)s is not in the "
+                        "year after the income year %(year)s."
+                    ),
+                    {"due": instalment.due_date, "number": number, "year": data.income_year},
+                ),
                 file_name=file_name,
                 code="bad_value",
             )
         if not is_valid_kid(instalment.kid):
             raise ParseError(
-                f"KID {instalment.kid} of {label_en} fails the MOD10/MOD11 check.",
-                f"KID {instalment.kid} for {label_nb} er ugyldig (kontrollsiffer MOD10/MOD11 stemmer ikke).",
+                Text(
+                    _lt("KID %(kid)s of instalment %(number)s fails the MOD10/MOD11 check."),
+                    {"kid": instalment.kid, "number": number},
+                ),
                 file_name=file_name,
                 code="bad_kid",
             )
         if instalment.account and not re.fullmatch(r"\d{11}", instalment.account):
-            raise v.bad_value(f"{label_nb} kontonummer", instalment.account, file_name)
+            raise v.bad_value(f"termin[{number}]/kontonummer", instalment.account, file_name)
         if instalment.account and not is_valid_account_number(instalment.account):
-            message = (
-                f"Account {instalment.account} of {label_en} fails the MOD11 check.",
-                f"Kontonummer {instalment.account} for {label_nb} har feil kontrollsiffer.",
+            message = Text(
+                _lt("Account %(account)s of instalment %(number)s fails the MOD11 check."),
+                {"account": instalment.account, "number": number},
             )
             if strict_accounts:
-                raise ParseError(*message, file_name=file_name, code="bad_account")
-            notices.append(Notice("bad_account", *message))
+                raise ParseError(message, file_name=file_name, code="bad_account")
+            notices.append(Notice("bad_account", message))
     computed = sum((i.amount for i in data.instalments), v.ZERO)
     if computed != data.total:
         raise v.totals_mismatch(
-            f"Advance tax {data.income_year}",
-            f"Forskuddsskatt {data.income_year}",
+            Text(_lt("Advance tax %(year)s"), {"year": data.income_year}),
             data.total,
             computed,
             file_name,
@@ -142,11 +156,13 @@ def _validate(data: AdvanceTax, file_name: str | None, *, strict_accounts: bool)
 def _document(
     data: AdvanceTax, file_name: str | None, source_format: str, notices: list[Notice]
 ) -> ParsedDocument:
-    terms_en = ", ".join(
-        f"{v.format_nok(i.amount, 'en')} due {i.due_date.isoformat()}" for i in data.instalments
-    )
-    terms_nb = ", ".join(
-        f"{v.format_nok(i.amount)} forfall {i.due_date.strftime('%d.%m.%Y')}" for i in data.instalments
+    terms = [
+        Text(_lt("%(amount)s due %(due)s"), {"amount": Money(i.amount), "due": i.due_date})
+        for i in data.instalments
+    ]
+    summary = Text(
+        _lt("Advance tax %(year)s: %(total)s (%(terms)s)"),
+        {"year": data.income_year, "total": Money(data.total), "terms": join_texts(terms)},
     )
     return ParsedDocument(
         doc_type=DOC_ADVANCE_TAX,
@@ -154,10 +170,7 @@ def _document(
         document_date=data.notice_date,
         period_start=date(data.income_year, 1, 1),
         period_end=date(data.income_year, 12, 31),
-        summary=f"Advance tax {data.income_year}: {v.format_nok(data.total, 'en')} ({terms_en})",
-        summary_nb=(
-            f"Forskuddsskatt for inntektsåret {data.income_year}: {v.format_nok(data.total)} ({terms_nb})"
-        ),
+        summary=summary,
         data=data,
         source_file=file_name,
         source_format=source_format,
@@ -258,8 +271,7 @@ def parse_text(text: str, file_name: str | None = None) -> ParsedDocument | None
         notices.append(
             Notice(
                 "no_org_number",
-                "The notice text shows no organisation number; check that it is this company's.",
-                "Teksten viser ikke organisasjonsnummer; kontroller at varselet gjelder dette selskapet.",
+                Text(_lt("The notice text shows no organisation number; check that it is this company's.")),
             )
         )
     return _document(data, file_name, TEXT_FORMAT, notices)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from ..i18n import Text, _lt
+
 DOC_VAT_PAYMENT = "vat_payment"
 DOC_MVA_RETURN = "mva_return"
 DOC_TAX_CLAIMS = "tax_claims"
@@ -20,53 +22,68 @@ DOC_OTHER = "other"
 
 DOC_TYPES = (DOC_VAT_PAYMENT, DOC_MVA_RETURN, DOC_TAX_CLAIMS, DOC_TAX_SETTLEMENT, DOC_ADVANCE_TAX, DOC_OTHER)
 
-# Claim categories of Krav og betalinger (see claims.categorize and accounts.CLAIM_CATEGORY_ACCOUNTS).
+# Debt categories, one spelling for every route (a claim's kravtype is mapped by claim_types.claim_type; a
+# VAT notice is CAT_MVA, an advance-tax notice CAT_FORSKUDDSSKATT). The booking keys debts on them.
 CAT_FORSKUDDSSKATT = "forskuddsskatt"
 CAT_RESTSKATT = "restskatt"
 CAT_MVA = "mva"
+CAT_MVA_COMPENSATION = "mva_kompensasjon"  # merverdiavgiftskompensasjon: its own accounts, not 2740
 CAT_ARBEIDSGIVERAVGIFT = "arbeidsgiveravgift"
 CAT_FORSKUDDSTREKK = "forskuddstrekk"
-CAT_INTEREST = "interest"  # renter on a tax claim: a finance cost, not the tax account
-CAT_OTHER = "other"
+CAT_INTEREST_COST = "interest_cost"  # late-payment interest: a deductible finance cost
+CAT_INTEREST_NON_DEDUCTIBLE = "interest_non_deductible"  # skatteloven § 6-40 (5)
+CAT_INTEREST_INCOME = "interest_income"  # interest paid to the company (rentegodtgjørelse)
+CAT_OTHER = "other"  # fees, penalties, unknown kinds: booked by a person
 
 CLAIM_CATEGORIES = (
     CAT_FORSKUDDSSKATT,
     CAT_RESTSKATT,
     CAT_MVA,
+    CAT_MVA_COMPENSATION,
     CAT_ARBEIDSGIVERAVGIFT,
     CAT_FORSKUDDSTREKK,
-    CAT_INTEREST,
+    CAT_INTEREST_COST,
+    CAT_INTEREST_NON_DEDUCTIBLE,
+    CAT_INTEREST_INCOME,
     CAT_OTHER,
 )
+
+
+def join_texts(texts: list[Text], separator: str = ", ") -> Text:
+    """Several texts as one (each translated on its own): the joining template holds no words."""
+    return Text(
+        separator.join(f"%(part{n})s" for n in range(len(texts))),
+        {f"part{n}": t for n, t in enumerate(texts)},
+    )
 
 
 class ParseError(ValueError):
     """A document of a known kind that cannot be trusted: never book from it.
 
-    ``reason_nb`` is written for a Norwegian accountant, ``reason_en`` for logs and English users.
+    ``reason`` is an English ``Text`` (marked with ``_lt``) that the ORM renders in the company's language;
+    ``text()`` renders it with the file name (English without arguments, for logs).
     """
 
-    def __init__(
-        self, reason_en: str, reason_nb: str, *, file_name: str | None = None, code: str = "invalid"
-    ):
-        self.reason_en = reason_en
-        self.reason_nb = reason_nb
+    def __init__(self, reason: Text, *, file_name: str | None = None, code: str = "invalid"):
+        self.reason = reason
         self.file_name = file_name
         self.code = code
-        super().__init__(self.text("en"))
+        super().__init__(self.text())
 
-    def text(self, lang: str = "nb") -> str:
-        """The message in ``lang`` ("nb"/"no"/"nn" → Norwegian, else English), with the file name."""
-        norwegian = (lang or "").startswith(("nb", "no", "nn"))
-        reason = self.reason_nb if norwegian else self.reason_en
-        if self.file_name:
-            reason = f"{reason} ({'fil' if norwegian else 'file'}: {self.file_name})"
-        return reason
+    @property
+    def message(self) -> Text:
+        """The reason, with the file it was found in."""
+        if not self.file_name:
+            return self.reason
+        return Text(_lt("%(reason)s (file: %(file)s)"), {"reason": self.reason, "file": self.file_name})
+
+    def text(self, translate=None, value=None) -> str:
+        return self.message.render(translate, value)
 
     def with_file(self, file_name: str | None) -> ParseError:
         if file_name and not self.file_name:
             self.file_name = file_name
-            self.args = (self.text("en"),)
+            self.args = (self.text(),)
         return self
 
 
@@ -75,11 +92,10 @@ class Notice:
     """A non-blocking remark for the accountant (e.g. payment amount differs from the return)."""
 
     code: str
-    message_en: str
-    message_nb: str
+    message: Text
 
-    def text(self, lang: str = "nb") -> str:
-        return self.message_nb if (lang or "").startswith(("nb", "no", "nn")) else self.message_en
+    def text(self, translate=None, value=None) -> str:
+        return self.message.render(translate, value)
 
 
 # --- 1. MVA payment information (betalingsinformasjon) -------------------------------------------
@@ -128,7 +144,9 @@ class MvaReturn:
     total: Decimal  # fastsattMerverdiavgift: positive = to pay, negative = til gode
     lines: list[MvaLine] = field(default_factory=list)
     category: str | None = None  # meldingskategori
-    kid: str | None = None  # betalingsinformasjon/kundeIdentifikasjonsnummer (for refunds)
+    # betalingsinformasjon/kundeIdentifikasjonsnummer: the company's own KID for receiving a refund
+    # ("hvordan tilgodebeløp skal utbetales", XSD), never a KID to pay with.
+    refund_kid: str | None = None
     system_reference: str | None = None  # regnskapssystemsreferanse
     submission_reference: str | None = None  # meldingsreferanse (assessment JSON)
     submitted_at: datetime | None = None
@@ -143,9 +161,12 @@ class MvaReturn:
 # --- 3. Krav og betalinger -------------------------------------------------------------------------
 @dataclass
 class PlacedPayment:
-    payment_id: str | None
-    amount: Decimal  # as Skatteetaten reports it (negative = reduces the claim)
-    date: date | None
+    """A payment (or a counterclaim set off) placed on one due date of a claim."""
+
+    payment_id: str | None  # innbetalingsIdentifikator (kravforfallsIdentifikator of a counterclaim)
+    amount: Decimal  # positive: how much of the claim it covers (Skatteetaten sends it negative)
+    date: date | None  # plasseringsdato / plassertDato
+    paid_on: date | None = None  # innbetalingsdato
 
 
 @dataclass
@@ -161,18 +182,33 @@ class ClaimInstalment:
     account: str | None = None
     deferred: bool = False  # utsattIverksettelse
     placed_payments: list[PlacedPayment] = field(default_factory=list)
+    placed_counterclaims: list[PlacedPayment] = field(default_factory=list)  # plassertMotkrav
+
+    @property
+    def placed_total(self) -> Decimal:
+        return sum((p.amount for p in self.placed_payments + self.placed_counterclaims), Decimal("0.00"))
+
+    @property
+    def current_amount(self) -> Decimal:
+        """What the due date amounts to today: still open plus what payments and set-offs covered.
+
+        Below ``original_amount`` after a reduction (nedsettelse); the original is what was first registered.
+        """
+        return self.open_amount + self.placed_total
 
 
 @dataclass
 class TaxClaim:
     claim_id: str
     claim_type: str  # kravtype as sent (RESTSKATT / restskatt / utskrevetForskuddsskatt …)
-    category: str  # one of CLAIM_CATEGORIES
+    category: str  # one of CLAIM_CATEGORIES (claim_types.claim_type)
     original_amount: Decimal
     open_amount: Decimal
-    description: str | None = None  # kravbeskrivelse
+    direction: str = "debit"  # claim_types.DEBIT | CREDIT | EITHER
+    org_number: str | None = None  # the claim's own partIdentifikator (newer API versions send one per claim)
+    description: str | None = None  # kravbeskrivelse (plain text or the nb text of spraakTekst)
     claim_group: str | None = None  # kravgruppe
-    period: str | None = None  # kravperiode, e.g. "2022/09"
+    period: str | None = None  # kravperiode, e.g. "2023/1" (year/term) or "2024" (income year)
     created: date | None = None
     interest: Decimal = Decimal("0.00")  # stipulerteRenter
     instalments: list[ClaimInstalment] = field(default_factory=list)
@@ -288,9 +324,8 @@ class ParsedDocument:
     document_date: date | None
     period_start: date | None
     period_end: date | None
-    summary: str  # short, English
+    summary: Text  # short; rendered in the company's language
     data: VatPayment | MvaReturn | TaxClaims | TaxSettlement | AdvanceTax | OtherDocument
-    summary_nb: str = ""  # short, Norwegian (for the accountant)
     source_file: str | None = None  # the file the data came from
     source_format: str | None = None  # namespace or JSON shape that was recognised
     notices: list[Notice] = field(default_factory=list)

@@ -8,19 +8,11 @@ inneholde f. eks. KIDnummer og bankkonto"), so any key naming a KID is accepted 
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from decimal import Decimal
 
+from ..i18n import Money, Text, _lt
 from . import values as v
 from .base import (
-    CAT_ARBEIDSGIVERAVGIFT,
-    CAT_FORSKUDDSSKATT,
-    CAT_FORSKUDDSTREKK,
-    CAT_INTEREST,
-    CAT_MVA,
-    CAT_OTHER,
-    CAT_RESTSKATT,
     DOC_TAX_CLAIMS,
     ClaimInstalment,
     ClaimTotals,
@@ -32,6 +24,7 @@ from .base import (
     TaxClaims,
     TaxPayment,
 )
+from .claim_types import claim_type, normalize
 from .kid import is_valid_kid
 
 KIND_OPEN = "open_claims"
@@ -55,38 +48,36 @@ def shape(obj) -> str | None:
     return None
 
 
-def _norm(text: str | None) -> str:
-    text = (text or "").lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
-    text = unicodedata.normalize("NFKD", text)
-    return re.sub(r"[^a-z0-9]", "", text)
+def categorize(claim_type_code: str | None) -> str:
+    """kravtype (RESTSKATT, utskrevetForskuddsskatt, åBetaleMva, …) → debt category (claim_types)."""
+    return claim_type(claim_type_code).category
 
 
-def categorize(claim_type: str | None, description: str | None = None, group: str | None = None) -> str:
-    """kravtype (RESTSKATT, utskrevetForskuddsskatt, åBetaleMva, …) → claim category.
+def _text(value) -> str | None:
+    """A plain text, or the Norwegian text of a ``{"spraakTekst": [{"tekst", "spraak"}]}`` (newer API)."""
+    if value is None or isinstance(value, str):
+        return value or None
+    if isinstance(value, dict):
+        texts = value.get("spraakTekst")
+        if isinstance(texts, list):
+            by_lang = {
+                t.get("spraak"): t.get("tekst") for t in texts if isinstance(t, dict) and t.get("tekst")
+            }
+            return by_lang.get("nb") or by_lang.get("no") or next(iter(by_lang.values()), None)
+        if "periodeBeskrivelse" in value:
+            return _text(value.get("periodeBeskrivelse")) or (str(value["aar"]) if value.get("aar") else None)
+    return str(value)
 
-    Interest, penalties and fees are checked first: "forsinkelsesrenterMva" is interest, not VAT.
-    """
-    for text in (claim_type, description):
-        norm = _norm(text)
-        if not norm:
-            continue
-        if "rente" in norm:
-            return CAT_INTEREST
-        if any(word in norm for word in ("tilleggsskatt", "tvangsmulkt", "gebyr", "sanksjon", "finansskatt")):
-            return CAT_OTHER
-        if "forskuddsskatt" in norm:
-            return CAT_FORSKUDDSSKATT
-        if "restskatt" in norm:
-            return CAT_RESTSKATT
-        if "forskuddstrekk" in norm:
-            return CAT_FORSKUDDSTREKK
-        if "arbeidsgiveravgift" in norm:
-            return CAT_ARBEIDSGIVERAVGIFT
-        if "mva" in norm or "merverdiavgift" in norm:
-            return CAT_MVA
-    if _norm(group) in ("forskuddstrekk", "arbeidsgiveravgift"):
-        return CAT_FORSKUDDSTREKK if _norm(group) == "forskuddstrekk" else CAT_ARBEIDSGIVERAVGIFT
-    return CAT_OTHER
+
+def _period(value) -> str | None:
+    """kravperiode: "2023/1" (year/term), "2024" (income year), or the newer object with a text and
+    ``aar``."""
+    if isinstance(value, dict):
+        text = _text(value.get("periodeBeskrivelse"))
+        if text and any(ch.isdigit() for ch in text):
+            return text
+        return str(value["aar"]) if value.get("aar") else text
+    return _text(value)
 
 
 def _kid_of(info) -> str | None:
@@ -128,70 +119,89 @@ def _list(obj: dict, key: str, where: str, file_name: str | None) -> list:
     return value
 
 
+def _placed(raw, where: str, file_name: str | None, *, counterclaim: bool) -> PlacedPayment:
+    if not isinstance(raw, dict):
+        raise v.bad_value(where, raw, file_name)
+    if counterclaim:
+        reference = raw.get("kravforfallsIdentifikator") or raw.get("motkravForfallsIdentifikator")
+    else:
+        reference = raw.get("innbetalingsIdentifikator") or raw.get("innbetalingsidentifikator")
+    amount = v.amount(raw.get("plassertBeloep"), f"{where}/plassertBeloep", file_name=file_name)
+    return PlacedPayment(
+        payment_id=str(reference) if reference else None,
+        amount=abs(amount),  # sent negative: it reduces the claim
+        date=v.optional_date(
+            raw.get("plasseringsdato") or raw.get("plassertDato"),
+            f"{where}/plasseringsdato",
+            file_name=file_name,
+        ),
+        paid_on=v.optional_date(
+            raw.get("innbetalingsdato"), f"{where}/innbetalingsdato", file_name=file_name
+        ),
+    )
+
+
+def _parse_instalment(due, where: str, file_name: str | None) -> ClaimInstalment:
+    if not isinstance(due, dict):
+        raise v.bad_value(where, due, file_name)
+    info = due.get("betalingsinformasjon")
+    kid = _kid_of(info)
+    return ClaimInstalment(
+        due_date=v.iso_date(due.get("forfallsdato"), f"{where}/forfallsdato", file_name=file_name),
+        original_amount=v.amount(
+            due.get("opprinneligBeloep"), f"{where}/opprinneligBeloep", file_name=file_name
+        ),
+        open_amount=v.amount(
+            due.get("gjenstaaendeBeloep"), f"{where}/gjenstaaendeBeloep", file_name=file_name
+        ),
+        instalment_id=due.get("kravforfallsIdentifikator"),
+        kid=kid,
+        kid_valid=is_valid_kid(kid) if kid else None,
+        account=_account_of(info),
+        deferred=bool(due.get("utsattIverksettelse")),
+        placed_payments=[
+            _placed(raw, f"{where}/plassertInnbetaling[{n}]", file_name, counterclaim=False)
+            for n, raw in enumerate(_list(due, "plassertInnbetaling", where, file_name), start=1)
+        ],
+        placed_counterclaims=[
+            _placed(raw, f"{where}/plassertMotkrav[{n}]", file_name, counterclaim=True)
+            for n, raw in enumerate(_list(due, "plassertMotkrav", where, file_name), start=1)
+        ],
+    )
+
+
 def _parse_claim(raw, where: str, file_name: str | None, notices: list[Notice]) -> TaxClaim:
     if not isinstance(raw, dict):
         raise v.bad_value(where, raw, file_name)
     claim_id = raw.get("kravidentifikator")
     if not claim_id:
         raise v.missing(f"{where}/kravidentifikator", file_name)
-    claim_type = raw.get("kravtype")
-    if not claim_type and not raw.get("kravbeskrivelse"):
+    code = raw.get("kravtype")
+    description = _text(raw.get("kravbeskrivelse"))
+    if not code and not description:
         raise v.missing(f"{where}/kravtype", file_name)
-    instalments = []
-    for index, due in enumerate(_list(raw, "kravforfall", where, file_name), start=1):
-        due_where = f"{where}/kravforfall[{index}]"
-        if not isinstance(due, dict):
-            raise v.bad_value(due_where, due, file_name)
-        info = due.get("betalingsinformasjon")
-        kid = _kid_of(info)
-        placed = []
-        for p_index, payment in enumerate(_list(due, "plassertInnbetaling", due_where, file_name), start=1):
-            if not isinstance(payment, dict):
-                raise v.bad_value(f"{due_where}/plassertInnbetaling[{p_index}]", payment, file_name)
-            placed.append(
-                PlacedPayment(
-                    payment_id=payment.get("innbetalingsIdentifikator")
-                    or payment.get("innbetalingsidentifikator"),
-                    amount=v.amount(
-                        payment.get("plassertBeloep"), f"{due_where}/plassertBeloep", file_name=file_name
-                    ),
-                    date=v.optional_date(
-                        payment.get("plasseringsdato"), "plasseringsdato", file_name=file_name
-                    ),
-                )
-            )
-        instalments.append(
-            ClaimInstalment(
-                due_date=v.iso_date(
-                    due.get("forfallsdato"), f"{due_where}/forfallsdato", file_name=file_name
-                ),
-                original_amount=v.amount(
-                    due.get("opprinneligBeloep"), f"{due_where}/opprinneligBeloep", file_name=file_name
-                ),
-                open_amount=v.amount(
-                    due.get("gjenstaaendeBeloep"), f"{due_where}/gjenstaaendeBeloep", file_name=file_name
-                ),
-                instalment_id=due.get("kravforfallsIdentifikator"),
-                kid=kid,
-                kid_valid=is_valid_kid(kid) if kid else None,
-                account=_account_of(info),
-                deferred=bool(due.get("utsattIverksettelse")),
-                placed_payments=placed,
-            )
-        )
+    kind = claim_type(code)
+    instalments = [
+        _parse_instalment(due, f"{where}/kravforfall[{index}]", file_name)
+        for index, due in enumerate(_list(raw, "kravforfall", where, file_name), start=1)
+    ]
     claim = TaxClaim(
         claim_id=str(claim_id),
-        claim_type=str(claim_type or ""),
-        category=categorize(claim_type, raw.get("kravbeskrivelse"), raw.get("kravgruppe")),
+        claim_type=str(code or ""),
+        category=kind.category,
+        direction=kind.direction,
+        org_number=v.org_number(
+            raw.get("partIdentifikator"), f"{where}/partIdentifikator", required=False, file_name=file_name
+        ),
         original_amount=v.amount(
             raw.get("opprinneligBeloep"), f"{where}/opprinneligBeloep", file_name=file_name
         ),
         open_amount=v.amount(
             raw.get("gjenstaaendeBeloep"), f"{where}/gjenstaaendeBeloep", file_name=file_name
         ),
-        description=raw.get("kravbeskrivelse"),
+        description=description,
         claim_group=raw.get("kravgruppe"),
-        period=raw.get("kravperiode"),
+        period=_period(raw.get("kravperiode")),
         created=v.optional_date(
             raw.get("opprettelsesdatoForKrav"), "opprettelsesdatoForKrav", file_name=file_name
         ),
@@ -205,8 +215,7 @@ def _parse_claim(raw, where: str, file_name: str | None, notices: list[Notice]) 
         open_sum = sum((i.open_amount for i in instalments), v.ZERO)
         if open_sum != claim.open_amount:
             raise v.totals_mismatch(
-                f"Claim {claim.claim_id} open amount",
-                f"Krav {claim.claim_id} gjenstående beløp",
+                Text(_lt("Claim %(claim)s, open amount"), {"claim": claim.claim_id}),
                 claim.open_amount,
                 open_sum,
                 file_name,
@@ -218,10 +227,17 @@ def _parse_claim(raw, where: str, file_name: str | None, notices: list[Notice]) 
             notices.append(
                 Notice(
                     "claim_original_differs",
-                    f"Claim {claim.claim_id}: original amount {v.format_nok(claim.original_amount, 'en')} "
-                    f"differs from its due dates' {v.format_nok(original_sum, 'en')}.",
-                    f"Krav {claim.claim_id}: opprinnelig beløp {v.format_nok(claim.original_amount)} "
-                    f"avviker fra forfallenes {v.format_nok(original_sum)}.",
+                    Text(
+                        _lt(
+                            "Claim %(claim)s: original amount %(original)s "
+                            "differs from its due dates' %(sum)s."
+                        ),
+                        {
+                            "claim": claim.claim_id,
+                            "original": Money(claim.original_amount),
+                            "sum": Money(original_sum),
+                        },
+                    ),
                 )
             )
     return claim
@@ -233,9 +249,10 @@ def _parse_payment(raw, where: str, file_name: str | None) -> TaxPayment:
     payment_id = raw.get("innbetalingsidentifikator") or raw.get("innbetalingsIdentifikator")
     if not payment_id:
         raise v.missing(f"{where}/innbetalingsidentifikator", file_name)
-    paid_from = raw.get("betaltFra") or {}
+    paid_from = raw.get("betaltFra") or raw.get("innbetaltFra") or {}
     from_account = paid_from.get("konto") if isinstance(paid_from, dict) else None
     unplaced = raw.get("uplassertBeloep", raw.get("uplassertBeløp"))
+    paid_to = raw.get("betaltTilKonto") or raw.get("mottakersKontonummer")
     return TaxPayment(
         payment_id=str(payment_id),
         date=v.iso_date(raw.get("innbetalingsdato"), f"{where}/innbetalingsdato", file_name=file_name),
@@ -245,7 +262,7 @@ def _parse_payment(raw, where: str, file_name: str | None) -> TaxPayment:
             file_name=file_name,
         ),
         unplaced_amount=v.optional_amount(unplaced, f"{where}/uplassertBeloep", file_name=file_name),
-        paid_to_account=_account_of({"konto": raw.get("betaltTilKonto")}),
+        paid_to_account=_account_of({"konto": paid_to}),
         paid_from_account=_account_of(paid_from),
         payer_name=(from_account or {}).get("kontoeiersNavn") if isinstance(from_account, dict) else None,
         kid=_kid_of(paid_from) or _kid_of(from_account),
@@ -274,44 +291,35 @@ def _totals(raw, file_name: str | None) -> ClaimTotals | None:
     )
 
 
-def _check_summary(
-    label_en: str,
-    label_nb: str,
-    raw: dict,
-    claims: list[TaxClaim],
-    file_name: str | None,
-    with_unplaced: bool,
-) -> None:
+def _check_summary(label: str, raw: dict, claims: list[TaxClaim], file_name: str | None, with_unplaced: bool):
     """sumForfalte + sumIkkeForfalte = open claims; renter = claims' interest; saldo = both − unplaced."""
 
     def get(key: str) -> Decimal:
-        return v.amount(raw.get(key, 0), f"{label_en}/{key}", file_name=file_name)
+        return v.amount(raw.get(key, 0), f"{label}/{key}", file_name=file_name)
 
     open_sum = sum((c.open_amount for c in claims), v.ZERO)
     interest_sum = sum((c.interest for c in claims), v.ZERO)
     stated_open = get("sumForfalteKrav") + get("sumIkkeForfalteKrav")
     if stated_open != open_sum:
         raise v.totals_mismatch(
-            f"{label_en}: overdue + not yet due claims",
-            f"{label_nb}: forfalte + ikke forfalte krav",
+            Text(_lt("%(summary)s: overdue + not yet due claims"), {"summary": label}),
             stated_open,
             open_sum,
             file_name,
         )
     if get("sumStipulerteRenter") != interest_sum:
         raise v.totals_mismatch(
-            f"{label_en}: estimated interest",
-            f"{label_nb}: stipulerte renter",
+            Text(_lt("%(summary)s: estimated interest"), {"summary": label}),
             get("sumStipulerteRenter"),
             interest_sum,
             file_name,
         )
     unplaced = get("sumUplasserteInnbetalinger") if with_unplaced else v.ZERO
-    balance = v.amount(raw.get("saldo"), f"{label_en}/saldo", file_name=file_name)
+    balance = v.amount(raw.get("saldo"), f"{label}/saldo", file_name=file_name)
     expected = stated_open + get("sumStipulerteRenter") - unplaced
     if balance != expected:
         raise v.totals_mismatch(
-            f"{label_en}: balance (saldo)", f"{label_nb}: saldo", balance, expected, file_name
+            Text(_lt("%(summary)s: balance (saldo)"), {"summary": label}), balance, expected, file_name
         )
 
 
@@ -319,10 +327,7 @@ def parse_json(obj: dict, file_name: str | None = None) -> ParsedDocument:
     kind = shape(obj)
     if kind is None:
         raise ParseError(
-            "Not a Krav og betalinger document.",
-            "Ikke et dokument fra Krav og betalinger.",
-            file_name=file_name,
-            code="wrong_schema",
+            Text(_lt("Not a Krav og betalinger document.")), file_name=file_name, code="wrong_schema"
         )
     org = v.org_number(obj.get("partIdentifikator"), "partIdentifikator", file_name=file_name)
     notices: list[Notice] = []
@@ -339,29 +344,22 @@ def parse_json(obj: dict, file_name: str | None = None) -> ParsedDocument:
         claims.append(_parse_claim(raw, f"krav[{index}]", file_name, notices))
     for index, raw in enumerate(raw_payments, start=1):
         payments.append(_parse_payment(raw, f"innbetaling[{index}]", file_name))
-    ids = [c.claim_id for c in claims]
+    # The same claim twice for the same party is a broken list (newer lists may hold other parties too).
+    ids = [(c.org_number or org, c.claim_id) for c in claims]
     if len(set(ids)) != len(ids):
         raise ParseError(
-            "The same claim identifier occurs twice.",
-            "Samme kravidentifikator forekommer to ganger.",
-            file_name=file_name,
-            code="duplicate",
+            Text(_lt("The same claim identifier occurs twice.")), file_name=file_name, code="duplicate"
         )
     totals = _totals(obj.get("totalOversikt"), file_name)
     if obj.get("totalOversikt") is not None:
-        _check_summary("totalOversikt", "totalOversikt", obj["totalOversikt"], claims, file_name, True)
+        _check_summary("totalOversikt", obj["totalOversikt"], claims, file_name, True)
     for index, group in enumerate(_list(obj, "oversiktPerKravgruppe", "", file_name), start=1):
         if not isinstance(group, dict):
             raise v.bad_value(f"oversiktPerKravgruppe[{index}]", group, file_name)
         name = group.get("kravgruppe")
-        members = [c for c in claims if _norm(c.claim_group) == _norm(name)]
+        members = [c for c in claims if normalize(c.claim_group) == normalize(name)]
         _check_summary(
-            f"oversiktPerKravgruppe {name}",
-            f"oversiktPerKravgruppe {name}",
-            group,
-            members,
-            file_name,
-            "sumUplasserteInnbetalinger" in group,
+            f"oversiktPerKravgruppe {name}", group, members, file_name, "sumUplasserteInnbetalinger" in group
         )
     period = obj.get("periode") if isinstance(obj.get("periode"), dict) else {}
     data = TaxClaims(
@@ -373,19 +371,21 @@ def parse_json(obj: dict, file_name: str | None = None) -> ParsedDocument:
         period_end=v.optional_date(period.get("tilOgMed"), "periode/tilOgMed", file_name=file_name),
         totals=totals,
     )
-    open_total = data.open_total
     paid = sum((p.amount for p in payments), v.ZERO)
     if kind == KIND_PAYMENTS:
-        summary = f"{len(payments)} tax payments, {v.format_nok(paid, 'en')}"
-        summary_nb = f"{len(payments)} innbetalinger, {v.format_nok(paid)}"
+        summary = Text(
+            _lt("Tax payments: %(count)s, %(amount)s"), {"count": len(payments), "amount": Money(paid)}
+        )
+    elif kind == KIND_OPEN:
+        summary = Text(
+            _lt("Open tax claims: %(count)s, %(open)s open; unplaced payments: %(payments)s"),
+            {"count": len(claims), "open": Money(data.open_total), "payments": len(payments)},
+        )
     else:
-        which_en = "open tax claims" if kind == KIND_OPEN else "tax claims"
-        which_nb = "åpne krav" if kind == KIND_OPEN else "krav"
-        summary = f"{len(claims)} {which_en}, {v.format_nok(open_total, 'en')} open"
-        summary_nb = f"{len(claims)} {which_nb}, {v.format_nok(open_total)} gjenstår"
-        if payments:
-            summary += f"; {len(payments)} unplaced payments"
-            summary_nb += f"; {len(payments)} uplasserte innbetalinger"
+        summary = Text(
+            _lt("Tax claims: %(count)s, %(open)s open"),
+            {"count": len(claims), "open": Money(data.open_total)},
+        )
     return ParsedDocument(
         doc_type=DOC_TAX_CLAIMS,
         org_number=org,
@@ -393,7 +393,6 @@ def parse_json(obj: dict, file_name: str | None = None) -> ParsedDocument:
         period_start=data.period_start,
         period_end=data.period_end,
         summary=summary,
-        summary_nb=summary_nb,
         data=data,
         source_file=file_name,
         source_format=f"json:kravogbetalinger:{kind}",

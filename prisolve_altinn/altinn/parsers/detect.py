@@ -20,6 +20,7 @@ try:  # Odoo's own dependency (PDF text for letters); optional in the plain-Pyth
 except ImportError:  # pragma: no cover - depends on the environment
     PdfReader = None
 
+from ..i18n import Text, _lt
 from ..types import ROLE_BODY, ROLE_FORM_DATA, AltinnFile
 from . import advance_tax, claims, settlement, vat, xmlsafe
 from .base import Notice, ParsedDocument, ParseError
@@ -65,14 +66,19 @@ class FileResult:
     notices: list[Notice] = field(default_factory=list)
 
 
-def parse_file(file: AltinnFile) -> FileResult:
+def is_pdf(file: AltinnFile) -> bool:
+    return (file.data or b"").startswith(b"%PDF")
+
+
+def parse_file(file: AltinnFile, *, pdf_text: bool = True) -> FileResult:
+    """``pdf_text=False``: a PDF is only noted, its text not read (the item has structured data already)."""
     try:
-        return _parse_file(file)
+        return _parse_file(file, pdf_text)
     except ParseError as exc:
         raise exc.with_file(file.name) from None
 
 
-def _parse_file(file: AltinnFile) -> FileResult:
+def _parse_file(file: AltinnFile, read_pdf_text: bool = True) -> FileResult:
     data = file.data or b""
     mimetype = (file.mimetype or "").lower()
     name = file.name or ""
@@ -82,6 +88,9 @@ def _parse_file(file: AltinnFile) -> FileResult:
         return result
     # content first, the declared mimetype second: a mislabelled XML must still be recognised
     if data.startswith(b"%PDF"):
+        if not read_pdf_text:
+            result.detected = "pdf"
+            return result
         return _pdf_result(result, data, name)
     if file.role == ROLE_BODY or "html" in mimetype or _looks_like_html(data):
         return _text_result(result, data, name, is_html=True)
@@ -152,8 +161,10 @@ def _unreadable(result: FileResult, exc: ParseError, file: AltinnFile, data: byt
     result.notices.append(
         Notice(
             "unreadable_file",
-            f"{result.name} could not be read and was not used: {exc.reason_en}",
-            f"{result.name} kunne ikke leses og er ikke brukt: {exc.reason_nb}",
+            Text(
+                _lt("%(file)s could not be read and was not used: %(reason)s"),
+                {"file": result.name, "reason": exc.reason},
+            ),
         )
     )
     return result
@@ -192,8 +203,10 @@ def _parse_xml_root(root: etree._Element, name: str, depth: int) -> list[ParsedD
         return [document] if document is not None else []
     if ns in _KNOWN_NAMESPACES:
         raise ParseError(
-            f"Wrong schema: root element '{root_name}' does not belong in namespace {ns}.",
-            f"Feil skjema: rotelementet «{root_name}» hører ikke til navnerommet {ns}.",
+            Text(
+                _lt("Wrong schema: root element '%(root)s' does not belong in namespace %(namespace)s."),
+                {"root": root_name, "namespace": ns},
+            ),
             file_name=name,
             code="wrong_schema",
         )
@@ -204,8 +217,10 @@ def _parse_xml_root(root: etree._Element, name: str, depth: int) -> list[ParsedD
     ):
         expected = expected or settlement.NS_SETTLEMENT
         raise ParseError(
-            f"Unknown namespace '{ns or '(none)'}' for '{root_name}'; this version expects {expected}.",
-            f"Ukjent navnerom «{ns or '(ingen)'}» for «{root_name}»; denne versjonen forventer {expected}.",
+            Text(
+                _lt("Unknown namespace '%(namespace)s' for '%(root)s'; this version expects %(expected)s."),
+                {"namespace": ns or "-", "root": root_name, "expected": expected},
+            ),
             file_name=name,
             code="unknown_namespace",
         )
@@ -235,8 +250,7 @@ def _load_json(data: bytes, name: str, *, strict: bool):
         return json.loads(text.lstrip("\ufeff"), parse_float=Decimal)
     except RecursionError:
         raise ParseError(
-            "The JSON is nested too deeply to be a tax document.",
-            "JSON-filen er for dypt nøstet til å være et skattedokument.",
+            Text(_lt("The JSON is nested too deeply to be a tax document.")),
             file_name=name,
             code="malformed",
         ) from None
@@ -244,8 +258,7 @@ def _load_json(data: bytes, name: str, *, strict: bool):
         if not strict:
             return None
         raise ParseError(
-            f"The file is not valid JSON: {exc}",
-            f"Filen er ikke gyldig JSON: {exc}",
+            Text(_lt("The file is not valid JSON: %(error)s"), {"error": str(exc)}),
             file_name=name,
             code="malformed",
         ) from None

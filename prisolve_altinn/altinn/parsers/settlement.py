@@ -18,6 +18,7 @@ from datetime import date
 
 from lxml import etree
 
+from ..i18n import Money, Text, _lt
 from . import values as v
 from .base import DOC_TAX_SETTLEMENT, ParsedDocument, ParseError, TaxSettlement
 from .xmlsafe import load, local, namespace
@@ -76,9 +77,7 @@ def parse_xml(
     sum_tax = taxes.get("sumSkatt")
     computed_sum = sum(components.values(), v.ZERO)
     if sum_tax is not None and sum_tax != computed_sum:
-        raise v.totals_mismatch(
-            "Assessed tax: sumSkatt", "Beregnet skatt: sumSkatt", sum_tax, computed_sum, file_name
-        )
+        raise v.totals_mismatch(Text(_lt("Assessed tax: sumSkatt")), sum_tax, computed_sum, file_name)
     base_sum = sum_tax if sum_tax is not None else computed_sum
     expected_total = base_sum - sum(credits.values(), v.ZERO) + sum(additions.values(), v.ZERO)
     stated = v.optional_amount(text("n:beregnetSkatt"), "beregnetSkatt", file_name=file_name)
@@ -92,16 +91,14 @@ def parse_xml(
     total = stated if stated is not None else (listed if listed is not None else expected_total)
     if skatt is not None and total != expected_total:
         raise v.totals_mismatch(
-            "Assessed tax: beregnetSkatt vs. sumSkatt − credits + additions",
-            "Beregnet skatt: beregnetSkatt mot sumSkatt − skattefradrag + skattetillegg",
+            Text(_lt("Assessed tax: beregnetSkatt vs. sumSkatt − credits + additions")),
             total,
             expected_total,
             file_name,
         )
     if listed is not None and listed != total:
         raise v.totals_mismatch(
-            "Assessed tax: informasjonTilSkattelister/beregnetSkatt",
-            "Beregnet skatt: informasjonTilSkattelister/beregnetSkatt",
+            Text(_lt("Assessed tax: informasjonTilSkattelister/beregnetSkatt")),
             listed,
             total,
             file_name,
@@ -126,8 +123,6 @@ def parse_xml(
         municipality=text("n:informasjonTilSkattelister/n:kommune"),
         variant=variant,
     )
-    year_en = f" for {income_year}" if income_year else ""
-    year_nb = f" for inntektsåret {income_year}" if income_year else ""
     period_start = period_end = None
     if income_year:
         period_start, period_end = date(income_year, 1, 1), date(income_year, 12, 31)
@@ -137,12 +132,19 @@ def parse_xml(
         document_date=None,
         period_start=period_start,
         period_end=period_end,
-        summary=f"Assessed tax{year_en}: {v.format_nok(total, 'en')}",
-        summary_nb=f"Beregnet skatt{year_nb}: {v.format_nok(total)}",
+        summary=settlement_summary(total, income_year),
         data=data,
         source_file=file_name,
         source_format=NS_SETTLEMENT,
     )
+
+
+def settlement_summary(total, income_year: int | None) -> Text:
+    if income_year:
+        return Text(
+            _lt("Assessed tax for %(year)s: %(amount)s"), {"year": income_year, "amount": Money(total)}
+        )
+    return Text(_lt("Assessed tax: %(amount)s"), {"amount": Money(total)})
 
 
 def documents_in_response(root: etree._Element, file_name: str | None = None) -> dict[str, etree._Element]:
@@ -158,8 +160,10 @@ def documents_in_response(root: etree._Element, file_name: str | None = None) ->
             raw = base64.b64decode("".join(content.split()), validate=True)
         except (binascii.Error, ValueError):
             raise ParseError(
-                f"dokument[{index}] ({doc_type}) has invalid base64 content.",
-                f"dokument[{index}] ({doc_type}) har ugyldig base64-innhold.",
+                Text(
+                    _lt("dokument[%(index)s] (%(type)s) has invalid base64 content."),
+                    {"index": index, "type": doc_type},
+                ),
                 file_name=file_name,
                 code="bad_encoding",
             ) from None
@@ -186,8 +190,10 @@ def parse_response(root: etree._Element, file_name: str | None = None) -> Parsed
             continue
         if namespace(inner.tag) != NS_SETTLEMENT or local(inner.tag) != ROOT_SETTLEMENT:
             raise ParseError(
-                f"Document '{doc_type}' has an unexpected schema {inner.tag}.",
-                f"Dokumentet «{doc_type}» har et uventet skjema {inner.tag}.",
+                Text(
+                    _lt("Document '%(type)s' has an unexpected schema %(schema)s."),
+                    {"type": doc_type, "schema": inner.tag},
+                ),
                 file_name=file_name,
                 code="wrong_schema",
             )

@@ -7,6 +7,7 @@ import re
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from ..i18n import Money, Text, _lt
 from .base import ParseError
 
 ORE = Decimal("0.01")
@@ -179,8 +180,7 @@ def period_bounds(period_name: str, year_: int, *, file_name: str | None = None)
     if 1 <= week <= date(year_, 12, 28).isocalendar()[1]:  # 28 Dec is always in the year's last ISO week
         return date.fromisocalendar(year_, week, 1), date.fromisocalendar(year_, week, 7)
     raise ParseError(
-        f"Unknown VAT period (termin) '{period_name}'.",
-        f"Ukjent skattleggingsperiode (termin) «{period_name}».",
+        Text(_lt("Unknown VAT period (termin) '%(period)s'."), {"period": period_name}),
         file_name=file_name,
         code="bad_value",
     )
@@ -189,8 +189,7 @@ def period_bounds(period_name: str, year_: int, *, file_name: str | None = None)
 # --- errors -----------------------------------------------------------------------------------------
 def missing(what: str, file_name: str | None = None) -> ParseError:
     return ParseError(
-        f"Required field '{what}' is missing or empty.",
-        f"Obligatorisk felt «{what}» mangler eller er tomt.",
+        Text(_lt("Required field '%(field)s' is missing or empty."), {"field": what}),
         file_name=file_name,
         code="missing_field",
     )
@@ -201,29 +200,23 @@ def bad_value(what: str, value, file_name: str | None = None) -> ParseError:
     if len(shown) > 60:
         shown = shown[:57] + "..."
     return ParseError(
-        f"Field '{what}' has an invalid value '{shown}'.",
-        f"Feltet «{what}» har en ugyldig verdi «{shown}».",
+        Text(_lt("Field '%(field)s' has an invalid value '%(value)s'."), {"field": what, "value": shown}),
         file_name=file_name,
         code="bad_value",
     )
 
 
 def totals_mismatch(
-    what_en: str, what_nb: str, stated: Decimal, computed: Decimal, file_name: str | None = None
+    what: Text, stated: Decimal, computed: Decimal, file_name: str | None = None
 ) -> ParseError:
     return ParseError(
-        f"{what_en}: the stated total {format_nok(stated, 'en')} does not match the sum of the lines "
-        f"{format_nok(computed, 'en')}. The document is not booked.",
-        f"{what_nb}: oppgitt sum {format_nok(stated, 'nb')} stemmer ikke med summen av linjene "
-        f"{format_nok(computed, 'nb')}. Dokumentet bokføres ikke.",
+        Text(
+            _lt(
+                "%(what)s: the stated total %(stated)s does not match the sum of the lines %(computed)s. "
+                "The document is not booked."
+            ),
+            {"what": what, "stated": Money(stated), "computed": Money(computed)},
+        ),
         file_name=file_name,
         code="totals_mismatch",
     )
-
-
-def format_nok(value: Decimal, lang: str = "nb") -> str:
-    """12345.5 → 'kr 12 345,50' (nb) / 'NOK 12,345.50' (en)."""
-    text = f"{value:,.2f}"
-    if lang == "nb":
-        return "kr " + text.replace(",", " ").replace(".", ",")
-    return "NOK " + text

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from lxml import etree
 
+from ..i18n import Money, Text, _lt
 from . import values as v
 from .base import (
     DOC_MVA_RETURN,
@@ -123,13 +124,13 @@ def parse_payment_xml(root: etree._Element, file_name: str | None = None) -> Par
     )
     label = _period_label(name, year)
     if amount < 0:
-        summary = f"VAT refund {v.format_nok(-amount, 'en')} for {label}"
-        summary_nb = f"Merverdiavgift til gode {v.format_nok(-amount)} for {label}"
+        summary = Text(
+            _lt("VAT refund %(amount)s for %(period)s"), {"amount": Money(-amount), "period": label}
+        )
     else:
-        summary = f"VAT to pay {v.format_nok(amount, 'en')} for {label}, due {due.isoformat()}, KID {kid}"
-        summary_nb = (
-            f"Merverdiavgift å betale {v.format_nok(amount)} for {label}, "
-            f"forfall {due.strftime('%d.%m.%Y')}, KID {kid}"
+        summary = Text(
+            _lt("VAT to pay %(amount)s for %(period)s, due %(due)s, KID %(kid)s"),
+            {"amount": Money(amount), "period": label, "due": due, "kid": kid},
         )
     return ParsedDocument(
         doc_type=DOC_VAT_PAYMENT,
@@ -138,7 +139,6 @@ def parse_payment_xml(root: etree._Element, file_name: str | None = None) -> Par
         period_start=start,
         period_end=end,
         summary=summary,
-        summary_nb=summary_nb,
         data=payment,
         source_file=file_name,
         source_format=NS_PAYMENT,
@@ -170,7 +170,7 @@ def parse_return_xml(root: etree._Element, file_name: str | None = None) -> Pars
             )
         )
     org = v.org_number(r.text("skattepliktig/organisasjonsnummer"), required=False, file_name=file_name)
-    kid = r.text("betalingsinformasjon/kundeIdentifikasjonsnummer")
+    refund_kid = r.text("betalingsinformasjon/kundeIdentifikasjonsnummer")
     mva = MvaReturn(
         org_number=org,
         period_year=year,
@@ -180,7 +180,7 @@ def parse_return_xml(root: etree._Element, file_name: str | None = None) -> Pars
         total=total,
         lines=lines,
         category=r.text("meldingskategori"),
-        kid=v.digits(kid) if kid else None,
+        refund_kid=v.digits(refund_kid) if refund_kid else None,
         system_reference=r.text("innsending/regnskapssystemsreferanse"),
         source="mva-melding",
     )
@@ -192,8 +192,7 @@ def _check_total(mva: MvaReturn, file_name: str | None) -> None:
     computed = mva.lines_total
     if computed != mva.total:
         raise v.totals_mismatch(
-            f"VAT return {_period_label(mva.period_name, mva.period_year)}",
-            f"MVA-melding {_period_label(mva.period_name, mva.period_year)}",
+            Text(_lt("VAT return %(period)s"), {"period": _period_label(mva.period_name, mva.period_year)}),
             mva.total,
             computed,
             file_name,
@@ -202,12 +201,11 @@ def _check_total(mva: MvaReturn, file_name: str | None) -> None:
 
 def _return_document(mva: MvaReturn, file_name: str | None, source_format: str) -> ParsedDocument:
     label = _period_label(mva.period_name, mva.period_year)
+    values = {"period": label, "amount": Money(abs(mva.total)), "lines": len(mva.lines)}
     if mva.total < 0:
-        summary = f"VAT return {label}: {v.format_nok(-mva.total, 'en')} refund, {len(mva.lines)} lines"
-        summary_nb = f"MVA-melding {label}: {v.format_nok(-mva.total)} til gode, {len(mva.lines)} linjer"
+        summary = Text(_lt("VAT return %(period)s: %(amount)s refund, %(lines)s lines"), values)
     else:
-        summary = f"VAT return {label}: {v.format_nok(mva.total, 'en')} to pay, {len(mva.lines)} lines"
-        summary_nb = f"MVA-melding {label}: {v.format_nok(mva.total)} å betale, {len(mva.lines)} linjer"
+        summary = Text(_lt("VAT return %(period)s: %(amount)s to pay, %(lines)s lines"), values)
     return ParsedDocument(
         doc_type=DOC_MVA_RETURN,
         org_number=mva.org_number,
@@ -215,7 +213,6 @@ def _return_document(mva: MvaReturn, file_name: str | None, source_format: str) 
         period_start=mva.period_start,
         period_end=mva.period_end,
         summary=summary,
-        summary_nb=summary_nb,
         data=mva,
         source_file=file_name,
         source_format=source_format,
@@ -310,8 +307,10 @@ def _assessed_total(value, where: str, file_name: str | None) -> Decimal:
         numbers = {key: val for key, val in value.items() if val is not None}
         if len(numbers) != 1:
             raise ParseError(
-                f"'{what}' must hold exactly one amount, found {sorted(numbers)}.",
-                f"«{what}» skal ha nøyaktig ett beløp, fant {sorted(numbers)}.",
+                Text(
+                    _lt("'%(field)s' must hold exactly one amount, found %(found)s."),
+                    {"field": what, "found": ", ".join(sorted(numbers)) or "-"},
+                ),
                 file_name=file_name,
                 code="bad_value",
             )

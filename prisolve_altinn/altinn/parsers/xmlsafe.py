@@ -15,6 +15,7 @@ import re
 
 from lxml import etree
 
+from ..i18n import Text, _lt
 from .base import ParseError
 
 MAX_XML_BYTES = 10 * 1024 * 1024  # our documents are a few KB; anything this big is not one of them
@@ -80,8 +81,9 @@ def load(data: bytes, *, file_name: str | None = None) -> etree._Element:
     """Parse untrusted XML bytes (possibly escaped once or twice) into the root element."""
     if len(data) > MAX_XML_BYTES:
         raise ParseError(
-            f"The XML file is too large ({len(data)} bytes) to be a tax document.",
-            f"XML-filen er for stor ({len(data)} byte) til å være et skattedokument.",
+            Text(
+                _lt("The XML file is too large (%(size)s bytes) to be a tax document."), {"size": len(data)}
+            ),
             file_name=file_name,
             code="too_large",
         )
@@ -99,8 +101,7 @@ def load(data: bytes, *, file_name: str | None = None) -> etree._Element:
             continue
         return _parse(data, file_name)
     raise ParseError(
-        "The form data is escaped too many times to be read.",
-        "Skjemadataene er «escapet» for mange ganger til å kunne leses.",
+        Text(_lt("The form data is escaped too many times to be read.")),
         file_name=file_name,
         code="malformed",
     )
@@ -122,8 +123,7 @@ def _parse(data: bytes, file_name: str | None) -> etree._Element:
         if "encoding" in message.lower() or "utf-8" in message.lower() or "char" in message.lower():
             raise bad_encoding(message, file_name) from None
         raise ParseError(
-            f"The file is not well-formed XML: {message}",
-            f"Filen er ikke gyldig XML: {message}",
+            Text(_lt("The file is not well-formed XML: %(error)s"), {"error": message}),
             file_name=file_name,
             code="malformed",
         ) from None
@@ -152,10 +152,12 @@ def namespace(tag) -> str:
 
 def dtd_refused(file_name: str | None) -> ParseError:
     return ParseError(
-        "The XML contains a DOCTYPE or entity declaration. Tax documents never do; such files can be used "
-        "to attack the system (XXE / entity expansion), so the file is refused.",
-        "XML-filen inneholder DOCTYPE- eller entitetsdeklarasjon. Skattedokumenter har aldri det, og slike "
-        "filer kan brukes til angrep (XXE / entitetsutvidelse). Filen avvises.",
+        Text(
+            _lt(
+                "The XML contains a DOCTYPE or entity declaration. Tax documents never do; such files can be "
+                "used to attack the system (XXE / entity expansion), so the file is refused."
+            )
+        ),
         file_name=file_name,
         code="dtd_refused",
     )
@@ -163,8 +165,7 @@ def dtd_refused(file_name: str | None) -> ParseError:
 
 def bad_encoding(detail: str, file_name: str | None) -> ParseError:
     return ParseError(
-        f"The file's character encoding is wrong or unreadable ({detail}).",
-        f"Tegnkodingen i filen er feil eller uleselig ({detail}).",
+        Text(_lt("The file's character encoding is wrong or unreadable (%(detail)s)."), {"detail": detail}),
         file_name=file_name,
         code="bad_encoding",
     )

@@ -3,16 +3,22 @@
 """Documents booked together: planned one by one, written with one ``create`` per model.
 
 Creating journal entries is most of the cost of booking, and ``account.move.create`` of a whole list costs a
-fraction per entry of one call per entry. So the builders do not write while they work through a
-document: they add planned entries, document lines and document values to a ``BookingBatch``, which
-writes everything at the end. Planned lines are visible to the later documents of the same batch, so a
-claim that two documents of one batch bring is still booked once. A document whose booking is refused is
-taken out of the batch again (``mark``/``discard``) and only its failure is written.
+fraction per entry of one call per entry. So the bookers do not write while they work through a document:
+they add planned entries, document lines and document values to a ``BookingBatch``, which writes everything
+at the end. Planned lines are visible to the later documents of the same batch (a debt two documents of one
+batch bring is still booked once). A document whose booking is refused is taken out of the batch again
+(``mark``/``discard``) and only its failure is written.
+
+The batch also knows what is already booked: ``prefetch`` asks the database once for every line the
+documents' debts and keys could find, and ``DebtLedger`` answers from those and the planned lines.
 """
 
 from collections import defaultdict
+from datetime import date
 
 from odoo import models
+
+from ..altinn.parsers.base import CAT_OTHER
 
 
 class PendingMove:
@@ -32,7 +38,7 @@ class PendingMove:
 
 
 class PendingLine:
-    """A planned ``altinn.document.line``; looks like a booked line to the duplicate checks."""
+    """A planned ``altinn.document.line``; reads like a stored one to the lookups (same attribute names)."""
 
     __slots__ = ("vals", "document", "record")
 
@@ -41,17 +47,31 @@ class PendingLine:
         self.document = document
         self.record = None
 
-    @property
-    def document_id(self):
-        return self.document
+    def __getattr__(self, name):
+        if name == "document_id":
+            return self.document
+        if name in ("amount", "booked_amount"):
+            return self.vals.get(name) or 0.0
+        if name in LINE_FIELDS:
+            return self.vals.get(name) or False
+        raise AttributeError(name)
 
-    @property
-    def move_id(self):
-        return self.vals.get("move_id") or None
 
-    @property
-    def amount(self):
-        return self.vals.get("amount") or 0.0
+# The line fields the lookups read, on stored and planned lines alike.
+LINE_FIELDS = (
+    "kind",
+    "state",
+    "booking_key",
+    "debt_key",
+    "debt_slot",
+    "kid",
+    "claim_ref",
+    "amount",
+    "booked_amount",
+    "document_date",
+    "move_id",
+    "document_id",
+)
 
 
 def resolve(value):
@@ -63,6 +83,56 @@ def resolve(value):
     return value or False
 
 
+class DebtLedger:
+    """What one company has booked (stored and planned lines), found by booking key, debt and payment."""
+
+    def __init__(self):
+        self.lines = []  # every line known, in the order they were found or planned
+        self._index()
+
+    def _index(self):
+        self.by_key = {}  # booking_key -> the line that booked it
+        self.by_debt = defaultdict(list)  # debt_key -> its lines, in order
+        self.by_ref = {}  # claim_ref -> debt_key
+        self.by_kid = {}  # (category, KID) -> debt_key
+        self.by_slot = defaultdict(dict)  # "category:due date" -> {debt_key: None}, in order
+        for line in self.lines:
+            self._add_to_index(line)
+
+    def add(self, line):
+        self.lines.append(line)
+        self._add_to_index(line)
+
+    def _add_to_index(self, line):
+        if line.booking_key and line.state == "booked":
+            self.by_key.setdefault(line.booking_key, line)
+        debt_key = line.debt_key
+        if not debt_key:
+            return
+        self.by_debt[debt_key].append(line)
+        if line.claim_ref:
+            self.by_ref.setdefault(line.claim_ref, debt_key)
+        if line.debt_slot:
+            if line.kid:
+                self.by_kid.setdefault((category_of(line.debt_slot), line.kid), debt_key)
+            self.by_slot[line.debt_slot].setdefault(debt_key)
+
+    def forget(self, lines):
+        """Drop ``lines`` (planned, then discarded) from every index."""
+        dropped = {id(line) for line in lines}
+        if dropped & {id(line) for line in self.lines}:
+            self.lines = [line for line in self.lines if id(line) not in dropped]
+            self._index()
+
+
+def slot_of(category, due):
+    return f"{category}:{due.isoformat() if isinstance(due, date) else due}"
+
+
+def category_of(slot):
+    return slot.partition(":")[0] or CAT_OTHER
+
+
 class BookingBatch:
     """Planned entries, lines and document values of documents booked together."""
 
@@ -72,12 +142,10 @@ class BookingBatch:
         self.lines = []
         self.documents = {}  # document -> values to write
         self.messages = []  # (document, body)
-        self._booked_keys = {}  # (company id, booking key) -> PendingLine
-        self._booked_kids = {}  # (company id, KID) -> PendingLine
         self._memo = {}
-        self._asked = set()  # (company id, "key"|"kid", value) asked of the database for the whole batch
-        self._db_keys = {}  # (company id, booking key) -> booked altinn.document.line
-        self._db_kids = {}  # (company id, KID) -> first booked altinn.document.line
+        self._ledgers = defaultdict(DebtLedger)  # company id -> DebtLedger
+        self._asked = defaultdict(set)  # company id -> {("key"|"slot"|"kid"|"ref", value)} asked already
+        self._stored = defaultdict(set)  # company id -> ids of the stored lines in its ledger
 
     # ------------------------------------------------------------------
     # Planning
@@ -100,48 +168,8 @@ class BookingBatch:
     def add_line(self, document, vals):
         line = PendingLine(vals, document)
         self.lines.append(line)
-        if vals.get("state") == "booked":
-            company_id = document.company_id.id
-            if vals.get("booking_key"):
-                self._booked_keys.setdefault((company_id, vals["booking_key"]), line)
-            if vals.get("kid"):
-                self._booked_kids.setdefault((company_id, vals["kid"]), line)
+        self._ledgers[document.company_id.id].add(line)
         return line
-
-    def booked(self, company, key=None, kid=None):
-        """The line planned in this batch that booked ``key`` (or, without a key, this KID)."""
-        if key:
-            return self._booked_keys.get((company.id, key))
-        if kid:
-            return self._booked_kids.get((company.id, kid))
-        return None
-
-    def prefetch_booked(self, company, keys, kids):
-        """Ask the database once for the lines already booked with any of these keys or KIDs."""
-        keys, kids = set(keys), set(kids)
-        if not keys and not kids:
-            return
-        for line in self.env["altinn.document.line"]._altinn_booked_all(company, keys, kids):
-            if line.booking_key in keys:
-                self._db_keys.setdefault((company.id, line.booking_key), line)
-            if line.kid in kids and line.state == "booked":
-                self._db_kids.setdefault((company.id, line.kid), line)
-        self._asked.update((company.id, "key", key) for key in keys)
-        self._asked.update((company.id, "kid", kid) for kid in kids)
-
-    def prefetched_booked(self, company, key, kids):
-        """The booked line for ``key``/``kids`` from the prefetch (the key first, then the KIDs in order),
-        an empty recordset when none is booked, ``None`` when any of them was not prefetched."""
-        asked = [(company.id, "key", key)] if key else []
-        asked += [(company.id, "kid", kid) for kid in kids]
-        if not asked or not self._asked.issuperset(asked):
-            return None
-        if key and (company.id, key) in self._db_keys:
-            return self._db_keys[(company.id, key)]
-        for kid in kids:
-            if (company.id, kid) in self._db_kids:
-                return self._db_kids[(company.id, kid)]
-        return self.env["altinn.document.line"]
 
     def set_values(self, document, vals):
         self.documents.setdefault(document, {}).update(vals)
@@ -155,13 +183,56 @@ class BookingBatch:
     def discard(self, mark):
         """Forget what was planned since ``mark`` (a document whose booking was refused halfway)."""
         moves, lines, messages = mark
-        dropped = {id(line) for line in self.lines[lines:]}
+        dropped = self.lines[lines:]
         del self.moves[moves:]
         del self.lines[lines:]
         del self.messages[messages:]
-        for index in (self._booked_keys, self._booked_kids):
-            for key in [key for key, line in index.items() if id(line) in dropped]:
-                del index[key]
+        for ledger in self._ledgers.values():
+            ledger.forget(dropped)
+
+    # ------------------------------------------------------------------
+    # What is booked already
+    # ------------------------------------------------------------------
+    def prefetch(self, company, *, keys=(), slots=(), kids=(), refs=()):
+        """Load, with one query, the stored lines these booking keys, debt slots, KIDs and claim references
+        could find, and every line of the debts they belong to. Asked values are not asked again."""
+        asked = self._asked[company.id]
+        wanted = {
+            "key": {k for k in keys if k and ("key", k) not in asked},
+            "slot": {s for s in slots if s and ("slot", s) not in asked},
+            "kid": {k for k in kids if k and ("kid", k) not in asked},
+            "ref": {r for r in refs if r and ("ref", r) not in asked},
+        }
+        if not any(wanted.values()):
+            return
+        for kind, values in wanted.items():
+            asked.update((kind, value) for value in values)
+        stored = self.env["altinn.document.line"]._altinn_lookup(
+            company, wanted["key"], wanted["slot"], wanted["kid"], wanted["ref"]
+        )
+        ledger, stored_ids = self._ledgers[company.id], self._stored[company.id]
+        for line in stored:
+            if line.id not in stored_ids:
+                stored_ids.add(line.id)
+                ledger.add(line)
+
+    def ledger(self, company):
+        return self._ledgers[company.id]
+
+    def planned_balance(self, company, account, date_from=None, date_to=None):
+        """Debit minus credit on ``account`` of the entries planned in this batch between the dates."""
+        total = 0.0
+        for move in self.moves:
+            vals = move.vals
+            if vals["company_id"] != company.id:
+                continue
+            if (date_from and vals["date"] < date_from) or (date_to and vals["date"] > date_to):
+                continue
+            for command in vals["line_ids"]:
+                line = command[2]
+                if line["account_id"] == account.id:
+                    total += line["debit"] - line["credit"]
+        return total
 
     # ------------------------------------------------------------------
     # Writing

@@ -1,0 +1,245 @@
+# Copyright 2026 Prisolve
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Parse and book ledger documents: every document in one batch, or one by one when the batch fails.
+
+``process(documents)`` is what ``altinn.document._altinn_process()`` runs: each document ends imported,
+duplicate, ignored or failed with its error; one document's failure never stops the others.
+"""
+
+import logging
+
+from markupsafe import Markup
+from psycopg2 import errors as pg_errors
+from psycopg2.extensions import TransactionRollbackError
+
+from odoo.exceptions import UserError, ValidationError
+
+from ..altinn.parsers import DOC_OTHER, ParseError, parse_files
+from ..models.altinn_account_map import AltinnBookingRefusal
+from ..services.texts import company_lang, render
+from .batch import BookingBatch
+from .context import Booking, Outcome, summary_of
+from .registry import booker
+
+_logger = logging.getLogger(__name__)
+
+
+def bookable(documents):
+    return documents.filtered(lambda d: d.state in ("new", "failed") and not d.incomplete)
+
+
+def process(documents):
+    """Book ``documents`` (new or failed, complete): together, else one by one."""
+    todo = bookable(documents)
+    if len(todo) > 1:
+        try:
+            with todo.env.cr.savepoint():
+                book_together(todo)
+            return
+        except TransactionRollbackError:
+            raise  # a concurrent transaction: the caller leaves these documents for a later run
+        except Exception:
+            _logger.warning(
+                "Altinn: a batch of %s documents failed as a whole; booking them one by one",
+                len(todo),
+                exc_info=True,
+            )
+    for doc in todo:
+        process_one(doc)
+
+
+def book_together(documents):
+    """Plan every document, then write all their entries, lines and values at once (BookingBatch).
+
+    A document's own failure (unreadable, refused) is planned as its failure; anything else raises and the
+    caller books the documents one by one.
+    """
+    batch = BookingBatch(documents.env)
+    parsed = prefetch(documents, batch)
+    # What others compute from first: a settlement reads the advance tax planned in the same batch.
+    for doc in sorted(documents, key=lambda d: (_priority(parsed.get(d.id)), d.id)):
+        doc._altinn_plan(batch)
+    batch.flush()
+
+
+def _priority(parsed):
+    handler = booker(parsed.doc_type) if parsed is not None else None
+    return handler.priority if handler else 0
+
+
+def prefetch(documents, batch):
+    """Parse the documents and ask the database once, per company, for what their bookings will look up."""
+    wanted = {}
+    parsed_by_id = {}
+    for doc in documents:
+        try:
+            parsed = doc._altinn_parsed(batch)
+        except Exception:  # planning the document reports it
+            continue
+        parsed_by_id[doc.id] = parsed
+        _add_lookups(wanted.setdefault(doc.company_id, _no_lookups()), parsed)
+    for company, lookups in wanted.items():
+        batch.prefetch(company, **lookups)
+    return parsed_by_id
+
+
+def _no_lookups():
+    return {"keys": set(), "slots": set(), "kids": set(), "refs": set()}
+
+
+def _add_lookups(lookups, parsed):
+    for document in [parsed, *parsed.related]:
+        handler = booker(document.doc_type)
+        if handler:
+            for name, values in handler.lookups(document).items():
+                lookups[name].update(value for value in values if value)
+
+
+def process_one(doc):
+    """Parse and book one document; whatever goes wrong stays on this document."""
+    doc.ensure_one()
+    batch = BookingBatch(doc.env)
+    try:
+        with doc.env.cr.savepoint():
+            doc._altinn_plan(batch)
+            batch.flush()
+    except pg_errors.UniqueViolation:
+        # Another run booked the same debt at the same moment; booking again shows it as a duplicate.
+        set_failed(
+            doc,
+            _in_company_lang(doc)._(
+                "The same claim was being booked by another process at "
+                "the same time. Book this document again."
+            ),
+            **_planned_type(batch, doc),
+        )
+    except TransactionRollbackError:
+        raise  # a concurrent transaction, nothing wrong with the document: the caller retries later
+    except Exception as exc:
+        _logger.warning("Altinn document %s could not be booked", doc.id, exc_info=True)
+        set_failed(
+            doc,
+            _in_company_lang(doc)._("The document could not be booked: %(error)s", error=exc),
+            **_planned_type(batch, doc),
+        )
+
+
+def _in_company_lang(doc):
+    return doc.with_context(lang=company_lang(doc.company_id)).env
+
+
+def _planned_type(batch, doc):
+    planned = batch.documents.get(doc, {})
+    return {"doc_type": planned.get("doc_type"), "summary": planned.get("summary")}
+
+
+def plan(doc, batch):
+    """Parse ``doc`` and plan its booking in ``batch``; a refusal is planned as its failure."""
+    doc.ensure_one()
+    env = batch.memo(("env", doc.company_id.id), lambda: _in_company_lang(doc))
+    lang = env.lang
+    try:
+        parsed = doc._altinn_parsed(batch)
+    except ParseError as exc:
+        batch.set_values(doc, failed_vals(render(env, exc.message, lang)))
+        return
+    except Exception as exc:
+        _logger.warning("Altinn document %s could not be parsed", doc.id, exc_info=True)
+        batch.set_values(doc, failed_vals(env._("The document could not be read: %(error)s", error=exc)))
+        return
+    summary = summary_of(batch, doc, parsed, env, lang)
+    batch.set_values(doc, {"summary": summary, "doc_type": parsed.doc_type})
+    mark = batch.mark()
+    try:
+        vals = doc._altinn_book(batch, parsed)
+    except (AltinnBookingRefusal, UserError, ValidationError) as exc:
+        batch.discard(mark)
+        batch.set_values(doc, failed_vals(exc.args[0], parsed.doc_type, summary))
+        return
+    batch.set_values(doc, {"error": False, **vals})
+
+
+def parsed_files(doc, batch):
+    """The document's files, parsed once per batch."""
+    return batch.memo(
+        ("parsed", doc.id),
+        lambda: parse_files(batch.files(doc), service_code=doc.service_code or None, title=doc.title or None),
+    )
+
+
+def failed_vals(message, doc_type=None, summary=None):
+    vals = {"state": "failed", "error": message, "booking_note": False}
+    if doc_type:
+        vals["doc_type"] = doc_type
+    if summary:
+        vals["summary"] = summary
+    return vals
+
+
+def set_failed(doc, message, doc_type=None, summary=None):
+    doc.write(failed_vals(message, doc_type, summary))
+
+
+def other_document_vals(doc, parsed):
+    """What a document that is not a tax document (a letter) becomes: its one place, kept small on purpose."""
+    return {"state": "ignored", "booking_note": False}
+
+
+def check_organisation(ctx):
+    """Refuse a document (or a file of it) for another organisation than the company's."""
+    own = ctx.company.altinn_org_number
+    parsed = ctx.parsed
+    for document in [parsed, *parsed.related]:
+        other = document.org_number
+        if not other or other == own:
+            continue
+        if not own:
+            raise AltinnBookingRefusal(
+                ctx._(
+                    "The document is for organisation %(org)s, but "
+                    "%(company)s has no organisation number; enter "
+                    "it on the company's Altinn tab.",
+                    org=other,
+                    company=ctx.company.display_name,
+                )
+            )
+        raise AltinnBookingRefusal(
+            ctx._(
+                "The document is for organisation %(org)s, not for %(company)s (%(own)s); nothing is booked.",
+                org=other,
+                company=ctx.company.display_name,
+                own=own,
+            )
+        )
+
+
+def book(doc, batch, parsed):
+    """Plan the booking of ``parsed`` and its related documents in ``batch``; return the values to write on
+    the document."""
+    doc.ensure_one()
+    if parsed.doc_type == DOC_OTHER:
+        return other_document_vals(doc, parsed)
+    ctx = Booking(batch, doc, parsed, Outcome())
+    check_organisation(ctx)
+    # Alone, one query for everything it looks up; in a batch this was asked already (no query).
+    lookups = _no_lookups()
+    _add_lookups(lookups, parsed)
+    batch.prefetch(doc.company_id, **lookups)
+    outcome = ctx.outcome
+    for document in sorted([parsed, *parsed.related], key=_priority):
+        handler = booker(document.doc_type)
+        if handler:
+            handler.book(ctx if document is parsed else ctx.about(document))
+    if outcome.moves:
+        state = "imported"
+    elif outcome.duplicates and not outcome.informational:
+        state = "duplicate"
+    else:
+        state = "imported"
+    notes = list(dict.fromkeys(note for note in outcome.notes if note))
+    vals = {"state": state, "booking_note": "\n".join(notes) or False, **outcome.document_vals}
+    if outcome.moves:
+        vals["move_id"] = outcome.moves[0]  # the first planned is the first created
+    if notes:
+        batch.post(doc, Markup("<br/>").join(notes))
+    return vals
