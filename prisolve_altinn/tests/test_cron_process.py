@@ -12,8 +12,8 @@ from odoo.sql_db import Savepoint
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 from ..altinn.parsers.kid import make_kid_mod10
-from ..models import altinn_document, altinn_document_booking
 from ..booking.batch import BookingBatch
+from ..models import altinn_document, altinn_document_booking
 from ..services import failures, fetch
 from ..services.failures import BOOKING as ACTIVITY_XMLID
 from ..services.handover import PROCESS_CRON as CRON_XMLID
