@@ -49,10 +49,11 @@ ensure_odoo_from_src() {
     install_odoo_from_src "$src"
 }
 
-# Odoo's source install (pip, as Odoo documents it) into $VENV. Needs no compiler and no -dev
-# system packages: python-ldap is left out (only Odoo's auth_ldap imports it; it builds against
-# libldap2-dev and libsasl2-dev), and psycopg2 is installed as its binary wheel of the same version
-# (the sdist needs libpq-dev and a compiler). Every other pin is Odoo's own.
+# Odoo's source install (pip, as Odoo documents it) into $VENV, with every pin of Odoo's
+# requirements.txt but python-ldap: only Odoo's auth_ldap imports it (setup.py's "ldap" extra) and
+# it builds against libldap2-dev and libsasl2-dev. psycopg2 is built from Odoo's pin when this machine
+# can (pg_config, a C compiler, Python's headers); else its binary wheel of the same version is used,
+# so that no compiler and no -dev package is needed.
 install_odoo_from_src() {
     local src=$1 pip reqs cons
     [ -f "$src/odoo-bin" ] || { echo "ODOO_SRC=$src is not an Odoo checkout (no odoo-bin)" >&2; return 1; }
@@ -60,7 +61,11 @@ install_odoo_from_src() {
     pip="$VENV/bin/pip"
     reqs=$(mktemp --suffix=.txt)
     cons=$(mktemp --suffix=.txt)
-    sed -E -e '/^python-ldap[ =<>;]/d' -e 's/^psycopg2==/psycopg2-binary==/' "$src/requirements.txt" >"$reqs"
+    sed -E '/^python-ldap[ =<>;]/d' "$src/requirements.txt" >"$reqs"
+    if ! can_build_psycopg2; then
+        echo "    No pg_config, C compiler or Python headers here: psycopg2 comes as psycopg2-binary (same version)."
+        sed -i -E 's/^psycopg2==/psycopg2-binary==/' "$reqs"
+    fi
     echo 'setuptools<81' >"$cons"
     "$pip" install -q wheel 'setuptools<81' setuptools_scm
     # cbor2's pinned sdist only builds with an old setuptools in its build environment.
@@ -68,11 +73,19 @@ install_odoo_from_src() {
         "$pip" install -q --no-build-isolation "$req"  # pip skips it when its marker does not match
     done
     PIP_CONSTRAINT=$cons "$pip" install -q -r "$reqs"
-    "$pip" install -q --no-deps -e "$src"
+    # editable_mode=compat: a plain path entry, so that addons installed as packages (odoo/addons/*
+    # in site-packages, see README "Packaging") do not hide this odoo package.
+    "$pip" install -q --no-deps --config-settings editable_mode=compat -e "$src"
     # A Norwegian company makes Odoo auto-install account_peppol, which imports phonenumbers.
     "$pip" install -q phonenumbers
     rm -f "$reqs" "$cons"
     "$VENV/bin/python" -c 'import odoo.release' || { echo "Odoo does not import from $VENV" >&2; return 1; }
+}
+
+can_build_psycopg2() {
+    pg_config --version >/dev/null 2>&1 && "${CC:-cc}" --version >/dev/null 2>&1 \
+        && "$VENV/bin/python" -c 'import os, sys, sysconfig
+sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))'
 }
 
 make_venv() {
