@@ -73,9 +73,9 @@ install_odoo_from_src() {
         "$pip" install -q --no-build-isolation "$req"  # pip skips it when its marker does not match
     done
     PIP_CONSTRAINT=$cons "$pip" install -q -r "$reqs"
-    # editable_mode=compat: a plain path entry, so that addons installed as packages (odoo/addons/*
-    # in site-packages, see README "Packaging") do not hide this odoo package.
-    "$pip" install -q --no-deps --config-settings editable_mode=compat -e "$src"
+    # editable_mode=compat (setuptools<81 keeps it): a plain path entry, so that addons installed as
+    # packages (odoo/addons/* in site-packages, see README "Packaging") do not hide this odoo package.
+    PIP_CONSTRAINT=$cons "$pip" install -q --no-deps --config-settings editable_mode=compat -e "$src"
     # A Norwegian company makes Odoo auto-install account_peppol, which imports phonenumbers.
     "$pip" install -q phonenumbers
     rm -f "$reqs" "$cons"
