@@ -88,20 +88,22 @@ can_build_psycopg2() {
 sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))'
 }
 
+# Create the virtualenv $1 (default $VENV) unless it exists.
 make_venv() {
-    if [ ! -x "$VENV/bin/python" ]; then
-        if ! python3 -m venv "$VENV" 2>/dev/null; then
+    local dir=${1:-$VENV}
+    if [ ! -x "$dir/bin/python" ]; then
+        if ! python3 -m venv "$dir" 2>/dev/null; then
             # Debian's python3 comes without venv/ensurepip.
             if is_root && command -v apt-get >/dev/null 2>&1; then
                 say "Installing python3-venv"
                 apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
-                rm -rf "$VENV"
-                python3 -m venv "$VENV"
+                rm -rf "$dir"
+                python3 -m venv "$dir"
             else
                 echo "python3 -m venv failed: install python3-venv" >&2; return 1
             fi
         fi
-        "$VENV/bin/pip" install -q --upgrade pip
+        "$dir/bin/pip" install -q --upgrade pip
     fi
 }
 
