@@ -2,15 +2,27 @@
 # shellcheck shell=bash
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# The virtualenv the scripts install Odoo into (from ODOO_SRC).
+VENV=${ODOO_VENV:-$ROOT/.venv}
 say() { printf '\n==> %s\n' "$*"; }
+is_root() { [ "$(id -u)" = 0 ]; }
 
-# Echo the first Python that imports odoo: $ODOO_PYTHON, the machine-wide
-# Odoo venv, the repo's .venv, then python3.
+imports_odoo() { command -v "$1" >/dev/null 2>&1 && "$1" -c 'import odoo.release' >/dev/null 2>&1; }
+
+# Echo the Python to run Odoo with: $ODOO_PYTHON; with ODOO_SRC, the one of $VENV (Odoo installed
+# elsewhere is then ignored: see ensure_odoo_from_src); else the first that imports odoo of the
+# machine-wide /opt/odoo-venv, $VENV and python3.
 find_odoo_python() {
-    local py
-    for py in "${ODOO_PYTHON:-}" /opt/odoo-venv/bin/python "$ROOT/.venv/bin/python" python3; do
-        [ -n "$py" ] || continue
-        if command -v "$py" >/dev/null 2>&1 && "$py" -c 'import odoo.release' >/dev/null 2>&1; then
+    local py candidates
+    if [ -n "${ODOO_PYTHON:-}" ]; then
+        candidates=("$ODOO_PYTHON")
+    elif [ -n "${ODOO_SRC:-}" ]; then
+        candidates=("$VENV/bin/python")
+    else
+        candidates=(/opt/odoo-venv/bin/python "$VENV/bin/python" python3)
+    fi
+    for py in "${candidates[@]}"; do
+        if imports_odoo "$py"; then
             command -v "$py"
             return 0
         fi
@@ -26,35 +38,79 @@ find_odoo_bin() {
     return 1
 }
 
-# Odoo's source install into $ROOT/.venv (pip, as Odoo documents it), from $ODOO_SRC.
-install_odoo_from_src() {
-    local src=$1
-    [ -f "$src/odoo-bin" ] || { echo "ODOO_SRC=$src is not an Odoo checkout (no odoo-bin)" >&2; return 1; }
-    make_venv
-    local pip="$ROOT/.venv/bin/pip"
-    local cons
-    cons=$(mktemp)
-    echo 'setuptools<81' >"$cons"
-    # cbor2's pinned sdist only builds with an old setuptools in its build environment.
-    "$pip" install -q wheel 'setuptools<81' setuptools_scm
-    "$pip" install -q --no-build-isolation "$(grep -E '^cbor2==' "$src/requirements.txt" | head -1 | cut -d' ' -f1 | cut -d';' -f1)" || true
-    PIP_CONSTRAINT=$cons "$pip" install -q -r "$src/requirements.txt"
-    "$pip" install -q --no-deps -e "$src"
-    "$pip" install -q phonenumbers
-    rm -f "$cons"
+# Install Odoo from $ODOO_SRC into $VENV unless the venv already imports Odoo from that checkout.
+ensure_odoo_from_src() {
+    local src
+    src=$(cd "$ODOO_SRC" 2>/dev/null && pwd -P) || { echo "ODOO_SRC=$ODOO_SRC does not exist" >&2; return 1; }
+    if imports_odoo "$VENV/bin/python" && [ "$(find_odoo_bin "$VENV/bin/python" 2>/dev/null)" = "$src/odoo-bin" ]; then
+        return 0
+    fi
+    say "Installing Odoo from $src into $VENV"
+    install_odoo_from_src "$src"
 }
 
+# Odoo's source install (pip, as Odoo documents it) into $VENV, with every pin of Odoo's
+# requirements.txt but python-ldap: only Odoo's auth_ldap imports it (setup.py's "ldap" extra) and
+# it builds against libldap2-dev and libsasl2-dev. psycopg2 is built from Odoo's pin when this machine
+# can (pg_config, a C compiler, Python's headers); else its binary wheel of the same version is used,
+# so that no compiler and no -dev package is needed.
+install_odoo_from_src() {
+    local src=$1 pip reqs cons
+    [ -f "$src/odoo-bin" ] || { echo "ODOO_SRC=$src is not an Odoo checkout (no odoo-bin)" >&2; return 1; }
+    make_venv
+    pip="$VENV/bin/pip"
+    reqs=$(mktemp --suffix=.txt)
+    cons=$(mktemp --suffix=.txt)
+    sed -E '/^python-ldap[ =<>;]/d' "$src/requirements.txt" >"$reqs"
+    if ! can_build_psycopg2; then
+        echo "    No pg_config, C compiler or Python headers here: psycopg2 comes as psycopg2-binary (same version)."
+        sed -i -E 's/^psycopg2==/psycopg2-binary==/' "$reqs"
+    fi
+    echo 'setuptools<81' >"$cons"
+    "$pip" install -q wheel 'setuptools<81' setuptools_scm
+    # cbor2's pinned sdist only builds with an old setuptools in its build environment.
+    grep -E '^cbor2[ =]' "$reqs" | sed 's/#.*//' | while IFS= read -r req; do
+        "$pip" install -q --no-build-isolation "$req"  # pip skips it when its marker does not match
+    done
+    PIP_CONSTRAINT=$cons "$pip" install -q -r "$reqs"
+    # editable_mode=compat (setuptools<81 keeps it): a plain path entry, so that addons installed as
+    # packages (odoo/addons/* in site-packages, see README "Packaging") do not hide this odoo package.
+    PIP_CONSTRAINT=$cons "$pip" install -q --no-deps --config-settings editable_mode=compat -e "$src"
+    # A Norwegian company makes Odoo auto-install account_peppol, which imports phonenumbers.
+    "$pip" install -q phonenumbers
+    rm -f "$reqs" "$cons"
+    "$VENV/bin/python" -c 'import odoo.release' || { echo "Odoo does not import from $VENV" >&2; return 1; }
+}
+
+can_build_psycopg2() {
+    pg_config --version >/dev/null 2>&1 && "${CC:-cc}" --version >/dev/null 2>&1 \
+        && "$VENV/bin/python" -c 'import os, sys, sysconfig
+sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))'
+}
+
+# Create the virtualenv $1 (default $VENV) unless it exists.
 make_venv() {
-    if [ ! -x "$ROOT/.venv/bin/python" ]; then
-        python3 -m venv "$ROOT/.venv"
-        "$ROOT/.venv/bin/pip" install -q --upgrade pip
+    local dir=${1:-$VENV}
+    if [ ! -x "$dir/bin/python" ]; then
+        if ! python3 -m venv "$dir" 2>/dev/null; then
+            # Debian's python3 comes without venv/ensurepip.
+            if is_root && command -v apt-get >/dev/null 2>&1; then
+                say "Installing python3-venv"
+                apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+                rm -rf "$dir"
+                python3 -m venv "$dir"
+            else
+                echo "python3 -m venv failed: install python3-venv" >&2; return 1
+            fi
+        fi
+        "$dir/bin/pip" install -q --upgrade pip
     fi
 }
 
 # Start PostgreSQL when nothing answers, and make sure the current user has a superuser role.
 ensure_postgres() {
     if ! command -v pg_isready >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
-        if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        if is_root && command -v apt-get >/dev/null; then
             say "Installing PostgreSQL"
             apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
         else
@@ -74,11 +130,26 @@ ensure_postgres() {
     local me
     me=$(id -un)
     if ! psql -d postgres -Atc 'select 1' >/dev/null 2>&1; then
-        if [ "$(id -u)" = 0 ]; then
+        if is_root; then
             runuser -u postgres -- psql -q -c "CREATE ROLE \"$me\" SUPERUSER LOGIN" >/dev/null
         else
             echo "No PostgreSQL role for $me; create one: sudo -u postgres createuser -s $me" >&2; return 1
         fi
+    fi
+}
+
+# Headless Chromium for the browser tour (Odoo looks for these names on PATH). Installs Debian's
+# package when run as root; otherwise says what is missing (the tour then fails, it is not skipped).
+ensure_chromium() {
+    local name
+    for name in google-chrome chromium chromium-browser google-chrome-stable; do
+        command -v "$name" >/dev/null 2>&1 && return 0
+    done
+    if is_root && command -v apt-get >/dev/null 2>&1; then
+        say "Installing Chromium for the browser tour"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    else
+        echo "Chromium is not installed (apt-get install chromium): the browser tour will FAIL." >&2
     fi
 }
 
