@@ -23,7 +23,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, split_every, unique
 
-from ..altinn.types import ROLE_ATTACHMENT, AltinnFile, AltinnItem, FetchFailure
+from ..altinn.types import ROLE_ATTACHMENT, ROLE_BODY, AltinnFile, AltinnItem, FetchFailure
+from ..altinn.upload import upload_reference
 from ..services import failures
 from ..services.fetch import can_commit, retry_missing_files, to_utc_naive
 from ..services.texts import company_lang, error_message, error_text
@@ -224,16 +225,20 @@ class AltinnDocument(models.Model):
         # The ledger row is the record of the import: no creation message, follower or tracking.
         recorder = self.with_context(tracking_disable=True)
         existing = recorder._altinn_existing_documents(
-            company, {key for item in chunk for key in _item_keys(item)}
+            company, {key for item in chunk for key in (*_item_keys(item), *_content_keys(item))}
         )
-        # An item known under another reference (another transport) is that row: it gets the item's
-        # reference too, so it is found directly next time.
-        late_aliases = []
+        # An item known under another reference (another transport, Altinn's cross-reference), or else by
+        # the same document file recorded from another transport, is that row: it gets the item's
+        # references too, so it is found directly next time.
+        late_aliases, claimed = [], set()
         for item in chunk:
-            doc = _match(existing, item)
-            if doc and item.reference not in existing:
+            if item.reference in existing:
+                continue
+            doc = _match(existing, item) or recorder._altinn_match_content(existing, item, claimed)
+            if doc:
                 existing[item.reference] = doc
-                late_aliases += [(doc, key) for key in _item_keys(item)]
+                claimed.add((doc.id, item.transport))
+                late_aliases += [(doc, key, item.transport, "reference") for key in _item_keys(item)]
         outcomes = [None] * len(chunk)
         batched, one_by_one, seen = [], [], set()
         for position, item in enumerate(chunk):
@@ -246,7 +251,8 @@ class AltinnDocument(models.Model):
             if created:
                 for position, doc in zip(batched, created, strict=True):
                     outcomes[position] = ("new", doc.id)
-                    existing.update(dict.fromkeys(_item_keys(chunk[position]), doc))
+                    for key in (*_item_keys(chunk[position]), *_content_keys(chunk[position])):
+                        existing.setdefault(key, doc)
             else:
                 one_by_one = sorted(batched + one_by_one)
         if late_aliases:
@@ -357,6 +363,34 @@ class AltinnDocument(models.Model):
         return ("new", doc.id)
 
     @api.model
+    def _altinn_match_content(self, existing, item, claimed):
+        """The row recorded from another transport that holds one of ``item``'s document files (XML/JSON,
+        byte for byte), when no Altinn reference links them (an upload; a notice Altinn 2 sent as a message
+        and Altinn 3 as the sender's own dialog). A row takes one item per transport: once an item of this
+        transport is linked to it, another one with the same file is a document of its own."""
+        if isinstance(item, FetchFailure):
+            return None
+        for key in _content_keys(item):
+            doc = existing.get(key)
+            if not doc or doc.transport == item.transport or (doc.id, item.transport) in claimed:
+                continue
+            linked = (
+                self.env["altinn.document.alias"]
+                .sudo()
+                .search_count(
+                    [
+                        ("document_id", "=", doc.id),
+                        ("source", "=", item.transport),
+                        ("kind", "=", "reference"),
+                    ],
+                    limit=1,
+                )
+            )
+            if not linked:
+                return doc
+        return None
+
+    @api.model
     def _altinn_item_vals(self, item):
         return {
             **self._altinn_missing_vals(item),
@@ -395,7 +429,12 @@ class AltinnDocument(models.Model):
             [{**self._altinn_item_vals(item), "company_id": company.id, "state": "new"} for item in items]
         )
         docs._altinn_attach_items(items)
-        aliases = [(doc, key) for doc, item in zip(docs, items, strict=True) for key in _item_keys(item)]
+        aliases = [
+            (doc, key, item.transport, kind)
+            for doc, item in zip(docs, items, strict=True)
+            for kind, keys in (("reference", _item_keys(item)), ("content", _content_keys(item)))
+            for key in keys
+        ]
         self.env["altinn.document.alias"].sudo()._altinn_link(aliases)
         return docs
 
@@ -412,7 +451,9 @@ class AltinnDocument(models.Model):
             del vals["reference"], vals["transport"]
         self.write({**vals, "state": "new", "error": False, "incomplete": False})
         self._altinn_attach(item)
-        self.env["altinn.document.alias"].sudo()._altinn_link([(self, key) for key in _item_keys(item)])
+        self.env["altinn.document.alias"].sudo()._altinn_link(
+            [(self, key, item.transport, "reference") for key in _item_keys(item)]
+        )
 
     def _altinn_add_late_files(self, item: AltinnItem):
         """The item read again (``Transport.fetch_item`` or listed again): keep the files that were missing
@@ -797,6 +838,21 @@ def _item_keys(item):
     for key in (*getattr(item, "aliases", ()), getattr(item, "archive_reference", None)):
         if key and key not in keys:
             keys.append(key)
+    return keys
+
+
+def _content_keys(item):
+    """The item's document files (XML/JSON, not the message text) as content keys: the reference an upload
+    of the same file gets (``upload_reference``), so uploads and items of any transport meet."""
+    keys = []
+    for file in getattr(item, "files", None) or []:
+        if file.role == ROLE_BODY:
+            continue
+        mimetype = (file.mimetype or "").lower()
+        if "xml" in mimetype or "json" in mimetype or (file.name or "").lower().endswith((".xml", ".json")):
+            key = upload_reference(file)
+            if key != item.reference and key not in keys:
+                keys.append(key)
     return keys
 
 

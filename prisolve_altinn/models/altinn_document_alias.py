@@ -26,7 +26,18 @@ class AltinnDocumentAlias(models.Model):
     reference = fields.Char(
         required=True,
         help="Another reference of the same Altinn item, e.g. its Altinn 2 reference (C…, AR…) or its "
-        "Altinn 3 reference (correspondence:…).",
+        "Altinn 3 reference (correspondence:…), or the content key of one of its document files.",
+    )
+    kind = fields.Selection(
+        [("reference", "Altinn reference"), ("content", "Document file")],
+        required=True,
+        default="reference",
+        help="Altinn reference: a reference Altinn gives the item. Document file: the item holds this "
+        "XML/JSON file byte for byte (the reference an upload of the file gets).",
+    )
+    source = fields.Selection(
+        [("altinn2", "Altinn 2"), ("altinn3", "Altinn 3"), ("upload", "Upload")],
+        help="The transport whose item brought this reference.",
     )
 
     _sql_constraints = [
@@ -38,35 +49,36 @@ class AltinnDocumentAlias(models.Model):
     ]
 
     @api.model
-    def _altinn_link(self, pairs):
-        """Give documents their other references: ``pairs`` of (document, reference). A reference that
-        is the document's own, or that the company already gives to a document, is left alone (one INSERT,
-        conflicts skipped: two transports may record at the same time)."""
-        rows = {
-            (doc.company_id.id, reference): doc.id
-            for doc, reference in pairs
-            if reference and reference != doc.reference
-        }
-        if not rows:
+    def _altinn_link(self, rows):
+        """Give documents their other references: ``rows`` of (document, reference, source transport, kind).
+        A reference that is the document's own, or that the company already gives to a document, is left
+        alone (one INSERT, conflicts skipped: two items may share a file, two transports may record at once).
+        """
+        values = {}
+        for doc, reference, source, kind in rows:
+            if reference and reference != doc.reference:
+                values.setdefault((doc.company_id.id, reference), (doc.id, source or None, kind))
+        if not values:
             return
         self.env.flush_all()
-        values = SQL(", ").join(
-            SQL(
-                "(%s, %s, %s, %s, now() at time zone 'UTC', %s, now() at time zone 'UTC')",
-                doc_id,
-                company_id,
-                reference,
-                self.env.uid,
-                self.env.uid,
-            )
-            for (company_id, reference), doc_id in rows.items()
-        )
         self.env.cr.execute(
             SQL(
-                "INSERT INTO altinn_document_alias "
-                "(document_id, company_id, reference, create_uid, create_date, write_uid, write_date) "
-                "VALUES %s ON CONFLICT (company_id, reference) DO NOTHING",
-                values,
+                "INSERT INTO altinn_document_alias (document_id, company_id, reference, source, kind, "
+                "create_uid, create_date, write_uid, write_date) VALUES %s "
+                "ON CONFLICT (company_id, reference) DO NOTHING",
+                SQL(", ").join(
+                    SQL(
+                        "(%s, %s, %s, %s, %s, %s, now() at time zone 'UTC', %s, now() at time zone 'UTC')",
+                        doc_id,
+                        company_id,
+                        reference,
+                        source,
+                        kind,
+                        self.env.uid,
+                        self.env.uid,
+                    )
+                    for (company_id, reference), (doc_id, source, kind) in values.items()
+                ),
             )
         )
         self.invalidate_model()
