@@ -36,8 +36,9 @@ from ..altinn.altinn3 import (
 from ..altinn.altinn3 import diagnosis as grant_diagnosis
 from ..altinn.altinn3.register import ENSURE_CREATED, ENSURE_UNCHANGED
 from ..altinn.altinn3.systemusers import REGISTER_SCOPES
+from ..altinn.i18n import _lt
 from ..models.altinn_maskinporten_client import ENVIRONMENTS
-from ..services.texts import error_message
+from ..services.texts import error_message, translate
 
 _logger = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ SELF_SERVICE = {
     "test": "https://sjolvbetjening.test.samarbeid.digdir.no",
 }
 SYSTEM_NAME = "Odoo Altinn (Prisolve)"
+SYSTEM_DESCRIPTION = _lt("Fetches Altinn documents (VAT, tax, letters) into Odoo as draft journal entries.")
 
 
 class AltinnSetupWizard(models.TransientModel):
@@ -362,9 +364,10 @@ class AltinnSetupWizard(models.TransientModel):
         """Create or update the system so it lists this installation's client id, packages and redirect URL
         (only when this installation's organisation is the system's vendor)."""
         self.ensure_one()
-        client = self._altinn_client(create=False)
+        self._check_settings_admin()
         if not self.own_vendor:
             raise UserError(self.vendor_instructions)
+        client = self._altinn_client(create=False)
         settings = self._altinn_settings()
         register = make_register(settings)
         try:
@@ -414,11 +417,10 @@ class AltinnSetupWizard(models.TransientModel):
             )
         return self._altinn_done(message)
 
-    def _altinn_system_description(self, lang):
+    @staticmethod
+    def _altinn_system_description(lang):
         """The system's description in Altinn's system register, in ``lang`` (from nb.po)."""
-        return self.with_context(lang=lang).env._(
-            "Fetches Altinn documents (VAT, tax, letters) into Odoo as draft journal entries."
-        )
+        return translate(SYSTEM_DESCRIPTION, lang)
 
     # ------------------------------------------------------------------
     # Steps 4 and 5: the system users
@@ -487,5 +489,6 @@ class AltinnSetupWizard(models.TransientModel):
 
     def _altinn_done(self, message):
         """Show ``message`` on the assistant; the form (opened full page) reads itself again."""
+        self.invalidate_recordset()  # the key, the client and the system users may have changed
         self.message = message
         return True
