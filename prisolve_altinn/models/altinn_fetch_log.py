@@ -16,7 +16,7 @@ class AltinnFetchLog(models.Model):
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True, ondelete="cascade")
     user_id = fields.Many2one(
         "res.users",
-        string="Started by",
+        string="Person",
         readonly=True,
         help="The person who fetched; empty for the scheduled fetch.",
     )
@@ -29,6 +29,7 @@ class AltinnFetchLog(models.Model):
         [("altinn3", "Altinn 3"), ("altinn2", "Altinn 2"), ("upload", "Upload")], readonly=True
     )
     started_by = fields.Char(
+        string="Started by",
         compute="_compute_started_by",
         help="The person who fetched or uploaded, or the scheduled fetch (nobody).",
     )

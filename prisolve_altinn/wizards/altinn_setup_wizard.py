@@ -90,9 +90,9 @@ class AltinnSetupWizard(models.TransientModel):
     scopes_needed = fields.Char(string="Scopes the integration needs", compute="_compute_self_service")
     # Step 2: the grant test.
     grant_result = fields.Text(string="Grant test", readonly=True)
-    grant_ok = fields.Boolean(readonly=True)
+    grant_ok = fields.Boolean(string="Grant works", readonly=True)
     # Step 3: the system register.
-    own_vendor = fields.Boolean(compute="_compute_own_vendor")
+    own_vendor = fields.Boolean(string="Own vendor", compute="_compute_own_vendor")
     vendor_instructions = fields.Text(string="For the system vendor", compute="_compute_own_vendor")
     # Steps 4 and 5: the system users.
     request_company_ids = fields.Many2many(
@@ -218,11 +218,9 @@ class AltinnSetupWizard(models.TransientModel):
         }
         client = self.client_record_id
         if not values["system_id"]:
+            example = (values["vendor_org_number"] or "123456789") + "_odooaltinn"
             raise UserError(
-                self.env._(
-                    "Enter the system ID (system register), e.g. %(example)s.",
-                    example=f"{values['vendor_org_number'] or '123456789'}_odooaltinn",
-                )
+                self.env._("Enter the system ID (system register), e.g. %(example)s.", example=example)
             )
         changed = {name: value for name, value in values.items() if value and client[name] != value}
         if client:
