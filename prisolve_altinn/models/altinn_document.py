@@ -14,7 +14,9 @@ what it booked and the next run picks up the rest. A document's failure stays on
 import dataclasses
 import logging
 import mimetypes
+import re
 import time
+from types import SimpleNamespace
 
 from psycopg2 import errors as pg_errors
 from psycopg2.extensions import TransactionRollbackError
@@ -34,6 +36,8 @@ _logger = logging.getLogger(__name__)
 ROLE_PREFIX = "altinn_role:"
 MIMETYPE_PREFIX = "mimetype:"
 RAW_DESCRIPTION = "altinn_raw"
+# Altinn 2's archive reference in an element's raw description (``<ArchiveReference>AR5276000</…>``).
+ARCHIVE_REFERENCE = re.compile(rb"ArchiveReference>\s*(AR\d+)\s*<")
 # Items recorded per batch: bounded memory, and one INSERT per table for up to this many.
 RECORD_CHUNK_SIZE = 100
 PENDING_DOMAIN = [("state", "=", "new"), ("incomplete", "=", False)]
@@ -562,6 +566,19 @@ class AltinnDocument(models.Model):
         except Exception:
             _logger.warning("Could not record the failure of Altinn item %s", reference, exc_info=True)
             return doc or self.browse()
+
+    def _altinn_backfill_references(self):
+        """Give rows recorded before references were kept (18.0.1.2.0) what recording now keeps: the content
+        keys of their document files and, for Altinn 2 rows, the ArchiveReference in their raw description."""
+        rows = []
+        for doc in self:
+            item = SimpleNamespace(reference=doc.reference, files=doc._altinn_files())
+            rows += [(doc, key, doc.transport, "content") for key in _content_keys(item)]
+            raw = doc.raw_attachment_id.raw if doc.transport == "altinn2" and doc.raw_attachment_id else b""
+            match = ARCHIVE_REFERENCE.search(raw or b"")
+            if match:
+                rows.append((doc, match.group(1).decode("ascii"), "altinn2", "reference"))
+        self.env["altinn.document.alias"].sudo()._altinn_link(rows)
 
     def action_altinn_fetch_missing(self):
         """Read these documents again now for the files that were missing (the automatic tries may have

@@ -305,9 +305,9 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
         lines = {line.org_number: line for line in wizard.line_ids}
         self.assertEqual(set(lines), {COMPANY, CLIENT_COMPANY, UNDELEGATED})
         self.assertEqual(
-            (lines[CLIENT_COMPANY].action, lines[CLIENT_COMPANY].company_id), ("linked", self.klient)
+            (lines[CLIENT_COMPANY].action, lines[CLIENT_COMPANY].existing_company_id), ("linked", self.klient)
         )
-        self.assertEqual((lines[COMPANY].action, lines[COMPANY].company_id), ("link", self.selskap))
+        self.assertEqual((lines[COMPANY].action, lines[COMPANY].existing_company_id), ("link", self.selskap))
         self.assertEqual((lines[UNDELEGATED].action, lines[UNDELEGATED].selected), ("create", True))
         lines[COMPANY].selected = False  # the company keeps its own system user only
         wizard.with_user(self.manager).action_apply()
@@ -388,24 +388,7 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
         before = self.documents(company)
         self.assertEqual(set(before.mapped("transport")), {"altinn2"})
         self.assertEqual(sorted(before.mapped("title")), self.expected_titles(COMPANY))
-        # The company switches to Altinn 3 (its own system user is approved in Altinn).
-        company.write(
-            {
-                "altinn_transport": "altinn3",
-                "altinn_system_user_id": self.env["altinn.system.user"]
-                .create(
-                    {
-                        "kind": "standard",
-                        "company_id": company.id,
-                        "partner_id": company.partner_id.id,
-                        "org_number": COMPANY,
-                        "external_ref": COMPANY,
-                        "state": "approved",
-                    }
-                )
-                .id,
-            }
-        )
+        self.switch_to_altinn3(company)
         wizard = self.altinn3_wizard(company)
         line = wizard.line_ids
         self.assertEqual(
@@ -428,6 +411,36 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
         wizard = self.soap_update(company)
         self.assertEqual(wizard.line_ids.new_count, 0)
         self.assertEqual(self.documents(company), before)
+
+    def test_rows_recorded_before_the_upgrade_are_found_too(self):
+        company = self.soap_selskap
+        self.soap_update(company)
+        before = self.documents(company)
+        before.alias_ids.sudo().unlink()  # as recorded before 18.0.1.2.0
+        before._altinn_backfill_references()  # what the migration does
+        references = before.alias_ids.mapped("reference")
+        self.assertIn(
+            "AR5276000", references
+        )  # the archived form's ArchiveReference, from its raw description
+        self.assertTrue([ref for ref in references if ref.startswith("upload:")])
+        self.switch_to_altinn3(company)
+        line = self.altinn3_wizard(company).line_ids
+        self.assertEqual((line.new_count, line.known_count), (0, len(before)), line.message)
+        self.assertEqual(self.documents(company), before)
+
+    def switch_to_altinn3(self, company):
+        """The company moves to Altinn 3; its own system user is approved in Altinn."""
+        system_user = self.env["altinn.system.user"].create(
+            {
+                "kind": "standard",
+                "company_id": company.id,
+                "partner_id": company.partner_id.id,
+                "org_number": COMPANY,
+                "external_ref": COMPANY,
+                "state": "approved",
+            }
+        )
+        company.write({"altinn_transport": "altinn3", "altinn_system_user_id": system_user.id})
 
     # ------------------------------------------------------------------
     # Who did what

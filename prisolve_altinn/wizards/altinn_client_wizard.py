@@ -80,9 +80,10 @@ class AltinnClientWizard(models.TransientModel):
         reference = firm._altinn_reference_company().sudo()
         created, linked = self.env["res.company"], self.env["res.company"]
         for line in chosen:
-            if line.company_id:
-                line.company_id.sudo().write({"altinn_firm_id": firm.id, "altinn_transport": "altinn3"})
-                linked |= line.company_id
+            if line.existing_company_id:
+                company = line.existing_company_id.sudo()
+                company.write({"altinn_firm_id": firm.id, "altinn_transport": "altinn3"})
+                linked |= company
             else:
                 created |= line._altinn_create_company(firm, reference)
         if created:
@@ -115,10 +116,13 @@ class AltinnClientWizardLine(models.TransientModel):
     wizard_id = fields.Many2one("altinn.client.wizard", required=True, ondelete="cascade")
     org_number = fields.Char(string="Organisation number", required=True, readonly=True)
     name = fields.Char(readonly=True)
-    company_id = fields.Many2one(
+    # The client's company in this database, if any (not the line's owner: no multi-company rule applies).
+    existing_company_id = fields.Many2one(
         "res.company", string="Odoo company", compute="_compute_company", store=True, compute_sudo=True
     )
-    company_firm_id = fields.Many2one(related="company_id.altinn_firm_id", string="Its accounting firm")
+    company_firm_id = fields.Many2one(
+        related="existing_company_id.altinn_firm_id", string="Its accounting firm"
+    )
     action = fields.Selection(ACTIONS, compute="_compute_company", store=True)
     selected = fields.Boolean(string="Create or link", compute="_compute_company", store=True, readonly=False)
 
@@ -128,7 +132,7 @@ class AltinnClientWizardLine(models.TransientModel):
         for line in self:
             company = Company.search([("altinn_org_number", "=", line.org_number)], limit=1)
             firm = line.wizard_id.firm_id
-            line.company_id = company
+            line.existing_company_id = company
             if not company:
                 line.action, line.selected = "create", True
             elif company.altinn_firm_id == firm:
