@@ -143,6 +143,38 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
         with self.assertRaises(UserError):
             wizard.action_register_system()
 
+    def test_scopes_and_packages_missing_are_named_with_who_must_act(self):
+        # An integration that was granted the reading scopes only.
+        client_id = str(uuid.uuid4())
+        scopes = ["digdir:dialogporten", "altinn:correspondence.read", "altinn:instances.read"]
+        self.control(
+            "POST",
+            "/clients",
+            {"client_id": client_id, "jwk": self.vendor_data["public_jwk"], "scopes": scopes},
+        )
+        self.vendor.client_id = client_id
+        wizard = (
+            self.env["altinn.setup.wizard"].with_user(self.settings_admin).create({"environment": "custom"})
+        )
+        wizard.action_test_grant()
+        self.assertFalse(wizard.grant_ok)
+        self.assertIn("✘ Maskinporten token", wizard.grant_result)
+        self.assertIn("has not been granted the scopes", wizard.grant_result)
+        self.assertIn("altinn:authentication/systemuser.request.write", wizard.grant_result)
+
+        # A request for an access package the system does not list: refused, and the vendor adds it.
+        wizard.client_id = self.vendor_data["client_id"]
+        wizard.action_save()
+        self.vendor.agent_access_packages = "regnskapsforer-med-signeringsrettighet revisormedarbeider"
+        self.control("POST", f"/systemusers/{self.system_user(FIRM, agent=True)['id']}/revoke")
+        self.firm.altinn_agent_system_user_id.state = "missing"
+        with self.assertRaisesRegex(UserError, "access package that the system does not list"):
+            self.firm.with_user(self.manager).action_altinn_request_agent_system_user()
+        wizard.action_register_system()
+        self.assertIn("revisormedarbeider", wizard.message)
+        self.firm.with_user(self.manager).action_altinn_request_agent_system_user()
+        self.assertEqual(self.firm.altinn_agent_system_user_id.state, "requested")
+
     def test_only_managers_set_up_and_only_settings_administrators_see_the_key(self):
         with self.assertRaises(AccessError):
             self.env["altinn.setup.wizard"].with_user(self.accountant).create({})
