@@ -278,6 +278,7 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
         company.with_user(self.manager).action_altinn_check_system_user()
         self.assertEqual(system_user.state, "rejected")
         self.assertIn("deleted and a new request sent", system_user.next_step)
+        self.assertIn("deletes it in Altinn and sends a new one", company.altinn_access_info)
         self.assertFalse(company.altinn_fetch_ready)
 
         # Altinn returns a rejected request to every new POST until it is deleted: it is deleted and redone.
