@@ -116,6 +116,10 @@ class AltinnSetupWizard(models.TransientModel):
     # ------------------------------------------------------------------
     # Defaults and computes
     # ------------------------------------------------------------------
+    def _compute_display_name(self):
+        for wizard in self:
+            wizard.display_name = self.env._("Altinn 3 setup assistant")
+
     @api.model
     def _default_environment(self):
         company = self.env["res.company"].sudo().search([("altinn_transport", "=", "altinn3")], limit=1)
