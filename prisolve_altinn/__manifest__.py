@@ -3,7 +3,7 @@
 {
     "name": "Altinn for Odoo (Prisolve)",
     "summary": "Fetch a Norwegian company's Altinn forms and messages into an Odoo ledger",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Accounting/Localizations/EDI",
     "website": "https://prisolve.com",
     "author": "Prisolve",
@@ -27,6 +27,7 @@
         "views/altinn_system_user_views.xml",
         "views/altinn_maskinporten_client_views.xml",
         "views/altinn_document_views.xml",
+        "views/altinn_document_recording_views.xml",
         "views/altinn_fetch_log_views.xml",
         "views/account_move_views.xml",
         "views/altinn_document_booking_views.xml",
@@ -34,6 +35,8 @@
         # wizards
         "wizards/altinn_update_wizard_views.xml",
         "wizards/altinn_upload_wizard_views.xml",
+        "wizards/altinn_setup_wizard_views.xml",
+        "wizards/altinn_client_wizard_views.xml",
         # menus last: they reference the actions above
         "views/menus.xml",
     ],

@@ -6,6 +6,7 @@ from . import altinn_maskinporten_client
 
 # The ledger, its lines and the fetch log.
 from . import altinn_document
+from . import altinn_document_alias
 from . import altinn_document_line
 from . import altinn_fetch_log
 

@@ -11,9 +11,12 @@ what it booked and the next run picks up the rest. A document's failure stays on
 (``services/failures.py``); it never stops the other documents or companies.
 """
 
+import dataclasses
 import logging
 import mimetypes
+import re
 import time
+from types import SimpleNamespace
 
 from psycopg2 import errors as pg_errors
 from psycopg2.extensions import TransactionRollbackError
@@ -22,16 +25,19 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, split_every, unique
 
-from ..altinn.types import ROLE_ATTACHMENT, AltinnFile, AltinnItem, FetchFailure
+from ..altinn.types import ROLE_ATTACHMENT, ROLE_BODY, AltinnFile, AltinnItem, FetchFailure
+from ..altinn.upload import upload_reference
 from ..services import failures
-from ..services.fetch import can_commit, to_utc_naive
-from ..services.texts import company_lang, error_message
+from ..services.fetch import can_commit, retry_missing_files, to_utc_naive
+from ..services.texts import company_lang, error_message, error_text
 
 _logger = logging.getLogger(__name__)
 
 ROLE_PREFIX = "altinn_role:"
 MIMETYPE_PREFIX = "mimetype:"
 RAW_DESCRIPTION = "altinn_raw"
+# Altinn 2's archive reference in an element's raw description (``<ArchiveReference>AR5276000</…>``).
+ARCHIVE_REFERENCE = re.compile(rb"ArchiveReference>\s*(AR\d+)\s*<")
 # Items recorded per batch: bounded memory, and one INSERT per table for up to this many.
 RECORD_CHUNK_SIZE = 100
 PENDING_DOMAIN = [("state", "=", "new"), ("incomplete", "=", False)]
@@ -142,6 +148,26 @@ class AltinnDocument(models.Model):
         copy=False,
         help="The item as Altinn described it (XML/JSON), kept for support.",
     )
+    # The same item under other references (another transport): see models/altinn_document_alias.py.
+    alias_ids = fields.One2many(
+        "altinn.document.alias", "document_id", string="Other references", readonly=True
+    )
+    # A dialog read in part: what could not be read, and the retries (services/fetch.py fetches it again).
+    has_missing_files = fields.Boolean(
+        string="Files missing",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Altinn listed files of this item that could not be read; the next fetches try them again.",
+    )
+    missing_files = fields.Text(
+        string="Files not read",
+        readonly=True,
+        copy=False,
+        help="Which files of the item could not be read, and why.",
+    )
+    missing_retry_count = fields.Integer(string="Tries for the missing files", readonly=True, copy=False)
+    missing_checked_at = fields.Datetime(string="Missing files last tried", readonly=True, copy=False)
 
     _sql_constraints = [
         (
@@ -202,24 +228,44 @@ class AltinnDocument(models.Model):
         """
         # The ledger row is the record of the import: no creation message, follower or tracking.
         recorder = self.with_context(tracking_disable=True)
-        existing = recorder._altinn_existing_documents(company, {item.reference for item in chunk})
+        existing = recorder._altinn_existing_documents(
+            company, {key for item in chunk for key in (*_item_keys(item), *_content_keys(item))}
+        )
+        # An item known under another reference (another transport, Altinn's cross-reference), or else by
+        # the same document file recorded from another transport, is that row: it gets the item's
+        # references too, so it is found directly next time.
+        late_aliases, claimed = [], set()
+        for item in chunk:
+            if item.reference in existing:
+                continue
+            doc = _match(existing, item) or recorder._altinn_match_content(existing, item, claimed)
+            if doc:
+                existing[item.reference] = doc
+                claimed.add((doc.id, item.transport))
+                late_aliases += [(doc, key, item.transport, "reference") for key in _item_keys(item)]
         outcomes = [None] * len(chunk)
         batched, one_by_one, seen = [], [], set()
         for position, item in enumerate(chunk):
-            unknown = item.reference not in existing and item.reference not in seen
-            seen.add(item.reference)
+            keys = _item_keys(item)
+            unknown = item.reference not in existing and not seen.intersection(keys)
+            seen.update(keys)
             (batched if unknown and not isinstance(item, FetchFailure) else one_by_one).append(position)
         if batched:
             created = recorder._altinn_create_batch(company, [chunk[position] for position in batched])
             if created:
                 for position, doc in zip(batched, created, strict=True):
                     outcomes[position] = ("new", doc.id)
-                    existing[doc.reference] = doc
+                    for key in (*_item_keys(chunk[position]), *_content_keys(chunk[position])):
+                        existing.setdefault(key, doc)
             else:
                 one_by_one = sorted(batched + one_by_one)
+        if late_aliases:
+            self.env["altinn.document.alias"].sudo()._altinn_link(late_aliases)
         lang = self.env.lang or "en_US"
         for position in one_by_one:
             item = chunk[position]
+            if item.reference not in existing and _match(existing, item):
+                existing[item.reference] = _match(existing, item)  # an alias created earlier in the chunk
             outcomes[position] = recorder._altinn_record_one(company, item, existing, failures, lang)
         outcomes = [outcome for outcome in outcomes if outcome]
         # Written: the chunk leaves the cache, so memory does not grow with the number of items.
@@ -231,24 +277,38 @@ class AltinnDocument(models.Model):
 
     @api.model
     def _altinn_known_references(self, company):
-        """References ``company`` already holds complete: a transport need not download them again."""
+        """References ``company`` already holds complete, its rows' other references included: a transport
+        need not download them again."""
         self.flush_model(["company_id", "reference", "incomplete"])
+        self.env["altinn.document.alias"].flush_model()
         self.env.cr.execute(
-            "SELECT reference FROM altinn_document WHERE company_id = %s AND incomplete IS NOT TRUE",
-            [company.id],
+            """SELECT reference FROM altinn_document WHERE company_id = %s AND incomplete IS NOT TRUE
+               UNION
+               SELECT alias.reference FROM altinn_document_alias alias
+                 JOIN altinn_document doc ON doc.id = alias.document_id
+                WHERE alias.company_id = %s AND doc.incomplete IS NOT TRUE""",
+            [company.id, company.id],
         )
         return frozenset(row[0] for row in self.env.cr.fetchall())
 
     @api.model
     def _altinn_existing_documents(self, company, references):
-        """The company's rows for ``references``, by reference (one query)."""
-        return {
-            doc.reference: doc
-            for doc in self.search_fetch(
-                [("company_id", "=", company.id), ("reference", "in", list(references))],
-                ["reference", "incomplete"],
-            )
-        }
+        """The company's rows for ``references``, by reference: their own or another one (two queries)."""
+        references = list(references)
+        self.env["altinn.document.alias"].flush_model()
+        self.env.cr.execute(
+            "SELECT reference, document_id FROM altinn_document_alias "
+            "WHERE company_id = %s AND reference = ANY(%s)",
+            [company.id, references],
+        )
+        aliases = dict(self.env.cr.fetchall())
+        domain = [("company_id", "=", company.id), ("reference", "in", references)]
+        if aliases:
+            domain = ["|", ("id", "in", list(aliases.values())), *domain]
+        docs = self.search_fetch(domain, ["reference", "incomplete", "has_missing_files"])
+        found = {reference: docs.browse(doc_id) for reference, doc_id in aliases.items()}
+        found.update((doc.reference, doc) for doc in docs)
+        return found
 
     @api.model
     def _altinn_create_batch(self, company, items):
@@ -270,6 +330,8 @@ class AltinnDocument(models.Model):
         """Record one item in its own savepoint; returns ``("new" | "known", id)`` or None if it failed."""
         doc = existing.get(item.reference)
         if doc and not doc.incomplete:
+            if doc.has_missing_files and isinstance(item, AltinnItem):
+                doc._altinn_add_late_files(item)  # listed again: what was missing may be readable now
             return ("known", doc.id)
         if isinstance(item, FetchFailure):
             failures.append(item)
@@ -305,8 +367,37 @@ class AltinnDocument(models.Model):
         return ("new", doc.id)
 
     @api.model
+    def _altinn_match_content(self, existing, item, claimed):
+        """The row recorded from another transport that holds one of ``item``'s document files (XML/JSON,
+        byte for byte), when no Altinn reference links them (an upload; a notice Altinn 2 sent as a message
+        and Altinn 3 as the sender's own dialog). A row takes one item per transport: once an item of this
+        transport is linked to it, another one with the same file is a document of its own."""
+        if isinstance(item, FetchFailure):
+            return None
+        for key in _content_keys(item):
+            doc = existing.get(key)
+            if not doc or doc.transport == item.transport or (doc.id, item.transport) in claimed:
+                continue
+            linked = (
+                self.env["altinn.document.alias"]
+                .sudo()
+                .search_count(
+                    [
+                        ("document_id", "=", doc.id),
+                        ("source", "=", item.transport),
+                        ("kind", "=", "reference"),
+                    ],
+                    limit=1,
+                )
+            )
+            if not linked:
+                return doc
+        return None
+
+    @api.model
     def _altinn_item_vals(self, item):
         return {
+            **self._altinn_missing_vals(item),
             "reference": item.reference,
             "kind": item.kind if item.kind in ("form", "message") else "message",
             "transport": item.transport or "altinn2",
@@ -321,12 +412,34 @@ class AltinnDocument(models.Model):
         }
 
     @api.model
+    def _altinn_missing_vals(self, item):
+        """What the row says about the files of ``item`` that could not be read (in the context language)."""
+        missing = getattr(item, "missing_files", None) or []
+        lang = self.env.lang or "en_US"
+        lines = [
+            self.env._(
+                "%(file)s: %(reason)s",
+                file=file.name,
+                reason=error_text(file.error, lang) if file.error is not None else file.reason,
+            )
+            for file in missing
+        ]
+        return {"has_missing_files": bool(missing), "missing_files": "\n".join(lines) or False}
+
+    @api.model
     def _altinn_create_from_items(self, company, items):
-        """Create the rows of new ``items`` and their files: one INSERT per table for all."""
+        """Create the rows of new ``items``, their files and other references: one INSERT per table."""
         docs = self.create(
             [{**self._altinn_item_vals(item), "company_id": company.id, "state": "new"} for item in items]
         )
         docs._altinn_attach_items(items)
+        aliases = [
+            (doc, key, item.transport, kind)
+            for doc, item in zip(docs, items, strict=True)
+            for kind, keys in (("reference", _item_keys(item)), ("content", _content_keys(item)))
+            for key in keys
+        ]
+        self.env["altinn.document.alias"].sudo()._altinn_link(aliases)
         return docs
 
     @api.model
@@ -336,8 +449,49 @@ class AltinnDocument(models.Model):
     def _altinn_complete_from_item(self, item: AltinnItem):
         self.ensure_one()
         self.attachment_ids.unlink()
-        self.write({**self._altinn_item_vals(item), "state": "new", "error": False, "incomplete": False})
+        vals = self._altinn_item_vals(item)
+        if item.reference != self.reference:
+            # Completed by the same item from another transport: the row keeps its reference.
+            del vals["reference"], vals["transport"]
+        self.write({**vals, "state": "new", "error": False, "incomplete": False})
         self._altinn_attach(item)
+        self.env["altinn.document.alias"].sudo()._altinn_link(
+            [(self, key, item.transport, "reference") for key in _item_keys(item)]
+        )
+
+    def _altinn_add_late_files(self, item: AltinnItem):
+        """The item read again (``Transport.fetch_item`` or listed again): keep the files that were missing
+        and are readable now, note what is still missing, and book again when the first booking had no
+        entry to make. Returns the attachments added."""
+        self.ensure_one()
+        have = set(self.attachment_ids.mapped("checksum"))
+        late = [
+            file for file in item.files if self.env["ir.attachment"]._compute_checksum(file.data) not in have
+        ]
+        vals = {**self._altinn_missing_vals(item), "missing_checked_at": fields.Datetime.now()}
+        if not vals["has_missing_files"]:
+            vals["missing_retry_count"] = 0
+        added = self.env["ir.attachment"]
+        if late:
+            partial = dataclasses.replace(item, files=late, raw=None)
+            vals_list = self._altinn_attachment_vals(partial)
+            self.check_access("write")
+            added = self.env["ir.attachment"].sudo().create(vals_list).sudo(False)
+            rebook = not (self.move_id or self.move_ids) and (
+                self.state in ("new", "failed")
+                or (self.state == "ignored" and self.doc_type in (False, "other"))
+            )
+            if rebook:
+                vals.update(state="new", error=False)
+        self.write(vals)
+        if late:
+            self.message_post(
+                body=self.env._(
+                    "Files that could not be read before were fetched now: %(files)s",
+                    files=", ".join(added.mapped("name")),
+                )
+            )
+        return added
 
     def _altinn_attach(self, item: AltinnItem):
         """Keep the item's files (role in the description) and its raw description."""
@@ -412,6 +566,54 @@ class AltinnDocument(models.Model):
         except Exception:
             _logger.warning("Could not record the failure of Altinn item %s", reference, exc_info=True)
             return doc or self.browse()
+
+    def _altinn_backfill_references(self):
+        """Give rows recorded before references were kept (18.0.1.2.0) what recording now keeps: the content
+        keys of their document files and, for Altinn 2 rows, the ArchiveReference in their raw description."""
+        rows = []
+        for doc in self:
+            item = SimpleNamespace(reference=doc.reference, files=doc._altinn_files())
+            rows += [(doc, key, doc.transport, "content") for key in _content_keys(item)]
+            raw = doc.raw_attachment_id.raw if doc.transport == "altinn2" and doc.raw_attachment_id else b""
+            match = ARCHIVE_REFERENCE.search(raw or b"")
+            if match:
+                rows.append((doc, match.group(1).decode("ascii"), "altinn2", "reference"))
+        self.env["altinn.document.alias"].sudo()._altinn_link(rows)
+
+    def action_altinn_fetch_missing(self):
+        """Read these documents again now for the files that were missing (the automatic tries may have
+        stopped); says what came."""
+        companies = self.filtered("has_missing_files").company_id
+        if not companies:
+            raise UserError(self.env._("No file is missing on these documents."))
+        fetched = self.browse()
+        for company in companies:
+            docs = self.filtered(lambda d, c=company: d.company_id == c and d.has_missing_files)
+            docs.sudo().write({"missing_retry_count": 0})
+            transport = company._altinn_transport()
+            try:
+                fetched |= self.browse(
+                    retry_missing_files(docs.with_company(company), company, transport, only=docs)
+                )
+            finally:
+                transport.close()
+        still = self.filtered("has_missing_files")
+        message = (
+            self.env._("Every missing file was fetched.")
+            if not still
+            else self.env._("Still missing: %(files)s", files="; ".join(still.mapped("missing_files")))
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Missing files"),
+                "message": message,
+                "type": "success" if not still else "warning",
+                "sticky": bool(still),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def _altinn_files(self):
         """The item's files as the protocol layer's ``AltinnFile`` list, in their original order."""
@@ -645,3 +847,32 @@ def _positive_int(value, default):
     except (TypeError, ValueError):
         return default
     return number if number > 0 else default
+
+
+def _item_keys(item):
+    """Every reference ``item`` may be known by: its own, then the other references Altinn gives it."""
+    keys = [item.reference]
+    for key in (*getattr(item, "aliases", ()), getattr(item, "archive_reference", None)):
+        if key and key not in keys:
+            keys.append(key)
+    return keys
+
+
+def _content_keys(item):
+    """The item's document files (XML/JSON, not the message text) as content keys: the reference an upload
+    of the same file gets (``upload_reference``), so uploads and items of any transport meet."""
+    keys = []
+    for file in getattr(item, "files", None) or []:
+        if file.role == ROLE_BODY:
+            continue
+        mimetype = (file.mimetype or "").lower()
+        if "xml" in mimetype or "json" in mimetype or (file.name or "").lower().endswith((".xml", ".json")):
+            key = upload_reference(file)
+            if key != item.reference and key not in keys:
+                keys.append(key)
+    return keys
+
+
+def _match(existing, item):
+    """The row ``existing`` (reference → row) holds for ``item``, by any of its references."""
+    return next((existing[key] for key in _item_keys(item) if key in existing), None)

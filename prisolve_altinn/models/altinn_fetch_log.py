@@ -16,7 +16,7 @@ class AltinnFetchLog(models.Model):
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True, ondelete="cascade")
     user_id = fields.Many2one(
         "res.users",
-        string="Started by",
+        string="Person",
         readonly=True,
         help="The person who fetched; empty for the scheduled fetch.",
     )
@@ -27,6 +27,11 @@ class AltinnFetchLog(models.Model):
     )
     transport = fields.Selection(
         [("altinn3", "Altinn 3"), ("altinn2", "Altinn 2"), ("upload", "Upload")], readonly=True
+    )
+    started_by = fields.Char(
+        string="Started by",
+        compute="_compute_started_by",
+        help="The person who fetched or uploaded, or the scheduled fetch (nobody).",
     )
     system_user_id = fields.Many2one("altinn.system.user", string="System user", readonly=True)
     started = fields.Datetime(required=True, readonly=True, index=True)
@@ -41,6 +46,16 @@ class AltinnFetchLog(models.Model):
     )
     message = fields.Text(readonly=True)
     synced_until = fields.Datetime(string="Synchronised until", readonly=True)
+
+    @api.depends("user_id", "trigger")
+    def _compute_started_by(self):
+        for log in self:
+            if log.user_id:
+                log.started_by = log.user_id.name
+            elif log.trigger == "cron":
+                log.started_by = self.env._("Scheduled (nobody)")
+            else:
+                log.started_by = self.env._("System")
 
     @api.model
     def _altinn_log(self, company, result, message):

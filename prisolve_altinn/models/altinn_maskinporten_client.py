@@ -10,8 +10,11 @@ import json
 import logging
 import re
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..altinn import errors as altinn_errors
 from ..altinn.altinn3 import ADMIN_SCOPES, READ_SCOPES
@@ -23,10 +26,13 @@ ENVIRONMENTS = [("production", "Production (altinn.no)"), ("test", "Test (tt02)"
 # Access packages asked for in a system-user request (the system register must list them).
 DEFAULT_STANDARD_PACKAGES = "skattegrunnlag merverdiavgift"
 DEFAULT_AGENT_PACKAGES = "regnskapsforer-med-signeringsrettighet"
+# Maskinporten needs RSA of at least 2048 bits.
+KEY_SIZE = 2048
 
 
 class AltinnMaskinportenClient(models.Model):
     _name = "altinn.maskinporten.client"
+    _inherit = ["mail.thread"]
     _description = "Altinn 3: Maskinporten client of the system vendor"
     _order = "environment, id"
 
@@ -41,8 +47,8 @@ class AltinnMaskinportenClient(models.Model):
     )
     client_id = fields.Char(
         string="Maskinporten client ID",
-        required=True,
-        help="The integration id from Samarbeidsportalen (Maskinporten self-service).",
+        help="The integration id from Samarbeidsportalen (Maskinporten self-service). May follow the key: "
+        "the setup assistant makes the key first, then takes the client id back.",
     )
     key_id = fields.Char(
         string="Key ID (kid)",
@@ -77,6 +83,12 @@ class AltinnMaskinportenClient(models.Model):
         compute="_compute_key_info",
         groups="base.group_system",
         help="Register this public key for the integration in Maskinporten.",
+    )
+    public_pem = fields.Text(
+        string="Public key (PEM)",
+        compute="_compute_key_info",
+        groups="base.group_system",
+        help="The same public key as PEM, for self-service forms that ask for it.",
     )
     scopes = fields.Char(
         required=True,
@@ -118,7 +130,7 @@ class AltinnMaskinportenClient(models.Model):
         from ..altinn.altinn3 import jws
 
         for record in self:
-            record.key_info = record.public_jwk = False
+            record.key_info = record.public_jwk = record.public_pem = False
             if not record.private_key_pem:
                 record.key_info = self.env._("No private key")
                 continue
@@ -141,6 +153,9 @@ class AltinnMaskinportenClient(models.Model):
                     "RSA %(bits)s-bit key, key ID %(kid)s", bits=key.key_size, kid=kid
                 )
             record.public_jwk = json.dumps(jws.public_jwk(public, kid), indent=2)
+            record.public_pem = public.public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            ).decode("ascii")
 
     @api.constrains("environment", "active")
     def _check_one_per_environment(self):
@@ -181,6 +196,14 @@ class AltinnMaskinportenClient(models.Model):
                     name=record.name,
                 )
             )
+        if not (record.client_id or "").strip():
+            raise UserError(
+                self.env._(
+                    "The Maskinporten client %(name)s has no client ID yet: a Settings administrator must "
+                    "enter the one Maskinporten's self-service gave (Settings → Altinn 3 → Setup assistant).",
+                    name=record.name,
+                )
+            )
         return {
             "client_id": record.client_id.strip(),
             "private_key_pem": record.private_key_pem,
@@ -190,6 +213,70 @@ class AltinnMaskinportenClient(models.Model):
             "scopes": tuple((record.scopes or "").split()) or READ_SCOPES,
             "system_id": (record.system_id or "").strip() or None,
         }
+
+    def action_generate_key(self):
+        """Make the installation's own RSA key here (Settings administrators only): the private key never
+        leaves the database; its public key (JWK/PEM) is what the administrator registers in Maskinporten.
+        A key made before is replaced: the integration works again once the new public key is registered."""
+        self.ensure_one()
+        if not self.env.user.has_group("base.group_system"):
+            raise AccessError(
+                self.env._("Only Settings administrators can make or change the Maskinporten key.")
+            )
+        key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_SIZE)
+        pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode("ascii")
+        replaced = bool(self.private_key_pem)
+        # The JWK's kid is the key's thumbprint: Maskinporten registers the key under it.
+        self.write({"private_key_pem": pem, "key_id": False, "certificate_pem": False, "key_password": False})
+        self.message_post(
+            body=self.env._(
+                "%(user)s made a new key (%(info)s). Register its public key for client %(client)s in "
+                "Maskinporten's self-service%(replaced)s.",
+                user=self.env.user.name,
+                info=self.key_info,
+                client=self.client_id or "-",
+                replaced=self.env._(": until then, the earlier key is no longer used") if replaced else "",
+            )
+        )
+        return True
+
+    def _altinn_vendor_settings(self, base_url=None, timeout=None):
+        """``Altinn3Settings`` for the vendor's own calls (system register, grant test): the owner is the
+        vendor. Contains the key: never log or show it."""
+        self.ensure_one()
+        from ..altinn.altinn3 import Altinn3Settings
+
+        values = self._altinn_settings_values()
+        vendor = (self.sudo().vendor_org_number or "").strip() or (values["system_id"] or "").split("_")[0]
+        if not re.fullmatch(r"\d{9}", vendor or ""):
+            raise UserError(self.env._("Enter the vendor organisation number (9 digits) first."))
+        if not values["system_id"]:
+            raise UserError(self.env._("Enter the system ID (system register) first."))
+        if self.environment == "custom" and not base_url:
+            raise UserError(self.env._("Enter the Altinn base URL for the custom environment."))
+        return Altinn3Settings(
+            owner_org=vendor,
+            environment="local" if self.environment == "custom" else self.environment,
+            maskinporten_url=base_url if self.environment == "custom" else None,
+            platform_url=base_url if self.environment == "custom" else None,
+            timeout=timeout or (10.0, 60.0),
+            **values,
+        )
+
+    def _altinn_own_vendor(self):
+        """True when this installation's organisation is the system's vendor: it may write the system."""
+        self.ensure_one()
+        record = self.sudo()
+        vendor = (record.vendor_org_number or "").strip()
+        return bool(vendor) and (record.system_id or "").strip().startswith(vendor + "_")
+
+    def _altinn_all_packages(self):
+        """Every access package a system-user request of this installation asks for (both kinds)."""
+        self.ensure_one()
+        packages = [*(self._altinn_packages(False) or ()), *(self._altinn_packages(True) or ())]
+        return list(dict.fromkeys(packages))
 
     def _altinn_packages(self, agent):
         self.ensure_one()

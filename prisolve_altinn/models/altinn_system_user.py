@@ -13,8 +13,16 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..altinn import errors as altinn_errors
-from ..altinn.altinn3 import Altinn3Settings, make_admin
+from ..altinn.altinn3 import (
+    CHECK_SYSTEM_USER,
+    CHECK_VENDOR_TOKEN,
+    Altinn3Settings,
+    Altinn3Transport,
+    diagnose_grant,
+    make_admin,
+)
 from ..altinn.altinn3.config import LEVEL_COMPANY, LEVEL_FIRM
+from ..altinn.altinn3.diagnosis import PROBLEM_SYSTEM_USER_MISSING, PROBLEM_WRONG_KIND
 from ..altinn.altinn3.systemusers import OUTCOME_APPROVED, OUTCOME_CONFLICT, OUTCOME_PENDING, OUTCOME_RENEWED
 from ..altinn.altinn3.systemusers import external_ref as altinn_external_ref
 from ..services.texts import error_message
@@ -35,6 +43,7 @@ KIND_AGENT = "agent"
 
 class AltinnSystemUser(models.Model):
     _name = "altinn.system.user"
+    _inherit = ["mail.thread"]
     _description = "Altinn 3 system user"
     _order = "org_number, kind, id"
     _check_company_auto = True
@@ -82,6 +91,7 @@ class AltinnSystemUser(models.Model):
     company_ids = fields.Many2many(
         "res.company", string="Companies fetched", compute="_compute_company_ids", compute_sudo=True
     )
+    next_step = fields.Text(string="What to do next", compute="_compute_next_step")
 
     _sql_constraints = [
         (
@@ -98,6 +108,56 @@ class AltinnSystemUser(models.Model):
             record.name = (
                 f"{labels.get(record.kind, '')}: {record.partner_id.name or ''} ({record.org_number})"
             )
+
+    @api.depends("state", "kind", "confirm_url", "partner_id.name", "external_ref")
+    def _compute_next_step(self):
+        _ = self.env._
+        for record in self:
+            owner = record.partner_id.display_name or record.org_number
+            if record.state == "approved":
+                record.next_step = (
+                    _(
+                        "Nothing: the system user fetches unattended. The firm's klientadministrator adds "
+                        "clients to it in Altinn (Tilgangsstyring → Systemtilganger → Klienter); then "
+                        'create their companies with "Find clients in Altinn" on the firm\'s contact.'
+                    )
+                    if record.kind == KIND_AGENT
+                    else _("Nothing: the system user fetches the company's inbox unattended.")
+                )
+            elif record.state == "requested":
+                record.next_step = _(
+                    "Send the approval link to the daglig leder of %(owner)s (or another person with access "
+                    'management rights in Altinn), who approves it once with BankID; then click "Check '
+                    'status".',
+                    owner=owner,
+                )
+            elif record.state in ("rejected", "expired"):
+                record.next_step = _(
+                    'Click "Request system user": Altinn keeps the old request until it is deleted, so it is '
+                    "deleted and a new request sent; then send the new approval link to %(owner)s.",
+                    owner=owner,
+                )
+            elif record.state == "conflict":
+                record.next_step = record._altinn_conflict_text()
+            else:
+                record.next_step = _(
+                    'Click "Request system user" and send the approval link to %(owner)s.', owner=owner
+                )
+
+    def _altinn_conflict_text(self):
+        self.ensure_one()
+        _ = self.env._
+        labels = dict(self._fields["kind"]._description_selection(self.env))
+        other = labels[KIND_STANDARD if self.kind == KIND_AGENT else KIND_AGENT]
+        return _(
+            "Altinn holds a system user of the other kind (%(other)s) for %(owner)s (%(org)s) under the "
+            "reference %(ref)s. A person with access management rights for %(owner)s must delete that system "
+            'user in Altinn (Tilgangsstyring → Systemtilganger); then click "Request system user" again.',
+            other=other,
+            owner=self.partner_id.display_name,
+            org=self.org_number,
+            ref=self.external_ref,
+        )
 
     def _compute_company_ids(self):
         Company = self.env["res.company"]
@@ -205,6 +265,7 @@ class AltinnSystemUser(models.Model):
         self.ensure_one()
         self.env["res.company"]._altinn_check_manager()
         record = self.sudo()
+        before = record.state
         setup = record._altinn_ensure()
         record.write(
             {
@@ -213,7 +274,9 @@ class AltinnSystemUser(models.Model):
                 "requested_at": fields.Datetime.now(),
             }
         )
-        return record._altinn_setup_notification(setup)
+        message = record._altinn_setup_message(setup, before)
+        record._altinn_log(message)
+        return record._altinn_notification(*message)
 
     def action_check(self):
         """Read the system user's state in Altinn; say what changed."""
@@ -222,7 +285,69 @@ class AltinnSystemUser(models.Model):
         record = self.sudo()
         before = record.state
         record.write(record._altinn_status())
-        return record._altinn_state_notification(before)
+        message = record._altinn_state_message(before)
+        if before != record.state:
+            record._altinn_log(message)
+        return record._altinn_notification(*message)
+
+    def _altinn_log(self, message):
+        """Who did what, on the record's chatter (the audit trail of system-user actions)."""
+        self.ensure_one()
+        self.message_post(
+            body=self.env._("%(user)s: %(message)s", user=self.env.user.name, message=message[0]),
+            author_id=self.env.user.partner_id.id,
+        )
+
+    def _altinn_explain_token_failure(self, error):
+        """Maskinporten gave no token for this system user (MP-303): ask Altinn which part is missing, keep
+        the record's state true to it (a system user Altinn no longer has is not "approved"), and return the
+        error that says who must do what (``error`` itself when nothing more is found)."""
+        self.ensure_one()
+        try:
+            diagnosis = diagnose_grant(self._altinn_settings())
+        except (altinn_errors.AltinnError, UserError, ValueError):
+            return error
+        failed = diagnosis.failed
+        if failed is None or failed.name == CHECK_VENDOR_TOKEN or failed.error is None:
+            return error
+        if failed.name == CHECK_SYSTEM_USER and failed.problem in (
+            PROBLEM_SYSTEM_USER_MISSING,
+            PROBLEM_WRONG_KIND,
+        ):
+            state = "conflict" if failed.problem == PROBLEM_WRONG_KIND else "missing"
+            if self.state != state:
+                self.write(
+                    {
+                        "state": state,
+                        "altinn_id": False,
+                        "confirm_url": False,
+                        "checked_at": fields.Datetime.now(),
+                    }
+                )
+                self.message_post(
+                    body=self.env._(
+                        "The scheduled fetch found that Altinn no longer has this system user (deleted or "
+                        "replaced in Altinn): %(error)s",
+                        error=error_message(failed.error, self.env.lang or "en_US"),
+                    )
+                )
+        return failed.error
+
+    def _altinn_clients(self):
+        """The organisations this client (agent) system user may act for now, other than its owner: the
+        firm's clients as Altinn lists them (``ClientParty``)."""
+        self.ensure_one()
+        if self.kind != KIND_AGENT:
+            raise UserError(self.env._("Only an accounting firm's client system user has clients."))
+        transport = None
+        try:
+            transport = Altinn3Transport(self._altinn_settings())
+            return transport.clients(refresh=True)
+        except altinn_errors.AltinnError as exc:
+            raise UserError(error_message(exc, self.env.lang or "en_US")) from None
+        finally:
+            if transport is not None:
+                transport.close()
 
     def _altinn_admin(self):
         return make_admin(self._altinn_settings())
@@ -285,28 +410,22 @@ class AltinnSystemUser(models.Model):
             "checked_at": fields.Datetime.now(),
         }
 
-    def _altinn_setup_notification(self, setup):
+    def _altinn_setup_message(self, setup, before):
+        """(text, kind, sticky) that says what ``ensure_system_user`` did and what comes next."""
         self.ensure_one()
         _ = self.env._
         if setup.outcome == OUTCOME_APPROVED:
-            return self._altinn_notification(
+            return (
                 _(
-                    "%(who)s already has an approved system user in Altinn: nothing to approve.",
+                    "%(who)s: Altinn already has this system user (approved), so it was linked: nothing to "
+                    "approve.",
                     who=self.name,
                 ),
                 "success",
+                False,
             )
         if setup.outcome == OUTCOME_CONFLICT:
-            return self._altinn_notification(
-                _(
-                    "%(who)s: Altinn holds a system user of the other kind under this reference. The "
-                    "owner must "
-                    "delete it in Altinn (Tilgangsstyring → Systemtilgang), then request again.",
-                    who=self.name,
-                ),
-                "warning",
-                sticky=True,
-            )
+            return (f"{self.name}: {self._altinn_conflict_text()}", "warning", True)
         if setup.outcome == OUTCOME_PENDING:
             message = _(
                 "%(who)s: a request already waits for approval in Altinn. Send the approval link to the "
@@ -321,6 +440,12 @@ class AltinnSystemUser(models.Model):
                 'Send the new approval link to the owner\'s daglig leder, then click "Check status".',
                 who=self.name,
             )
+        elif before == "expired":
+            message = _(
+                "%(who)s: the earlier request had expired unanswered, so a new request was sent. Send the "
+                'new approval link to the owner\'s daglig leder, then click "Check status".',
+                who=self.name,
+            )
         else:
             message = _(
                 "%(who)s: request sent. Send the approval link to the owner's daglig leder, then click "
@@ -328,9 +453,10 @@ class AltinnSystemUser(models.Model):
                 'status".',
                 who=self.name,
             )
-        return self._altinn_notification(message, "info", sticky=True)
+        return (message, "info", True)
 
-    def _altinn_state_notification(self, before):
+    def _altinn_state_message(self, before):
+        """(text, kind, sticky) that says what a status check found."""
         self.ensure_one()
         _ = self.env._
         label = dict(self._fields["state"]._description_selection(self.env)).get(self.state, self.state)
@@ -341,12 +467,14 @@ class AltinnSystemUser(models.Model):
                 who=self.name,
                 state=label,
             )
-            return self._altinn_notification(message, "warning", sticky=True)
+            return (message, "warning", True)
+        if self.state == "conflict":
+            return (f"{self.name}: {self._altinn_conflict_text()}", "warning", True)
         if before == self.state:
             message = _("%(who)s: no change in Altinn (%(state)s).", who=self.name, state=label)
         else:
             message = _("%(who)s: %(state)s", who=self.name, state=label)
-        return self._altinn_notification(message, "success" if self.state == "approved" else "info")
+        return (message, "success" if self.state == "approved" else "info", False)
 
     def _altinn_notification(self, message, kind, sticky=False):
         return {

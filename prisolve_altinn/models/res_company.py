@@ -313,12 +313,13 @@ class ResCompany(models.Model):
                 "Waiting for the company's approval: send the approval link below to the company's daglig "
                 'leder (or another person with access management rights), then click "Check status".'
             )
-        if state == "rejected":
+        if state in ("rejected", "expired"):
             return _(
-                "The company rejected the system user. Send a new request if the company wants to use it."
+                'The company rejected the request, or it expired unanswered. "Request system user" deletes '
+                "it in Altinn and sends a new one; send the new approval link to the company."
             )
-        if state == "expired":
-            return _("The request expired before anyone approved it. Send a new request.")
+        if state == "conflict":
+            return access.system_user._altinn_conflict_text()
         return _(
             'No system user yet: click "Request system user" and send the approval link to the company, or '
             "choose the accounting firm whose client system user serves this company (Klient level)."

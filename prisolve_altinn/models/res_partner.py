@@ -106,3 +106,8 @@ class ResPartner(models.Model):
                 self.env._('The firm has no client system user yet: click "Request system user" first.')
             )
         return system_user.with_env(self.env).action_check()
+
+    def action_altinn_discover_clients(self):
+        """The firm's clients as Altinn lists them: create or link their companies."""
+        self.ensure_one()
+        return self.env["altinn.client.wizard"]._altinn_open(self)

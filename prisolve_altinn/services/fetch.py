@@ -32,6 +32,7 @@ from odoo.modules import module as odoo_module
 from odoo.tools import SQL
 
 from ..altinn import errors as altinn_errors
+from ..altinn.types import AltinnItem
 from . import failures
 from .handover import hand_over
 from .texts import company_lang, error_message
@@ -61,7 +62,13 @@ SESSION_ERRORS = (
     altinn_errors.UserLockedOut,
     altinn_errors.NoPhoneNumber,
     altinn_errors.ConfigurationError,
+    # Maskinporten gives no token for the system user (MP-303): the same for every company it serves.
+    altinn_errors.SystemUserNotApproved,
 )
+# Documents of a dialog read in part: tried again by each fetch, this many per company and run, and no
+# more than this many times (each read adds a seen-log entry in the customer's inbox).
+MISSING_RETRY_BATCH = 20
+MISSING_RETRY_LIMIT = 48
 
 
 def to_utc_naive(value):
@@ -116,6 +123,7 @@ class FetchResult:
     failures: list = field(default_factory=list)  # FetchFailure
     error: Exception | None = None
     synced_until: datetime | None = None  # the new sync point (None: it did not move)
+    completed_ids: list = field(default_factory=list)  # documents whose missing files were read now
     finished: datetime | None = None
     skipped: bool = False  # not tried: an earlier company of the same session failed for all of them
 
@@ -188,12 +196,19 @@ def _fetch_group(group, since, until, credentials, trigger, transport, pool_size
             yield from _fetch_parallel(group, transport, since, until, trigger, pool_size)
             return
         session_error = None
+        explained = {}
         for company in group:
             if session_error is not None:
                 yield _failed(company, trigger, session_error, skipped=True)
                 continue
             result = fetch_company(
-                company, transport, since=since, until=until, credentials=credentials, trigger=trigger
+                company,
+                transport,
+                since=since,
+                until=until,
+                credentials=credentials,
+                trigger=trigger,
+                explained=explained,
             )
             if result.session_error:
                 session_error = result.error
@@ -206,13 +221,20 @@ def _fetch_group(group, since, until, credentials, trigger, transport, pool_size
 def _fetch_parallel(group, transport, since, until, trigger, pool_size):
     """Download the group's companies in threads; record each in this thread as soon as it is downloaded."""
     plans = {company: _plan(company, since, until) for company in group}
+    explained = {}
     with ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="altinn-fetch") as pool:
         futures = {pool.submit(_download, transport, *plan): company for company, plan in plans.items()}
         for future in as_completed(futures):
             company = futures[future]
             _reportee, start, end, _known = plans[company]
             yield fetch_company(
-                company, transport, since=start, until=end, trigger=trigger, download=future.result()
+                company,
+                transport,
+                since=start,
+                until=end,
+                trigger=trigger,
+                download=future.result(),
+                explained=explained,
             )
 
 
@@ -238,11 +260,21 @@ def _download(transport, reportee, since, until, known):
 
 
 def fetch_company(
-    company, transport, *, since=None, until=None, credentials=None, trigger="wizard", download=None
+    company,
+    transport,
+    *,
+    since=None,
+    until=None,
+    credentials=None,
+    trigger="wizard",
+    download=None,
+    explained=None,
 ):
-    """Fetch ``company`` through ``transport`` and record its items, in its own savepoint.
+    """Fetch ``company`` through ``transport`` and record its items, in its own savepoint; then read again
+    the documents whose files were missing.
 
     ``download``: the items a pool thread already downloaded for the period ``since``-``until``.
+    ``explained``: the group's cache of explained token failures (one diagnosis per system user).
     """
     env = company.env
     result = FetchResult(company.id, trigger, fields.Datetime.now())
@@ -285,10 +317,73 @@ def fetch_company(
         _logger.warning("Altinn fetch of company %s failed", company.id, exc_info=True)
         errors.append(exc)
         result.new_ids, result.known_ids = [], []  # rolled back with the savepoint
-    result.error = errors[0] if errors else None
+    if not errors and trigger != "upload":
+        result.completed_ids = retry_missing_files(documents, company, transport, exclude=result.new_ids)
+    result.error = _explain(company, errors[0], explained) if errors else None
     result.finished = fields.Datetime.now()
     _store(company, result)
     return result
+
+
+def retry_missing_files(documents, company, transport, exclude=(), only=None):
+    """Read again the company's documents whose files could not be read earlier (``Transport.fetch_item``),
+    oldest try first, a bounded number per run (or ``only`` these); never fails the fetch. Returns the ids
+    of the documents that got files."""
+    fetch_item = getattr(transport, "fetch_item", None)
+    if fetch_item is None:
+        return []
+    domain = [
+        ("company_id", "=", company.id),
+        ("has_missing_files", "=", True),
+        ("transport", "=", "altinn3"),
+        ("missing_retry_count", "<", MISSING_RETRY_LIMIT),
+        ("id", "not in", list(exclude)),
+    ]
+    if only is not None:
+        domain.append(("id", "in", only.ids))
+    pending = documents.sudo().search(
+        domain, order="missing_checked_at asc nulls first, id", limit=MISSING_RETRY_BATCH
+    )
+    completed, rebook = [], documents.browse()
+    for doc in pending:
+        try:
+            with company.env.cr.savepoint():
+                item = fetch_item(company.altinn_org_number, doc.reference)
+                vals = {
+                    "missing_checked_at": fields.Datetime.now(),
+                    "missing_retry_count": doc.missing_retry_count + 1,
+                }
+                if isinstance(item, AltinnItem):
+                    if doc._altinn_add_late_files(item):
+                        completed.append(doc.id)
+                        rebook |= doc.filtered(lambda d: d.state == "new")
+                    if doc.has_missing_files:
+                        doc.write(vals)
+                else:
+                    doc.write(vals)
+        except altinn_errors.AltinnError as exc:
+            # Altinn refused the whole reportee (or is down): the next run tries again.
+            _logger.info("Altinn: missing files of company %s not tried again: %s", company.id, exc.code)
+            break
+        except Exception:
+            _logger.warning("Altinn: reading document %s again failed", doc.id, exc_info=True)
+    if rebook:
+        hand_over(rebook)
+    return completed
+
+
+def _explain(company, error, explained):
+    """Maskinporten answers every system-user mismatch the same way (MP-303): ask Altinn which part is
+    missing (``altinn.system.user._altinn_explain_token_failure``), once per system user and run."""
+    if type(error) is not altinn_errors.SystemUserNotApproved or company.altinn_transport != "altinn3":
+        return error
+    system_user = company._altinn_resolve().system_user
+    if not system_user:
+        return error
+    cache = explained if explained is not None else {}
+    if system_user.id not in cache:
+        cache[system_user.id] = system_user.sudo()._altinn_explain_token_failure(error)
+    return cache[system_user.id]
 
 
 def move_sync_point(company, since, until, marker=None):
@@ -391,6 +486,30 @@ def _advice(company, error):
     access = company._altinn_resolve()
     firm_name = access.firm.display_name if access.firm else ""
     firm_level = access.level == "firm"
+    if isinstance(error, altinn_errors.ExternalRefMismatch):
+        return _(
+            "An Altinn administrator must request the system user again (Settings → Altinn 3 → Setup "
+            "assistant), so that Altinn and this database use the same reference."
+        )
+    if isinstance(error, altinn_errors.WrongSystemUserKind):
+        owner = access.firm if firm_level else company.partner_id
+        return _(
+            "%(owner)s must delete that system user in Altinn (Tilgangsstyring → Systemtilganger); then an "
+            "Altinn administrator requests the right one again (Settings → Altinn 3 → Setup assistant).",
+            owner=owner.display_name,
+        )
+    if isinstance(
+        error,
+        (
+            altinn_errors.ClientIdNotOnSystem,
+            altinn_errors.SystemNotRegistered,
+            altinn_errors.AccessPackageNotOnSystem,
+        ),
+    ):
+        return _(
+            "A Settings administrator must update the system in Altinn's system register (Settings → "
+            "Altinn 3 → Setup assistant, step 3), or ask the system vendor to do it."
+        )
     if isinstance(error, altinn_errors.SystemUserNotApproved):
         if firm_level:
             return _(

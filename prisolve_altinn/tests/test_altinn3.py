@@ -50,10 +50,10 @@ class _Capture(logging.Handler):
             self.lines.append(logging.Formatter().formatException(record.exc_info))
 
 
-@tagged("post_install", "-at_install")
-class TestAltinn3(TupleTimeouts, AccountTestInvoicingCommon):
+class Altinn3EmulatorCase(TupleTimeouts, AccountTestInvoicingCommon):
     """Selskap (own system user) and Klient (the firm's client system user) on Altinn 3, plus two
-    companies with the same organisation numbers on the Altinn 2 SOAP path for comparison."""
+    companies with the same organisation numbers on the Altinn 2 SOAP path for comparison; the emulator
+    runs for each test."""
 
     @classmethod
     @AccountTestInvoicingCommon.setup_country("no")
@@ -249,6 +249,9 @@ class TestAltinn3(TupleTimeouts, AccountTestInvoicingCommon):
         self.assertEqual(wizard.line_ids.status, "ok", wizard.line_ids.message)
         return wizard
 
+
+@tagged("post_install", "-at_install")
+class TestAltinn3(Altinn3EmulatorCase):
     # ------------------------------------------------------------------
     # The scheduled fetch
     # ------------------------------------------------------------------
