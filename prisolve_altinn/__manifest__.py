@@ -3,7 +3,7 @@
 {
     "name": "Altinn for Odoo (Prisolve)",
     "summary": "Fetch a Norwegian company's Altinn forms and messages into an Odoo ledger",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Accounting/Localizations/EDI",
     "website": "https://prisolve.com",
     "author": "Prisolve",
@@ -21,6 +21,7 @@
         "security/altinn_booking_security.xml",
         "data/ir_cron_fetch.xml",
         "data/ir_cron_process.xml",
+        "data/mail_activity_type_letter.xml",
         # views
         "views/res_company_views.xml",
         "views/res_partner_views.xml",
@@ -38,7 +39,10 @@
         "views/menus.xml",
     ],
     "assets": {
-        "web.assets_backend": ["prisolve_altinn/static/src/js/*.js"],
+        "web.assets_backend": [
+            "prisolve_altinn/static/src/js/*.js",
+            "prisolve_altinn/static/src/scss/*.scss",
+        ],
         "web.assets_tests": ["prisolve_altinn/static/tests/tours/*.js"],
     },
 }

@@ -21,8 +21,10 @@ from ..altinn.parsers import (
     ParseError,
     parse_files,
 )
+from ..services import failures
 from .altinn_account_map import AltinnBookingRefusal
 from .altinn_booking_batch import BookingBatch
+from .altinn_document import LETTER_ACTIVITY
 
 _logger = logging.getLogger(__name__)
 
@@ -236,7 +238,7 @@ class AltinnDocument(models.Model):
         on the document."""
         self.ensure_one()
         if parsed.doc_type == DOC_OTHER:
-            return {"state": "ignored", "booking_note": False}
+            return {"state": "to_read", "booking_note": False}  # a letter: someone reads it
         self._altinn_check_organisation(parsed)
         builder = self.env["altinn.move.builder"].with_company(self.company_id)
         outcome = builder._outcome()
@@ -273,7 +275,7 @@ class AltinnDocument(models.Model):
             raise UserError(self.env._("Only new or failed documents can be processed."))
         for company in docs.company_id:
             docs.filtered(lambda d, c=company: d.company_id == c)._altinn_book_batch()
-        return True
+        return docs._altinn_booking_answer()
 
     def action_altinn_create_vendor_bill(self):
         """One click: a draft vendor bill with the document's files, for letters that are invoices."""
@@ -326,9 +328,10 @@ class AltinnDocument(models.Model):
             if pdf and "message_main_attachment_id" in bill._fields:
                 bill.message_main_attachment_id = pdf
             vals = {"move_id": bill.id}
-            if self.state == "ignored":
+            if self.state in ("ignored", "to_read", "read"):
                 vals["state"] = "imported"
             self.write(vals)
+            failures.resolve(self, LETTER_ACTIVITY, self.env._("Made into a vendor bill."))
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Vendor bill"),

@@ -19,3 +19,4 @@ from . import test_robustness
 from . import test_booking_batch
 from . import test_error_texts
 from . import test_fetch_service
+from . import test_letters
