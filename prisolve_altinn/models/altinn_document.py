@@ -178,7 +178,7 @@ class AltinnDocument(models.Model):
             ("vedtak", "Decision"),
             ("varsel", "Advance notice"),
         ],
-        string="Needs attention",
+        string="Important",
         compute="_compute_notice_kind",
         store=True,
         help="A letter that asks for something or decides something (varsel, vedtak, tvangsmulkt, purring), "

@@ -133,7 +133,7 @@ class AltinnUpdateWizard(models.TransientModel):
         readonly=True,
         help="Items Altinn listed but that could not be downloaded; the next update tries again.",
     )
-    summary = fields.Char(compute="_compute_summary")
+    summary = fields.Text(compute="_compute_summary")
     # The outcome of the new documents, each a clickable count (action_open_documents).
     imported_count = fields.Integer(string="Imported", compute="_compute_summary")
     duplicate_count = fields.Integer(string="Duplicates", compute="_compute_summary")
@@ -209,7 +209,7 @@ class AltinnUpdateWizard(models.TransientModel):
             wizard.summary = wizard_l._altinn_summary_text(counts) if wizard.state == "done" else False
 
     def _altinn_summary_text(self, counts):
-        """What the update did, in one or two sentences of the context's language."""
+        """What the update did, in the context's language: what came from Altinn, then how far booking is."""
         _ = self.env._
         lines = self.line_ids
         new, known = sum(lines.mapped("new_count")), sum(lines.mapped("known_count"))
@@ -239,7 +239,7 @@ class AltinnUpdateWizard(models.TransientModel):
             )
         else:
             progress = _("Booking done: %(outcome)s.", outcome=documents._altinn_outcome_text())
-        return f"{fetched} {progress}"
+        return f"{fetched}\n{progress}"
 
     # ------------------------------------------------------------------
     # Secrets

@@ -35,6 +35,10 @@ function sleep(ms) {
 
 /** Ask the Python test for a screenshot of the page as it is now, and wait until it is taken. */
 async function screenshot(name) {
+    // The answers of earlier buttons would hide the right of the screen.
+    for (const close of document.querySelectorAll(".o_notification_close")) {
+        close.click();
+    }
     await sleep(400); // let dialogs and notifications finish their animation
     window.__prisolveAltinnShots = window.__prisolveAltinnShots || [];
     console.log(`${SCREENSHOT_SIGNAL}${name}`);
@@ -241,15 +245,6 @@ registry.category("web_tour.tours").add("prisolve_altinn_update_from_altinn", {
             content: "Close the message",
             trigger: ".o_error_dialog .modal-footer .btn-primary",
             run: "click",
-        },
-        {
-            content: "Close the notifications",
-            trigger: ".o_notification_manager .o_notification .o_notification_close",
-            async run(helpers) {
-                for (const close of document.querySelectorAll(".o_notification_close")) {
-                    await helpers.click(close);
-                }
-            },
         },
         {
             content: "Type the code of the latest SMS",
