@@ -77,7 +77,7 @@ registry.category("web_tour.tours").add("prisolve_altinn_update_wizard", {
         },
         {
             content: "Open the new documents",
-            trigger: ".modal button[name=action_open_documents]",
+            trigger: ".modal .modal-footer button[name=action_open_documents]",
             run: "click",
         },
         {
