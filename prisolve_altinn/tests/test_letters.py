@@ -7,11 +7,13 @@ import base64
 import importlib.util
 from pathlib import Path
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from ..altinn import errors as altinn_errors
 from ..altinn.types import ROLE_BODY, AltinnFile
 from ..models.altinn_document import LETTER_ACTIVITY, notice_kind
-from .common import ORG_OWN, AltinnCommon, make_item
+from .common import ORG_OWN, AltinnCommon, FakeAltinn3Transport, make_item
 
 MIGRATION = Path(__file__).resolve().parents[1] / "migrations" / "18.0.1.2.0" / "post-migration.py"
 
@@ -127,6 +129,21 @@ class TestLetters(AltinnCommon):
         self.assertFalse(any(others.mapped("can_mark_read_in_altinn")))
         self.assertIn("Nothing to do", others.action_mark_read_in_altinn()["params"]["message"])
         self.assertEqual(len([call for call in self.altinn.calls if call[0] == "mark_seen"]), 1)
+
+    def test_altinn_refusing_the_read_mark_says_so_and_changes_nothing(self):
+        self.make_altinn3(self.company)
+        doc = self.book(make_item("correspondence:9b0f", title="Brev"))
+        doc.sudo().transport = "altinn3"
+
+        def unavailable(transport, item):
+            raise altinn_errors.ServiceUnavailable("Correspondence mark as read: HTTP 503")
+
+        self.patch(FakeAltinn3Transport, "mark_seen", unavailable)
+        with self.assertRaisesRegex(UserError, "Altinn is unavailable right now"):
+            doc.action_mark_read_in_altinn()
+        self.assertEqual(doc.state, "to_read")
+        self.assertEqual(len(self.letter_activities(doc)), 1)
+        self.assertEqual(self.altinn.closed, 1)
 
     def test_every_document_button_answers(self):
         letter = self.record(make_item("AR-B1", title="Brev"))
