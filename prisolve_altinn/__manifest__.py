@@ -21,6 +21,7 @@
         "security/altinn_booking_security.xml",
         "data/ir_cron_fetch.xml",
         "data/ir_cron_process.xml",
+        "data/mail_activity_type_letter.xml",
         # views
         "views/res_company_views.xml",
         "views/res_partner_views.xml",
@@ -41,7 +42,10 @@
         "views/menus.xml",
     ],
     "assets": {
-        "web.assets_backend": ["prisolve_altinn/static/src/js/*.js"],
+        "web.assets_backend": [
+            "prisolve_altinn/static/src/js/*.js",
+            "prisolve_altinn/static/src/scss/*.scss",
+        ],
         "web.assets_tests": ["prisolve_altinn/static/tests/tours/*.js"],
     },
 }

@@ -61,6 +61,8 @@ else:
 env.cr.commit()
 
 print("\nOppdater i Odoo:")
+wizard.invalidate_recordset()
+print("  " + (wizard.summary or "").replace("\n", "\n  "))
 for line in wizard.line_ids:
     print(
         f"  {line.company_id.name}: {line.new_count} new, {line.known_count} already known, "

@@ -3,7 +3,7 @@
 """Parse and book ledger documents: every document in one batch, or one by one when the batch fails.
 
 ``process(documents)`` is what ``altinn.document._altinn_process()`` runs: each document ends imported,
-duplicate, ignored or failed with its error; one document's failure never stops the others.
+duplicate, to read (a letter) or failed with its error; one document's failure never stops the others.
 """
 
 import logging
@@ -182,7 +182,7 @@ def set_failed(doc, message, doc_type=None, summary=None):
 
 def other_document_vals(doc, parsed):
     """What a document that is not a tax document (a letter) becomes: its one place, kept small on purpose."""
-    return {"state": "ignored", "booking_note": False}
+    return {"state": "to_read", "booking_note": False}  # a letter: someone reads it
 
 
 def check_organisation(ctx):

@@ -6,6 +6,8 @@ from markupsafe import Markup
 
 from odoo.exceptions import UserError
 
+from ..services import failures
+
 
 def vendor_bill(doc):
     """The vendor bill of ``doc`` (an Altinn letter), made the first time it is asked for."""
@@ -56,9 +58,10 @@ def vendor_bill(doc):
     if pdf and "message_main_attachment_id" in bill._fields:
         bill.message_main_attachment_id = pdf
     vals = {"move_id": bill.id}
-    if doc.state == "ignored":
+    if doc.state in ("ignored", "to_read", "read"):
         vals["state"] = "imported"
     doc.write(vals)
+    failures.resolve(doc, failures.LETTER, env._("Made into a vendor bill."))
     return bill
 
 

@@ -11,6 +11,7 @@ what it booked and the next run picks up the rest. A document's failure stays on
 (``services/failures.py``); it never stops the other documents or companies.
 """
 
+import base64
 import dataclasses
 import logging
 import mimetypes
@@ -23,8 +24,9 @@ from psycopg2.extensions import TransactionRollbackError
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, split_every, unique
+from odoo.tools import SQL, html_sanitize, plaintext2html, split_every, unique
 
+from ..altinn.errors import AltinnError
 from ..altinn.types import ROLE_ATTACHMENT, ROLE_BODY, AltinnFile, AltinnItem, FetchFailure
 from ..altinn.upload import upload_reference
 from ..services import failures
@@ -47,6 +49,26 @@ DEFAULT_BATCH_SIZE = 200
 # Seconds of work per call: the cron runner calls again at once while we report work remaining, so a long
 # backlog never runs into limit_time_real_cron. Both can be changed with system parameters.
 DEFAULT_TIME_BUDGET = 120
+# Letters and other documents with nothing to book: one "read the letter" activity each.
+LETTER_ACTIVITY = failures.LETTER
+CORRESPONDENCE_PREFIX = "correspondence:"
+# Words of a title, service or sender that make a letter one to read first, most serious first
+# ("inkassovarsel" is a reminder to pay, not a plain varsel).
+NOTICE_WORDS = (
+    ("tvangsmulkt", ("tvangsmulkt",)),
+    ("purring", ("purring", "betalingspåminnelse", "inkassovarsel")),
+    ("vedtak", ("vedtak",)),
+    ("varsel", ("varsel",)),
+)
+# The outcome of booking, as the wizard's summary and the Book button count it.
+OUTCOMES = {
+    "imported": ("imported",),
+    "duplicate": ("duplicate",),
+    "letter": ("to_read", "read"),
+    "failed": ("failed",),
+    "waiting": ("new",),
+    "other": ("ignored",),
+}
 
 
 class AltinnDocument(models.Model):
@@ -96,7 +118,14 @@ class AltinnDocument(models.Model):
     date_archived = fields.Datetime(string="Archived in Altinn", readonly=True)
     due_date = fields.Date(readonly=True)
     state = fields.Selection(
-        [("new", "New"), ("imported", "Imported"), ("ignored", "Ignored"), ("failed", "Failed")],
+        [
+            ("new", "New"),
+            ("imported", "Imported"),
+            ("to_read", "To read"),
+            ("read", "Read"),
+            ("ignored", "Ignored"),
+            ("failed", "Failed"),
+        ],
         required=True,
         default="new",
         index=True,
@@ -168,6 +197,30 @@ class AltinnDocument(models.Model):
     )
     missing_retry_count = fields.Integer(string="Tries for the missing files", readonly=True, copy=False)
     missing_checked_at = fields.Datetime(string="Missing files last tried", readonly=True, copy=False)
+    notice_kind = fields.Selection(
+        [
+            ("tvangsmulkt", "Coercive fine"),
+            ("purring", "Payment reminder"),
+            ("vedtak", "Decision"),
+            ("varsel", "Advance notice"),
+        ],
+        string="Important",
+        compute="_compute_notice_kind",
+        store=True,
+        help="A letter that asks for something or decides something (varsel, vedtak, tvangsmulkt, purring), "
+        "as its title or service says: read it first.",
+    )
+    letter_pdf = fields.Binary(string="Letter", compute="_compute_letter")
+    letter_text = fields.Html(string="Message", compute="_compute_letter")
+    can_mark_read_in_altinn = fields.Boolean(
+        string="Can be marked read in Altinn", compute="_compute_can_mark_read_in_altinn"
+    )
+    duplicate_move_ids = fields.Many2many(
+        "account.move",
+        string="Already booked in",
+        compute="_compute_duplicate_move_ids",
+        help="The journal entries that already hold what this document says.",
+    )
 
     _sql_constraints = [
         (
@@ -186,6 +239,35 @@ class AltinnDocument(models.Model):
     def _compute_move_count(self):
         for doc in self:
             doc.move_count = len(doc.move_ids | doc.move_id)
+
+    @api.depends("title", "service_code", "sender")
+    def _compute_notice_kind(self):
+        for doc in self:
+            doc.notice_kind = notice_kind(doc.title, doc.service_code, doc.sender)
+
+    @api.depends("attachment_ids", "raw_attachment_id")
+    def _compute_letter(self):
+        for doc in self:
+            files = doc._altinn_files() if doc.id else []
+            pdf = next((f for f in files if f.mimetype == "application/pdf"), None)
+            body = next((f for f in files if f.role == ROLE_BODY), None)
+            doc.letter_pdf = base64.b64encode(pdf.data) if pdf else False
+            doc.letter_text = _body_html(body) if body and not pdf else False
+
+    @api.depends("transport", "reference", "company_id.altinn_transport")
+    def _compute_can_mark_read_in_altinn(self):
+        for doc in self:
+            # Altinn 3 keeps a read mark on Correspondence messages only (markasread).
+            doc.can_mark_read_in_altinn = (
+                doc.transport == "altinn3"
+                and doc.company_id.altinn_transport == "altinn3"
+                and (doc.reference or "").startswith(CORRESPONDENCE_PREFIX)
+            )
+
+    @api.depends("line_ids.duplicate_of_id.move_id")
+    def _compute_duplicate_move_ids(self):
+        for doc in self:
+            doc.duplicate_move_ids = doc.line_ids.duplicate_of_id.move_id
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_booked(self):
@@ -650,10 +732,154 @@ class AltinnDocument(models.Model):
     # Actions
     # ------------------------------------------------------------------
     def action_ignore(self):
-        self.filtered(lambda d: d.state in ("new", "failed")).write({"state": "ignored"})
+        docs = self.filtered(lambda d: d.state in ("new", "failed"))
+        docs.write({"state": "ignored"})
+        failures.resolve(docs, failures.BOOKING, self.env._("Ignored."))
+        return self._altinn_answer(
+            self.env._("Ignored"),
+            self.env._("%(count)s documents ignored: they will not be booked.", count=len(docs)),
+            done=docs,
+        )
 
     def action_reset(self):
-        self.filtered(lambda d: d.state == "ignored" and not d.incomplete).write({"state": "new"})
+        docs = self.filtered(lambda d: d.state == "ignored" and not d.incomplete)
+        docs.write({"state": "new"})
+        return self._altinn_answer(
+            self.env._("Reset to new"),
+            self.env._('%(count)s documents are new again: click "Book" to book them.', count=len(docs)),
+            done=docs,
+        )
+
+    def action_mark_read(self):
+        """The letter was read in Odoo; Altinn's read mark stays as it is."""
+        letters = self.filtered(lambda d: d.state == "to_read")
+        letters._altinn_mark_read()
+        return self._altinn_answer(
+            self.env._("Marked as read"),
+            self.env._("%(count)s letters marked as read in Odoo.", count=len(letters)),
+            done=letters,
+        )
+
+    def action_mark_read_in_altinn(self):
+        """The letter was read: mark it read in Odoo and in the company's Altinn inbox (Altinn 3
+        Correspondence ``markasread``), when the person chooses to."""
+        letters = self.filtered(lambda d: d.state in ("to_read", "read") and d.can_mark_read_in_altinn)
+        for company in letters.company_id:
+            of_company = letters.filtered(lambda d, company=company: d.company_id == company)
+            of_company._altinn_mark_seen_in_altinn(company)
+        letters._altinn_mark_read(in_altinn=True)
+        return self._altinn_answer(
+            self.env._("Marked as read"),
+            self.env._("%(count)s letters marked as read in Odoo and in Altinn.", count=len(letters)),
+            done=letters,
+        )
+
+    def _altinn_mark_seen_in_altinn(self, company):
+        """Mark these Correspondence messages of ``company`` as read in Altinn; an Altinn error stops it."""
+        transport = company._altinn_transport()
+        lang = company_lang(company)
+        try:
+            mark_seen = getattr(transport, "mark_seen", None)
+            if mark_seen is None:
+                raise UserError(
+                    self.env._("The company's Altinn connection cannot mark letters as read in Altinn.")
+                )
+            for doc in self:
+                mark_seen(
+                    AltinnItem(
+                        reference=doc.reference,
+                        kind=doc.kind,
+                        reportee=doc.reportee or company.altinn_org_number,
+                        title=doc.title or "",
+                        transport=doc.transport,
+                    )
+                )
+        except AltinnError as exc:
+            raise UserError(error_message(exc, lang)) from None
+        finally:
+            try:
+                transport.close()
+            except Exception:
+                _logger.warning("Closing the Altinn transport failed", exc_info=True)
+
+    def _altinn_mark_read(self, in_altinn=False):
+        """These letters were read: state Read, and their "read the letter" activities are done."""
+        self.write({"state": "read"})
+        for company in self.company_id:
+            letters = self.filtered(lambda d, company=company: d.company_id == company)
+            letters = letters.with_context(lang=company_lang(company))
+            _ = letters.env._
+            feedback = _("Read, also marked as read in Altinn.") if in_altinn else _("Read.")
+            failures.resolve(letters, LETTER_ACTIVITY, feedback)
+
+    def _altinn_ask_to_read(self):
+        """Give each of these letters one "read the letter" activity for the company's Altinn responsible, in
+        the company's language; a letter that needs attention says why."""
+        kinds = dict(self._fields["notice_kind"]._description_selection(self.env))
+        users = {}
+        for doc in self:
+            company = doc.company_id
+            if company.id not in users:
+                users[company.id] = failures.responsible_user(company, doc)
+            lines = [
+                self.env._(
+                    'Read the letter "%(title)s" from %(sender)s.',
+                    title=doc.title or doc.reference,
+                    sender=doc.sender or "Altinn",
+                )
+            ]
+            if doc.notice_kind:
+                lines.append(
+                    self.env._(
+                        "Needs attention (%(kind)s): check what the letter asks for and by when.",
+                        kind=kinds[doc.notice_kind],
+                    )
+                )
+            failures.report(doc, LETTER_ACTIVITY, lines, users[company.id])
+
+    def _altinn_answer(self, title, message, done=None, kind="success"):
+        """What a button says when it is done: a notification, then the view shows the new state."""
+        if done is not None and not done:
+            message, kind = self.env._("Nothing to do: no document was in a state for it."), "info"
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": title,
+                "message": message,
+                "type": kind,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def _altinn_booking_answer(self):
+        """What "Book" says: how the documents came out."""
+        self.invalidate_recordset(["state"])
+        counts = self._altinn_outcome()
+        return self._altinn_answer(
+            self.env._("Booking done"),
+            self.env._("Booking done: %(outcome)s.", outcome=self._altinn_outcome_text()),
+            kind="warning" if counts["failed"] else "success",
+        )
+
+    def _altinn_outcome(self):
+        """How many of these documents are in each outcome of booking, by bucket (see OUTCOMES)."""
+        return {
+            bucket: len(self.filtered(lambda d, states=states: d.state in states))
+            for bucket, states in OUTCOMES.items()
+        }
+
+    def _altinn_outcome_text(self):
+        """The booking outcome of these documents in one line, in the context's language."""
+        counts = self._altinn_outcome()
+        text = self.env._(
+            "imported: %(imported)s, duplicates: %(duplicate)s, letters to read: %(letter)s, failed: "
+            "%(failed)s",
+            **counts,
+        )
+        if counts["other"]:
+            text += ", " + self.env._("other: %(other)s", other=counts["other"])
+        return text
 
     def action_view_moves(self):
         self.ensure_one()
@@ -817,7 +1043,8 @@ class AltinnDocument(models.Model):
 
     def _altinn_after_processing(self):
         """A document still new was not handled by booking: fail it (visibly) instead of retrying it
-        forever; then tell the responsible person about every failure."""
+        forever; then tell the responsible person about every failure and every letter to read."""
+        self.filtered(lambda d: d.state == "to_read")._altinn_ask_to_read()
         untouched = self.filtered(lambda d: d.state == "new")
         if untouched:
             untouched.write(
@@ -839,6 +1066,21 @@ class AltinnDocument(models.Model):
                 [document.error or self.env._("The document could not be booked.")],
                 users[key],
             )
+
+
+def notice_kind(*texts):
+    """The kind of letter that needs attention (a key of NOTICE_WORDS) named in ``texts``, or False."""
+    words = " ".join(text for text in texts if text).casefold()
+    for kind, stems in NOTICE_WORDS:
+        if any(stem in words for stem in stems):
+            return kind
+    return False
+
+
+def _body_html(file):
+    """A message body (text or HTML from Altinn) as safe HTML for the form."""
+    text = file.data.decode("utf-8", errors="replace")
+    return html_sanitize(text) if file.mimetype == "text/html" else plaintext2html(text)
 
 
 def _positive_int(value, default):

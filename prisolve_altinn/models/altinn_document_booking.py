@@ -78,7 +78,7 @@ class AltinnDocument(models.Model):
             raise UserError(self.env._("Only new or failed documents can be processed."))
         for company in docs.company_id:
             docs.filtered(lambda d, c=company: d.company_id == c)._altinn_book_batch()
-        return True
+        return docs._altinn_booking_answer()
 
     def action_altinn_create_vendor_bill(self):
         """One click: a draft vendor bill with the document's files, for letters that are invoices."""

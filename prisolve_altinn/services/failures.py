@@ -13,6 +13,8 @@ _logger = logging.getLogger(__name__)
 
 FETCH = "prisolve_altinn.mail_activity_type_altinn_fetch_failure"
 BOOKING = "prisolve_altinn.mail_activity_type_altinn_failure"
+# Not a failure, but the same path: a letter someone must read.
+LETTER = "prisolve_altinn.mail_activity_type_altinn_letter"
 
 
 def responsible_user(company, document=None):

@@ -210,6 +210,14 @@ class FakeAltinn3Transport(Transport):
         with self.lock:
             self.markers[reportee] = marker
 
+    def mark_seen(self, item):
+        """Altinn 3 keeps a read mark on Correspondence messages only."""
+        if not item.reference.startswith("correspondence:"):
+            return False
+        with self.altinn.lock:
+            self.altinn.calls.append(("mark_seen", self.owner, item.reference))
+        return True
+
     def sync_marker(self, reportee):
         marker = self.markers.get(reportee)
         return marker.astimezone(timezone.utc).replace(tzinfo=None) if marker else None

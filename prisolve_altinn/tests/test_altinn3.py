@@ -367,6 +367,23 @@ class TestAltinn3(Altinn3EmulatorCase):
         self.assertEqual(len(docs), before + 1)
         self.assertIn("Ny melding fra Skatteetaten", docs.mapped("title"))
 
+    def test_a_letter_is_marked_read_in_altinn_only_when_the_person_chooses(self):
+        letter_spec = {"kind": "message", "title": "Varsel om tvangsmulkt", "body": "Les"}
+        self.emulator.add_items({"reportee": COMPANY, "items": [letter_spec]})
+        self.run_fetch_cron()
+        self.env.ref("prisolve_altinn.ir_cron_altinn_process").method_direct_trigger()
+        letter = self.documents(self.selskap).filtered(lambda d: d.title == "Varsel om tvangsmulkt")
+        self.assertEqual((letter.state, letter.notice_kind), ("to_read", "tvangsmulkt"))
+        self.assertTrue(letter.reference.startswith("correspondence:"), letter.reference)
+        in_altinn = next(item for item in self.emulator.items(COMPANY) if item.title == letter.title)
+        self.assertEqual(in_altinn.status, "Created")  # fetching and booking leave the inbox as it was
+        letter = letter.with_env(self.as_accountant)
+        letter.action_mark_read()
+        self.assertEqual((letter.state, in_altinn.status), ("read", "Created"))
+        letter.action_mark_read_in_altinn()
+        self.assertEqual(in_altinn.status, "Read")
+        self.assertEqual(letter.state, "read")
+
     def test_revoked_system_user_is_recorded_and_the_next_company_is_fetched(self):
         self.control("POST", f"/systemusers/{self.system_user(COMPANY)['id']}/revoke")
         self.run_fetch_cron()

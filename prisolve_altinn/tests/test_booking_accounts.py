@@ -95,7 +95,7 @@ class TestBookingAccounts(BookingCommon):
         self.assertIn("v9.9", by_ref["bad-1"].error)
         self.assertIn(ORG_OTHER, by_ref["bad-4"].error)
 
-    def test_letter_is_ignored_and_can_become_a_vendor_bill(self):
+    def test_letter_is_to_read_and_can_become_a_vendor_bill(self):
         pdf = AltinnFile(
             name="faktura.pdf", mimetype="application/pdf", data=b"%PDF-1.4\n%%EOF\n", role=ROLE_ATTACHMENT
         )
@@ -109,7 +109,7 @@ class TestBookingAccounts(BookingCommon):
             "brev-1", "faktura.pdf", pdf.data, mimetype="application/pdf", title="Faktura", extra_files=[body]
         )
         doc = self.book(letter)
-        self.assertEqual(doc.state, "ignored", doc.error)
+        self.assertEqual(doc.state, "to_read", doc.error)
         self.assertEqual(doc.doc_type, "other")
         self.assertFalse(doc.move_ids)
         action = doc.action_altinn_create_vendor_bill()
@@ -122,8 +122,11 @@ class TestBookingAccounts(BookingCommon):
             [("res_model", "=", "account.move"), ("res_id", "=", bill.id)]
         )
         self.assertIn("faktura.pdf", attachments.mapped("name"))
-        # One click, one bill.
+        # One click, one bill; the letter is dealt with.
         self.assertEqual(doc.action_altinn_create_vendor_bill()["res_id"], bill.id)
+        self.assertEqual(doc.state, "imported")
+        letter_type = self.env.ref("prisolve_altinn.mail_activity_type_altinn_letter")
+        self.assertFalse(doc.activity_ids.filtered(lambda a: a.activity_type_id == letter_type))
 
 
 @tagged("post_install", "-at_install")

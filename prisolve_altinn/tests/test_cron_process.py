@@ -423,15 +423,18 @@ class TestWizardHandsOver(AltinnCommon):
         self.assertEqual(len(docs), 2)
         self.assertEqual(set(docs.mapped("state")), {"new"})  # not booked inside the SMS session
         self.assertEqual(self.triggers(), before + 1)
-        self.assertIn("2 new documents", wizard.summary)
+        self.assertIn("From Altinn: new 2", wizard.summary)
         self.assertIn("Booking runs in the background: 2 of 2 documents still waiting", wizard.summary)
         self.cron.method_direct_trigger()
         wizard.invalidate_recordset()
-        self.assertEqual(set(docs.mapped("state")), {"ignored"})  # plain letters: nothing to book
-        self.assertIn("Booking done: 0 imported, 0 failed, 2 other", wizard.summary)
+        self.assertEqual(set(docs.mapped("state")), {"to_read"})  # plain letters: nothing to book
+        self.assertIn(
+            "Booking done: imported: 0, duplicates: 0, letters to read: 2, failed: 0.", wizard.summary
+        )
         action = wizard.action_altinn_refresh()
-        self.assertEqual((action["res_id"], action["res_model"]), (wizard.id, wizard._name))
-        self.assertFalse(any(action["context"].values()))
+        reopen = action["params"]["next"]
+        self.assertEqual((reopen["res_id"], reopen["res_model"]), (wizard.id, wizard._name))
+        self.assertFalse(any(reopen["context"].values()))
         self.assertNotIn(SECRET_CODE, str(action))
 
     def test_inline_when_asked_or_without_an_active_cron(self):
@@ -439,13 +442,13 @@ class TestWizardHandsOver(AltinnCommon):
         before = self.triggers()
         wizard = self.make_wizard()
         wizard.with_context(**self.secrets(), altinn_process_now=True).action_update()
-        self.assertEqual(wizard.document_ids.state, "ignored")
+        self.assertEqual(wizard.document_ids.state, "to_read")
         self.assertEqual(self.triggers(), before)
         self.cron.active = False
         self.altinn.items[ORG_OWN] = [make_item("AR-BG-4")]
         wizard = self.make_wizard()
         wizard.with_context(**self.secrets()).action_update()
-        self.assertEqual(wizard.document_ids.state, "ignored")
+        self.assertEqual(wizard.document_ids.state, "to_read")
         self.assertEqual(self.triggers(), before)
 
     def test_the_cron_data(self):

@@ -4,9 +4,14 @@
 
 Headless Chromium runs the tour ``prisolve_altinn_update_from_altinn``
 (static/tests/tours/altinn_update_tour.js) as an accountant against the repository's
-Altinn emulator: company → Altinn tab → Oppdater fra Altinn → Hent SMS-kode → the code
-read from the emulator's SMS outbox → Oppdater i Odoo → summary → background booking →
-documents → a draft journal entry.
+Altinn emulator: company → Altinn tab → Oppdater fra Altinn → a wrong password → Hent
+SMS-kode twice → the old code typed → the code of the latest SMS, read from the emulator's
+outbox → Oppdater i Odoo → summary → background booking → the letters to read → a letter
+with its PDF, marked as read → documents → a draft journal entry.
+
+The tour hands the texts of the summary, the letters, the letter and the documents list to
+this test, which fails on any English source string of the addon that Norwegian translates
+(``english_texts``): whoever ran the work, the person reads Norwegian.
 
 Odoo skips browser tests without Chromium or websocket-client and still reports
 "0 failed": here that is a failure (``_require_browser``).
@@ -19,9 +24,12 @@ import base64
 import json
 import logging
 import os
+import re
 import sys
 import unittest
 from pathlib import Path
+
+import polib
 
 from odoo.tests import HttpCase, tagged
 from odoo.tests import common as odoo_test_common
@@ -37,16 +45,66 @@ SCREENSHOT_DIR = ADDON_DIR / "static" / "description"
 TOUR = "prisolve_altinn_update_from_altinn"
 EMULATOR_COOKIE = "prisolve_altinn_emulator"
 SCREENSHOT_SIGNAL = "prisolve_altinn:screenshot:"
-SCREENS = ("altinn_tab", "wizard_code", "summary", "summary_booked", "documents", "move")
+TEXTS_SIGNAL = "prisolve_altinn:texts:"
+SCREENS = (
+    "altinn_tab",
+    "wrong_password",
+    "old_code",
+    "wizard_code",
+    "summary",
+    "summary_booked",
+    "letters",
+    "letter",
+    "documents",
+    "move",
+)
+# Screens whose texts the tour reports (see english_texts).
+READ_SCREENS = ("summary", "summary_booked", "letters", "letter", "documents")
+PO_PATH = ADDON_DIR / "i18n" / "nb.po"
+PLACEHOLDER = re.compile(r"%\(\w+\)s|%s")
+MARKUP = re.compile(r"<[^>]+>")
+LETTER_TITLE = "Varsel om tvangsmulkt"
 
 
-def serve_screenshots(test, directory=None):
-    """Answer the tour's screenshot requests; save PNGs to ``directory`` (None: only answer).
+def english_sources():
+    """The addon's English source strings that Norwegian says otherwise (i18n/nb.po): whole texts, longer
+    sentences that may sit inside a text, and patterns of those with values."""
+    whole, patterns = set(), []
+    for entry in polib.pofile(str(PO_PATH)):
+        source = " ".join(MARKUP.sub(" ", entry.msgid).split())
+        if not source or not entry.msgstr or " ".join(MARKUP.sub(" ", entry.msgstr).split()) == source:
+            continue
+        if PLACEHOLDER.search(source):
+            # Only sources with some words of their own: "%(title)s (%(reference)s)" says nothing English.
+            if len(re.findall(r"[A-Za-z]{3,}", PLACEHOLDER.sub(" ", source))) >= 2:
+                parts = [re.escape(part) for part in PLACEHOLDER.split(source)]
+                patterns.append(re.compile(".+?".join(parts)))
+        else:
+            whole.add(source)
+    sentences = [source for source in whole if len(source.split()) >= 3]
+    return whole, sentences, patterns
+
+
+def english_texts(texts):
+    """The texts among ``texts`` that are (or hold) an English source string of the addon."""
+    whole, sentences, patterns = english_sources()
+    return [
+        text
+        for text in texts
+        if text in whole
+        or any(sentence in text for sentence in sentences)
+        or any(pattern.search(text) for pattern in patterns)
+    ]
+
+
+def serve_screenshots(test, directory=None, texts=None):
+    """Answer the tour's screenshot requests; save PNGs to ``directory`` (None: only answer); put the texts
+    the tour reports in ``texts`` (screen name → list of texts).
 
     The tour logs ``prisolve_altinn:screenshot:<name>`` and waits until ``<name>`` is in
-    ``window.__prisolveAltinnShots``. This is the only code here that uses Odoo's private
-    ChromeBrowser API (its console handler and DevTools calls); keep it that way.
-    Returns the list of the names saved.
+    ``window.__prisolveAltinnShots``; it logs ``prisolve_altinn:texts:<name>:<json list>`` with
+    what a screen says. This is the only code here that uses Odoo's private ChromeBrowser API (its
+    console handler and DevTools calls); keep it that way. Returns the list of the names saved.
     """
     saved = []
     original = odoo_test_common.ChromeBrowser._handle_console
@@ -59,6 +117,11 @@ def serve_screenshots(test, directory=None):
 
     def handle_console(browser, type, args=None, stackTrace=None, **kw):  # DevTools' argument names
         first = (args or [{}])[0].get("value")
+        if type == "log" and isinstance(first, str) and first.startswith(TEXTS_SIGNAL):
+            name, _, reported = first[len(TEXTS_SIGNAL) :].partition(":")
+            if texts is not None:
+                texts[name] = json.loads(reported)
+            return None  # not worth a log line
         if type == "log" and isinstance(first, str) and first.startswith(SCREENSHOT_SIGNAL):
             name = first[len(SCREENSHOT_SIGNAL) :]
             if directory is None:
@@ -153,13 +216,62 @@ class TestAltinnTour(AltinnCommon, HttpCase):
                 "Odoo would skip it and still report 0 failed."
             )
 
+    def test_english_strings_are_found(self):
+        """The check of the tour can fail: English sources (with or without values) are caught, their
+        Norwegian translations and Altinn's own data are not."""
+        found = english_texts(
+            [
+                "Imported",
+                "Booking done: imported: 4, duplicates: 2, letters to read: 1, failed: 0.",
+                "Nothing new in Altinn for the period. Booking runs in the background.",
+                "Importert",
+                "Bokføringen er ferdig: importert: 4, duplikater: 2, brev til lesing: 1, feilet: 0.",
+                "Informasjon om skattekort",
+                "Skatteetaten",
+                "Altinn",
+            ]
+        )
+        self.assertEqual(
+            found,
+            [
+                "Imported",
+                "Booking done: imported: 4, duplicates: 2, letters to read: 1, failed: 0.",
+                "Nothing new in Altinn for the period. Booking runs in the background.",
+            ],
+        )
+
     def test_update_from_altinn_in_the_browser(self):
         emu, d = self.emulator, self.defaults
         company = self.company.sudo()
+        # A letter that matters, with its PDF, besides the plain letter of the default data.
+        from altinn_emulator.pdf import make_pdf
+
+        letter_pdf = make_pdf([LETTER_TITLE, "Skatteetaten varsler tvangsmulkt for manglende a-melding."])
+        emu.add_items(
+            {
+                "reportee": d.COMPANY,
+                "items": [
+                    {
+                        "kind": "message",
+                        "title": LETTER_TITLE,
+                        "body": "Se vedlagt brev.",
+                        "archived": False,
+                        "attachments": [
+                            {
+                                "name": "varsel.pdf",
+                                "mimetype": "application/pdf",
+                                "data_base64": base64.b64encode(letter_pdf).decode(),
+                            }
+                        ],
+                    }
+                ],
+            }
+        )
         expected = len(emu.items(d.COMPANY))
         self.assertGreater(expected, 2)
         screenshots = os.environ.get("PRISOLVE_SCREENSHOTS") == "1"
-        saved = serve_screenshots(self, SCREENSHOT_DIR if screenshots else None)
+        texts = {}
+        saved = serve_screenshots(self, SCREENSHOT_DIR if screenshots else None, texts)
         try:
             self.start_tour(
                 f"/odoo/action-base.action_res_company_form/{company.id}",
@@ -171,13 +283,20 @@ class TestAltinnTour(AltinnCommon, HttpCase):
         except unittest.SkipTest as exc:  # e.g. Chromium did not start
             self.fail(f"The browser test was skipped: {exc}")
         self.env.invalidate_all()
-        # One SMS, its code used for the update; no secret stored.
-        self.assertEqual(len(emu.sms(d.PERSON_FNR)), 1)
+        # Two SMS codes, the latest used for the update; no secret stored.
+        self.assertEqual(len(emu.sms(d.PERSON_FNR)), 2)
         documents = self.env["altinn.document"].sudo().search([("company_id", "=", company.id)])
         self.assertEqual(len(documents), expected)
         self.assertFalse(documents.filtered(lambda doc: doc.state == "new"), "the booking did not run")
         moves = documents.move_id | documents.move_ids
         self.assertTrue(moves, "no journal entry was made")
         self.assertEqual(set(moves.mapped("state")), {"draft"})
+        letter = documents.filtered(lambda doc: doc.title == LETTER_TITLE)
+        self.assertEqual((letter.state, letter.notice_kind), ("read", "tvangsmulkt"))
+        self.assertTrue(documents.filtered(lambda doc: doc.state == "to_read"), "the plain letter is to read")
+        # What the person read is Norwegian.
+        self.assertEqual(sorted(texts), sorted(READ_SCREENS))
+        english = {name: english_texts(screen) for name, screen in texts.items()}
+        self.assertEqual({name: found for name, found in english.items() if found}, {}, "English on screen")
         if screenshots:
             self.assertEqual(sorted(saved), sorted(SCREENS))

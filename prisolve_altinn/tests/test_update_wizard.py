@@ -135,8 +135,12 @@ class TestUpdateWizard(AltinnCommon):
         for line in logs:
             for needle in needles:
                 self.assertNotIn(needle, line)
+        # A notification, then the dialog again: neither carries a secret.
+        self.assertNotIn("context", action)
         for key in SECRET_KEYS:
-            self.assertIs(action["context"][key], False)
+            self.assertIs(action["params"]["next"]["context"][key], False)
+        for needle in needles:
+            self.assertNotIn(needle, str(action))
         self.assertEqual(self._tables_containing(needles), [])
 
     def _tables_containing(self, needles):
@@ -186,6 +190,15 @@ class TestUpdateWizard(AltinnCommon):
             wizard.with_context(**self.secrets(pin=False)).action_update()
         self.assertFalse(self.altinn.calls)
 
+    def test_empty_code_after_a_code_was_sent_asks_for_the_code(self):
+        wizard = self.make_wizard()
+        wizard.with_context(**self.secrets(pin=False)).action_request_pin()
+        with self.assertRaises(UserError) as caught:
+            wizard.with_context(**self.secrets(pin=False)).action_update()
+        message = caught.exception.args[0]
+        self.assertIn("Type the code from the SMS Altinn sent you", message)
+        self.assertNotIn("Get SMS code", message)
+
     # ------------------------------------------------------------------
     # Step 1
     # ------------------------------------------------------------------
@@ -215,8 +228,44 @@ class TestUpdateWizard(AltinnCommon):
 
     def test_request_pin_wrong_password(self):
         wizard = self.make_wizard()
-        with self.assertRaisesRegex(UserError, "personal password"):
+        with self.assertRaises(UserError) as caught:
             wizard.with_context(**self.secrets(pin=False, password="wrong")).action_request_pin()
+        sentence, details = caught.exception.args[0].split("\n")
+        # One sentence about the password (no code was asked for yet); Altinn's words only for support.
+        self.assertIn("personal password", sentence)
+        self.assertNotIn("SMS code", sentence)
+        for altinns in ("Incorrect username/password/pin", "989"):
+            self.assertNotIn(altinns, sentence)
+            self.assertIn(altinns, details)
+        self.assertTrue(details.startswith("Details for support: "), details)
+        self.assertEqual(wizard.pin_request_count, 0)
+
+    def test_a_new_code_voids_the_earlier_one_and_says_so(self):
+        wizard = self.make_wizard()
+        first = wizard.with_context(**self.secrets(pin=False)).action_request_pin()
+        self.assertNotIn("no longer works", first["params"]["message"])
+        # The earlier code was 73519; Altinn sent a new one.
+        self.altinn.code = "55555"
+        second = wizard.with_context(**self.secrets(pin=False)).action_request_pin()
+        self.assertIn("the code in the earlier SMS no longer works", second["params"]["message"])
+        self.assertEqual(wizard.pin_request_count, 2)
+        self.altinn.items[ORG_OWN] = [make_item("AR6101")]
+        with self.assertRaises(UserError) as caught:
+            self.run_update(wizard, **self.secrets(code=SECRET_CODE))
+        sentence = caught.exception.args[0].split("\n")[0]
+        self.assertIn("you asked for a new code, so only the code in the latest SMS works", sentence)
+        self.assertEqual(wizard.state, "login")
+        self.run_update(wizard, **self.secrets(code="55555"))
+        self.assertEqual(wizard.state, "done")
+
+    def test_a_wrong_code_after_one_request_says_use_the_latest_sms(self):
+        wizard = self.make_wizard()
+        wizard.with_context(**self.secrets(pin=False)).action_request_pin()
+        with self.assertRaises(UserError) as caught:
+            self.run_update(wizard, **self.secrets(code="00000"))
+        sentence = caught.exception.args[0].split("\n")[0]
+        self.assertIn("type the code from the latest SMS", sentence)
+        self.assertNotIn("you asked for a new code", sentence)
 
     def test_request_pin_wrong_system_password(self):
         self.company.sudo().altinn_system_password = "not-it"
@@ -240,9 +289,13 @@ class TestUpdateWizard(AltinnCommon):
         ]
         wizard = self.make_wizard()
         action = self.run_update(wizard)
-        self.assertEqual(action["res_model"], "altinn.update.wizard")
-        self.assertEqual(action["res_id"], wizard.id)
-        self.assertEqual(action["target"], "new")
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(action["params"]["title"], "Fetched from Altinn")
+        self.assertIn("3 new documents fetched", action["params"]["message"])
+        reopen = action["params"]["next"]
+        self.assertEqual(reopen["res_model"], "altinn.update.wizard")
+        self.assertEqual(reopen["res_id"], wizard.id)
+        self.assertEqual(reopen["target"], "new")
         self.assertEqual(wizard.state, "done")
         self.assertEqual(len(wizard.line_ids), 1)
         line = wizard.line_ids
@@ -250,7 +303,8 @@ class TestUpdateWizard(AltinnCommon):
             (line.company_id, line.new_count, line.known_count, line.failed_count), (self.company, 3, 0, 0)
         )
         self.assertEqual(line.status, "ok")
-        self.assertIn("3 new documents", wizard.summary)
+        self.assertIn("From Altinn: new 3, already in Odoo 0, not downloaded 0.", wizard.summary)
+        self.assertEqual(wizard.waiting_count, 3)
         docs = self.documents()
         self.assertEqual(set(docs.mapped("reference")), {"AR3001", "AR3002", "AR3003"})
         self.assertEqual(wizard.document_ids, docs)
@@ -268,7 +322,11 @@ class TestUpdateWizard(AltinnCommon):
         before = self.documents()
         attachments = self.env["ir.attachment"].search_count([("res_model", "=", "altinn.document")])
         wizard = self.make_wizard()
-        self.run_update(wizard)
+        action = self.run_update(wizard)
+        self.assertEqual(action["params"]["title"], "Nothing new")
+        self.assertEqual(
+            wizard.summary, "Nothing new in Altinn: the 2 documents of the period are already in Odoo."
+        )
         self.assertEqual(self.documents(), before)
         self.assertEqual(
             self.env["ir.attachment"].search_count([("res_model", "=", "altinn.document")]), attachments
@@ -464,3 +522,81 @@ class TestUpdateWizard(AltinnCommon):
         self.assertEqual(wizard.altinn_level, "company")
         self.assertFalse(wizard.available_company_ids)
         self.assertFalse(wizard.firm_id)
+
+    # ------------------------------------------------------------------
+    # What the person reads
+    # ------------------------------------------------------------------
+    def test_summary_counts_open_their_documents(self):
+        self.altinn.items[ORG_OWN] = [make_item(f"AR-S{n}") for n in range(1, 6)] + [
+            FetchFailure("AR-S9", "Brev", altinn_errors.ElementNotFound(error_id=60016))
+        ]
+        wizard = self.make_wizard()
+        self.run_update(wizard)
+        docs = {doc.reference: doc.sudo() for doc in wizard.document_ids}
+        # As booking leaves them (booking has its own tests); AR-S5 still waits.
+        for reference, state in (("AR-S1", "imported"), ("AR-S2", "duplicate"), ("AR-S3", "to_read")):
+            docs[reference].state = state
+        docs["AR-S4"].write({"state": "failed", "error": "Konto 2740 finnes ikke"})
+        self.env.invalidate_all()
+        counts = (
+            wizard.imported_count,
+            wizard.duplicate_count,
+            wizard.letter_count,
+            wizard.failed_count,
+            wizard.waiting_count,
+        )
+        self.assertEqual(counts, (1, 1, 1, 2, 1))
+        self.assertIn("not downloaded 1.", wizard.summary)
+        self.assertIn("1 of 5 documents still waiting", wizard.summary)
+
+        def opened(outcome):
+            action = wizard.with_context(altinn_outcome=outcome).action_open_documents()
+            self.assertFalse(any(action["context"].get(key) for key in SECRET_KEYS))
+            return action, sorted(self.env["altinn.document"].search(action["domain"]).mapped("reference"))
+
+        self.assertEqual(opened("imported")[1], ["AR-S1"])
+        self.assertEqual(opened("letter")[1], ["AR-S3"])
+        self.assertEqual(opened("failed")[1], ["AR-S4", "AR-S9"])  # booking failed, and not downloaded
+        self.assertEqual(opened("waiting")[1], ["AR-S5"])
+        action, references = opened("duplicate")
+        self.assertEqual(references, ["AR-S2"])
+        duplicates_view = self.env.ref("prisolve_altinn.view_altinn_document_list_duplicates")
+        self.assertEqual(action["views"][0], (duplicates_view.id, "list"))
+        self.assertEqual(len(opened(None)[1]), 5)
+        docs["AR-S5"].state = "imported"
+        self.env.invalidate_all()
+        self.assertIn(
+            "Booking done: imported: 2, duplicates: 1, letters to read: 1, failed: 1.", wizard.summary
+        )
+        refresh = wizard.action_altinn_refresh()
+        self.assertEqual(refresh["params"]["next"]["res_id"], wizard.id)
+        self.assertIn("imported: 2", refresh["params"]["message"])
+
+    def test_duplicates_name_the_entry_that_holds_them(self):
+        docs = (
+            self.env["altinn.document"]
+            .sudo()
+            ._altinn_record_items(self.company, [make_item("AR-D1"), make_item("AR-D2")])[0]
+        )
+        journal = self.company_data["default_journal_misc"]
+        move = self.env["account.move"].sudo().create({"journal_id": journal.id})
+        Line = self.env["altinn.document.line"].sudo()
+        claim = {"kind": "claim", "identifier": "krav-1"}
+        booked = Line.create({**claim, "document_id": docs[0].id, "state": "booked", "move_id": move.id})
+        Line.create({**claim, "document_id": docs[1].id, "state": "duplicate", "duplicate_of_id": booked.id})
+        self.assertEqual(docs[1].duplicate_move_ids, move)
+        self.assertFalse(docs[0].duplicate_move_ids)
+
+    def test_texts_are_in_the_company_language_whoever_runs_the_wizard(self):
+        self.env["res.lang"].sudo()._activate_lang("nb_NO")
+        self.assertIn(self.env.lang, (None, "en_US"))  # an English-speaking accountant, a Norwegian company
+        self.altinn.items[ORG_OWN] = [make_item("AR-NB1")]
+        wizard = self.make_wizard()
+        request = wizard.with_context(**self.secrets(pin=False)).action_request_pin()
+        self.assertEqual(request["params"]["title"], "SMS-kode bestilt")
+        with self.assertRaisesRegex(UserError, "godtok ikke SMS-koden"):
+            self.run_update(wizard, **self.secrets(code="00000"))
+        action = self.run_update(wizard)
+        self.assertEqual(action["params"]["title"], "Hentet fra Altinn")
+        self.assertIn("Fra Altinn: nye 1, allerede i Odoo 0, ikke lastet ned 0.", wizard.summary)
+        self.assertIn("1 av 1 dokumenter venter", wizard.summary)

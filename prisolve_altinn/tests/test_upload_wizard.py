@@ -76,7 +76,7 @@ class TestUploadWizard(BookingCommon):
         by_type = {doc.doc_type: doc for doc in docs}
         self.assertEqual(by_type["advance_tax"].state, "imported")
         self.assertEqual(by_type["tax_claims"].state, "imported")
-        self.assertEqual(by_type["other"].state, "ignored")
+        self.assertEqual(by_type["other"].state, "to_read")
         self.assertEqual(len(docs.move_ids), 2)
 
     def test_file_of_another_organisation_is_refused(self):

@@ -33,15 +33,17 @@ from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import format_datetime
 
 from ..altinn import errors as altinn_errors
 from ..altinn.types import UserCredentials
+from ..models.altinn_document import OUTCOMES
 from ..providers import provider_for
 from ..providers.base import LEVEL_FIRM
 from ..services.fetch import ALTINN_TZ, to_utc_naive
 from ..services.handover import hand_over
-from ..services.texts import error_message
+from ..services.texts import company_lang, error_message, translate
 
 _logger = logging.getLogger(__name__)
 
@@ -111,6 +113,8 @@ class AltinnUpdateWizard(models.TransientModel):
 
     pin_message = fields.Char(string="Altinn's answer", readonly=True)
     pin_valid_to = fields.Datetime(string="SMS code valid until", readonly=True)
+    # Not a secret: how many SMS codes this dialog asked for (Altinn voids the earlier ones).
+    pin_request_count = fields.Integer(string="SMS codes requested", readonly=True)
     line_ids = fields.One2many("altinn.update.wizard.line", "wizard_id", string="Result", readonly=True)
     document_ids = fields.Many2many(
         "altinn.document",
@@ -120,7 +124,22 @@ class AltinnUpdateWizard(models.TransientModel):
         string="New documents",
         readonly=True,
     )
-    summary = fields.Char(compute="_compute_summary")
+    failed_document_ids = fields.Many2many(
+        "altinn.document",
+        "altinn_update_wizard_failed_document_rel",
+        "wizard_id",
+        "document_id",
+        string="Not downloaded",
+        readonly=True,
+        help="Items Altinn listed but that could not be downloaded; the next update tries again.",
+    )
+    summary = fields.Text(compute="_compute_summary")
+    # The outcome of the new documents, each a clickable count (action_open_documents).
+    imported_count = fields.Integer(string="Imported", compute="_compute_summary")
+    duplicate_count = fields.Integer(string="Duplicates", compute="_compute_summary")
+    letter_count = fields.Integer(string="Letters to read", compute="_compute_summary")
+    failed_count = fields.Integer(string="Failed", compute="_compute_summary")
+    waiting_count = fields.Integer(string="Waiting", compute="_compute_summary")
 
     # ------------------------------------------------------------------
     # Computes
@@ -174,34 +193,53 @@ class AltinnUpdateWizard(models.TransientModel):
     def _onchange_company_id(self):
         self.other_company_ids = False
 
-    @api.depends("line_ids", "document_ids.state")
+    @api.depends("state", "line_ids", "document_ids.state", "failed_document_ids.state")
     def _compute_summary(self):
         for wizard in self:
-            lines = wizard.line_ids
-            summary = self.env._(
-                "%(new)s new documents, %(known)s already known, %(failed)s failed.",
-                new=sum(lines.mapped("new_count")),
-                known=sum(lines.mapped("known_count")),
-                failed=sum(lines.mapped("failed_count")),
+            # Written for the company's accountants, whoever runs the wizard.
+            wizard_l = wizard._in_company_lang() if wizard.company_id else wizard
+            documents = wizard_l.document_ids
+            counts = documents._altinn_outcome()
+            failed_fetch = wizard.failed_document_ids.filtered(lambda d: d.state == "failed")
+            wizard.imported_count = counts["imported"]
+            wizard.duplicate_count = counts["duplicate"]
+            wizard.letter_count = counts["letter"]
+            wizard.failed_count = counts["failed"] + len(failed_fetch - documents)
+            wizard.waiting_count = counts["waiting"]
+            wizard.summary = wizard_l._altinn_summary_text(counts) if wizard.state == "done" else False
+
+    def _altinn_summary_text(self, counts):
+        """What the update did, in the context's language: what came from Altinn, then how far booking is."""
+        _ = self.env._
+        lines = self.line_ids
+        new, known = sum(lines.mapped("new_count")), sum(lines.mapped("known_count"))
+        not_downloaded = sum(lines.mapped("failed_count"))
+        if new or not_downloaded:
+            fetched = _(
+                "From Altinn: new %(new)s, already in Odoo %(known)s, not downloaded %(failed)s.",
+                new=new,
+                known=known,
+                failed=not_downloaded,
             )
-            documents = wizard.document_ids
-            if wizard.state == "done" and documents:
-                waiting = documents.filtered(lambda d: d.state == "new")
-                if waiting:
-                    progress = self.env._(
-                        "Booking runs in the background: %(waiting)s of %(total)s documents still waiting.",
-                        waiting=len(waiting),
-                        total=len(documents),
-                    )
-                else:
-                    progress = self.env._(
-                        "Booking done: %(imported)s imported, %(failed)s failed, %(other)s other.",
-                        imported=len(documents.filtered(lambda d: d.state == "imported")),
-                        failed=len(documents.filtered(lambda d: d.state == "failed")),
-                        other=len(documents.filtered(lambda d: d.state not in ("imported", "failed"))),
-                    )
-                summary = f"{summary} {progress}"
-            wizard.summary = summary
+        elif known:
+            fetched = _(
+                "Nothing new in Altinn: the %(known)s documents of the period are already in Odoo.",
+                known=known,
+            )
+        else:
+            fetched = _("Nothing new in Altinn for the period.")
+        documents = self.document_ids
+        if not documents:
+            return fetched
+        if counts["waiting"]:
+            progress = _(
+                "Booking runs in the background: %(waiting)s of %(total)s documents still waiting.",
+                waiting=counts["waiting"],
+                total=len(documents),
+            )
+        else:
+            progress = _("Booking done: %(outcome)s.", outcome=documents._altinn_outcome_text())
+        return f"{fetched}\n{progress}"
 
     # ------------------------------------------------------------------
     # Secrets
@@ -231,11 +269,13 @@ class AltinnUpdateWizard(models.TransientModel):
         if pin and not credentials.pin_code:
             missing.append(self.env._("SMS code"))
         if missing:
-            hint = (
-                self.env._('Click "Get SMS code" first, then type the code you receive.')
-                if pin and credentials.username and credentials.password
-                else ""
-            )
+            hint = ""
+            if pin and credentials.username and credentials.password:
+                hint = (
+                    self.env._('Type the code from the SMS Altinn sent you, then click "Update in Odoo".')
+                    if self.pin_request_count
+                    else self.env._('Click "Get SMS code" first, then type the code you receive.')
+                )
             raise UserError(
                 self.env._("Please fill in: %(fields)s.", fields=", ".join(missing))
                 + (f"\n{hint}" if hint else "")
@@ -243,6 +283,11 @@ class AltinnUpdateWizard(models.TransientModel):
 
     def _lang(self):
         return self.env.lang or "en_US"
+
+    def _in_company_lang(self):
+        """This wizard in its company's language: what it says is written for the company's accountants,
+        whoever runs it (services/texts.company_lang)."""
+        return self.with_context(lang=company_lang(self.company_id))
 
     # ------------------------------------------------------------------
     # Checks
@@ -284,9 +329,12 @@ class AltinnUpdateWizard(models.TransientModel):
     def action_request_pin(self):
         self.ensure_one()
         wizard, credentials = self._altinn_take_credentials()
-        return wizard._altinn_request_pin(credentials)
+        return wizard._in_company_lang()._altinn_request_pin(credentials)
 
     def _altinn_request_pin(self, credentials):
+        # Imported here: zeep and the WSDL files are only needed for Altinn 2.
+        from ..altinn.soap.transport import EARLIER_CODE_VOID
+
         if not self.needs_person:
             raise UserError(self.env._('No SMS code is needed with Altinn 3: click "Update in Odoo".'))
         self._altinn_require(credentials)
@@ -309,10 +357,20 @@ class AltinnUpdateWizard(models.TransientModel):
                     self._lang(),
                 )
             )
-        self.write({"pin_message": challenge.message, "pin_valid_to": to_utc_naive(challenge.valid_to)})
+        self.write(
+            {
+                "pin_message": challenge.message,
+                "pin_valid_to": to_utc_naive(challenge.valid_to),
+                "pin_request_count": self.pin_request_count + 1,
+            }
+        )
         if self.pin_valid_to:
             until = format_datetime(
-                self.env, self.pin_valid_to, tz=self.env.user.tz or str(ALTINN_TZ), dt_format="short"
+                self.env,
+                self.pin_valid_to,
+                tz=self.env.user.tz or str(ALTINN_TZ),
+                dt_format="short",
+                lang_code=self._lang(),
             )
             validity = self.env._("The SMS code session is valid until %(time)s.", time=until)
         else:
@@ -324,6 +382,8 @@ class AltinnUpdateWizard(models.TransientModel):
                 self.env._("Altinn: %(message)s", message=challenge.message.rstrip(" .") + ".")
                 if challenge.message
                 else "",
+                # Asking again starts a new session: only the newest code works.
+                translate(EARLIER_CODE_VOID, self._lang()) if self.pin_request_count > 1 else "",
                 validity,
                 self.env._('Type the code you receive and click "Update in Odoo".'),
             )
@@ -356,7 +416,7 @@ class AltinnUpdateWizard(models.TransientModel):
     def action_update(self):
         self.ensure_one()
         wizard, credentials = self._altinn_take_credentials()
-        return wizard._altinn_update(credentials)
+        return wizard._in_company_lang()._altinn_update(credentials)
 
     def _altinn_update(self, credentials):
         self._altinn_require(credentials, pin=True)
@@ -369,6 +429,12 @@ class AltinnUpdateWizard(models.TransientModel):
             credentials=credentials if self.needs_person else None,
             trigger="wizard",
         )
+        if self.pin_request_count > 1:
+            # The transport of this call asked for no code; this dialog asked for several, so Altinn voided
+            # all but the newest.
+            for result in results:
+                if isinstance(result.error, altinn_errors.WrongPinCode):
+                    result.error.earlier_code_void = True
         if all(r.error is not None and not (r.new_ids or r.known_ids or r.failures) for r in results):
             # Nothing happened: keep the form (and what was typed) open with the reasons.
             raise UserError(
@@ -385,9 +451,35 @@ class AltinnUpdateWizard(models.TransientModel):
                 "line_ids": [fields.Command.clear()]
                 + [fields.Command.create(self._altinn_line_vals(r)) for r in results],
                 "document_ids": [fields.Command.set(new_docs.ids)],
+                "failed_document_ids": [fields.Command.set(self._altinn_failed_documents(results).ids)],
             }
         )
-        return self._altinn_reopen()
+        if new_docs:
+            title = self.env._("Fetched from Altinn")
+            message = self.env._("%(count)s new documents fetched.", count=len(new_docs))
+        else:
+            title = self.env._("Nothing new")
+            message = self.env._("Altinn has nothing new for the period.")
+        return self._altinn_notify(title, message, self._altinn_reopen(), "success" if new_docs else "info")
+
+    def _altinn_failed_documents(self, results):
+        """The ledger rows of the items that could not be downloaded (state failed, retried next time)."""
+        domains = [
+            [("company_id", "=", r.company_id), ("reference", "in", [f.reference for f in r.failures])]
+            for r in results
+            if r.failures
+        ]
+        if not domains:
+            return self.env["altinn.document"]
+        return self.env["altinn.document"].search(expression.OR(domains))
+
+    def _altinn_notify(self, title, message, next_action, kind="success"):
+        """A notification, then ``next_action`` (the dialog again, with the summary)."""
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"title": title, "message": message, "type": kind, "next": next_action},
+        }
 
     def _altinn_reasons(self, result):
         lang = self._lang()
@@ -435,16 +527,35 @@ class AltinnUpdateWizard(models.TransientModel):
         }
 
     def action_open_documents(self):
+        """The new documents; with ``altinn_outcome`` in the context (a clickable count of the summary),
+        those of that outcome only (see ``altinn.document`` OUTCOMES)."""
         self.ensure_one()
+        documents = self.document_ids
+        outcome = self.env.context.get("altinn_outcome")
+        if outcome == "failed":
+            documents = (documents | self.failed_document_ids).filtered(lambda d: d.state == "failed")
+        elif outcome in OUTCOMES:
+            documents = documents.filtered(lambda d: d.state in OUTCOMES[outcome])
         action = self.env["ir.actions.act_window"]._for_xml_id("prisolve_altinn.action_altinn_document")
-        action["domain"] = [("id", "in", self.document_ids.ids)]
+        action["domain"] = [("id", "in", documents.ids)]
         action["context"] = {"create": False, **dict.fromkeys(SECRET_KEYS, False)}
+        if outcome == "duplicate":
+            # Duplicates say which entries already hold them.
+            duplicates = self.env.ref("prisolve_altinn.view_altinn_document_list_duplicates")
+            action["views"] = [(duplicates.id, "list"), (False, "form")]
         return action
 
     def action_altinn_refresh(self):
         """Show how far the background booking has come."""
         self.ensure_one()
-        return self._altinn_reopen()
+        wizard = self._in_company_lang()
+        _ = wizard.env._
+        waiting = wizard.waiting_count
+        if waiting:
+            message = _("%(waiting)s documents are still waiting for the booking.", waiting=waiting)
+        else:
+            message = _("Booking done: %(outcome)s.", outcome=wizard.document_ids._altinn_outcome_text())
+        return wizard._altinn_notify(_("Booking status"), message, wizard._altinn_reopen(), "info")
 
 
 class AltinnUpdateWizardLine(models.TransientModel):
@@ -455,7 +566,7 @@ class AltinnUpdateWizardLine(models.TransientModel):
     wizard_id = fields.Many2one("altinn.update.wizard", required=True, ondelete="cascade")
     company_id = fields.Many2one("res.company", required=True, ondelete="cascade")
     new_count = fields.Integer(string="New")
-    known_count = fields.Integer(string="Already known")
-    failed_count = fields.Integer(string="Failed")
+    known_count = fields.Integer(string="Already in Odoo")
+    failed_count = fields.Integer(string="Not downloaded")
     status = fields.Selection([("ok", "OK"), ("warning", "Warning"), ("error", "Error")], default="ok")
     message = fields.Text(string="Reasons")

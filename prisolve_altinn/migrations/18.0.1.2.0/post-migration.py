@@ -1,9 +1,19 @@
 # Copyright 2026 Prisolve
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""18.0.1.2.0: rows recorded before get the references recording keeps now (altinn.document.alias), so a
-company switched from Altinn 2 to Altinn 3 finds the items it already has."""
+"""18.0.1.2.0, after the update:
+
+- rows recorded before get the references recording keeps now (altinn.document.alias), so a company switched
+  from Altinn 2 to Altinn 3 finds the items it already has;
+- letters and other documents with nothing to book were "ignored"; they are letters to read. Only the
+  documents booking set aside as DOC_OTHER change; those a person ignored by hand stay ignored. No activities
+  are made for them: the list's "To read" filter shows them.
+"""
+
+import logging
 
 from odoo import SUPERUSER_ID, api
+
+_logger = logging.getLogger(__name__)
 
 BATCH = 500
 
@@ -11,6 +21,12 @@ BATCH = 500
 def migrate(cr, version):
     if not version:
         return
+    _backfill_references(cr)
+    cr.execute("UPDATE altinn_document SET state = 'to_read' WHERE state = 'ignored' AND doc_type = 'other'")
+    _logger.info("prisolve_altinn: %s letters are now to read", cr.rowcount)
+
+
+def _backfill_references(cr):
     env = api.Environment(cr, SUPERUSER_ID, {})
     cr.execute(
         """SELECT id FROM altinn_document doc

@@ -3,8 +3,10 @@
 // License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 //
 // "Oppdater fra Altinn" end to end, as an accountant clicks it, against the repository's
-// Altinn emulator (tests/test_tour.py starts it and sets the cookie below). Selectors use
-// field/button names and classes, never label texts: the user runs in Norwegian.
+// Altinn emulator (tests/test_tour.py starts it and sets the cookie below): a wrong password, two
+// SMS codes and the old one typed, the summary and its counts, a letter to read, the documents and
+// a draft entry. Selectors use field/button names and classes, never label texts: the user runs in
+// Norwegian. What the person reads is checked by the Python test (no English string of the addon).
 import { registry } from "@web/core/registry";
 import { rpc } from "@web/core/network/rpc";
 
@@ -14,6 +16,7 @@ const PASSWORD = "Brukerpassord-1";
 const SYSTEM_ID = "955044";
 const EMULATOR_COOKIE = "prisolve_altinn_emulator";
 const SCREENSHOT_SIGNAL = "prisolve_altinn:screenshot:";
+const TEXTS_SIGNAL = "prisolve_altinn:texts:";
 
 function emulatorUrl() {
     const cookie = document.cookie
@@ -32,6 +35,10 @@ function sleep(ms) {
 
 /** Ask the Python test for a screenshot of the page as it is now, and wait until it is taken. */
 async function screenshot(name) {
+    // The answers of earlier buttons would hide the right of the screen.
+    for (const close of document.querySelectorAll(".o_notification_close")) {
+        close.click();
+    }
     await sleep(400); // let dialogs and notifications finish their animation
     window.__prisolveAltinnShots = window.__prisolveAltinnShots || [];
     console.log(`${SCREENSHOT_SIGNAL}${name}`);
@@ -41,6 +48,46 @@ async function screenshot(name) {
             return; // nobody listens (the tour was started by hand): go on without the picture
         }
         await sleep(50);
+    }
+}
+
+/** The person's SMS codes in the emulator's outbox, newest first. */
+async function smsCodes() {
+    const url = `${emulatorUrl()}/_emulator/sms?user=${encodeURIComponent(PERSON)}`;
+    const response = await fetch(url);
+    if (!response.ok) {
+        throw new Error(`the emulator's SMS outbox answered ${response.status}`);
+    }
+    return (await response.json()).map((message) => message.code);
+}
+
+/** Hand the visible texts under ``root`` to the Python test, which fails on English ones. */
+function reportTexts(name, root) {
+    const texts = [];
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.textContent.replace(/\s+/g, " ").trim();
+        const element = node.parentElement;
+        if (text && element && element.offsetParent !== null && !element.closest("script, style")) {
+            texts.push(text);
+        }
+    }
+    if (texts.length < 5) {
+        throw new Error(`${name}: almost nothing to read: ${JSON.stringify(texts)}`);
+    }
+    console.log(`${TEXTS_SIGNAL}${name}:${JSON.stringify(texts)}`);
+}
+
+/** The error dialog's message: the sentence, then the details line for support. */
+function errorLines(dialog) {
+    return dialog.querySelector("p.text-prewrap").textContent.trim().split("\n");
+}
+
+function assertNoAltinnWords(sentence, what) {
+    for (const altinns of ["Incorrect", "989", "ErrorGuid"]) {
+        if (sentence.includes(altinns)) {
+            throw new Error(`${what}: Altinn's own words in the main message: "${sentence}"`);
+        }
     }
 }
 
@@ -69,12 +116,17 @@ registry.category("web_tour.tours").add("prisolve_altinn_update_from_altinn", {
             run: "click",
         },
         {
-            content: "The tab says which datasystem applies (Selskap level, the company's own ID)",
+            content: "The tab says which datasystem applies, and says once that Altinn 2 needs a person",
             trigger: ".o_form_view .tab-pane.active .alert-info div[name=altinn_access_info]",
             async run() {
                 assertText(this.anchor, SYSTEM_ID, "datasystem shown on the Altinn tab");
                 if (document.querySelector(".o_form_view .alert-warning div[name=altinn_access_info]")) {
                     throw new Error("the Altinn tab warns that no datasystem applies");
+                }
+                const tab = this.anchor.closest(".tab-pane");
+                const said = tab.innerText.split("planlagte hentingen kan ikke hente").length - 1;
+                if (said !== 1) {
+                    throw new Error(`the Altinn tab says ${said} times that the scheduled fetch cannot fetch`);
                 }
                 await screenshot("altinn_tab");
             },
@@ -85,10 +137,17 @@ registry.category("web_tour.tours").add("prisolve_altinn_update_from_altinn", {
             run: "click",
         },
         {
-            content: "The dialog names the datasystem",
+            content: "The dialog names the datasystem; the login fields show their box while empty",
             trigger: ".modal .o_form_view .alert-info div[name=access_info]",
             run() {
                 assertText(this.anchor, SYSTEM_ID, "datasystem shown in the dialog");
+                for (const name of ["username", "password", "pin_code"]) {
+                    const input = document.querySelector(`.modal div[name=${name}] input`);
+                    const style = getComputedStyle(input);
+                    if (!parseFloat(style.borderBottomWidth) || style.borderBottomColor === "rgba(0, 0, 0, 0)") {
+                        throw new Error(`the empty ${name} field has no visible box`);
+                    }
+                }
             },
         },
         {
@@ -97,8 +156,38 @@ registry.category("web_tour.tours").add("prisolve_altinn_update_from_altinn", {
             run: `edit ${PERSON}`,
         },
         {
-            content: "Type the personal password",
+            content: "Type a wrong personal password",
             trigger: ".modal div[name=password] input[type=password]",
+            run: "edit Feil-passord-9",
+        },
+        {
+            content: "Hent SMS-kode",
+            trigger: ".modal button[name=action_request_pin]",
+            run: "click",
+        },
+        {
+            content: "One Norwegian sentence about the password; Altinn's words on the details line only",
+            trigger: ".modal .o_error_dialog p.text-prewrap",
+            async run() {
+                const [sentence, details] = errorLines(this.anchor.closest(".o_error_dialog"));
+                if (!sentence.includes("personlige passordet") || sentence.includes("SMS-kode")) {
+                    throw new Error(`a wrong password is not named as such: "${sentence}"`);
+                }
+                assertNoAltinnWords(sentence, "wrong password");
+                if (!details?.startsWith("Detaljer for brukerstøtte") || !details.includes("989")) {
+                    throw new Error(`no details line for support: "${details}"`);
+                }
+                await screenshot("wrong_password");
+            },
+        },
+        {
+            content: "Close the message",
+            trigger: ".o_error_dialog .modal-footer .btn-primary",
+            run: "click",
+        },
+        {
+            content: "Type the right personal password",
+            trigger: ".modal:not(:has(.o_error_dialog)) div[name=password] input[type=password]",
             run: `edit ${PASSWORD}`,
         },
         {
@@ -111,19 +200,57 @@ registry.category("web_tour.tours").add("prisolve_altinn_update_from_altinn", {
             trigger: ".o_notification_manager .o_notification",
         },
         {
-            content: "Read the code from the emulator's SMS outbox and type it",
+            content: "Close Altinn's answer",
+            trigger: ".o_notification_manager .o_notification .o_notification_close",
+            run: "click",
+        },
+        {
+            content: "Hent SMS-kode once more",
+            trigger: ".modal button[name=action_request_pin]",
+            run: "click",
+        },
+        {
+            content: "The answer says the first code no longer works",
+            trigger: ".o_notification_manager .o_notification:contains(forrige SMS-en virker ikke lenger)",
+        },
+        {
+            content: "Type the code of the first SMS",
             trigger: ".modal div[name=pin_code] input",
             async run(helpers) {
-                const url = `${emulatorUrl()}/_emulator/sms?user=${encodeURIComponent(PERSON)}`;
-                const response = await fetch(url);
-                if (!response.ok) {
-                    throw new Error(`the emulator's SMS outbox answered ${response.status}`);
+                const codes = await smsCodes();
+                if (codes.length !== 2) {
+                    throw new Error(`expected two SMS codes, the outbox has ${codes.length}`);
                 }
-                const messages = await response.json(); // newest first
-                if (!messages.length) {
-                    throw new Error("Altinn (the emulator) sent no SMS code");
+                await helpers.edit(codes[1]);
+            },
+        },
+        {
+            content: "Oppdater i Odoo",
+            trigger: ".modal button[name=action_update]",
+            run: "click",
+        },
+        {
+            content: "The old code: use the one in the latest SMS",
+            trigger: ".modal .o_error_dialog p.text-prewrap",
+            async run() {
+                const [sentence] = errorLines(this.anchor.closest(".o_error_dialog"));
+                if (!sentence.includes("bare koden i den siste SMS-en virker")) {
+                    throw new Error(`an old code is not explained: "${sentence}"`);
                 }
-                await helpers.edit(messages[0].code);
+                assertNoAltinnWords(sentence, "old code");
+                await screenshot("old_code");
+            },
+        },
+        {
+            content: "Close the message",
+            trigger: ".o_error_dialog .modal-footer .btn-primary",
+            run: "click",
+        },
+        {
+            content: "Type the code of the latest SMS",
+            trigger: ".modal:not(:has(.o_error_dialog)) div[name=pin_code] input",
+            async run(helpers) {
+                await helpers.edit((await smsCodes())[0]);
             },
         },
         {
@@ -137,17 +264,12 @@ registry.category("web_tour.tours").add("prisolve_altinn_update_from_altinn", {
             },
         },
         {
-            content: "Close Altinn's answer",
-            trigger: ".o_notification_manager .o_notification .o_notification_close",
-            run: "click",
-        },
-        {
             content: "Oppdater i Odoo",
             trigger: ".modal button[name=action_update]",
             run: "click",
         },
         {
-            content: "The summary: one line per company, the new documents waiting for the background booking",
+            content: "The summary: what came from Altinn, the new documents waiting for the background booking",
             trigger: ".modal div[name=line_ids] .o_data_row",
             async run() {
                 const modal = this.anchor.closest(".modal");
@@ -159,6 +281,8 @@ registry.category("web_tour.tours").add("prisolve_altinn_update_from_altinn", {
                 if (!modal.querySelector("div[name=document_ids] .o_data_row")) {
                     throw new Error("the summary does not list the new documents");
                 }
+                assertText(modal.querySelector("h4[name=summary]"), "Fra Altinn: nye", "summary");
+                reportTexts("summary", modal);
                 await screenshot("summary");
             },
         },
@@ -187,31 +311,106 @@ registry.category("web_tour.tours").add("prisolve_altinn_update_from_altinn", {
             },
         },
         {
-            content: "Refresh: see how far the booking has come",
+            content: "Oppdater status: see how far the booking has come",
             trigger: ".modal button[name=action_altinn_refresh]",
             run: "click",
         },
         {
-            content: "Every document has been handled",
-            trigger:
-                ".modal div[name=document_ids]:not(:has(.badge.text-bg-info)) .o_data_row .badge.text-bg-success",
+            content: "Every document has been handled; each outcome is a count to click",
+            trigger: ".modal:not(:has(button.o_altinn_open_waiting)) button.o_altinn_open_imported",
             async run() {
+                const modal = this.anchor.closest(".modal");
+                for (const outcome of ["imported", "letter"]) {
+                    if (!modal.querySelector(`button.o_altinn_open_${outcome}`)) {
+                        throw new Error(`the summary has no count of ${outcome} documents`);
+                    }
+                }
+                assertText(modal.querySelector("h4[name=summary]"), "Bokføringen er ferdig", "summary");
+                // A short table ends with its last line, and no column header is cut.
+                for (const row of modal.querySelectorAll("div[name=line_ids] tbody tr:not(.o_data_row)")) {
+                    if (row.offsetParent !== null) {
+                        throw new Error("blank rows follow the result table");
+                    }
+                }
+                for (const th of modal.querySelectorAll("div[name=line_ids] th .text-truncate")) {
+                    if (th.scrollWidth > th.clientWidth + 1) {
+                        throw new Error(`the column header "${th.textContent}" is cut`);
+                    }
+                }
+                reportTexts("summary_booked", modal);
                 await screenshot("summary_booked");
             },
         },
         {
-            content: "Open the new documents",
-            trigger: ".modal button[name=action_open_documents]",
+            content: "Open the letters to read",
+            trigger: ".modal button.o_altinn_open_letter",
+            run: "click",
+        },
+        {
+            content: "The letters, to read; the one that matters says so",
+            trigger: ".o_action_manager .o_list_view .o_data_row td[name=notice_kind] .badge",
+            async run() {
+                if (document.querySelector(".modal")) {
+                    throw new Error("the dialog is still open");
+                }
+                const list = this.anchor.closest(".o_list_view");
+                for (const row of list.querySelectorAll(".o_data_row")) {
+                    if (row.querySelector("td[name=state]").textContent.trim() !== "Til lesing") {
+                        throw new Error(`not a letter to read: ${row.textContent}`);
+                    }
+                }
+                assertText(this.anchor, "Tvangsmulkt", "the kind of letter");
+                reportTexts("letters", list);
+                await screenshot("letters");
+            },
+        },
+        {
+            content: "Open the letter that matters",
+            trigger: ".o_action_manager .o_list_view .o_data_row td[name=notice_kind] .badge",
+            async run(helpers) {
+                await helpers.click(this.anchor.closest(".o_data_row").querySelector("td[name=title]"));
+            },
+        },
+        {
+            content: "It opens with its PDF, and someone has it to read",
+            // The chatter loads after the form: the activity "read the letter" shows then.
+            trigger: ".o_form_view:has(.o-mail-Activity) .o_altinn_letter iframe.o_pdfview_iframe",
+            async run() {
+                reportTexts("letter", document.querySelector(".o_form_view .o_form_sheet_bg"));
+                await screenshot("letter");
+            },
+        },
+        {
+            content: "Merk som lest",
+            trigger: ".o_form_view .o_form_statusbar button[name=action_mark_read]",
+            run: "click",
+        },
+        {
+            content: "The state says it is read, and the button answered",
+            trigger: ".o_form_view .o_statusbar_status:has(button.o_arrow_button_current[data-value=read])",
+            run() {
+                const answers = [...document.querySelectorAll(".o_notification")].map((n) => n.textContent);
+                if (!answers.some((text) => text.includes("merket som lest"))) {
+                    throw new Error(`"Merk som lest" did not answer: ${JSON.stringify(answers)}`);
+                }
+            },
+        },
+        {
+            content: "Back to the company",
+            trigger: ".o_breadcrumb .breadcrumb-item a:contains(Eksempel Holding AS)",
+            run: "click",
+        },
+        {
+            content: "All the company's Altinn documents",
+            trigger: ".o_form_view button[name=action_altinn_documents]",
             run: "click",
         },
         {
             content: "The ledger lists them, with their journal entries",
             trigger: ".o_action_manager .o_list_view .o_data_row td[name=move_id]",
             async run() {
-                if (document.querySelector(".modal")) {
-                    throw new Error("the dialog is still open");
-                }
                 bookedRow(); // throws when no document has an entry
+                reportTexts("documents", this.anchor.closest(".o_list_view"));
                 await screenshot("documents");
             },
         },

@@ -61,7 +61,7 @@ registry.category("web_tour.tours").add("prisolve_altinn_update_wizard", {
         },
         {
             content: "The summary is shown",
-            trigger: ".modal:contains(2 new documents)",
+            trigger: ".modal h4:contains(From Altinn: new 2)",
         },
         {
             content: "No secret is left in the dialog",
@@ -77,7 +77,7 @@ registry.category("web_tour.tours").add("prisolve_altinn_update_wizard", {
         },
         {
             content: "Open the new documents",
-            trigger: ".modal button[name=action_open_documents]",
+            trigger: ".modal .modal-footer button[name=action_open_documents]",
             run: "click",
         },
         {
