@@ -28,10 +28,8 @@
         "views/altinn_system_user_views.xml",
         "views/altinn_maskinporten_client_views.xml",
         "views/altinn_document_views.xml",
-        "views/altinn_document_recording_views.xml",
         "views/altinn_fetch_log_views.xml",
         "views/account_move_views.xml",
-        "views/altinn_document_booking_views.xml",
         "views/altinn_account_map_views.xml",
         # wizards
         "wizards/altinn_update_wizard_views.xml",

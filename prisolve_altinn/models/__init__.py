@@ -13,5 +13,3 @@ from . import altinn_fetch_log
 # Booking into the books.
 from . import account_move
 from . import altinn_account_map
-from . import altinn_document_booking
-from . import res_company_booking

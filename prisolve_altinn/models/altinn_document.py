@@ -29,6 +29,7 @@ from odoo.tools import SQL, html_sanitize, plaintext2html, split_every, unique
 from ..altinn.errors import AltinnError
 from ..altinn.types import ROLE_ATTACHMENT, ROLE_BODY, AltinnFile, AltinnItem, FetchFailure
 from ..altinn.upload import upload_reference
+from ..booking import pipeline, vendor_bill
 from ..services import failures
 from ..services.fetch import can_commit, retry_missing_files, to_utc_naive
 from ..services.texts import company_lang, error_message, error_text
@@ -125,6 +126,7 @@ class AltinnDocument(models.Model):
             ("read", "Read"),
             ("ignored", "Ignored"),
             ("failed", "Failed"),
+            ("duplicate", "Duplicate"),
         ],
         required=True,
         default="new",
@@ -220,6 +222,40 @@ class AltinnDocument(models.Model):
         string="Already booked in",
         compute="_compute_duplicate_move_ids",
         help="The journal entries that already hold what this document says.",
+    )
+
+    # ------------------------------------------------------------------
+    # Booking: what booking/ found and made (see booking/pipeline.py)
+    # ------------------------------------------------------------------
+    summary = fields.Char(readonly=True, copy=False, help="What the document says, in short.")
+    booking_note = fields.Text(
+        string="Booking notes",
+        readonly=True,
+        copy=False,
+        help="Remarks from booking: duplicates, differences.",
+    )
+    line_ids = fields.One2many("altinn.document.line", "document_id", string="Lines", readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    vat_checked = fields.Boolean(string="VAT checked", readonly=True, copy=False)
+    vat_return_amount = fields.Monetary(
+        string="VAT in the return",
+        readonly=True,
+        copy=False,
+        help="fastsatt merverdiavgift (positive: to pay).",
+    )
+    vat_ledger_amount = fields.Monetary(
+        string="VAT in the ledger",
+        readonly=True,
+        copy=False,
+        help="Credit balance of the VAT settlement account for the period (posted, payments excluded).",
+    )
+    vat_difference = fields.Monetary(string="VAT difference", readonly=True, copy=False)
+    bill_ids = fields.One2many(
+        "account.move",
+        "altinn_document_id",
+        string="Vendor bills",
+        domain=[("move_type", "=", "in_invoice")],
+        readonly=True,
     )
 
     _sql_constraints = [
@@ -723,11 +759,6 @@ class AltinnDocument(models.Model):
             )
         return files
 
-    def _altinn_process(self):
-        """Parse and book these documents (booking overrides this); must handle each document's own failure
-        (state 'failed' + error) itself."""
-        return self
-
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
@@ -895,6 +926,48 @@ class AltinnDocument(models.Model):
         else:
             action.update(view_mode="list,form", domain=[("id", "in", moves.ids)])
         return action
+
+    # ------------------------------------------------------------------
+    # Booking: thin entry points into booking/ (the pipeline, the vendor bill)
+    # ------------------------------------------------------------------
+    def _altinn_process(self):
+        """Parse and book these documents; each document's failure stays on it (state 'failed' + error)."""
+        pipeline.process(self)
+        return self
+
+    def _altinn_plan(self, batch):
+        """Parse this document and plan its booking in ``batch``; a refusal is planned as its failure."""
+        return pipeline.plan(self, batch)
+
+    def _altinn_parsed(self, batch):
+        """This document's files, parsed once per batch."""
+        return pipeline.parsed_files(self, batch)
+
+    def _altinn_book(self, batch, parsed):
+        """Plan the booking of ``parsed``; return the values to write on the document."""
+        return pipeline.book(self, batch, parsed)
+
+    def action_altinn_process(self):
+        """Parse and book again (after fixing the account mapping, for instance)."""
+        docs = self.filtered(lambda d: d.state in ("new", "failed") and not d.incomplete)
+        if not docs:
+            raise UserError(self.env._("Only new or failed documents can be processed."))
+        for company in docs.company_id:
+            docs.filtered(lambda d, c=company: d.company_id == c)._altinn_book_batch()
+        return docs._altinn_booking_answer()
+
+    def action_altinn_create_vendor_bill(self):
+        """One click: a draft vendor bill with the document's files, for letters that are invoices."""
+        self.ensure_one()
+        bill = vendor_bill.vendor_bill(self)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Vendor bill"),
+            "res_model": "account.move",
+            "res_id": bill.id,
+            "view_mode": "form",
+            "context": {"default_move_type": "in_invoice"},
+        }
 
     # ------------------------------------------------------------------
     # Booking in the background

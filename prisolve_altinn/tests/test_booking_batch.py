@@ -9,8 +9,8 @@ from odoo.tools import mute_logger
 
 from ..altinn.parsers.kid import make_kid_mod10
 from ..altinn.types import ROLE_ATTACHMENT, AltinnFile
+from ..booking import pipeline
 from ..booking.batch import BookingBatch
-from ..models import altinn_document_booking
 from .booking_common import (
     ORG_OTHER,
     ORG_OWN,
@@ -291,7 +291,7 @@ class TestBookingBatch(BookingCommon):
         move_creates = self.count_creates(self.Move)
         with (
             mute_logger("odoo.sql_db"),
-            self.assertLogs(altinn_document_booking._logger.name, "WARNING") as logs,
+            self.assertLogs(pipeline._logger.name, "WARNING") as logs,
         ):
             docs._altinn_process()
         self.assertEqual(failures, [4])

@@ -12,8 +12,9 @@ from odoo.sql_db import Savepoint
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 from ..altinn.parsers.kid import make_kid_mod10
+from ..booking import pipeline
 from ..booking.batch import BookingBatch
-from ..models import altinn_document, altinn_document_booking
+from ..models import altinn_document
 from ..services import failures, fetch
 from ..services.failures import BOOKING as ACTIVITY_XMLID
 from ..services.handover import PROCESS_CRON as CRON_XMLID
@@ -148,7 +149,7 @@ class TestCronProcess(BookingCommon):
             return original(doc, batch)
 
         self.patch(self.Doc, "_altinn_plan", plan)
-        with self.assertLogs(altinn_document_booking._logger.name, "WARNING") as logs:
+        with self.assertLogs(pipeline._logger.name, "WARNING") as logs:
             self.run_cron()
         self.assertIn("one by one", logs.output[0])
         self.assertEqual(culprit.state, "failed")

@@ -260,13 +260,6 @@ class TestLedger(AltinnCommon):
         failed.action_reset()  # nothing was downloaded: it cannot become new
         self.assertEqual(failed.state, "ignored")
 
-    def test_process_hook_is_a_no_op_by_default(self):
-        from ..models.altinn_document import AltinnDocument
-
-        docs = self.record([make_item("AR90")])[0]
-        self.assertEqual(AltinnDocument._altinn_process(docs), docs)
-        self.assertEqual(docs.state, "new")
-
     def test_upload_transport_reuses_the_recording(self):
         item = make_item("sha256:abc", raw=False)
         item.transport = "upload"
