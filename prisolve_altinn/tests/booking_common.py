@@ -7,17 +7,13 @@ import json
 from datetime import datetime, timezone
 
 from odoo import Command
-from odoo.tests import new_test_user
 from odoo.tools import format_amount
-
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 from ..altinn.parsers.kid import make_kid_mod10
 from ..altinn.types import ROLE_ATTACHMENT, AltinnFile, AltinnItem
 from ..services.texts import in_company_lang
+from .common import ORG_OTHER, ORG_OWN, NorwegianCompanyCommon
 
-ORG_OWN = "911158612"
-ORG_OTHER = "312000001"
 SKATTEETATEN = "974761076"
 NS_PAYMENT = "no:skatteetaten:fastsetting:avgift:mva:skattemeldingformerverdiavgift:betalingsinformasjon:v1.0"
 TAX_ACCOUNT = "63450618162"
@@ -281,33 +277,28 @@ def item(
     )
 
 
-class BookingCommon(AccountTestInvoicingCommon):
-    """A company with the l10n_no chart, run as an accountant; helpers to book documents and read entries."""
+def vat_item(number, amount="1000", org=ORG_OWN):
+    """A VAT payment notice of its own (KID and submission reference unique per ``number``)."""
+    kid = make_kid_mod10(f"34{org}{number:04d}")
+    data = vat_payment_xml(amount, kid=kid, org=org, reference=f"5026{number:04d}/cron-test")
+    return item(f"CRON-{org}-{number}", "betalingsinformasjon.xml", data)
+
+
+class BookingCommon(NorwegianCompanyCommon):
+    """Run as the accountant (with ``with_second_company``, also in Datter AS, ORG_OTHER, with its own l10n_no
+    chart); helpers to book documents and read entries."""
 
     with_second_company = False
 
     @classmethod
-    @AccountTestInvoicingCommon.setup_country("no")
     def setUpClass(cls):
         super().setUpClass()
-        cls.env.company.sudo().write({"name": "Eksempel Holding AS", "altinn_org_number": ORG_OWN})
-        companies = cls.env.company
+        companies = cls.company
         if cls.with_second_company:
             second = cls.setup_other_company(name="Datter AS")["company"]
             second.sudo().altinn_org_number = ORG_OTHER
             companies |= second
-        cls.accountant = new_test_user(
-            cls.env,
-            login="altinn_booking_accountant",
-            name="Regnskapsfører",
-            groups="base.group_user,account.group_account_user",
-            company_id=cls.env.company.id,
-            company_ids=[Command.set(companies.ids)],
-        )
-        cls.env = cls.env(
-            user=cls.accountant, context=dict(cls.env.context, allowed_company_ids=companies.ids)
-        )
-        cls.company = cls.env.company
+        cls.work_as_accountant(companies)
         cls.second_company = cls.env["res.company"].browse(companies[1:].ids)
         cls.Document = cls.env["altinn.document"].with_company(cls.company)
 

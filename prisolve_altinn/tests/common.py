@@ -1,6 +1,10 @@
 # Copyright 2026 Prisolve
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""A fake Altinn behind the seam, and the companies every Odoo test uses.
+"""The companies every Odoo test uses, a fake Altinn behind the seam, and Altinn's faults.
+
+``NorwegianCompanyCommon`` is the one setup base: a Norwegian company with the l10n_no chart and its
+accountant. ``AltinnCommon`` (the fake Altinn), ``booking_common.BookingCommon`` (booking documents) and
+``Altinn3EmulatorCase`` (Altinn 3 against the emulator) are layers on it.
 
 ``FakeAltinn`` plays the Altinn side (persons, SMS codes, items, faults);
 ``FakeTransport`` is the ``Transport`` the seam returns in tests. It checks
@@ -16,6 +20,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import requests
+
+from odoo import fields
 from odoo.fields import Command
 from odoo.tests import common as odoo_test_common
 from odoo.tests import new_test_user
@@ -25,17 +32,54 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from ..altinn import errors as altinn_errors
 from ..altinn.transport import PinChallenge, Transport
 from ..altinn.types import ROLE_ATTACHMENT, ROLE_BODY, AltinnFile, AltinnItem, FetchFailure
+from ..services import failures
 
-# Same numbers as the emulator's default data (altinn_emulator/defaults.py).
-ORG_OWN = "911158612"
-ORG_CLIENT_1 = "312000001"
-ORG_CLIENT_2 = "312000002"
-ORG_FIRM = "310478717"
+# Same numbers as the emulator's default data (altinn_emulator/defaults.py, altinn_emulator/altinn3/store.py).
+ORG_OWN = "911158612"  # the company; in the emulator with its own datasystem and approved system user
+ORG_FIRM = (
+    "310478717"  # the accounting firm; its approved client system user serves ORG_OWN and ORG_FIRM_CLIENT
+)
+ORG_FIRM_CLIENT = "313367002"
+ORG_UNDELEGATED = "315840228"  # no system user, not (yet) a client of the firm
 SYSTEM_OWN = ("955044", "Systempassord-955044")
 SYSTEM_FIRM = ("5454543", "Systempassord-5454543")
 PERSON = ("30014500525", "Brukerpassord-1")
+# The fake Altinn's only: the firm's clients on Altinn 2 (AltinnCommon).
+ORG_CLIENT_1 = "312000001"
+ORG_CLIENT_2 = "312000002"
+ORG_OTHER = ORG_CLIENT_1  # the second company of the booking tests (BookingCommon.with_second_company)
 # Distinct, greppable secrets for leak checks.
 SECRET_CODE = "73519"
+
+# Altinn's answer to an unknown person, a wrong personal password or a wrong code (real, the same for all).
+INCORRECT_USER = "Incorrect username/password/pin given for user"
+# The agreed fault table (docs/DESIGN-NOTES.md "## Fault mapping"): ErrorID, Altinn's text, our error at a
+# data call (there Altinn's "Incorrect username/password/pin" means a wrong code). The no-Odoo suite has its
+# own, tests/altinn2_faults.py: the addon's tests do not import from outside the addon.
+ALTINN2_FAULTS = [
+    (0, "Your request suffered from a non-functional error.", altinn_errors.AltinnError),
+    (0, "Invalid authentication method", altinn_errors.AltinnError),
+    (5, "Incorrect username/password given for system", altinn_errors.InvalidSystemCredentials),
+    (5, "The end user system is not authorized to act on behalf of the reportee", altinn_errors.NoRights),
+    (14, "The user does not have the required rights for the reportee", altinn_errors.NoRights),
+    (989, INCORRECT_USER, altinn_errors.WrongPinCode),
+    (989, "Pin session time has time out for user. Request new.", altinn_errors.PinSessionExpired),
+    (
+        989,
+        "The user is temporarily locked because of too many failed attempts. Try again later",
+        altinn_errors.UserLockedOut,
+    ),
+    (40007, "Reportee cannot be null", altinn_errors.AltinnError),
+    (60016, "The element is unavailable", altinn_errors.ElementNotFound),
+    (60019, "The element is archived", altinn_errors.ElementNotFound),
+]
+# Errors about the person, the datasystem or the SMS session: the whole fetch stops, not one item.
+STOPS_THE_FETCH = (
+    altinn_errors.InvalidSystemCredentials,
+    altinn_errors.InvalidUserCredentials,
+    altinn_errors.PinSessionExpired,
+    altinn_errors.UserLockedOut,
+)
 
 
 def make_item(
@@ -104,14 +148,12 @@ class FakeAltinn:
         if not person or person["password"] != credentials.password:
             # The real client names the password when no code is involved yet (soap/faults.py).
             wrong = altinn_errors.WrongPinCode if pin else altinn_errors.WrongPersonalPassword
-            raise wrong(error_id=989, altinn_message="Incorrect username/password/pin given for user")
+            raise wrong(error_id=989, altinn_message=INCORRECT_USER)
         if pin:
             if self.session_expired:
                 raise altinn_errors.PinSessionExpired(error_id=989)
             if credentials.pin_code != self.code:
-                raise altinn_errors.WrongPinCode(
-                    error_id=989, altinn_message="Incorrect username/password/pin given for user"
-                )
+                raise altinn_errors.WrongPinCode(error_id=989, altinn_message=INCORRECT_USER)
         return person
 
 
@@ -227,6 +269,10 @@ class FakeAltinn3Transport(Transport):
             self.altinn.closed += 1
 
 
+class Killed(BaseException):
+    """What a killed worker looks like from inside: nothing of ours catches it."""
+
+
 class TupleTimeouts:
     """Odoo's guard against external requests in tests compares the timeout with a number (and raises it
     to at least 10 s); our clients always send (connect, read). Calls to the local emulators keep their
@@ -243,20 +289,45 @@ class TupleTimeouts:
         return super()._request_handler(session, request, **kwargs)
 
 
-class AltinnCommon(TupleTimeouts, AccountTestInvoicingCommon):
-    """Company A (own datasystem), firm F with its datasystem serving A2 and A3 (all on Altinn 2);
-    ``make_altinn3`` moves companies to Altinn 3 with approved system users."""
+class NorwegianCompanyCommon(TupleTimeouts, AccountTestInvoicingCommon):
+    """The one setup base of the Odoo tests: Eksempel Holding AS (ORG_OWN) with Norway's chart of accounts
+    (l10n_no), set up once per class, and its accountant: accounting rights, no Settings (Altinn rights come
+    with account.group_account_user). The class works as the administrator until ``work_as_accountant``."""
 
     @classmethod
     @AccountTestInvoicingCommon.setup_country("no")
     def setUpClass(cls):
         super().setUpClass()
+        cls.company.sudo().write({"name": "Eksempel Holding AS", "altinn_org_number": ORG_OWN})
+        cls.accountant = new_test_user(
+            cls.env,
+            login="altinn_accountant",
+            name="Regnskapsfører",
+            groups="base.group_user,account.group_account_user",
+            company_id=cls.company.id,
+        )
+
+    @classmethod
+    def work_as_accountant(cls, companies):
+        """From here on the class works as the accountant, in ``companies`` (the company first)."""
+        cls.accountant.sudo().company_ids = [Command.set(companies.ids)]
+        cls.env = cls.env(
+            user=cls.accountant, context=dict(cls.env.context, allowed_company_ids=companies.ids)
+        )
+        cls.company = cls.company.with_env(cls.env)
+
+
+class AltinnCommon(NorwegianCompanyCommon):
+    """Company A (own datasystem), firm F with its datasystem serving A2 and A3 (all on Altinn 2), run as the
+    accountant; a fake Altinn behind the seam. ``make_altinn3`` moves companies to Altinn 3 with approved
+    system users."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
         admin = cls.env["res.company"].sudo()
-        cls.company = cls.env.company
         cls.company.sudo().write(
             {
-                "name": "Eksempel Holding AS",
-                "altinn_org_number": ORG_OWN,
                 "altinn_transport": "altinn2",
                 "altinn_system_id": SYSTEM_OWN[0],
                 "altinn_system_password": SYSTEM_OWN[1],
@@ -278,22 +349,9 @@ class AltinnCommon(TupleTimeouts, AccountTestInvoicingCommon):
         cls.client_1 = admin.create({"name": "Klient En AS", "altinn_org_number": ORG_CLIENT_1, **altinn2})
         cls.client_2 = admin.create({"name": "Klient To AS", "altinn_org_number": ORG_CLIENT_2, **altinn2})
         cls.env.user.sudo().company_ids = [Command.link(cls.client_1.id), Command.link(cls.client_2.id)]
-        all_companies = cls.company | cls.client_1 | cls.client_2
-        # The tests run as an accountant: no Settings rights; Altinn rights come with
-        # account.group_account_user.
-        cls.accountant = new_test_user(
-            cls.env,
-            login="altinn_accountant",
-            name="Regnskapsfører",
-            groups="base.group_user,account.group_account_user",
-            company_id=cls.company.id,
-            company_ids=[Command.set(all_companies.ids)],
-        )
-        cls.env = cls.env(
-            user=cls.accountant, context=dict(cls.env.context, allowed_company_ids=all_companies.ids)
-        )
-        cls.company, cls.client_1, cls.client_2 = (cls.env["res.company"].browse(c.id) for c in all_companies)
-        cls.all_companies = all_companies.with_env(cls.env)
+        cls.work_as_accountant(cls.company | cls.client_1 | cls.client_2)
+        cls.client_1, cls.client_2 = cls.client_1.with_env(cls.env), cls.client_2.with_env(cls.env)
+        cls.all_companies = cls.company | cls.client_1 | cls.client_2
         cls.firm = cls.firm.with_env(cls.env)
 
     # False in the tests of the real path (the emulator).
@@ -369,3 +427,196 @@ def emulator_or_skip(test):
         test.skipTest(f"altinn_emulator cannot be imported: {exc}")
     with running_emulator(seed=1) as emulator:
         yield emulator
+
+
+class Altinn3EmulatorCase(NorwegianCompanyCommon):
+    """Altinn 3 in real Odoo against the emulator (127.0.0.1), which runs for each test: Selskap (ORG_OWN, own
+    system user) and Klient (ORG_FIRM_CLIENT, the firm's client system user) on Altinn 3, plus two companies
+    with the same organisation numbers on the Altinn 2 SOAP path for comparison. The class works as the
+    administrator; ``as_accountant`` is the accountant's environment."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.selskap = cls.company
+        cls.selskap.name = "Solbakken Holding AS"  # the emulator's name for ORG_OWN
+        cls.klient = cls._create_company(name="Fjordkanten Eiendom AS")
+        cls.soap_selskap = cls._create_company(name="Solbakken Holding AS (SOAP)")
+        cls.soap_klient = cls._create_company(name="Fjordkanten Eiendom AS (SOAP)")
+        cls.all_companies = cls.selskap | cls.klient | cls.soap_selskap | cls.soap_klient
+        # One firm: Altinn 2 datasystem for the SOAP path, Altinn 3 client system user for the rest.
+        cls.firm = cls.env["res.partner"].create(
+            {
+                "name": "Tallknuserne Regnskap AS",
+                "is_company": True,
+                "company_registry": ORG_FIRM,
+            }
+        )
+        cls.accountant.company_ids = [Command.set(cls.all_companies.ids)]
+        cls.manager = new_test_user(
+            cls.env,
+            login="a3_manager",
+            name="Regnskapssjef",
+            groups="base.group_user,account.group_account_manager",
+            company_id=cls.selskap.id,
+            company_ids=[Command.set(cls.all_companies.ids)],
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.emulator = self.enterContext(emulator_or_skip(self))
+        from altinn_emulator import defaults
+
+        self.d = defaults
+        self.url = self.emulator.url
+        self.vendor_data = self.control("GET", "/vendor")
+        self.vendor = self.env["altinn.maskinporten.client"].create(
+            {
+                "name": "Prisolve (emulator)",
+                "environment": "custom",
+                "client_id": self.vendor_data["client_id"],
+                "key_id": self.vendor_data["kid"],
+                "private_key_pem": self.vendor_data["private_key_pem"],
+                "system_id": self.vendor_data["system_id"],
+                "vendor_org_number": self.vendor_data["vendor_org"],
+            }
+        )
+        custom = {"altinn_environment": "custom", "altinn_base_url": self.url}
+        # The emulator's default system users, with the externalRefs this product asks for.
+        SystemUser = self.env["altinn.system.user"]
+        self.firm.write(
+            {
+                "altinn_system_id": defaults.FIRM_SYSTEM_ID,
+                "altinn_system_password": defaults.FIRM_SYSTEM_PASSWORD,
+                "altinn_agent_system_user_id": SystemUser.create(
+                    {
+                        "kind": "agent",
+                        "partner_id": self.firm.id,
+                        "org_number": ORG_FIRM,
+                        "external_ref": f"{ORG_FIRM}-klient",
+                        "state": "approved",
+                    }
+                ).id,
+            }
+        )
+        self.selskap.write(
+            {**custom, "altinn_transport": "altinn3", "altinn_responsible_user_id": self.accountant.id}
+        )
+        self.selskap.altinn_system_user_id = SystemUser.create(
+            {
+                "kind": "standard",
+                "company_id": self.selskap.id,
+                "partner_id": self.selskap.partner_id.id,
+                "org_number": ORG_OWN,
+                "external_ref": ORG_OWN,
+                "state": "approved",
+            }
+        )
+        self.klient.write(
+            {
+                **custom,
+                "altinn_org_number": ORG_FIRM_CLIENT,
+                "altinn_firm_id": self.firm.id,
+                "altinn_transport": "altinn3",
+            }
+        )
+        self.soap_selskap.write(
+            {
+                **custom,
+                "altinn_org_number": ORG_OWN,
+                "altinn_transport": "altinn2",
+                "altinn_system_id": defaults.SYSTEM_ID,
+                "altinn_system_password": defaults.SYSTEM_PASSWORD,
+            }
+        )
+        self.soap_klient.write(
+            {
+                **custom,
+                "altinn_org_number": ORG_FIRM_CLIENT,
+                "altinn_firm_id": self.firm.id,
+                "altinn_transport": "altinn2",
+            }
+        )
+        self.fetch_cron = self.env.ref("prisolve_altinn.ir_cron_altinn_fetch")
+        self.as_accountant = self.env(
+            user=self.accountant, context=dict(self.env.context, allowed_company_ids=self.all_companies.ids)
+        )
+
+    # helpers -----------------------------------------------------------
+    def control(self, method, path, body=None):
+        response = requests.request(method, f"{self.url}/_emulator/altinn3{path}", json=body, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def system_user(self, owner, agent=False):
+        return next(
+            u
+            for u in self.control("GET", "/systemusers")
+            if u["owner_org"] == owner and u["agent"] == agent and not u["deleted"]
+        )
+
+    def run_fetch_cron(self):
+        # Every company is due again (the cron skips companies it tried in the last minutes).
+        self.all_companies.write({"altinn_fetch_attempt_at": False})
+        self.fetch_cron.method_direct_trigger()
+
+    def documents(self, company):
+        return self.env["altinn.document"].search([("company_id", "=", company.id)])
+
+    def expected_titles(self, org):
+        return sorted(item.title for item in self.emulator.items(org) if not item.deleted)
+
+    def activities(self, company):
+        return self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "=", company.partner_id.id),
+                ("activity_type_id", "=", self.env.ref(failures.FETCH).id),
+            ]
+        )
+
+    def booked(self, docs):
+        """What booking made of the documents: per title (state, type), and every entry, without the
+        references that differ by transport."""
+        per_doc = {doc.title: (doc.state, doc.doc_type) for doc in docs}
+        entries = sorted(
+            (
+                move.move_type,
+                move.state,
+                str(move.date),
+                move.journal_id.code,
+                tuple(
+                    sorted(
+                        (
+                            line.account_id.with_company(move.company_id).code,
+                            round(line.debit, 2),
+                            round(line.credit, 2),
+                            line.partner_id.name or "",
+                        )
+                        for line in move.line_ids
+                    )
+                ),
+            )
+            for move in (docs.move_ids | docs.move_id)
+        )
+        return per_doc, entries
+
+    def soap_update(self, company):
+        """The Altinn 2 path: the person logs in, gets an SMS code and updates (booking included)."""
+        today = fields.Date.context_today(self.env.user)
+        wizard = (
+            self.as_accountant["altinn.update.wizard"]
+            .with_context(default_company_id=company.id)
+            .create(
+                {
+                    "date_from": today - timedelta(days=800),
+                    "date_to": today,
+                }
+            )
+        )
+        login = {"altinn_username": self.d.PERSON_FNR, "altinn_password": self.d.PERSON_PASSWORD}
+        wizard.with_context(**login).action_request_pin()
+        code = self.emulator.last_sms_code(self.d.PERSON_FNR)
+        wizard.with_context(**login, altinn_pin_code=code).action_update()
+        self.assertEqual(wizard.line_ids.status, "ok", wizard.line_ids.message)
+        return wizard

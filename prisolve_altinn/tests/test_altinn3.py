@@ -9,24 +9,14 @@ import logging
 from datetime import timedelta
 from unittest.mock import patch
 
-import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from odoo import Command, fields
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-
-from ..services import failures
-from .common import TupleTimeouts, emulator_or_skip
-
-# The emulator's default data (altinn_emulator/defaults.py, altinn_emulator/altinn3/store.py).
-COMPANY = "911158612"  # own standard system user, approved
-FIRM = "310478717"  # agent system user, approved, clients COMPANY and CLIENT_COMPANY
-CLIENT_COMPANY = "313367002"
-UNDELEGATED = "315840228"  # no system user, not a client of the firm
+from .common import ORG_FIRM, ORG_FIRM_CLIENT, ORG_OWN, ORG_UNDELEGATED, Altinn3EmulatorCase
 
 
 def new_pem():
@@ -48,206 +38,6 @@ class _Capture(logging.Handler):
             self.lines.append(str(record.msg))
         if record.exc_info:
             self.lines.append(logging.Formatter().formatException(record.exc_info))
-
-
-class Altinn3EmulatorCase(TupleTimeouts, AccountTestInvoicingCommon):
-    """Selskap (own system user) and Klient (the firm's client system user) on Altinn 3, plus two
-    companies with the same organisation numbers on the Altinn 2 SOAP path for comparison; the emulator
-    runs for each test."""
-
-    @classmethod
-    @AccountTestInvoicingCommon.setup_country("no")
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.selskap = cls.env.company
-        cls.selskap.write({"name": "Solbakken Holding AS", "altinn_org_number": COMPANY})
-        cls.klient = cls._create_company(name="Fjordkanten Eiendom AS")
-        cls.soap_selskap = cls._create_company(name="Solbakken Holding AS (SOAP)")
-        cls.soap_klient = cls._create_company(name="Fjordkanten Eiendom AS (SOAP)")
-        cls.all_companies = cls.selskap | cls.klient | cls.soap_selskap | cls.soap_klient
-        # One firm: Altinn 2 datasystem for the SOAP path, Altinn 3 client system user for the rest.
-        cls.firm = cls.env["res.partner"].create(
-            {
-                "name": "Tallknuserne Regnskap AS",
-                "is_company": True,
-                "company_registry": FIRM,
-            }
-        )
-        cls.accountant = new_test_user(
-            cls.env,
-            login="a3_accountant",
-            name="Regnskapsfører",
-            groups="base.group_user,account.group_account_user",
-            company_id=cls.selskap.id,
-            company_ids=[Command.set(cls.all_companies.ids)],
-        )
-        cls.manager = new_test_user(
-            cls.env,
-            login="a3_manager",
-            name="Regnskapssjef",
-            groups="base.group_user,account.group_account_manager",
-            company_id=cls.selskap.id,
-            company_ids=[Command.set(cls.all_companies.ids)],
-        )
-
-    def setUp(self):
-        super().setUp()
-        self.emulator = self.enterContext(emulator_or_skip(self))
-        from altinn_emulator import defaults
-
-        self.d = defaults
-        self.url = self.emulator.url
-        self.vendor_data = self.control("GET", "/vendor")
-        self.vendor = self.env["altinn.maskinporten.client"].create(
-            {
-                "name": "Prisolve (emulator)",
-                "environment": "custom",
-                "client_id": self.vendor_data["client_id"],
-                "key_id": self.vendor_data["kid"],
-                "private_key_pem": self.vendor_data["private_key_pem"],
-                "system_id": self.vendor_data["system_id"],
-                "vendor_org_number": self.vendor_data["vendor_org"],
-            }
-        )
-        custom = {"altinn_environment": "custom", "altinn_base_url": self.url}
-        # The emulator's default system users, with the externalRefs this product asks for.
-        SystemUser = self.env["altinn.system.user"]
-        self.firm.write(
-            {
-                "altinn_system_id": defaults.FIRM_SYSTEM_ID,
-                "altinn_system_password": defaults.FIRM_SYSTEM_PASSWORD,
-                "altinn_agent_system_user_id": SystemUser.create(
-                    {
-                        "kind": "agent",
-                        "partner_id": self.firm.id,
-                        "org_number": FIRM,
-                        "external_ref": f"{FIRM}-klient",
-                        "state": "approved",
-                    }
-                ).id,
-            }
-        )
-        self.selskap.write(
-            {**custom, "altinn_transport": "altinn3", "altinn_responsible_user_id": self.accountant.id}
-        )
-        self.selskap.altinn_system_user_id = SystemUser.create(
-            {
-                "kind": "standard",
-                "company_id": self.selskap.id,
-                "partner_id": self.selskap.partner_id.id,
-                "org_number": COMPANY,
-                "external_ref": COMPANY,
-                "state": "approved",
-            }
-        )
-        self.klient.write(
-            {
-                **custom,
-                "altinn_org_number": CLIENT_COMPANY,
-                "altinn_firm_id": self.firm.id,
-                "altinn_transport": "altinn3",
-            }
-        )
-        self.soap_selskap.write(
-            {
-                **custom,
-                "altinn_org_number": COMPANY,
-                "altinn_transport": "altinn2",
-                "altinn_system_id": defaults.SYSTEM_ID,
-                "altinn_system_password": defaults.SYSTEM_PASSWORD,
-            }
-        )
-        self.soap_klient.write(
-            {
-                **custom,
-                "altinn_org_number": CLIENT_COMPANY,
-                "altinn_firm_id": self.firm.id,
-                "altinn_transport": "altinn2",
-            }
-        )
-        self.fetch_cron = self.env.ref("prisolve_altinn.ir_cron_altinn_fetch")
-        self.as_accountant = self.env(
-            user=self.accountant, context=dict(self.env.context, allowed_company_ids=self.all_companies.ids)
-        )
-
-    # helpers -----------------------------------------------------------
-    def control(self, method, path, body=None):
-        response = requests.request(method, f"{self.url}/_emulator/altinn3{path}", json=body, timeout=10)
-        response.raise_for_status()
-        return response.json()
-
-    def system_user(self, owner, agent=False):
-        return next(
-            u
-            for u in self.control("GET", "/systemusers")
-            if u["owner_org"] == owner and u["agent"] == agent and not u["deleted"]
-        )
-
-    def run_fetch_cron(self):
-        # Every company is due again (the cron skips companies it tried in the last minutes).
-        self.all_companies.write({"altinn_fetch_attempt_at": False})
-        self.fetch_cron.method_direct_trigger()
-
-    def documents(self, company):
-        return self.env["altinn.document"].search([("company_id", "=", company.id)])
-
-    def expected_titles(self, org):
-        return sorted(item.title for item in self.emulator.items(org) if not item.deleted)
-
-    def activities(self, company):
-        return self.env["mail.activity"].search(
-            [
-                ("res_model", "=", "res.partner"),
-                ("res_id", "=", company.partner_id.id),
-                ("activity_type_id", "=", self.env.ref(failures.FETCH).id),
-            ]
-        )
-
-    def booked(self, docs):
-        """What booking made of the documents: per title (state, type), and every entry, without the
-        references that differ by transport."""
-        per_doc = {doc.title: (doc.state, doc.doc_type) for doc in docs}
-        entries = sorted(
-            (
-                move.move_type,
-                move.state,
-                str(move.date),
-                move.journal_id.code,
-                tuple(
-                    sorted(
-                        (
-                            line.account_id.with_company(move.company_id).code,
-                            round(line.debit, 2),
-                            round(line.credit, 2),
-                            line.partner_id.name or "",
-                        )
-                        for line in move.line_ids
-                    )
-                ),
-            )
-            for move in (docs.move_ids | docs.move_id)
-        )
-        return per_doc, entries
-
-    def soap_update(self, company):
-        """The Altinn 2 path: the person logs in, gets an SMS code and updates (booking included)."""
-        today = fields.Date.context_today(self.env.user)
-        wizard = (
-            self.as_accountant["altinn.update.wizard"]
-            .with_context(default_company_id=company.id)
-            .create(
-                {
-                    "date_from": today - timedelta(days=800),
-                    "date_to": today,
-                }
-            )
-        )
-        login = {"altinn_username": self.d.PERSON_FNR, "altinn_password": self.d.PERSON_PASSWORD}
-        wizard.with_context(**login).action_request_pin()
-        code = self.emulator.last_sms_code(self.d.PERSON_FNR)
-        wizard.with_context(**login, altinn_pin_code=code).action_update()
-        self.assertEqual(wizard.line_ids.status, "ok", wizard.line_ids.message)
-        return wizard
 
 
 @tagged("post_install", "-at_install")
@@ -279,15 +69,15 @@ class TestAltinn3(Altinn3EmulatorCase):
 
         # Nobody was there: no SMS, and tokens for the company itself (Selskap) or the firm (Klient).
         self.assertEqual(self.emulator.sms(self.d.PERSON_FNR), [])
-        self.assertIn((self.selskap.id, "altinn3", False, "company", COMPANY), settings_seen)
-        self.assertIn((self.klient.id, "altinn3", False, "firm", FIRM), settings_seen)
+        self.assertIn((self.selskap.id, "altinn3", False, "company", ORG_OWN), settings_seen)
+        self.assertIn((self.klient.id, "altinn3", False, "firm", ORG_FIRM), settings_seen)
         self.assertNotIn(self.soap_selskap.id, [seen[0] for seen in settings_seen])  # Altinn 2: skipped
         progress = self.env["ir.cron.progress"].search(
             [("cron_id", "=", self.fetch_cron.id)], order="id desc", limit=1
         )
         self.assertEqual((progress.done, progress.remaining), (2, 0))
 
-        for company, org in ((self.selskap, COMPANY), (self.klient, CLIENT_COMPANY)):
+        for company, org in ((self.selskap, ORG_OWN), (self.klient, ORG_FIRM_CLIENT)):
             docs = self.documents(company)
             self.assertEqual(sorted(docs.mapped("title")), self.expected_titles(org))
             self.assertEqual(set(docs.mapped("transport")), {"altinn3"})
@@ -351,7 +141,7 @@ class TestAltinn3(Altinn3EmulatorCase):
         before = len(self.documents(self.selskap))
         self.emulator.add_items(
             {
-                "reportee": COMPANY,
+                "reportee": ORG_OWN,
                 "items": [
                     {
                         "kind": "message",
@@ -369,13 +159,13 @@ class TestAltinn3(Altinn3EmulatorCase):
 
     def test_a_letter_is_marked_read_in_altinn_only_when_the_person_chooses(self):
         letter_spec = {"kind": "message", "title": "Varsel om tvangsmulkt", "body": "Les"}
-        self.emulator.add_items({"reportee": COMPANY, "items": [letter_spec]})
+        self.emulator.add_items({"reportee": ORG_OWN, "items": [letter_spec]})
         self.run_fetch_cron()
         self.env.ref("prisolve_altinn.ir_cron_altinn_process").method_direct_trigger()
         letter = self.documents(self.selskap).filtered(lambda d: d.title == "Varsel om tvangsmulkt")
         self.assertEqual((letter.state, letter.notice_kind), ("to_read", "tvangsmulkt"))
         self.assertTrue(letter.reference.startswith("correspondence:"), letter.reference)
-        in_altinn = next(item for item in self.emulator.items(COMPANY) if item.title == letter.title)
+        in_altinn = next(item for item in self.emulator.items(ORG_OWN) if item.title == letter.title)
         self.assertEqual(in_altinn.status, "Created")  # fetching and booking leave the inbox as it was
         letter = letter.with_env(self.as_accountant)
         letter.action_mark_read()
@@ -385,7 +175,7 @@ class TestAltinn3(Altinn3EmulatorCase):
         self.assertEqual(letter.state, "read")
 
     def test_revoked_system_user_is_recorded_and_the_next_company_is_fetched(self):
-        self.control("POST", f"/systemusers/{self.system_user(COMPANY)['id']}/revoke")
+        self.control("POST", f"/systemusers/{self.system_user(ORG_OWN)['id']}/revoke")
         self.run_fetch_cron()
         self.assertFalse(self.documents(self.selskap))
         self.assertIn("approve", self.selskap.altinn_fetch_error)
@@ -395,10 +185,10 @@ class TestAltinn3(Altinn3EmulatorCase):
         self.assertEqual(len(activity), 1)
         self.assertEqual(activity.user_id, self.accountant)
         self.assertIn("Request system user", str(activity.note))
-        self.assertIn(COMPANY, str(activity.note))
+        self.assertIn(ORG_OWN, str(activity.note))
         # The other company went on.
         self.assertEqual(
-            sorted(self.documents(self.klient).mapped("title")), self.expected_titles(CLIENT_COMPANY)
+            sorted(self.documents(self.klient).mapped("title")), self.expected_titles(ORG_FIRM_CLIENT)
         )
         self.assertFalse(self.klient.altinn_fetch_error)
         # The next failing run updates the same to-do instead of adding one.
@@ -414,13 +204,13 @@ class TestAltinn3(Altinn3EmulatorCase):
         self.selskap.with_user(self.manager).action_altinn_check_system_user()
         self.assertEqual(system_user.state, "approved")
         self.run_fetch_cron()
-        self.assertEqual(sorted(self.documents(self.selskap).mapped("title")), self.expected_titles(COMPANY))
+        self.assertEqual(sorted(self.documents(self.selskap).mapped("title")), self.expected_titles(ORG_OWN))
         self.assertFalse(self.selskap.altinn_fetch_error)
         self.assertFalse(self.activities(self.selskap))
 
     def test_client_not_delegated_names_the_firm(self):
-        agent = self.system_user(FIRM, agent=True)["id"]
-        self.control("DELETE", f"/systemusers/{agent}/clients/{CLIENT_COMPANY}")
+        agent = self.system_user(ORG_FIRM, agent=True)["id"]
+        self.control("DELETE", f"/systemusers/{agent}/clients/{ORG_FIRM_CLIENT}")
         self.run_fetch_cron()
         self.assertFalse(self.documents(self.klient))
         self.assertIn("klientadministrator", self.klient.altinn_fetch_error)
@@ -454,7 +244,7 @@ class TestAltinn3(Altinn3EmulatorCase):
         self.assertFalse(self.activities(self.selskap))
         self.control("DELETE", "/faults")
         self.run_fetch_cron()
-        self.assertEqual(sorted(self.documents(self.selskap).mapped("title")), self.expected_titles(COMPANY))
+        self.assertEqual(sorted(self.documents(self.selskap).mapped("title")), self.expected_titles(ORG_OWN))
         self.assertFalse(self.selskap.altinn_fetch_error)
 
     def test_altinn2_and_upload_are_skipped_and_say_so(self):
@@ -491,7 +281,7 @@ class TestAltinn3(Altinn3EmulatorCase):
         self.assertEqual(wizard.state, "done")
         self.assertEqual(
             (wizard.line_ids.status, wizard.line_ids.new_count),
-            ("ok", len(self.expected_titles(CLIENT_COMPANY))),
+            ("ok", len(self.expected_titles(ORG_FIRM_CLIENT))),
             wizard.line_ids.message,
         )
         self.assertEqual(self.emulator.sms(self.d.PERSON_FNR), [])
@@ -517,7 +307,7 @@ class TestAltinn3(Altinn3EmulatorCase):
     # ------------------------------------------------------------------
     def test_request_system_user_produces_the_approval_link(self):
         company = self.klient
-        company.write({"altinn_org_number": UNDELEGATED, "altinn_firm_id": False})
+        company.write({"altinn_org_number": ORG_UNDELEGATED, "altinn_firm_id": False})
         self.assertEqual(company.altinn_level, "company")
         with self.assertRaises(AccessError):
             company.with_user(self.accountant).action_altinn_request_system_user()
@@ -537,7 +327,9 @@ class TestAltinn3(Altinn3EmulatorCase):
         self.assertFalse(system_user.confirm_url)
         self.assertTrue(system_user.altinn_id)
         self.run_fetch_cron()
-        self.assertEqual(sorted(self.documents(company).mapped("title")), self.expected_titles(UNDELEGATED))
+        self.assertEqual(
+            sorted(self.documents(company).mapped("title")), self.expected_titles(ORG_UNDELEGATED)
+        )
 
         # A request for a company that already has its system user reads its state.
         self.selskap.altinn_system_user_id.state = "missing"
@@ -545,11 +337,11 @@ class TestAltinn3(Altinn3EmulatorCase):
         self.assertEqual(self.selskap.altinn_system_user_id.state, "approved")
 
     def test_firm_requests_its_client_system_user(self):
-        self.control("POST", f"/systemusers/{self.system_user(FIRM, agent=True)['id']}/revoke")
+        self.control("POST", f"/systemusers/{self.system_user(ORG_FIRM, agent=True)['id']}/revoke")
         old = self.firm.altinn_agent_system_user_id
         self.firm.altinn_agent_system_user_id = False
         old.unlink()
-        self.firm.altinn_org_number = FIRM
+        self.firm.altinn_org_number = ORG_FIRM
         self.assertEqual(self.klient.altinn_level, "company")
         self.firm.with_user(self.manager).action_altinn_request_agent_system_user()
         agent_user = self.firm.altinn_agent_system_user_id
@@ -560,11 +352,11 @@ class TestAltinn3(Altinn3EmulatorCase):
         self.firm.with_user(self.manager).action_altinn_check_agent_system_user()
         self.assertEqual(agent_user.state, "approved")
         # The new agent system user has no clients until the firm's klientadministrator adds them.
-        agent = self.system_user(FIRM, agent=True)["id"]
-        self.control("POST", f"/systemusers/{agent}/clients", {"org": CLIENT_COMPANY})
+        agent = self.system_user(ORG_FIRM, agent=True)["id"]
+        self.control("POST", f"/systemusers/{agent}/clients", {"org": ORG_FIRM_CLIENT})
         self.run_fetch_cron()
         self.assertEqual(
-            sorted(self.documents(self.klient).mapped("title")), self.expected_titles(CLIENT_COMPANY)
+            sorted(self.documents(self.klient).mapped("title")), self.expected_titles(ORG_FIRM_CLIENT)
         )
 
     # ------------------------------------------------------------------
@@ -639,7 +431,7 @@ class TestAltinn3(Altinn3EmulatorCase):
         self.assertIn("Altinn 2 ble stengt 19. juni 2026.", arch)
         self.assertIn("Be om systembruker", arch)
         self.assertIn("kan ikke hente", self.soap_selskap.with_env(env_nb).altinn_cron_info)
-        self.control("POST", f"/systemusers/{self.system_user(COMPANY)['id']}/revoke")
+        self.control("POST", f"/systemusers/{self.system_user(ORG_OWN)['id']}/revoke")
         self.accountant.lang = "nb_NO"
         self.run_fetch_cron()
         self.assertIn("Be om systembruker", self.selskap.altinn_fetch_error)

@@ -16,7 +16,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
-from .test_altinn3 import CLIENT_COMPANY, COMPANY, FIRM, UNDELEGATED, Altinn3EmulatorCase
+from .common import ORG_FIRM, ORG_FIRM_CLIENT, ORG_OWN, ORG_UNDELEGATED, Altinn3EmulatorCase
 
 
 @tagged("post_install", "-at_install")
@@ -35,7 +35,7 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
 
     # helpers -----------------------------------------------------------
     def add_client(self, org):
-        agent = self.system_user(FIRM, agent=True)["id"]
+        agent = self.system_user(ORG_FIRM, agent=True)["id"]
         self.control("POST", f"/systemusers/{agent}/clients", {"org": org})
 
     def dialog(self, party, title):
@@ -107,7 +107,7 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
         self.assertIn("nothing to change", wizard.message)
 
         # (4) A company's own system user, requested with the new integration ...
-        self.klient.write({"altinn_org_number": UNDELEGATED, "altinn_firm_id": False})
+        self.klient.write({"altinn_org_number": ORG_UNDELEGATED, "altinn_firm_id": False})
         wizard.request_company_ids = self.klient
         wizard.action_request_system_users()
         system_user = self.klient.altinn_system_user_id
@@ -123,7 +123,7 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
         self.assertIn("Nothing", system_user.next_step)
         self.run_fetch_cron()
         self.assertEqual(
-            sorted(self.documents(self.klient).mapped("title")), self.expected_titles(UNDELEGATED)
+            sorted(self.documents(self.klient).mapped("title")), self.expected_titles(ORG_UNDELEGATED)
         )
 
         # A rotated key: the test says the public key must be registered; once it is, the grant works.
@@ -166,7 +166,7 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
         wizard.client_id = self.vendor_data["client_id"]
         wizard.action_save()
         self.vendor.agent_access_packages = "regnskapsforer-med-signeringsrettighet revisormedarbeider"
-        self.control("POST", f"/systemusers/{self.system_user(FIRM, agent=True)['id']}/revoke")
+        self.control("POST", f"/systemusers/{self.system_user(ORG_FIRM, agent=True)['id']}/revoke")
         self.firm.altinn_agent_system_user_id.state = "missing"
         with self.assertRaisesRegex(UserError, "access package that the system does not list"):
             self.firm.with_user(self.manager).action_altinn_request_agent_system_user()
@@ -209,24 +209,24 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
             {
                 "name": "Tallknuserne Regnskap AS",
                 "partner_id": self.firm.id,
-                "altinn_org_number": FIRM,
+                "altinn_org_number": ORG_FIRM,
                 **custom,
             }
         )
         client_2 = self.env["res.company"].create(
             {
                 "name": "Ny Klient AS",
-                "altinn_org_number": UNDELEGATED,
+                "altinn_org_number": ORG_UNDELEGATED,
                 "altinn_firm_id": self.firm.id,
                 **custom,
             }
         )
-        self.add_client(UNDELEGATED)
+        self.add_client(ORG_UNDELEGATED)
         self.all_companies |= firm_company | client_2
         self.manager.company_ids = [Command.link(firm_company.id), Command.link(client_2.id)]
         self.emulator.add_items(
             {
-                "reportee": FIRM,
+                "reportee": ORG_FIRM,
                 "items": [
                     {
                         "kind": "message",
@@ -240,14 +240,14 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
         # The firm's own (standard) system user beside its client (agent) one: no AUTH-00004, two references.
         firm_company.with_user(self.manager).action_altinn_request_system_user()
         own = firm_company.altinn_system_user_id
-        self.assertEqual((own.kind, own.state, own.external_ref), ("standard", "requested", FIRM))
+        self.assertEqual((own.kind, own.state, own.external_ref), ("standard", "requested", ORG_FIRM))
         self.control("POST", f"/requests/{own.request_id}/approve")
         firm_company.with_user(self.manager).action_altinn_check_system_user()
         agent = self.firm.altinn_agent_system_user_id
         self.assertEqual((own.state, agent.state), ("approved", "approved"))
-        self.assertEqual({own.external_ref, agent.external_ref}, {FIRM, f"{FIRM}-klient"})
+        self.assertEqual({own.external_ref, agent.external_ref}, {ORG_FIRM, f"{ORG_FIRM}-klient"})
         in_altinn = [
-            u for u in self.control("GET", "/systemusers") if u["owner_org"] == FIRM and not u["deleted"]
+            u for u in self.control("GET", "/systemusers") if u["owner_org"] == ORG_FIRM and not u["deleted"]
         ]
         self.assertEqual(sorted(u["agent"] for u in in_altinn), [False, True])
         self.assertEqual(firm_company.altinn_level, "company")
@@ -255,9 +255,9 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
 
         self.run_fetch_cron()
         for company, org, system_user in (
-            (firm_company, FIRM, own),
-            (self.klient, CLIENT_COMPANY, agent),
-            (client_2, UNDELEGATED, agent),
+            (firm_company, ORG_FIRM, own),
+            (self.klient, ORG_FIRM_CLIENT, agent),
+            (client_2, ORG_UNDELEGATED, agent),
         ):
             self.assertFalse(company.altinn_fetch_error, company.name)
             self.assertEqual(sorted(self.documents(company).mapped("title")), self.expected_titles(org))
@@ -270,7 +270,7 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
     # ------------------------------------------------------------------
     def test_a_rejected_or_expired_request_is_redone(self):
         company = self.klient
-        company.write({"altinn_org_number": UNDELEGATED, "altinn_firm_id": False})
+        company.write({"altinn_org_number": ORG_UNDELEGATED, "altinn_firm_id": False})
         company.with_user(self.manager).action_altinn_request_system_user()
         system_user = company.altinn_system_user_id
         first = system_user.request_id
@@ -314,8 +314,8 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
             {
                 "kind": "agent",
                 "partner_id": owner.id,
-                "org_number": COMPANY,
-                "external_ref": COMPANY,
+                "org_number": ORG_OWN,
+                "external_ref": ORG_OWN,
             }
         )
         owner.altinn_agent_system_user_id = record
@@ -324,7 +324,7 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
         self.assertFalse(record.altinn_id)
         message = action["params"]["message"]
         self.assertIn("must delete", message)
-        self.assertIn(COMPANY, message)
+        self.assertIn(ORG_OWN, message)
         self.assertIn("Own (Selskap)", message)
         self.assertEqual(record.next_step, record._altinn_conflict_text())
 
@@ -332,22 +332,23 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
     # Client discovery
     # ------------------------------------------------------------------
     def test_client_discovery_creates_a_company(self):
-        self.add_client(UNDELEGATED)
+        self.add_client(ORG_UNDELEGATED)
         action = self.firm.with_user(self.manager).action_altinn_discover_clients()
         wizard = self.env["altinn.client.wizard"].browse(action["res_id"])
         lines = {line.org_number: line for line in wizard.line_ids}
-        self.assertEqual(set(lines), {COMPANY, CLIENT_COMPANY, UNDELEGATED})
+        self.assertEqual(set(lines), {ORG_OWN, ORG_FIRM_CLIENT, ORG_UNDELEGATED})
         self.assertEqual(
-            (lines[CLIENT_COMPANY].action, lines[CLIENT_COMPANY].existing_company_id), ("linked", self.klient)
+            (lines[ORG_FIRM_CLIENT].action, lines[ORG_FIRM_CLIENT].existing_company_id),
+            ("linked", self.klient),
         )
-        self.assertEqual((lines[COMPANY].action, lines[COMPANY].existing_company_id), ("link", self.selskap))
-        self.assertEqual((lines[UNDELEGATED].action, lines[UNDELEGATED].selected), ("create", True))
-        lines[COMPANY].selected = False  # the company keeps its own system user only
+        self.assertEqual((lines[ORG_OWN].action, lines[ORG_OWN].existing_company_id), ("link", self.selskap))
+        self.assertEqual((lines[ORG_UNDELEGATED].action, lines[ORG_UNDELEGATED].selected), ("create", True))
+        lines[ORG_OWN].selected = False  # the company keeps its own system user only
         wizard.with_user(self.manager).action_apply()
 
-        company = self.env["res.company"].search([("altinn_org_number", "=", UNDELEGATED)])
+        company = self.env["res.company"].search([("altinn_org_number", "=", ORG_UNDELEGATED)])
         self.assertEqual(len(company), 1)
-        self.assertEqual(company.name, lines[UNDELEGATED].name)
+        self.assertEqual(company.name, lines[ORG_UNDELEGATED].name)
         self.assertTrue(company.name)
         self.assertEqual(
             (company.altinn_transport, company.altinn_firm_id, company.altinn_level, company.chart_template),
@@ -357,21 +358,21 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
         self.assertTrue(self.env["account.account"].sudo().search_count([("company_ids", "in", company.id)]))
         self.assertIn(company, self.manager.company_ids)
         self.assertFalse(self.selskap.altinn_firm_id)
-        self.assertEqual(lines[UNDELEGATED].action, "linked")
+        self.assertEqual(lines[ORG_UNDELEGATED].action, "linked")
         self.assertIn(self.manager.name, self.chatter(self.firm))
         self.assertIn(company.name, self.chatter(self.firm))
 
         self.all_companies |= company
         self.run_fetch_cron()
         documents = self.env["altinn.document"].sudo().search([("company_id", "=", company.id)])
-        self.assertEqual(sorted(documents.mapped("title")), self.expected_titles(UNDELEGATED))
+        self.assertEqual(sorted(documents.mapped("title")), self.expected_titles(ORG_UNDELEGATED))
 
     # ------------------------------------------------------------------
     # A dialog read in part
     # ------------------------------------------------------------------
     def test_a_dialog_with_an_unauthorized_attachment_is_recorded_and_the_next_run_moves_on(self):
         title = "Forskuddsskatt for inntektsåret 2025"
-        dialog = self.dialog(COMPANY, title)
+        dialog = self.dialog(ORG_OWN, title)
         self.control(
             "POST",
             f"/dialogs/{dialog['dialog_id']}/attachments",
@@ -379,7 +380,7 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
         )
         self.run_fetch_cron()
         docs = self.documents(self.selskap)
-        self.assertEqual(sorted(docs.mapped("title")), self.expected_titles(COMPANY))
+        self.assertEqual(sorted(docs.mapped("title")), self.expected_titles(ORG_OWN))
         doc = docs.filtered(lambda d: d.title == title)
         self.assertTrue(doc.has_missing_files)
         self.assertIn("forskuddsskatt_2025.pdf", doc.missing_files)
@@ -391,7 +392,7 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
         changed = datetime.fromisoformat(dialog["content_updated_at"].replace("Z", "+00:00"))
         self.assertGreater(synced, changed.replace(tzinfo=None))
         self.emulator.add_items(
-            {"reportee": COMPANY, "items": [{"kind": "message", "title": "Ny melding", "body": "Hei"}]}
+            {"reportee": ORG_OWN, "items": [{"kind": "message", "title": "Ny melding", "body": "Hei"}]}
         )
         self.run_fetch_cron()
         self.assertIn("Ny melding", self.documents(self.selskap).mapped("title"))
@@ -420,7 +421,7 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
         self.soap_update(company)
         before = self.documents(company)
         self.assertEqual(set(before.mapped("transport")), {"altinn2"})
-        self.assertEqual(sorted(before.mapped("title")), self.expected_titles(COMPANY))
+        self.assertEqual(sorted(before.mapped("title")), self.expected_titles(ORG_OWN))
         self.switch_to_altinn3(company)
         wizard = self.altinn3_wizard(company)
         line = wizard.line_ids
@@ -468,8 +469,8 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
                 "kind": "standard",
                 "company_id": company.id,
                 "partner_id": company.partner_id.id,
-                "org_number": COMPANY,
-                "external_ref": COMPANY,
+                "org_number": ORG_OWN,
+                "external_ref": ORG_OWN,
                 "state": "approved",
             }
         )
@@ -489,7 +490,7 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
         )
         self.assertEqual((scheduled.trigger, scheduled.user_id), ("cron", self.env["res.users"]))
         self.assertEqual(scheduled.started_by, "Scheduled (nobody)")
-        self.assertEqual(by_person.new_count, len(self.expected_titles(COMPANY)))
+        self.assertEqual(by_person.new_count, len(self.expected_titles(ORG_OWN)))
         self.assertEqual(scheduled.new_count, 0)
         # The accountant reads the log (the company's smart button), but nobody edits it.
         action = self.selskap.with_user(self.accountant).action_altinn_fetch_log()
@@ -505,7 +506,7 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
     def test_token_failures_say_what_happened_and_who_must_act(self):
         # The customer deleted the firm's client system user in Altinn: the record is no longer "approved".
         agent = self.firm.altinn_agent_system_user_id
-        self.control("DELETE", f"/systemusers/{self.system_user(FIRM, agent=True)['id']}")
+        self.control("DELETE", f"/systemusers/{self.system_user(ORG_FIRM, agent=True)['id']}")
         self.run_fetch_cron()
         self.assertEqual(agent.state, "missing")
         self.assertIn("Request system user", self.klient.altinn_fetch_error)

@@ -4,7 +4,8 @@ from odoo.tests import tagged
 
 from ..altinn.parsers.kid import make_kid_mod10
 from ..altinn.types import ROLE_ATTACHMENT, ROLE_BODY, AltinnFile
-from .booking_common import ORG_OTHER, BookingCommon, advance_tax_xml, item, vat_payment_xml
+from .booking_common import BookingCommon, advance_tax_xml, item, vat_payment_xml
+from .common import ORG_OTHER
 
 KID = make_kid_mod10("2025911158612001")
 

@@ -12,8 +12,6 @@ from ..altinn.types import ROLE_ATTACHMENT, AltinnFile
 from ..booking import pipeline
 from ..booking.batch import BookingBatch
 from .booking_common import (
-    ORG_OTHER,
-    ORG_OWN,
     BookingCommon,
     advance_tax_xml,
     claim,
@@ -23,6 +21,7 @@ from .booking_common import (
     mva_return_xml,
     vat_payment_xml,
 )
+from .common import ORG_OTHER, ORG_OWN
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 MAIL_KEYS = ("tracking_disable", "mail_create_nolog", "mail_create_nosubscribe", "mail_notrack")

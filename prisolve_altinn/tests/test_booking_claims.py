@@ -8,16 +8,8 @@ from datetime import date
 from odoo.tests import tagged
 
 from ..altinn.parsers.kid import make_kid_mod10
-from .booking_common import (
-    ORG_OTHER,
-    BookingCommon,
-    advance_tax_xml,
-    claim,
-    claims_json,
-    due,
-    item,
-    payments_json,
-)
+from .booking_common import BookingCommon, advance_tax_xml, claim, claims_json, due, item, payments_json
+from .common import ORG_OTHER
 
 
 @tagged("post_install", "-at_install")

@@ -18,8 +18,6 @@ from odoo.tests import tagged
 from ..altinn.parsers.kid import make_kid_mod10
 from ..altinn.types import ROLE_ATTACHMENT, AltinnFile
 from .booking_common import (
-    ORG_OTHER,
-    ORG_OWN,
     BookingCommon,
     advance_tax_xml,
     claim,
@@ -30,6 +28,7 @@ from .booking_common import (
     settlement_xml,
     vat_payment_xml,
 )
+from .common import ORG_OTHER, ORG_OWN
 
 # The ledger at the end, computed by hand (debit minus credit):
 # 2740: closings -143 995 - 25 000 + 12 000 - 31 500 - 18 750 - 22 000 = -229 245, the terms' debts the same

@@ -11,26 +11,14 @@ from odoo.fields import Command
 from odoo.sql_db import Savepoint
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-from ..altinn.parsers.kid import make_kid_mod10
 from ..booking import pipeline
 from ..booking.batch import BookingBatch
 from ..models import altinn_document
 from ..services import failures, fetch
 from ..services.failures import BOOKING as ACTIVITY_XMLID
 from ..services.handover import PROCESS_CRON as CRON_XMLID
-from .booking_common import ORG_OTHER, ORG_OWN, BookingCommon, item, vat_payment_xml
-from .common import SECRET_CODE, AltinnCommon, make_item
-
-
-def vat_item(number, amount="1000", org=ORG_OWN):
-    """A VAT payment notice of its own (KID and submission reference unique per ``number``)."""
-    kid = make_kid_mod10(f"34{org}{number:04d}")
-    data = vat_payment_xml(amount, kid=kid, org=org, reference=f"5026{number:04d}/cron-test")
-    return item(f"CRON-{org}-{number}", "betalingsinformasjon.xml", data)
-
-
-class Killed(BaseException):
-    """What a killed worker looks like from inside: nothing of ours catches it."""
+from .booking_common import BookingCommon, vat_item
+from .common import ORG_OTHER, ORG_OWN, SECRET_CODE, AltinnCommon, Killed, make_item
 
 
 @tagged("post_install", "-at_install")

@@ -8,8 +8,7 @@ from odoo.tests import TransactionCase, tagged
 from ..altinn import errors as altinn_errors
 from ..altinn.soap.transport import EARLIER_CODE_VOID
 from ..services import texts
-
-RAW = "Incorrect username/password/pin given for user"
+from .common import INCORRECT_USER
 
 
 def error_classes():
@@ -29,7 +28,7 @@ class TestErrorTexts(TransactionCase):
             "GetReporteeElementListBasicV2",
             error_id=989,
             error_guid="b58ccf4c-4c51",
-            altinn_message=RAW,
+            altinn_message=INCORRECT_USER,
             **kwargs,
         )
 
@@ -43,12 +42,12 @@ class TestErrorTexts(TransactionCase):
                 norwegian = texts.error_text(error, "nb_NO")
                 self.assertEqual(english, error.text())
                 self.assertNotEqual(norwegian, english, "nb.po has no translation")
-                for altinns in (RAW, "989", "b58ccf4c", "GetReporteeElementListBasicV2"):
+                for altinns in (INCORRECT_USER, "989", "b58ccf4c", "GetReporteeElementListBasicV2"):
                     self.assertNotIn(altinns, norwegian)
                 details = texts.error_details(error, "nb_NO")
                 self.assertTrue(details.startswith("Detaljer for brukerstøtte: "), details)
                 for altinns in (
-                    RAW,
+                    INCORRECT_USER,
                     "ErrorID 989",
                     "ErrorGuid b58ccf4c-4c51",
                     "GetReporteeElementListBasicV2",

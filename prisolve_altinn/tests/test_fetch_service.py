@@ -23,14 +23,11 @@ from .common import (
     AltinnCommon,
     FakeAltinn,
     FakeAltinn3Transport,
+    Killed,
     make_item,
 )
 
 _logger = logging.getLogger(__name__)
-
-
-class Killed(BaseException):
-    """What a killed worker looks like from inside: nothing of ours catches it."""
 
 
 def recent(reference, reportee, days=2):

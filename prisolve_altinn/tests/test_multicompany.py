@@ -9,8 +9,8 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
-from .booking_common import ORG_OTHER, BookingCommon
-from .test_cron_process import vat_item
+from .booking_common import BookingCommon, vat_item
+from .common import ORG_OTHER
 
 SETTINGS_FIELDS = ["altinn_org_number", "altinn_system_id", "altinn_environment", "altinn_base_url"]
 

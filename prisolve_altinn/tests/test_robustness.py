@@ -20,35 +20,9 @@ from odoo.tests import tagged
 from ..altinn import errors as altinn_errors
 from ..altinn.parsers.kid import make_kid_mod10
 from .booking_common import vat_payment_xml
-from .common import AltinnCommon, emulator_or_skip
+from .common import ALTINN2_FAULTS, STOPS_THE_FETCH, AltinnCommon, emulator_or_skip
 
 MB = 1024 * 1024
-# Errors about the person, the datasystem or the SMS session: the whole fetch stops, not one item.
-STOPS_THE_FETCH = (
-    altinn_errors.InvalidSystemCredentials,
-    altinn_errors.InvalidUserCredentials,
-    altinn_errors.PinSessionExpired,
-    altinn_errors.UserLockedOut,
-)
-# The agreed fault table (docs/DESIGN-NOTES.md "## Fault mapping"): ErrorID, Altinn's text, our error (at a
-# data call: there Altinn's "Incorrect username/password/pin" means a wrong code).
-FAULTS = [
-    (0, "Your request suffered from a non-functional error.", altinn_errors.AltinnError),
-    (0, "Invalid authentication method", altinn_errors.AltinnError),
-    (5, "Incorrect username/password given for system", altinn_errors.InvalidSystemCredentials),
-    (5, "The end user system is not authorized to act on behalf of the reportee", altinn_errors.NoRights),
-    (14, "The user does not have the required rights for the reportee", altinn_errors.NoRights),
-    (989, "Incorrect username/password/pin given for user", altinn_errors.WrongPinCode),
-    (989, "Pin session time has time out for user. Request new.", altinn_errors.PinSessionExpired),
-    (
-        989,
-        "The user is temporarily locked because of too many failed attempts. Try again later",
-        altinn_errors.UserLockedOut,
-    ),
-    (40007, "Reportee cannot be null", altinn_errors.AltinnError),
-    (60016, "The element is unavailable", altinn_errors.ElementNotFound),
-    (60019, "The element is archived", altinn_errors.ElementNotFound),
-]
 
 
 def vat(number, *, encoding=None):
@@ -299,7 +273,7 @@ class TestRobustness(AltinnCommon):
         self.emulator.add_items(
             {"reportee": self.d.COMPANY, "items": [message("Kvittering", "k.xml", vat(30))]}
         )
-        for error_id, text, error_class in FAULTS:
+        for error_id, text, error_class in ALTINN2_FAULTS:
             with self.subTest(error_id=error_id, text=text):
                 fault = {"operation": "GetReporteeElementListBasicV2", "error_id": error_id, "message": text}
                 with self.assertRaises(UserError) as error:
@@ -315,7 +289,7 @@ class TestRobustness(AltinnCommon):
                     self.assertNotIn(secret, message_text)
                 self.assertFalse(self.documents())
         # The same faults on one item's download: that item is recorded as failed, the others come.
-        for error_id, text, error_class in FAULTS:
+        for error_id, text, error_class in ALTINN2_FAULTS:
             with self.subTest(item=error_id, text=text):
                 stops = issubclass(error_class, STOPS_THE_FETCH)
                 self.env["altinn.document"].search([]).sudo().unlink()

@@ -8,14 +8,8 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..altinn.parsers.kid import make_kid_mod10
-from .booking_common import (
-    ORG_OTHER,
-    BookingCommon,
-    advance_tax_xml,
-    claim,
-    claims_json,
-    vat_payment_xml,
-)
+from .booking_common import BookingCommon, advance_tax_xml, claim, claims_json, vat_payment_xml
+from .common import ORG_OTHER
 
 KID = make_kid_mod10("2025911158612001")
 

@@ -20,6 +20,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from altinn2_faults import FAULTS, STOPS_THE_FETCH
 
 from altinn_emulator import defaults as D
 from altinn_emulator import routes
@@ -233,36 +234,9 @@ def test_unknown_declared_encoding_is_malformed(canned):
 # ----------------------------------------------------------------------------------------------------------
 # Every Altinn fault, over HTTP, through the transport
 # ----------------------------------------------------------------------------------------------------------
-# The agreed table (docs/DESIGN-NOTES.md "## Fault mapping"): ErrorID, AltinnErrorMessage, client error,
-# whether it concerns the whole session/reportee (the fetch stops) or can be one item's problem. Both
-# operations below are data calls, so Altinn's "Incorrect username/password/pin" means a wrong code there.
-FAULTS = [
-    (0, "Your request suffered from a non-functional error.", errors.AltinnError),
-    (0, "Invalid authentication method", errors.AltinnError),
-    (5, "Incorrect username/password given for system", errors.InvalidSystemCredentials),
-    (5, "The EndUserSystem System with ID: 955044 is locked out", errors.SystemLockedOut),
-    (5, "The end user system is not authorized to act on behalf of the reportee", errors.NoRights),
-    (14, "The user does not have the required rights for the reportee", errors.NoRights),
-    (989, "Incorrect username/password/pin given for user", errors.WrongPinCode),
-    (989, "Pin session time has time out for user. Request new.", errors.PinSessionExpired),
-    (
-        989,
-        "The user is temporarily locked because of too many failed attempts. Try again later",
-        errors.UserLockedOut,
-    ),
-    (40007, "Reportee cannot be null", errors.AltinnError),
-    (60016, "The element is unavailable", errors.ElementNotFound),
-    (60019, "The element is archived", errors.ElementNotFound),
-    (30001, "No access", errors.NoRights),
-    (60005, "Not found", errors.ElementNotFound),
-]
-STOPS_THE_FETCH = (
-    errors.InvalidSystemCredentials,
-    errors.InvalidUserCredentials,
-    errors.PinSessionExpired,
-    errors.UserLockedOut,
-    errors.ConfigurationError,
-)
+# The fault table (tests/altinn2_faults.py): both operations below are data calls, so Altinn's
+# "Incorrect username/password/pin" means a wrong code there. STOPS_THE_FETCH: the errors that concern the
+# whole session or reportee; the others can be one item's problem.
 
 
 def window():

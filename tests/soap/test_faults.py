@@ -9,14 +9,12 @@ from pathlib import Path
 
 import polib
 import pytest
+from altinn2_faults import CHALLENGE, DATA_CALL, FAULTS, INCORRECT_USER
 
 from prisolve_altinn.altinn import errors
 from prisolve_altinn.altinn.soap.faults import AltinnFault, error_class_for, to_error
 
 ADDON = Path(__file__).resolve().parents[2] / "prisolve_altinn"
-INCORRECT_USER = "Incorrect username/password/pin given for user"  # the real capture
-DATA_CALL = "GetReporteeElementListBasicV2"
-CHALLENGE = "GetAuthenticationChallenge"
 
 
 def fault(error_id, message, guid="g-1"):
@@ -25,49 +23,33 @@ def fault(error_id, message, guid="g-1"):
     )
 
 
+# Where the operation or another text of the same ErrorID makes the difference; the rest of the table
+# (altinn2_faults.FAULTS) is checked at a data call.
+OTHER_CASES = [
+    # Altinn does not say which credential was wrong: the operation does.
+    (989, INCORRECT_USER, CHALLENGE, errors.WrongPersonalPassword),
+    (989, INCORRECT_USER, "GetArchivedFormTaskBasicV2", errors.WrongPinCode),
+    (989, INCORRECT_USER, None, errors.InvalidUserCredentials),
+    (989, "Something else about authentication", DATA_CALL, errors.WrongPinCode),
+    # Texts as Altinn's help page "Computer systems - list of possible error messages" lists them.
+    (989, "Incorrect username/password given for system", DATA_CALL, errors.InvalidSystemCredentials),
+    (989, "The EndUserSystem System with ID: 955044 is locked out", CHALLENGE, errors.SystemLockedOut),
+    # The emulator's texts.
+    (989, "The pin code session has expired. Request a new pin code", DATA_CALL, errors.PinSessionExpired),
+    (
+        989,
+        "The user is temporarily locked because of too many failed attempts. Try again later",
+        CHALLENGE,
+        errors.UserLockedOut,
+    ),
+    (60018, "", DATA_CALL, errors.ElementNotFound),
+    (0, "Invalid authentication method", CHALLENGE, errors.AltinnError),
+]
+
+
 @pytest.mark.parametrize(
     ("error_id", "message", "operation", "expected"),
-    [
-        # Altinn does not say which credential was wrong: the operation does.
-        (989, INCORRECT_USER, CHALLENGE, errors.WrongPersonalPassword),
-        (989, INCORRECT_USER, DATA_CALL, errors.WrongPinCode),
-        (989, INCORRECT_USER, "GetArchivedFormTaskBasicV2", errors.WrongPinCode),
-        (989, INCORRECT_USER, None, errors.InvalidUserCredentials),
-        (989, "Something else about authentication", DATA_CALL, errors.WrongPinCode),
-        # Texts as Altinn's help page "Computer systems - list of possible error messages" lists them.
-        (989, "Pin session time has time out for user. Request new.", DATA_CALL, errors.PinSessionExpired),
-        (5, "Incorrect username/password given for system", DATA_CALL, errors.InvalidSystemCredentials),
-        (989, "Incorrect username/password given for system", DATA_CALL, errors.InvalidSystemCredentials),
-        (5, "The EndUserSystem System with ID: 955044 is locked out", DATA_CALL, errors.SystemLockedOut),
-        (989, "The EndUserSystem System with ID: 955044 is locked out", CHALLENGE, errors.SystemLockedOut),
-        # The emulator's texts.
-        (
-            989,
-            "The pin code session has expired. Request a new pin code",
-            DATA_CALL,
-            errors.PinSessionExpired,
-        ),
-        (
-            989,
-            "The user is temporarily locked because of too many failed attempts. Try again later",
-            CHALLENGE,
-            errors.UserLockedOut,
-        ),
-        (
-            5,
-            "The end user system is not authorized to act on behalf of the reportee",
-            DATA_CALL,
-            errors.NoRights,
-        ),
-        (14, "The user does not have the required rights for the reportee", DATA_CALL, errors.NoRights),
-        (30001, "whatever", DATA_CALL, errors.NoRights),
-        (60016, "The element is unavailable", DATA_CALL, errors.ElementNotFound),
-        (60019, "The element is archived", DATA_CALL, errors.ElementNotFound),
-        (60018, "", DATA_CALL, errors.ElementNotFound),
-        (0, "Your request suffered from a non-functional error.", DATA_CALL, errors.AltinnError),
-        (0, "Invalid authentication method", CHALLENGE, errors.AltinnError),
-        (40007, "Reportee cannot be null", DATA_CALL, errors.AltinnError),
-    ],
+    [(error_id, message, DATA_CALL, expected) for error_id, message, expected in FAULTS] + OTHER_CASES,
 )
 def test_mapping(error_id, message, operation, expected):
     assert error_class_for(fault(error_id, message), operation) is expected
