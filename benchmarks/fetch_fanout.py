@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import platform
 import subprocess
 import sys
@@ -158,18 +159,29 @@ def reset(env, companies):
     env.cr.commit()
 
 
-def run(env, fetch, companies, pool, counter):
+def cpu_seconds(pid):
+    """User + system CPU time of process ``pid`` so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run(env, fetch, companies, pool, counter, emulator):
+    """Returns (wall seconds, calls, documents, CPU seconds of Odoo, the emulator and PostgreSQL)."""
+    env.cr.execute("SELECT pg_backend_pid()")
+    processes = (os.getpid(), emulator.process.pid, env.cr.fetchone()[0])
     counter.take()
+    cpu_before = [cpu_seconds(pid) for pid in processes]
     start = time.perf_counter()
     results = fetch.run_cron(env, pool_size=pool, min_age_minutes=0, time_budget=10**6)
     elapsed = time.perf_counter() - start
+    cpu = [cpu_seconds(pid) - before for pid, before in zip(processes, cpu_before, strict=True)]
     calls = counter.take()
     fetched = {r.company_id for r in results}
     errors = [r for r in results if r.error is not None]
     if fetched != set(companies.ids) or errors:
         raise RuntimeError(f"pool {pool}: {len(fetched)} companies fetched, errors: {errors[:3]}")
     documents = env["altinn.document"].search_count([("company_id", "in", companies.ids)])
-    return elapsed, calls, documents
+    return elapsed, calls, documents, cpu
 
 
 def main():
@@ -192,9 +204,9 @@ def main():
         with registry.cursor() as cr:
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
             companies = prepare_odoo(env, emulator, agent, clients)
-            sequential_s, calls_1, docs_1 = run(env, fetch, companies, 1, counter)
+            sequential_s, calls_1, docs_1, _cpu = run(env, fetch, companies, 1, counter, emulator)
             reset(env, companies)
-            parallel_s, calls_p, docs_p = run(env, fetch, companies, args.pool, counter)
+            parallel_s, calls_p, docs_p, cpu = run(env, fetch, companies, args.pool, counter, emulator)
     finally:
         emulator.stop()
     if docs_1 != docs_p or not docs_1:
@@ -213,6 +225,11 @@ def main():
                 "pool": args.pool,
                 "calls_one_by_one": calls_1,
                 "calls_parallel": calls_p,
+                # CPU seconds of the parallel run: the cores it had to share with the emulator and PostgreSQL
+                "cores": os.cpu_count(),
+                "cpu_odoo_s": round(cpu[0], 2),
+                "cpu_emulator_s": round(cpu[1], 2),
+                "cpu_postgresql_s": round(cpu[2], 2),
             }
         )
     )

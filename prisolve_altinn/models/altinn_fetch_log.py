@@ -60,8 +60,9 @@ class AltinnFetchLog(models.Model):
     @api.model
     def _altinn_log(self, company, result, message):
         """Record ``result`` (a ``services.fetch.FetchResult``) of ``company``."""
-        access = company._altinn_resolve() if company.altinn_transport != "upload" else None
-        system_user = access.system_user if access and access.system_user else False
+        system_user_id = result.system_user_id
+        if system_user_id is None and company.altinn_transport == "altinn3":
+            system_user_id = company._altinn_resolve().system_user.id
         user = self.env.user
         return self.sudo().create(
             {
@@ -69,7 +70,7 @@ class AltinnFetchLog(models.Model):
                 "user_id": False if result.trigger == "cron" or user._is_superuser() else user.id,
                 "trigger": result.trigger,
                 "transport": "upload" if result.trigger == "upload" else company.altinn_transport,
-                "system_user_id": system_user.id if system_user else False,
+                "system_user_id": system_user_id or False,
                 "started": result.started,
                 "finished": result.finished,
                 "new_count": len(result.new_ids),

@@ -48,9 +48,11 @@ FIRST_FETCH_DAYS = 365
 DEFAULT_MIN_AGE_MINUTES = 10
 # Seconds of work per call: the cron runner calls again at once while companies remain.
 DEFAULT_TIME_BUDGET = 240
-# Threads downloading a firm's clients at once, and companies claimed per round.
+# Threads downloading a firm's clients at once, and companies claimed per round: a round ends when its
+# last company is recorded, so a round of many times the pool keeps the threads busy; a worker killed
+# mid-round sends at most this many companies to the back of the queue (none is lost).
 DEFAULT_POOL_SIZE = 8
-DEFAULT_CLAIM_SIZE = 32
+DEFAULT_CLAIM_SIZE = 128
 # Errors that go away by themselves: an activity only once they have lasted this long.
 TRANSIENT_GRACE = timedelta(hours=24)
 # Errors about the person, the datasystem or the SMS session: the other companies of the session fail the same
@@ -126,6 +128,7 @@ class FetchResult:
     completed_ids: list = field(default_factory=list)  # documents whose missing files were read now
     finished: datetime | None = None
     skipped: bool = False  # not tried: an earlier company of the same session failed for all of them
+    system_user_id: int | None = None  # the Altinn 3 system user the fetch went through (for the log)
 
     @property
     def status(self):
@@ -136,6 +139,20 @@ class FetchResult:
     @property
     def session_error(self):
         return isinstance(self.error, SESSION_ERRORS)
+
+
+@dataclass
+class Plan:
+    """What the ORM's thread reads for one company before its items are downloaded (maybe by a pool thread,
+    maybe after the cache was emptied by the commit of another company)."""
+
+    reportee: str
+    since: datetime
+    until: datetime
+    known: set
+    lang: str
+    system_user_id: int | None
+    moves_sync_point: bool
 
 
 @dataclass
@@ -220,39 +237,48 @@ def _fetch_group(group, since, until, credentials, trigger, transport, pool_size
 
 def _fetch_parallel(group, transport, since, until, trigger, pool_size):
     """Download the group's companies in threads; record each in this thread as soon as it is downloaded."""
-    plans = {company: _plan(company, since, until) for company in group}
+    plans = {company: _plan(company, since, until) for company in group}  # read together, while cached
     explained = {}
     with ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="altinn-fetch") as pool:
-        futures = {pool.submit(_download, transport, *plan): company for company, plan in plans.items()}
+        futures = {pool.submit(_download, transport, plan): company for company, plan in plans.items()}
         for future in as_completed(futures):
             company = futures[future]
-            _reportee, start, end, _known = plans[company]
             yield fetch_company(
                 company,
                 transport,
-                since=start,
-                until=end,
                 trigger=trigger,
+                plan=plans[company],
                 download=future.result(),
                 explained=explained,
             )
 
 
 def _plan(company, since, until):
-    """(reportee, since, until, known) of ``company``, read in the ORM's thread."""
+    """The ``Plan`` of ``company``, read in the ORM's thread."""
     now = fields.Datetime.now()
     start = since or company.sudo().altinn_synced_until or now - timedelta(days=FIRST_FETCH_DAYS)
     end = until or now
     known = company.env["altinn.document"]._altinn_known_references(company)
-    return company.altinn_org_number, _aware(start), _aware(end), known
+    system_user = company._altinn_resolve().system_user if company.altinn_transport == "altinn3" else None
+    return Plan(
+        company.altinn_org_number,
+        _aware(start),
+        _aware(end),
+        known,
+        company_lang(company),
+        system_user.id if system_user else None,
+        company._altinn_provider().moves_sync_point,
+    )
 
 
-def _download(transport, reportee, since, until, known):
+def _download(transport, plan):
     """A pool thread: the company's items, downloaded; no ORM here."""
     errors = []
-    items = list(guarded(transport.fetch(reportee, since, until, known=known.__contains__), errors))
+    items = list(
+        guarded(transport.fetch(plan.reportee, plan.since, plan.until, known=plan.known.__contains__), errors)
+    )
     try:
-        marker = None if errors else transport.sync_marker(reportee)
+        marker = None if errors else transport.sync_marker(plan.reportee)
     except Exception as exc:  # the company fails alone, in the ORM's thread
         errors.append(exc)
         marker = None
@@ -267,30 +293,28 @@ def fetch_company(
     until=None,
     credentials=None,
     trigger="wizard",
+    plan=None,
     download=None,
     explained=None,
 ):
     """Fetch ``company`` through ``transport`` and record its items, in its own savepoint; then read again
     the documents whose files were missing.
 
-    ``download``: the items a pool thread already downloaded for the period ``since``-``until``.
+    ``plan``: what was read for it beforehand (``_plan``); ``download``: the items a pool thread already
+    downloaded for that plan.
     ``explained``: the group's cache of explained token failures (one diagnosis per system user).
     """
+    # Alone in its prefetch set: the cron commits after each company, which empties the cache, and a company
+    # browsed among hundreds would read all their rows again at each first access.
+    company = company.with_prefetch()
     env = company.env
-    result = FetchResult(company.id, trigger, fields.Datetime.now())
-    if download is None:
-        reportee, start, end, known = _plan(company, since, until)
-    else:
-        reportee, start, end = company.altinn_org_number, since, until
+    plan = plan or _plan(company, since, until)
+    reportee, start, end, lang = plan.reportee, plan.since, plan.until, plan.lang
+    result = FetchResult(company.id, trigger, fields.Datetime.now(), system_user_id=plan.system_user_id)
     documents = (
         env["altinn.document"]
         .with_company(company)
-        .with_context(
-            mail_create_nolog=True,
-            mail_create_nosubscribe=True,
-            mail_notrack=True,
-            lang=company_lang(company),
-        )
+        .with_context(mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True, lang=lang)
     )
     errors = []
     try:
@@ -301,14 +325,14 @@ def fetch_company(
                     start,
                     end,
                     credentials=credentials if transport.needs_person else None,
-                    known=known.__contains__,
+                    known=plan.known.__contains__,
                 )
                 items = guarded(items, errors)
             else:
                 items, errors = download.items, list(download.errors)
             new, known_docs, result.failures = documents._altinn_record_items(company, items)
             result.new_ids, result.known_ids = new.ids, known_docs.ids
-            if not errors and trigger != "upload" and company._altinn_provider().moves_sync_point:
+            if not errors and trigger != "upload" and plan.moves_sync_point:
                 marker = download.marker if download is not None else transport.sync_marker(reportee)
                 result.synced_until = move_sync_point(company, start, end, marker)
     except (altinn_errors.AltinnError, UserError) as exc:
@@ -321,7 +345,7 @@ def fetch_company(
         result.completed_ids = retry_missing_files(documents, company, transport, exclude=result.new_ids)
     result.error = _explain(company, errors[0], explained) if errors else None
     result.finished = fields.Datetime.now()
-    _store(company, result)
+    _store(company, result, lang)
     return result
 
 
@@ -391,13 +415,20 @@ def move_sync_point(company, since, until, marker=None):
 
     It never moves back, and never over a gap (a run that started after the current sync point).
     """
-    current = company.sudo().altinn_synced_until
+    # Read and written without res.company's ORM: its wide row and its write's accounting checks and related
+    # fields cost more than the rest of a company's recording when the cron fetches hundreds of clients.
+    company.flush_recordset(["altinn_synced_until"])
+    company.env.cr.execute(SQL("SELECT altinn_synced_until FROM res_company WHERE id = %s", company.id))
+    current = company.env.cr.fetchone()[0]
     now = fields.Datetime.now()
     start = _utc_naive(since)
     new = min(_utc_naive(marker or until), now)
     if current and (start > current or new <= current):
         return None
-    company.sudo().altinn_synced_until = new
+    company.env.cr.execute(
+        SQL("UPDATE res_company SET altinn_synced_until = %s WHERE id = %s", new, company.id)
+    )
+    company.invalidate_recordset(["altinn_synced_until"])
     return new
 
 
@@ -431,9 +462,9 @@ def _close(transport):
 # ----------------------------------------------------------------------
 # What a result leaves behind: the company's state, the fetch log, the failure activity
 # ----------------------------------------------------------------------
-def _store(company, result):
+def _store(company, result, lang=None):
     company = company.sudo()
-    lang = company_lang(company)
+    lang = lang or company_lang(company)
     message = error_message(result.error, lang) if result.error is not None else ""
     company.env["altinn.fetch.log"].sudo()._altinn_log(company, result, message)
     if result.trigger == "upload":

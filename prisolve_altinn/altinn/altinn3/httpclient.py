@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import requests
 
@@ -109,6 +110,29 @@ def json_of(response: requests.Response, what: str):
         raise errors.MalformedResponse(f"{what}: the answer is not JSON") from exc
 
 
+class _Session(requests.Session):
+    """A ``requests.Session`` that reads the environment's proxy and CA settings once per scheme and host.
+
+    requests reads them again for every request (``os.environ`` scanned twice, each time): a sixth of the
+    client's CPU when a firm's clients are fetched in parallel.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self._environment: dict = {}
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):
+        if proxies or stream is not None or verify is not None or cert is not None:
+            return super().merge_environment_settings(url, proxies, stream, verify, cert)
+        origin = urlsplit(url)[:2]
+        settings = self._environment.get(origin)
+        if settings is None:
+            settings = self._environment[origin] = super().merge_environment_settings(
+                url, proxies, stream, verify, cert
+            )
+        return {**settings, "proxies": dict(settings["proxies"])}
+
+
 class Http:
     """``requests`` with the rules above. One per transport/batch; ``close()`` it.
 
@@ -141,7 +165,7 @@ class Http:
             return self._given_session
         session = getattr(self._local, "session", None)
         if session is None:
-            session = self._local.session = requests.Session()
+            session = self._local.session = _Session()
             with self._lock:
                 self._sessions.append(session)
         return session
