@@ -22,8 +22,12 @@ if not company:
             "currency_id": env.ref("base.NOK").id,
         }
     )
+# A Norwegian bookkeeper works in Norwegian: Bokmål with every installed module's translations, for the
+# admin and for the company (whose language the generated texts follow).
+env["base.language.install"].create({"lang_ids": [(6, 0, [env.ref("base.lang_nb_NO").id])]}).lang_install()
+company.partner_id.lang = "nb_NO"
 admin = env["res.users"].browse(2)
-admin.write({"company_ids": [(4, company.id)], "company_id": company.id})
+admin.write({"company_ids": [(4, company.id)], "company_id": company.id, "lang": "nb_NO"})
 env["account.chart.template"].with_company(company).try_loading("no", company, install_demo=False)
 company.write(
     {
