@@ -75,19 +75,22 @@ class Emulator:
 
 
 class CallCounter:
-    """Counts the HTTP requests sent to the emulator (every thread), by wrapping requests' Session.send."""
+    """Counts the HTTP requests the protocol layer sends to the emulator (every thread): one per exchange
+    of ``httpclient.Http``, retries included."""
 
     def __init__(self, url):
-        self.url, self.count, self.lock = url, 0, threading.Lock()
-        self.original = requests.Session.send
+        from odoo.addons.prisolve_altinn.altinn.altinn3.httpclient import Http
 
-        def send(session, request, **kwargs):
-            if request.url.startswith(self.url) and "/_emulator/" not in request.url:
+        self.url, self.count, self.lock = url, 0, threading.Lock()
+        original = Http._exchange
+
+        def exchange(http, method, target, body, headers):
+            if target.startswith(self.url):
                 with self.lock:
                     self.count += 1
-            return self.original(session, request, **kwargs)
+            return original(http, method, target, body, headers)
 
-        requests.Session.send = send
+        Http._exchange = exchange
 
     def take(self):
         with self.lock:

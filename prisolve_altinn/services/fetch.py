@@ -464,6 +464,8 @@ def _close(transport):
 # ----------------------------------------------------------------------
 def _store(company, result, lang=None):
     company = company.sudo()
+    # Only what is read here: after the cron's commit, the first read would load res.company's whole wide row.
+    company.fetch(["altinn_transport", "altinn_fetch_error"])
     lang = lang or company_lang(company)
     message = error_message(result.error, lang) if result.error is not None else ""
     company.env["altinn.fetch.log"].sudo()._altinn_log(company, result, message)

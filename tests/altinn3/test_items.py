@@ -198,7 +198,6 @@ def test_parallel_reportees_match_sequential(emu, transport_for):
         got = dict(pool.map(run, reportees * 2))
     assert got == expected and all(expected.values())
     assert {r: parallel.sync_marker(r) for r in reportees} == markers
-    assert len(parallel.tokens.mp.http._sessions) >= 2  # one requests.Session per thread
 
 
 def test_latency_control(emu, tokens_for):

@@ -1,18 +1,29 @@
 """One place for HTTP: explicit (connect, read) timeouts, bounded retries, Altinn error mapping.
 
 Tokens travel only in the Authorization header and never appear in exception texts or logs.
+
+Built on urllib3's thread-safe connection pools rather than ``requests``: a firm's clients are fetched by a
+pool of threads in one process, where every request's CPU holds the interpreter lock; requests' layers
+(preparing, re-parsing and re-encoding each URL, merging settings, hooks, cookies) cost as much CPU as the
+HTTP exchange itself. What the environment asks of ``requests`` is kept: ``HTTPS_PROXY``/``NO_PROXY``, the
+CA bundle of ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` (else certifi's), gzip answers.
 """
 
 from __future__ import annotations
 
 import email.utils
+import json as jsonlib
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
+from urllib.request import getproxies, proxy_bypass
 
-import requests
+import certifi
+import urllib3
+from urllib3 import exceptions as urllib3_errors
 
 from .. import errors
 
@@ -21,9 +32,41 @@ _logger = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = (5.0, 30.0)
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 USER_AGENT = "prisolve-altinn/18.0 (+Altinn 3 SBS)"
+# Idle connections kept per host: more than the fetch's threads, so none is thrown away.
+POOL_MAXSIZE = 32
 
 
-def retry_after_seconds(response: requests.Response, now: Callable[[], float] = time.time) -> float | None:
+class Response:
+    """An answer read whole: what the Altinn 3 clients read of it (the shape of ``Response``)."""
+
+    __slots__ = ("content", "headers", "status_code")
+
+    def __init__(self, status_code: int, headers, content: bytes):
+        self.status_code = status_code
+        self.headers = headers  # case-insensitive
+        self.content = content
+
+    @property
+    def text(self) -> str:
+        charset = "utf-8"
+        for part in self.headers.get("Content-Type", "").split(";")[1:]:
+            name, _sep, value = part.strip().partition("=")
+            if name.lower() == "charset" and value:
+                charset = value.strip("\"'")
+        try:
+            return self.content.decode(charset, errors="replace")
+        except LookupError:  # an unknown charset name
+            return self.content.decode("utf-8", errors="replace")
+
+    def json(self):
+        """The body as JSON; ``ValueError`` when it is not."""
+        return jsonlib.loads(self.content)
+
+    def close(self) -> None:
+        """Nothing to release: the body is read and the connection back in its pool."""
+
+
+def retry_after_seconds(response: Response, now: Callable[[], float] = time.time) -> float | None:
     """``Retry-After`` as seconds (delta-seconds or an HTTP date), else None."""
     value = (response.headers.get("Retry-After") or "").strip()
     if not value:
@@ -39,7 +82,7 @@ def retry_after_seconds(response: requests.Response, now: Callable[[], float] = 
     return max(0.0, when.timestamp() - now())
 
 
-def problem_of(response: requests.Response) -> dict:
+def problem_of(response: Response) -> dict:
     """RFC 7807 body (Dialogporten/Correspondence/authentication), or {} when there is none."""
     ctype = response.headers.get("Content-Type", "")
     if "json" not in ctype:
@@ -80,7 +123,7 @@ def problem_text(problem: dict) -> str:
     return "; ".join(parts)[:500]
 
 
-def error_for(response: requests.Response, what: str) -> errors.AltinnError:
+def error_for(response: Response, what: str) -> errors.AltinnError:
     """The typed error for a non-2xx answer of an Altinn platform API."""
     problem = problem_of(response)
     text = problem_text(problem) or None
@@ -103,80 +146,76 @@ def error_for(response: requests.Response, what: str) -> errors.AltinnError:
     return errors.AltinnError(detail, **kwargs)
 
 
-def json_of(response: requests.Response, what: str):
+def json_of(response: Response, what: str):
     try:
         return response.json()
     except ValueError as exc:
         raise errors.MalformedResponse(f"{what}: the answer is not JSON") from exc
 
 
-class _Session(requests.Session):
-    """A ``requests.Session`` that reads the environment's proxy and CA settings once per scheme and host.
-
-    requests reads them again for every request (``os.environ`` scanned twice, each time): a sixth of the
-    client's CPU when a firm's clients are fetched in parallel.
-    """
-
-    def __init__(self):
-        super().__init__()
-        self._environment: dict = {}
-
-    def merge_environment_settings(self, url, proxies, stream, verify, cert):
-        if proxies or stream is not None or verify is not None or cert is not None:
-            return super().merge_environment_settings(url, proxies, stream, verify, cert)
-        origin = urlsplit(url)[:2]
-        settings = self._environment.get(origin)
-        if settings is None:
-            settings = self._environment[origin] = super().merge_environment_settings(
-                url, proxies, stream, verify, cert
-            )
-        return {**settings, "proxies": dict(settings["proxies"])}
-
-
 class Http:
-    """``requests`` with the rules above. One per transport/batch; ``close()`` it.
-
-    Safe to share between threads: each thread gets its own ``requests.Session`` (a session is not
-    thread-safe), unless one ``session`` is given, which is then used by every thread.
-    """
+    """HTTP with the rules above. One per transport/batch; ``close()`` it. Safe to share between threads."""
 
     def __init__(
         self,
-        session: requests.Session | None = None,
         *,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         max_retries: int = 2,
         max_retry_wait: float = 10.0,
         sleep: Callable[[float], None] = time.sleep,
     ):
-        self._given_session = session
-        self._local = threading.local()
-        self._sessions: list[requests.Session] = []
-        self._lock = threading.Lock()
         self.timeout = tuple(timeout)
         self.max_retries = max(0, int(max_retries))
         self.max_retry_wait = float(max_retry_wait)
         self.sleep = sleep
-
-    @property
-    def session(self) -> requests.Session:
-        """The calling thread's session."""
-        if self._given_session is not None:
-            return self._given_session
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = self._local.session = _Session()
-            with self._lock:
-                self._sessions.append(session)
-        return session
+        self._urllib3_timeout = urllib3.Timeout(connect=self.timeout[0], read=self.timeout[1])
+        self._lock = threading.Lock()
+        self._managers: dict = {}  # proxy URL (or None) -> PoolManager
+        self._openers: dict = {}  # (scheme, host) -> how to send there
 
     def close(self) -> None:
-        """Close every session this object made (in any thread)."""
+        """Close every connection this object opened (in any thread)."""
         with self._lock:
-            sessions, self._sessions = self._sessions, []
-            self._local = threading.local()
-        for session in sessions:
-            session.close()
+            managers, self._managers, self._openers = list(self._managers.values()), {}, {}
+        for manager in managers:
+            manager.clear()
+
+    def _opener(self, url: str) -> Callable:
+        """How to send to ``url``'s origin, found once per origin: its connection pool, direct or tunnelled
+        through the environment's proxy (a plain-HTTP origin behind a proxy goes through the proxy's pool).
+        """
+        parts = urlsplit(url)
+        origin = (parts.scheme, parts.netloc)
+        opener = self._openers.get(origin)
+        if opener is not None:
+            return opener
+        proxy = None
+        if not proxy_bypass(parts.hostname or ""):
+            proxy = getproxies().get(parts.scheme) or getproxies().get("all")
+        with self._lock:
+            manager = self._managers.get(proxy)
+            if manager is None:
+                options = {
+                    "maxsize": POOL_MAXSIZE,
+                    "cert_reqs": "CERT_REQUIRED",
+                    "ca_certs": os.environ.get("REQUESTS_CA_BUNDLE")
+                    or os.environ.get("CURL_CA_BUNDLE")
+                    or certifi.where(),
+                }
+                manager = urllib3.ProxyManager(proxy, **options) if proxy else urllib3.PoolManager(**options)
+                self._managers[proxy] = manager
+            if proxy and parts.scheme == "http":
+                opener = manager.urlopen  # the whole URL to the proxy
+            else:
+                # The origin's pool, given the path: the URL is not parsed and re-encoded again per request.
+                pool = manager.connection_from_url(url)
+                skip = len(f"{parts.scheme}://{parts.netloc}")
+
+                def opener(method, target, **options):
+                    return pool.urlopen(method, target[skip:] or "/", assert_same_host=False, **options)
+
+            self._openers[origin] = opener
+        return opener
 
     def send(
         self,
@@ -190,51 +229,89 @@ class Http:
         json=None,
         headers: dict | None = None,
         retry: bool = True,
-    ) -> requests.Response:
+    ) -> Response:
         """The response (any status) after bounded retries of 429/502/503/504 and network errors.
 
-        Timeouts raise ``AltinnTimeout``, connection failures ``ServiceUnavailable``.
+        Timeouts raise ``AltinnTimeout``, connection failures ``ServiceUnavailable``. ``params`` (a dict or
+        pairs; a list value repeats the key, None leaves it out), ``data`` (a dict is form-encoded) and
+        ``json`` are sent as ``requests`` would.
         """
-        hdrs = {"User-Agent": USER_AGENT, "Accept-Language": "nb"}
+        hdrs = {"User-Agent": USER_AGENT, "Accept-Language": "nb", "Accept": "*/*", "Accept-Encoding": "gzip"}
         if token:
             hdrs["Authorization"] = f"Bearer {token}"
+        body = None
+        if json is not None:
+            body = jsonlib.dumps(json, allow_nan=False).encode()
+            hdrs["Content-Type"] = "application/json"
+        elif isinstance(data, dict):
+            body = urlencode(data, doseq=True).encode()
+            hdrs["Content-Type"] = "application/x-www-form-urlencoded"
+        elif data is not None:
+            body = data.encode() if isinstance(data, str) else data
         hdrs.update(headers or {})
+        query = query_string(params)
+        if query:
+            url = f"{url}{'&' if '?' in url else '?'}{query}"
         attempts = 1 + (self.max_retries if retry else 0)
         for attempt in range(1, attempts + 1):
             try:
-                response = self.session.request(
-                    method,
-                    url,
-                    params=params,
-                    data=data,
-                    json=json,
-                    headers=hdrs,
-                    timeout=self.timeout,
-                    allow_redirects=False,
-                )
-            except requests.Timeout as exc:
-                if attempt < attempts:
-                    self._wait(attempt, None)
-                    continue
-                raise errors.AltinnTimeout(f"{what}: no answer within {self.timeout[1]:.0f} s") from exc
-            except requests.ConnectionError as exc:
+                response = self._exchange(method, url, body, hdrs)
+            except urllib3_errors.NewConnectionError as exc:  # before TimeoutError: it is one in urllib3 1.26
                 if attempt < attempts:
                     self._wait(attempt, None)
                     continue
                 raise errors.ServiceUnavailable(f"{what}: could not connect") from exc
-            except requests.RequestException as exc:
+            except urllib3_errors.TimeoutError as exc:
+                if attempt < attempts:
+                    self._wait(attempt, None)
+                    continue
+                raise errors.AltinnTimeout(f"{what}: no answer within {self.timeout[1]:.0f} s") from exc
+            except (urllib3_errors.ProtocolError, urllib3_errors.SSLError, urllib3_errors.ProxyError) as exc:
+                if attempt < attempts:
+                    self._wait(attempt, None)
+                    continue
+                raise errors.ServiceUnavailable(f"{what}: could not connect") from exc
+            except (urllib3_errors.HTTPError, OSError, ValueError) as exc:  # a bad URL, a broken answer
                 raise errors.ServiceUnavailable(f"{what}: {type(exc).__name__}") from exc
             if response.status_code in RETRY_STATUSES and attempt < attempts:
                 wait = retry_after_seconds(response)
                 if wait is not None and wait > self.max_retry_wait:
                     return response  # Altinn wants a longer pause than a batch should sleep
                 _logger.info("%s: HTTP %s, retry %s/%s", what, response.status_code, attempt, attempts - 1)
-                response.close()
                 self._wait(attempt, wait)
                 continue
             return response
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _exchange(self, method: str, url: str, body, headers: dict) -> Response:
+        """One request and its whole answer (no retry, no redirect)."""
+        answer = self._opener(url)(
+            method,
+            url,
+            body=body,
+            headers=headers,
+            timeout=self._urllib3_timeout,
+            retries=False,
+            redirect=False,
+            preload_content=True,
+            decode_content=True,
+        )
+        return Response(answer.status, answer.headers, answer.data)
+
     def _wait(self, attempt: int, suggested: float | None) -> None:
         delay = suggested if suggested is not None else min(2.0 ** (attempt - 1), self.max_retry_wait)
         self.sleep(min(max(delay, 0.0), self.max_retry_wait))
+
+
+def query_string(params) -> str:
+    """``params`` (a dict or (key, value) pairs) as ``requests`` encodes them: a list or tuple value
+    repeats its key, None leaves the key out."""
+    if not params:
+        return ""
+    pairs = params.items() if isinstance(params, dict) else params
+    flat = []
+    for key, value in pairs:
+        for one in value if isinstance(value, (list, tuple)) else (value,):
+            if one is not None:
+                flat.append((key, one))
+    return urlencode(flat)

@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from email.message import Message
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import requests
-
 from .. import errors
 from .exchange import SystemUserTokens
-from .httpclient import error_for
+from .httpclient import Response, error_for
 
 TOKEN_MASKINPORTEN = "maskinporten"
 TOKEN_ALTINN = "altinn"
@@ -111,7 +109,7 @@ class PlatformApi:
         params=None,
         json=None,
         headers=None,
-    ) -> requests.Response:
+    ) -> Response:
         """Send with a system-user token; a 401/403 gets one retry with fresh tokens.
 
         The refresh matters for 403: a revoked system user makes Maskinporten refuse the new token
