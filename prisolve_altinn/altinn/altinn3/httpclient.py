@@ -37,7 +37,7 @@ POOL_MAXSIZE = 32
 
 
 class Response:
-    """An answer read whole: what the Altinn 3 clients read of it (the shape of ``Response``)."""
+    """An answer read whole: the part of ``requests.Response``'s shape the Altinn 3 clients read."""
 
     __slots__ = ("content", "headers", "status_code")
 
@@ -189,9 +189,8 @@ class Http:
         opener = self._openers.get(origin)
         if opener is not None:
             return opener
-        proxy = None
-        if not proxy_bypass(parts.hostname or ""):
-            proxy = getproxies().get(parts.scheme) or getproxies().get("all")
+        proxies = {} if proxy_bypass(parts.hostname or "") else getproxies()
+        proxy = proxies.get(parts.scheme) or proxies.get("all")
         with self._lock:
             manager = self._managers.get(proxy)
             if manager is None:
@@ -256,23 +255,12 @@ class Http:
         for attempt in range(1, attempts + 1):
             try:
                 response = self._exchange(method, url, body, hdrs)
-            except urllib3_errors.NewConnectionError as exc:  # before TimeoutError: it is one in urllib3 1.26
-                if attempt < attempts:
+            except (urllib3_errors.HTTPError, OSError, ValueError) as exc:
+                failure, retryable = self._network_failure(what, exc)
+                if retryable and attempt < attempts:
                     self._wait(attempt, None)
                     continue
-                raise errors.ServiceUnavailable(f"{what}: could not connect") from exc
-            except urllib3_errors.TimeoutError as exc:
-                if attempt < attempts:
-                    self._wait(attempt, None)
-                    continue
-                raise errors.AltinnTimeout(f"{what}: no answer within {self.timeout[1]:.0f} s") from exc
-            except (urllib3_errors.ProtocolError, urllib3_errors.SSLError, urllib3_errors.ProxyError) as exc:
-                if attempt < attempts:
-                    self._wait(attempt, None)
-                    continue
-                raise errors.ServiceUnavailable(f"{what}: could not connect") from exc
-            except (urllib3_errors.HTTPError, OSError, ValueError) as exc:  # a bad URL, a broken answer
-                raise errors.ServiceUnavailable(f"{what}: {type(exc).__name__}") from exc
+                raise failure from exc
             if response.status_code in RETRY_STATUSES and attempt < attempts:
                 wait = retry_after_seconds(response)
                 if wait is not None and wait > self.max_retry_wait:
@@ -297,6 +285,24 @@ class Http:
             decode_content=True,
         )
         return Response(answer.status, answer.headers, answer.data)
+
+    def _network_failure(self, what: str, exc: Exception) -> tuple[errors.AltinnError, bool]:
+        """The typed error for a request that got no answer, and whether trying again may help."""
+        # NewConnectionError first: urllib3 1.26 makes it a TimeoutError too.
+        if isinstance(exc, urllib3_errors.TimeoutError) and not isinstance(
+            exc, urllib3_errors.NewConnectionError
+        ):
+            return errors.AltinnTimeout(f"{what}: no answer within {self.timeout[1]:.0f} s"), True
+        network = (
+            urllib3_errors.NewConnectionError,
+            urllib3_errors.ProtocolError,
+            urllib3_errors.SSLError,
+            urllib3_errors.ProxyError,
+        )
+        if isinstance(exc, network):
+            return errors.ServiceUnavailable(f"{what}: could not connect"), True
+        # A bad URL, a broken answer.
+        return errors.ServiceUnavailable(f"{what}: {type(exc).__name__}"), False
 
     def _wait(self, attempt: int, suggested: float | None) -> None:
         delay = suggested if suggested is not None else min(2.0 ** (attempt - 1), self.max_retry_wait)
