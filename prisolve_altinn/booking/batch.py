@@ -17,6 +17,7 @@ from collections import defaultdict
 from datetime import date
 
 from odoo import models
+from odoo.tools import SQL
 
 from ..altinn.parsers.base import CAT_OTHER
 
@@ -24,11 +25,11 @@ from ..altinn.parsers.base import CAT_OTHER
 class PendingMove:
     """A planned journal entry; ``record`` is the ``account.move`` once the batch is written."""
 
-    __slots__ = ("vals", "files", "record")
+    __slots__ = ("vals", "vouchers", "record")
 
-    def __init__(self, vals, files):
+    def __init__(self, vals, vouchers):
         self.vals = vals
-        self.files = files
+        self.vouchers = vouchers  # ledger attachments the entry gets a copy of
         self.record = None
 
     @property
@@ -158,10 +159,15 @@ class BookingBatch:
 
     def files(self, document):
         """The document's files (``AltinnFile``), read once per batch: parsed, then attached as voucher."""
-        return self.memo(("files", document.id), document._altinn_files)
+        return [file for _attachment, file in self.stored_files(document)]
 
-    def add_move(self, vals, files=()):
-        move = PendingMove(vals, list(files))
+    def stored_files(self, document):
+        """The document's (ledger attachment, ``AltinnFile``) pairs, read once per batch."""
+        return self.memo(("files", document.id), document._altinn_stored_files)
+
+    def add_move(self, vals, vouchers=()):
+        """Plan an entry; ``vouchers``: the ledger attachments it gets a copy of."""
+        move = PendingMove(vals, list(vouchers))
         self.moves.append(move)
         return move
 
@@ -264,21 +270,38 @@ class BookingBatch:
                 move.record = record
 
     def _attach_files(self):
-        attachments = [
-            {
-                "name": file.name or "file",
-                "raw": file.data,
-                "mimetype": file.mimetype or "application/octet-stream",
-                "res_model": "account.move",
-                "res_id": move.record.id,
-                "company_id": move.vals["company_id"],
-            }
+        """Give each entry a copy of its vouchers: one INSERT for the batch.
+
+        The copy points at the ledger attachment's stored file (the filestore keeps one file per content),
+        so nothing is read, hashed or written again; it is what ``ir.attachment.copy`` makes, as superuser
+        like the ledger's own files, with the mimetype Odoo stored for the original."""
+        rows = [
+            SQL("(%s, %s, %s)", attachment.id, move.record.id, move.vals["company_id"])
             for move in self.moves
-            for file in move.files
+            for attachment in move.vouchers
         ]
-        if attachments:
-            # As the ledger's own files: stored with the mimetype Altinn sent, whoever books.
-            self.env["ir.attachment"].sudo().create(attachments)
+        if not rows:
+            return
+        Attachment = self.env["ir.attachment"]
+        Attachment.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO ir_attachment (name, res_model, res_id, company_id, type, url, store_fname,
+                                              db_datas, file_size, checksum, mimetype, index_content,
+                                              public, create_uid, create_date, write_uid, write_date)
+                   SELECT a.name, 'account.move', v.move_id, v.company_id, a.type, a.url, a.store_fname,
+                          a.db_datas, a.file_size, a.checksum, a.mimetype, a.index_content,
+                          false, %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
+                     FROM (VALUES %(rows)s) AS v(attachment_id, move_id, company_id)
+                     JOIN ir_attachment a ON a.id = v.attachment_id
+                 ORDER BY v.move_id, v.attachment_id""",
+                uid=self.env.uid,
+                rows=SQL(", ").join(rows),
+            )
+        )
+        Attachment.invalidate_model()
+        if "attachment_ids" in self.env["account.move"]._fields:
+            self.env["account.move"].invalidate_model(["attachment_ids"])
 
     def _create_lines(self):
         if not self.lines:

@@ -14,10 +14,9 @@ from decimal import Decimal
 from markupsafe import Markup
 
 from odoo import Command, fields
-from odoo.tools import format_amount, format_date
 
 from ..models.altinn_account_map import AltinnBookingRefusal
-from ..services.texts import company_lang, render
+from ..services.texts import ValueFormatter, company_lang, render
 from .company import booking_journal, partner_bank, tax_partner
 
 ZERO = Decimal("0.00")
@@ -73,15 +72,19 @@ class Booking:
     def _(self, source, **values):
         return self.env._(source, **values)
 
+    @property
+    def formatter(self):
+        return formatter_of(self.batch, self.env, self.lang, self.company.currency_id)
+
     def money(self, amount):
-        return format_amount(self.env, float(amount), self.company.currency_id)
+        return self.formatter.money(float(amount))
 
     def day(self, value):
-        return format_date(self.env, value) if value else ""
+        return self.formatter.day(value)
 
     def render(self, text):
         """A ``Text`` of the parsers (summary, notice, reason) in the company's language."""
-        return render(self.env, text, self.lang, self.company.currency_id)
+        return render(self.env, text, self.lang, formatter=self.formatter)
 
     def summary(self):
         """What the parsed document says, in short: rendered once per batch (document and entry share it)."""
@@ -178,7 +181,8 @@ class Booking:
             )
             if bank:
                 vals["partner_bank_id"] = bank.id
-        return self.batch.add_move(vals, voucher_files(self.batch.files(self.doc)))
+        vouchers = voucher_files(self.batch.stored_files(self.doc))
+        return self.batch.add_move(vals, [attachment for attachment, _file in vouchers])
 
     def narration(self, extra=()):
         doc = self.doc
@@ -210,16 +214,23 @@ class Booking:
         return title
 
 
+def formatter_of(batch, env, lang, currency):
+    """The batch's ``ValueFormatter`` for ``lang`` and ``currency``."""
+    return batch.memo(("formatter", lang, currency.id), lambda: ValueFormatter(env, lang, currency))
+
+
 def summary_of(batch, doc, parsed, env, lang):
     """The summary of ``parsed`` (a document of ``doc``) in ``lang``, rendered once per batch."""
+    currency = doc.company_id.currency_id
     return batch.memo(
         ("summary", doc.id, id(parsed)),
-        lambda: render(env, parsed.summary, lang, doc.company_id.currency_id),
+        lambda: render(env, parsed.summary, lang, formatter=formatter_of(batch, env, lang, currency)),
     )
 
 
-def voucher_files(files):
-    """The files an entry carries as its voucher (bilag): the document's PDFs, the letter or receipt a person
-    reads; its other files when it has none. The ledger document keeps all of them."""
-    pdfs = [file for file in files if file.mimetype == "application/pdf"]
-    return pdfs or files
+def voucher_files(stored_files):
+    """The files an entry carries as its voucher (bilag), of the document's (attachment, ``AltinnFile``)
+    pairs: its PDFs, the letter or receipt a person reads; its other files when it has none. The ledger
+    document keeps all of them."""
+    pdfs = [pair for pair in stored_files if pair[1].mimetype == "application/pdf"]
+    return pdfs or list(stored_files)

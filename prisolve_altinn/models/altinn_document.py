@@ -594,7 +594,7 @@ class AltinnDocument(models.Model):
             partial = dataclasses.replace(item, files=late, raw=None)
             vals_list = self._altinn_attachment_vals(partial)
             self.check_access("write")
-            added = self.env["ir.attachment"].sudo().create(vals_list).sudo(False)
+            added = self._altinn_ledger_attachments().create(vals_list).sudo(False)
             rebook = not (self.move_id or self.move_ids) and (
                 self.state in ("new", "failed")
                 or (self.state == "ignored" and self.doc_type in (False, "other"))
@@ -625,12 +625,18 @@ class AltinnDocument(models.Model):
             return self.env["ir.attachment"]
         # ir.attachment.create checks write access on each document with two queries: once here for all.
         self.check_access("write")
-        attachments = self.env["ir.attachment"].sudo().create(vals_list)
+        attachments = self._altinn_ledger_attachments().create(vals_list)
         for vals, attachment in zip(vals_list, attachments, strict=True):
             if vals["description"] == RAW_DESCRIPTION:
                 # Differing values of many rows are still flushed as one UPDATE.
                 self.browse(vals["res_id"]).sudo().raw_attachment_id = attachment
         return attachments.sudo(False)
+
+    def _altinn_ledger_attachments(self):
+        """``ir.attachment`` to keep Altinn's files with: as superuser (write access on the documents is
+        checked by the caller), byte for byte (Odoo would shrink a large image; the ledger keeps what Altinn
+        sent)."""
+        return self.env["ir.attachment"].sudo().with_context(image_no_postprocess=True)
 
     def _altinn_attachment_vals(self, item: AltinnItem):
         """The ir.attachment values of the item's files, then of its raw description if any."""
@@ -735,6 +741,11 @@ class AltinnDocument(models.Model):
 
     def _altinn_files(self):
         """The item's files as the protocol layer's ``AltinnFile`` list, in their original order."""
+        return [file for _attachment, file in self._altinn_stored_files()]
+
+    def _altinn_stored_files(self):
+        """The item's files as (ledger attachment, ``AltinnFile``) pairs, in their original order: the
+        booking parses the files and gives the entry a copy of the attachment that holds its voucher."""
         self.ensure_one()
         files = []
         for att in self.attachment_ids.sorted("id"):
@@ -747,14 +758,17 @@ class AltinnDocument(models.Model):
             if att == self.raw_attachment_id or ROLE_PREFIX not in tags:
                 continue
             files.append(
-                AltinnFile(
-                    name=att.name,
-                    mimetype=tags.get(MIMETYPE_PREFIX)
-                    or att.mimetype
-                    or mimetypes.guess_type(att.name)[0]
-                    or "application/octet-stream",
-                    data=att.raw or b"",
-                    role=tags[ROLE_PREFIX],
+                (
+                    att,
+                    AltinnFile(
+                        name=att.name,
+                        mimetype=tags.get(MIMETYPE_PREFIX)
+                        or att.mimetype
+                        or mimetypes.guess_type(att.name)[0]
+                        or "application/octet-stream",
+                        data=att.raw or b"",
+                        role=tags[ROLE_PREFIX],
+                    ),
                 )
             )
         return files

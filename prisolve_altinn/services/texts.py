@@ -9,8 +9,11 @@ English-speaking administrator. Source strings stay English and are translated t
 from datetime import date, datetime
 from decimal import Decimal
 
+import babel.dates
+
 from odoo.exceptions import UserError
-from odoo.tools import format_amount, format_date
+from odoo.tools import get_lang
+from odoo.tools.misc import babel_locale_parse, posix_to_ldml
 from odoo.tools.translate import code_translations
 
 from ..altinn import errors as altinn_errors
@@ -50,28 +53,59 @@ def translate(source, lang):
     return code_translations.get_python_translations(MODULE, lang).get(source) or source
 
 
+class ValueFormatter:
+    """Values inside generated texts, written the way one language writes them: amounts as
+    ``odoo.tools.format_amount``, dates as ``odoo.tools.format_date``. The language is looked up once, not
+    per value: a booking batch writes thousands of amounts and dates."""
+
+    def __init__(self, env, lang, currency=None):
+        data = get_lang(env, lang)
+        self._lang = env["res.lang"].browse(data.id)
+        self._locale = babel_locale_parse(data.code)
+        self._date_format = posix_to_ldml(data.date_format, locale=self._locale)
+        self._currency = currency or env.company.currency_id
+
+    def money(self, amount, currency=None):
+        currency = currency or self._currency
+        number = self._lang.format(f"%.{currency.decimal_places}f", currency.round(amount), grouping=True)
+        number = number.replace(" ", "\N{NO-BREAK SPACE}").replace("-", "-\N{ZERO WIDTH NO-BREAK SPACE}")
+        symbol = currency.symbol or ""
+        if currency.position == "before":
+            return f"{symbol}\N{NO-BREAK SPACE}{number}"
+        return f"{number}\N{NO-BREAK SPACE}{symbol}"
+
+    def day(self, value):
+        """A date (a datetime: its date) in the language's date format; "" for none."""
+        if not value:
+            return ""
+        if isinstance(value, datetime):
+            value = value.date()
+        return babel.dates.format_date(value, format=self._date_format, locale=self._locale)
+
+    def __call__(self, value):
+        if isinstance(value, Money):
+            return self.money(float(value))
+        if isinstance(value, date):
+            return self.day(value)
+        if isinstance(value, Decimal):
+            return str(value)
+        return "" if value is None else str(value)
+
+
 def format_value(env, value, lang, currency=None):
     """A value inside a generated text, written the way ``lang`` writes it."""
-    if isinstance(value, Money):
-        currency = currency or env.company.currency_id
-        return format_amount(env, float(value), currency, lang_code=lang)
-    if isinstance(value, datetime):
-        return format_date(env, value.date(), lang_code=lang)
-    if isinstance(value, date):
-        return format_date(env, value, lang_code=lang)
-    if isinstance(value, Decimal):
-        return str(value)
-    return "" if value is None else str(value)
+    return ValueFormatter(env, lang, currency)(value)
 
 
-def render(env, text, lang, currency=None):
-    """``text`` (a ``Text`` or a plain English source) in ``lang``, values formatted for it."""
+def render(env, text, lang, currency=None, formatter=None):
+    """``text`` (a ``Text`` or a plain English source) in ``lang``, values formatted for it (by ``formatter``,
+    a ``ValueFormatter`` of ``lang``, when the caller keeps one)."""
     if isinstance(text, str):
         return translate(text, lang)
     if isinstance(text, Text):
         return text.render(
             lambda source: translate(source, lang),
-            lambda value: format_value(env, value, lang, currency),
+            formatter or ValueFormatter(env, lang, currency),
         )
     return "" if text is None else str(text)
 

@@ -326,6 +326,15 @@ class TestBookingBatch(BookingCommon):
             {"kvittering.pdf": PDF + b"kvittering.pdf", "brev.pdf": PDF + b"brev.pdf"},
         )
         self.assertEqual(set(attachments.mapped("company_id")), {self.company})
+        # A copy shares the ledger's stored file (nothing written twice) and outlives its draft entry.
+        ledger_pdfs = pdf_doc.attachment_ids.filtered(lambda a: a.name.endswith(".pdf"))
+        self.assertEqual(set(attachments.mapped("store_fname")), set(ledger_pdfs.mapped("store_fname")))
+        self.assertFalse(attachments & ledger_pdfs)
+        pdf_doc.move_id.unlink()
+        self.assertFalse(attachments.exists())
+        self.assertEqual(
+            sorted(ledger_pdfs.mapped("raw")), sorted([PDF + b"brev.pdf", PDF + b"kvittering.pdf"])
+        )
         attachments = self.attachments_of(xml_doc.move_id)
         self.assertEqual(attachments.mapped("name"), ["betalingsinformasjon.xml"])
         self.assertEqual(attachments.raw, vat_data(61))

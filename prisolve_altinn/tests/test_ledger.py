@@ -174,6 +174,24 @@ class TestLedger(AltinnCommon):
         body = doc.attachment_ids.filtered(lambda a: a.name == "body.html")
         self.assertEqual(body.mimetype, "text/plain")
 
+    def test_a_large_image_is_kept_byte_for_byte(self):
+        """Odoo shrinks an uploaded image wider than 1920 px; the ledger keeps what Altinn sent."""
+        import io
+
+        from PIL import Image
+
+        buffer = io.BytesIO()
+        Image.new("RGB", (2400, 40), "white").save(buffer, format="PNG")
+        png = buffer.getvalue()
+        files = [AltinnFile("skann.png", "image/png", png, ROLE_ATTACHMENT)]
+        doc = self.record([make_item("AR52", files=files)])[0]
+        self.assertEqual(doc._altinn_files()[0].data, png)
+        # What the same file becomes through Odoo's ordinary upload (the difference this test is about).
+        uploaded = self.env["ir.attachment"].create(
+            {"name": "skann.png", "raw": png, "mimetype": "image/png"}
+        )
+        self.assertNotEqual(uploaded.raw, png)
+
     def test_json_raw_description(self):
         item = make_item("AR51", raw=False)
         item.raw = b'{"id": "AR51"}'
