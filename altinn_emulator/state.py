@@ -114,6 +114,16 @@ class State:
         person = self.persons.get(reportee)
         return person.party_id if person else 0
 
+    def reportee_of_party(self, party_id: int) -> str | None:
+        """The organisation number (or fødselsnummer) whose party id is ``party_id``; None when unknown."""
+        # Parties are only ever added (a reset makes new dicts): the index is rebuilt when they change.
+        version = (id(self.organisations), len(self.organisations), id(self.persons), len(self.persons))
+        if getattr(self, "_party_index_version", None) != version:
+            index = {person.party_id: fnr for fnr, person in self.persons.items()}
+            index.update((org.party_id, orgnr) for orgnr, org in self.organisations.items())
+            self._party_index, self._party_index_version = index, version
+        return self._party_index.get(party_id)
+
     def organisation(self, orgnr: str) -> Organisation:
         """The organisation (created with a neutral name when unknown, so items can target any org nr)."""
         org = self.organisations.get(orgnr)

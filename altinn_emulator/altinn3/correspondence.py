@@ -208,15 +208,19 @@ def download(state, request):
 def storage(state, request):
     principal = authenticate(state, request, allow=(KIND_ALTINN,), scope="altinn:instances.read")
     ctx = ctx_of(state, request)
-    item = None
-    for candidate in state.items_by_reportee.values():
-        for it in candidate:
-            if views.kind_of(it) == views.KIND_APP and views._storage(ctx, it)[1] == request.match["guid"]:
-                item = it
-                break
-        if item:
-            break
-    if item is None or item.deleted or str(state.party_id(item.reportee)) != request.match["party"]:
+    # The instance is the party's: only its items are candidates (an id of another party's instance is
+    # "not found" for this party, as before, without computing every instance id of every party).
+    party = request.match["party"]
+    org = state.reportee_of_party(int(party))
+    item = next(
+        (
+            it
+            for it in state.items_by_reportee.get(org, [])
+            if views.kind_of(it) == views.KIND_APP and views._storage(ctx, it)[1] == request.match["guid"]
+        ),
+        None,
+    )
+    if item is None or item.deleted:
         return problem(404, "Not Found", "Instance not found")
     if principal.system_user is None or not principal.system_user.can_read(item.reportee):
         return problem(403, "Forbidden", "Not authorized for the instance owner")

@@ -7,6 +7,7 @@ Altinn 3 side serve the same Skatteetaten documents.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import uuid
@@ -78,7 +79,9 @@ DIALOG_TOKEN_LIFETIME = 600
 SYSTEMUSER_PAGE = 50
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def stable_uuid(*parts) -> str:
+    # Pure, and asked for every item of a listing on every call: computed once per value.
     return str(uuid.uuid5(NS, ":".join(str(p) for p in parts)))
 
 
@@ -99,6 +102,10 @@ class Keys:
         self.platform_kid = "emulator-altinn-1"
         self.dialog = ed25519.Ed25519PrivateKey.generate()
         self.dialog_kid = "emulator-dialogporten-1"
+        # Every request's token is verified with one of these: derived once, not per request.
+        self.maskinporten_public = self.maskinporten.public_key()
+        self.platform_public = self.platform.public_key()
+        self.dialog_public = self.dialog.public_key()
         path = os.environ.get("ALTINN_EMULATOR_A3_VENDOR_KEY")
         if path:
             with open(path, "rb") as handle:

@@ -184,6 +184,41 @@ def _unauthorized(detail: str) -> Deny:
     )
 
 
+_UNKNOWN_ISSUER = {
+    KIND_DIALOG: "Unknown dialog token issuer",
+    KIND_MASKINPORTEN: "Unknown Maskinporten issuer",
+    KIND_ALTINN: "Unknown Altinn token issuer",
+}
+
+
+@functools.lru_cache(maxsize=4096)
+def _verified_token(token, keys):
+    """(header, claims, kind) of ``token`` when one of the emulator's ``keys`` signed it; else ``Deny`` (401).
+
+    A client sends the same token on every call for its lifetime: its signature is checked once (the keys
+    live as long as the process); expiry, issuer and scope are checked on every call."""
+    try:
+        header, claims, signing_input, sig = jwt.parse(token)
+    except jwt.TokenError:
+        raise _unauthorized("The token is not a JWT") from None
+    alg, kid = header.get("alg"), header.get("kid")
+    try:
+        if alg == "EdDSA" and kid == keys.dialog_kid:
+            jwt.verify_eddsa(signing_input, sig, keys.dialog_public)
+            kind = KIND_DIALOG
+        elif alg == "RS256" and kid == keys.maskinporten_kid:
+            jwt.verify_rs(signing_input, sig, alg, keys.maskinporten_public)
+            kind = KIND_MASKINPORTEN
+        elif alg == "RS256" and kid == keys.platform_kid:
+            jwt.verify_rs(signing_input, sig, alg, keys.platform_public)
+            kind = KIND_ALTINN
+        else:
+            raise _unauthorized("The token was not issued by a trusted issuer")
+    except jwt.TokenError:
+        raise _unauthorized("The token signature is invalid") from None
+    return header, claims, kind
+
+
 def authenticate(
     state,
     request,
@@ -194,32 +229,10 @@ def authenticate(
 ) -> Principal:
     """The caller's verified token, or ``Deny`` (401 invalid/expired/wrong kind, 403 scope/system user)."""
     ext = a3(state)
-    token = _bearer(request)
-    try:
-        header, claims, signing_input, sig = jwt.parse(token)
-    except jwt.TokenError:
-        raise _unauthorized("The token is not a JWT") from None
-    alg, kid = header.get("alg"), header.get("kid")
-    try:
-        if alg == "EdDSA" and kid == ext.keys.dialog_kid:
-            jwt.verify_eddsa(signing_input, sig, ext.keys.dialog.public_key())
-            kind = KIND_DIALOG
-            if claims.get("iss") != dialog_issuer(request):
-                raise _unauthorized("Unknown dialog token issuer")
-        elif alg == "RS256" and kid == ext.keys.maskinporten_kid:
-            jwt.verify_rs(signing_input, sig, alg, ext.keys.maskinporten.public_key())
-            kind = KIND_MASKINPORTEN
-            if claims.get("iss") != maskinporten_issuer(request):
-                raise _unauthorized("Unknown Maskinporten issuer")
-        elif alg == "RS256" and kid == ext.keys.platform_kid:
-            jwt.verify_rs(signing_input, sig, alg, ext.keys.platform.public_key())
-            kind = KIND_ALTINN
-            if claims.get("iss") != altinn_issuer(request):
-                raise _unauthorized("Unknown Altinn token issuer")
-        else:
-            raise _unauthorized("The token was not issued by a trusted issuer")
-    except jwt.TokenError:
-        raise _unauthorized("The token signature is invalid") from None
+    _header, claims, kind = _verified_token(_bearer(request), ext.keys)
+    issuer = {KIND_DIALOG: dialog_issuer, KIND_MASKINPORTEN: maskinporten_issuer, KIND_ALTINN: altinn_issuer}
+    if claims.get("iss") != issuer[kind](request):
+        raise _unauthorized(_UNKNOWN_ISSUER[kind])
     request.token_kind = kind
     if float(claims.get("exp") or 0) <= now_ts(state):
         raise _unauthorized("The token is expired")

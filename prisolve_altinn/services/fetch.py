@@ -153,6 +153,9 @@ class Plan:
     lang: str
     system_user_id: int | None
     moves_sync_point: bool
+    # False when it is known that no document of the company waits for files read again (asked for a whole
+    # group at once); True: ask (``retry_missing_files``).
+    missing_files: bool = True
 
 
 @dataclass
@@ -238,6 +241,9 @@ def _fetch_group(group, since, until, credentials, trigger, transport, pool_size
 def _fetch_parallel(group, transport, since, until, trigger, pool_size):
     """Download the group's companies in threads; record each in this thread as soon as it is downloaded."""
     plans = {company: _plan(company, since, until) for company in group}  # read together, while cached
+    waiting = _with_missing_files(group)
+    for company, plan in plans.items():
+        plan.missing_files = company.id in waiting
     explained = {}
     with ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="altinn-fetch") as pool:
         futures = {pool.submit(_download, transport, plan): company for company, plan in plans.items()}
@@ -251,6 +257,23 @@ def _fetch_parallel(group, transport, since, until, trigger, pool_size):
                 download=future.result(),
                 explained=explained,
             )
+
+
+def _with_missing_files(companies):
+    """Ids of ``companies`` with documents ``retry_missing_files`` would read again: one query for a group
+    (its domain in SQL; an unset retry count is 0, as the ORM reads it)."""
+    companies.env["altinn.document"].flush_model(
+        ["company_id", "has_missing_files", "transport", "missing_retry_count"]
+    )
+    companies.env.cr.execute(
+        SQL(
+            "SELECT DISTINCT company_id FROM altinn_document WHERE company_id = ANY(%s) "
+            "AND has_missing_files AND transport = 'altinn3' AND COALESCE(missing_retry_count, 0) < %s",
+            companies.ids,
+            MISSING_RETRY_LIMIT,
+        )
+    )
+    return {row[0] for row in companies.env.cr.fetchall()}
 
 
 def _plan(company, since, until):
@@ -341,7 +364,7 @@ def fetch_company(
         _logger.warning("Altinn fetch of company %s failed", company.id, exc_info=True)
         errors.append(exc)
         result.new_ids, result.known_ids = [], []  # rolled back with the savepoint
-    if not errors and trigger != "upload":
+    if not errors and trigger != "upload" and plan.missing_files:
         result.completed_ids = retry_missing_files(documents, company, transport, exclude=result.new_ids)
     result.error = _explain(company, errors[0], explained) if errors else None
     result.finished = fields.Datetime.now()
@@ -418,18 +441,20 @@ def move_sync_point(company, since, until, marker=None):
     # Read and written without res.company's ORM: its wide row and its write's accounting checks and related
     # fields cost more than the rest of a company's recording when the cron fetches hundreds of clients.
     company.flush_recordset(["altinn_synced_until"])
-    company.env.cr.execute(SQL("SELECT altinn_synced_until FROM res_company WHERE id = %s", company.id))
-    current = company.env.cr.fetchone()[0]
-    now = fields.Datetime.now()
     start = _utc_naive(since)
-    new = min(_utc_naive(marker or until), now)
-    if current and (start > current or new <= current):
-        return None
+    new = min(_utc_naive(marker or until), fields.Datetime.now())
+    # One statement: moved forward only, and only from a run that began at or before the current point.
     company.env.cr.execute(
-        SQL("UPDATE res_company SET altinn_synced_until = %s WHERE id = %s", new, company.id)
+        SQL(
+            "UPDATE res_company SET altinn_synced_until = %(new)s WHERE id = %(id)s AND (altinn_synced_until "
+            "IS NULL OR (altinn_synced_until >= %(start)s AND altinn_synced_until < %(new)s))",
+            new=new,
+            id=company.id,
+            start=start,
+        )
     )
     company.invalidate_recordset(["altinn_synced_until"])
-    return new
+    return new if company.env.cr.rowcount else None
 
 
 def _failed(company, trigger, error, skipped=False):

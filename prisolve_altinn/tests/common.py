@@ -252,6 +252,16 @@ class FakeAltinn3Transport(Transport):
         with self.lock:
             self.markers[reportee] = marker
 
+    def fetch_item(self, reportee, reference):
+        """One item read again (its files that could not be read before)."""
+        with self.altinn.lock:
+            self.altinn.calls.append(("fetch_item", self.owner, reference))
+        return next(
+            entry
+            for entry in self.altinn.items.get(reportee, [])
+            if isinstance(entry, AltinnItem) and entry.reference == reference
+        )
+
     def mark_seen(self, item):
         """Altinn 3 keeps a read mark on Correspondence messages only."""
         if not item.reference.startswith("correspondence:"):

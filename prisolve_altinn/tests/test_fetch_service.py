@@ -255,6 +255,29 @@ class TestFetchService(AltinnCommon):
         for client in clients:
             self.assertEqual(len(parallel_refs[client.id]), 2)
 
+    def test_a_firms_clients_in_parallel_read_again_only_what_misses_files(self):
+        clients = (
+            self.env["res.company"]
+            .sudo()
+            .create([{"name": f"Klient {n} AS", "altinn_org_number": f"3140000{n:02d}"} for n in range(4)])
+        )
+        self.env.user.sudo().company_ids |= clients
+        self.make_altinn3(clients, firm=self.firm)
+        for client in clients:
+            org = client.altinn_org_number
+            self.altinn.items[org] = [recent(f"M-{org}-{n}", org) for n in range(2)]
+        fetch_companies_of(clients, pool_size=4)
+        waiting = self.documents(clients[2]).filtered(lambda d: d.reference.endswith("-1"))
+        waiting.sudo().write(
+            {"has_missing_files": True, "missing_files": "vedlegg.pdf", "transport": "altinn3"}
+        )
+        self.altinn.calls.clear()
+        fetch_companies_of(clients, pool_size=4)
+        self.assertEqual(
+            [call[2] for call in self.altinn.calls if call[0] == "fetch_item"], [waiting.reference]
+        )
+        self.assertFalse(waiting.has_missing_files)  # read again: nothing is missing any more
+
     def test_upload_does_not_move_the_sync_point(self):
         from ..altinn.upload import UploadTransport
         from .common import make_item as _make_item

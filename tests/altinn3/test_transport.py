@@ -304,3 +304,27 @@ def test_thousands_of_dialogs_through_the_transport(emu, transport_for):
     refs = [r.reference for r in result]
     assert len(refs) == len(set(refs)) == len([i for i in emu.handle.items(CLIENT_COMPANY) if not i.deleted])
     assert len(refs) > 1200
+
+
+def test_an_app_instance_is_found_under_its_own_party_only(emu, transport_for, tokens_for):
+    """Storage answers an instance id under the party that owns it; under another party it is not found."""
+    import requests
+
+    fetch_all(transport_for())
+    instance_path = next(
+        c["path"] for c in emu.calls("/storage/api/v1/instances/") if "/data/" not in c["path"]
+    )
+    prefix, party, guid = instance_path.rsplit("/", 2)
+    other_party = next(
+        str(emu.state.party_id(org))
+        for org in emu.state.items_by_reportee
+        if str(emu.state.party_id(org)) != party
+    )
+    headers = {"Authorization": f"Bearer {tokens_for().altinn_token()}"}
+
+    def status(party_id):
+        return requests.get(f"{emu.url}{prefix}/{party_id}/{guid}", headers=headers, timeout=10).status_code
+
+    assert status(party) == 200
+    assert status(other_party) == 404
+    assert status("1") == 404  # no such party
