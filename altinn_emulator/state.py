@@ -56,6 +56,8 @@ class State:
                 self.clock.reset()
             self.base_date = self._base_date_arg or self.clock.now().date()
             self.organisations: dict[str, Organisation] = {}
+            self._party_index: dict[int, str] = {}
+            self._party_index_version = None
             self.datasystems = {}
             self.persons: dict[str, Person] = {}
             self._person_alias: dict[str, str] = {}
@@ -116,9 +118,9 @@ class State:
 
     def reportee_of_party(self, party_id: int) -> str | None:
         """The organisation number (or fødselsnummer) whose party id is ``party_id``; None when unknown."""
-        # Parties are only ever added (a reset makes new dicts): the index is rebuilt when they change.
-        version = (id(self.organisations), len(self.organisations), id(self.persons), len(self.persons))
-        if getattr(self, "_party_index_version", None) != version:
+        # Parties are only ever added (a reset starts again): the index is rebuilt when their number changes.
+        version = (len(self.organisations), len(self.persons))
+        if self._party_index_version != version:
             index = {person.party_id: fnr for fnr, person in self.persons.items()}
             index.update((org.party_id, orgnr) for orgnr, org in self.organisations.items())
             self._party_index, self._party_index_version = index, version

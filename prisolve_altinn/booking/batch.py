@@ -300,8 +300,7 @@ class BookingBatch:
             )
         )
         Attachment.invalidate_model()
-        if "attachment_ids" in self.env["account.move"]._fields:
-            self.env["account.move"].invalidate_model(["attachment_ids"])
+        self.env["account.move"].invalidate_model(["attachment_ids"])
 
     def _create_lines(self):
         if not self.lines:

@@ -181,8 +181,7 @@ class Booking:
             )
             if bank:
                 vals["partner_bank_id"] = bank.id
-        vouchers = voucher_files(self.batch.stored_files(self.doc))
-        return self.batch.add_move(vals, [attachment for attachment, _file in vouchers])
+        return self.batch.add_move(vals, vouchers(self.batch.stored_files(self.doc)))
 
     def narration(self, extra=()):
         doc = self.doc
@@ -228,9 +227,9 @@ def summary_of(batch, doc, parsed, env, lang):
     )
 
 
-def voucher_files(stored_files):
-    """The files an entry carries as its voucher (bilag), of the document's (attachment, ``AltinnFile``)
-    pairs: its PDFs, the letter or receipt a person reads; its other files when it has none. The ledger
-    document keeps all of them."""
-    pdfs = [pair for pair in stored_files if pair[1].mimetype == "application/pdf"]
-    return pdfs or list(stored_files)
+def vouchers(stored_files):
+    """The ledger attachments an entry carries a copy of as its voucher (bilag), of the document's
+    (attachment, ``AltinnFile``) pairs: its PDFs, the letter or receipt a person reads; its other files when
+    it has none. The ledger document keeps all of them."""
+    pdfs = [attachment for attachment, file in stored_files if file.mimetype == "application/pdf"]
+    return pdfs or [attachment for attachment, _file in stored_files]

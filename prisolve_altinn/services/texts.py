@@ -65,8 +65,8 @@ class ValueFormatter:
         self._date_format = posix_to_ldml(data.date_format, locale=self._locale)
         self._currency = currency or env.company.currency_id
 
-    def money(self, amount, currency=None):
-        currency = currency or self._currency
+    def money(self, amount):
+        currency = self._currency
         number = self._lang.format(f"%.{currency.decimal_places}f", currency.round(amount), grouping=True)
         number = number.replace(" ", "\N{NO-BREAK SPACE}").replace("-", "-\N{ZERO WIDTH NO-BREAK SPACE}")
         symbol = currency.symbol or ""
@@ -90,11 +90,6 @@ class ValueFormatter:
         if isinstance(value, Decimal):
             return str(value)
         return "" if value is None else str(value)
-
-
-def format_value(env, value, lang, currency=None):
-    """A value inside a generated text, written the way ``lang`` writes it."""
-    return ValueFormatter(env, lang, currency)(value)
 
 
 def render(env, text, lang, currency=None, formatter=None):

@@ -49,6 +49,25 @@ class TestFetchService(AltinnCommon):
     def documents(self, company):
         return self.env["altinn.document"].sudo().search([("company_id", "=", company.id)])
 
+    def firm_clients(self, org_prefix, count, ref_prefix):
+        """``count`` client companies of the firm on Altinn 3, two recent items each."""
+        clients = (
+            self.env["res.company"]
+            .sudo()
+            .create(
+                [
+                    {"name": f"Klient {n} AS", "altinn_org_number": f"{org_prefix}{n:02d}"}
+                    for n in range(count)
+                ]
+            )
+        )
+        self.env.user.sudo().company_ids |= clients
+        self.make_altinn3(clients, firm=self.firm)
+        for client in clients:
+            org = client.altinn_org_number
+            self.altinn.items[org] = [recent(f"{ref_prefix}-{org}-{n}", org) for n in range(2)]
+        return clients
+
     def fetched(self):
         return [reportee for operation, _owner, reportee in self.altinn.calls if operation == "fetch"]
 
@@ -226,16 +245,7 @@ class TestFetchService(AltinnCommon):
             self.assertEqual(len(self.documents(company)), 3)
 
     def test_a_firms_clients_in_parallel_give_the_same_ledger_as_one_by_one(self):
-        clients = (
-            self.env["res.company"]
-            .sudo()
-            .create([{"name": f"Klient {n} AS", "altinn_org_number": f"3130000{n:02d}"} for n in range(12)])
-        )
-        self.env.user.sudo().company_ids |= clients
-        self.make_altinn3(clients, firm=self.firm)
-        for client in clients:
-            org = client.altinn_org_number
-            self.altinn.items[org] = [recent(f"P-{org}-{n}", org) for n in range(2)]
+        clients = self.firm_clients("3130000", 12, "P")
         self.altinn.latency = 0.05
         parallel = fetch_companies_of(clients, pool_size=6)
         self.assertGreater(self.altinn.most_at_once, 1)  # several clients were being downloaded at once
@@ -256,16 +266,7 @@ class TestFetchService(AltinnCommon):
             self.assertEqual(len(parallel_refs[client.id]), 2)
 
     def test_a_firms_clients_in_parallel_read_again_only_what_misses_files(self):
-        clients = (
-            self.env["res.company"]
-            .sudo()
-            .create([{"name": f"Klient {n} AS", "altinn_org_number": f"3140000{n:02d}"} for n in range(4)])
-        )
-        self.env.user.sudo().company_ids |= clients
-        self.make_altinn3(clients, firm=self.firm)
-        for client in clients:
-            org = client.altinn_org_number
-            self.altinn.items[org] = [recent(f"M-{org}-{n}", org) for n in range(2)]
+        clients = self.firm_clients("3140000", 4, "M")
         fetch_companies_of(clients, pool_size=4)
         waiting = self.documents(clients[2]).filtered(lambda d: d.reference.endswith("-1"))
         waiting.sudo().write(
