@@ -192,6 +192,46 @@ class TestLedger(AltinnCommon):
         )
         self.assertNotEqual(uploaded.raw, png)
 
+    def test_ledger_files_are_the_rows_ir_attachment_create_makes(self):
+        """The ledger inserts its files itself (one statement): each row must be what Odoo's own create
+        makes of the same values, in the filestore and with database storage."""
+        files = [
+            AltinnFile("form.xml", "application/xml", b"<Skjema/>", ROLE_FORM_DATA),
+            AltinnFile("body.html", "text/html", "<p>Hei på deg</p>".encode(), ROLE_BODY),
+            AltinnFile("notat.txt", "text/plain", b"Betal innen fristen", ROLE_ATTACHMENT),
+            AltinnFile("tom.pdf", "application/pdf", b"", ROLE_ATTACHMENT),
+        ]
+        for number, location in enumerate(("file", "db")):
+            with self.subTest(storage=location):
+                self.env["ir.config_parameter"].sudo().set_param("ir_attachment.location", location)
+                doc = self.record([make_item(f"AR6{number}", files=files)])[0]
+                inserted = doc.attachment_ids.sorted("id")
+                self.assertEqual(len(inserted), 5)  # the files and the raw description
+                self.assertEqual(doc._altinn_files(), files)
+                vals_list = doc._altinn_attachment_vals(make_item(f"AR6{number}", files=files))
+                made = doc._altinn_ledger_attachments().create(vals_list)
+                self.env.flush_all()
+                rows = []
+                for attachments in (inserted, made):
+                    self.env.cr.execute(
+                        """SELECT name, res_model, res_id, res_field, company_id, type, url, store_fname,
+                                  db_datas, file_size, checksum, mimetype, index_content, description,
+                                  public, access_token, original_id, create_uid, write_uid
+                             FROM ir_attachment WHERE id = ANY(%s) ORDER BY id""",
+                        [attachments.ids],
+                    )
+                    rows.append(
+                        [
+                            tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+                            for row in self.env.cr.fetchall()
+                        ]
+                    )
+                self.assertEqual(rows[0], rows[1])
+                self.assertEqual(
+                    [bool(row[7]) for row in rows[0]],
+                    [location == "file" and bool(f.data) for f in files] + [location == "file"],
+                )
+
     def test_json_raw_description(self):
         item = make_item("AR51", raw=False)
         item.raw = b'{"id": "AR51"}'

@@ -29,6 +29,7 @@ class Recorder(BaseHTTPRequestHandler):
                 "headers": dict(self.headers.items()),
                 "body": body.decode("latin-1"),
                 "text": "Skatteetaten – særavgift",
+                "peer": self.client_address[1],  # the client's port: one per connection
             },
             ensure_ascii=False,
         ).encode("utf-8")
@@ -141,3 +142,162 @@ def test_a_silent_server_is_a_timeout(no_proxy_env):
         http = Http(timeout=(1.0, 0.3), max_retries=1, sleep=lambda _s: None)
         with pytest.raises(errors.AltinnTimeout):
             http.send("GET", f"http://127.0.0.1:{silent.getsockname()[1]}/x", what="Correspondence")
+
+
+class OneAnswerPerConnection(BaseHTTPRequestHandler):
+    """Answers the first request of each connection and drops the connection at the second, without an answer
+    and without saying so before: what a server does to a kept-alive connection it timed out meanwhile."""
+
+    protocol_version = "HTTP/1.1"
+    connections = []  # the client port of each connection, in order
+
+    def handle(self):
+        type(self).connections.append(self.client_address[1])
+        self.handle_one_request()  # the first request: answered, connection kept alive
+        if not self.close_connection:
+            self.rfile.readline()  # the second request arrives: dropped
+
+    def do_GET(self):
+        body = b'{"ok": true}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_POST = do_GET
+
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture
+def dropping_server(monkeypatch):
+    monkeypatch.setattr(OneAnswerPerConnection, "connections", [])
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), OneAnswerPerConnection)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_connections_are_kept_alive_and_reused(server, no_proxy_env):
+    http = Http()
+    try:
+        answers = [http.send("GET", f"{server}/k{n}", what="t").json() for n in range(3)]
+        answers.append(http.send("POST", f"{server}/p", what="t", json={"n": 1}).json())
+    finally:
+        http.close()
+    assert [a["line"] for a in answers][-2:] == ["GET /k2 HTTP/1.1", "POST /p HTTP/1.1"]
+    assert len({a["peer"] for a in answers}) == 1  # one connection for all four requests
+    assert not http._origins  # closed
+
+
+def test_a_connection_the_server_dropped_is_replaced_for_a_get_only(dropping_server, no_proxy_env):
+    http = Http(max_retries=0)
+    try:
+        assert http.send("GET", f"{dropping_server}/a", what="t").json() == {"ok": True}
+        # The kept connection is dropped at the next request: a GET goes once more on a new one.
+        assert http.send("GET", f"{dropping_server}/b", what="t").json() == {"ok": True}
+        assert len(OneAnswerPerConnection.connections) == 2
+        # A POST may have been acted on: it is not sent again by the connection pool (the caller's retry
+        # policy decides), and the failure says the connection broke off.
+        with pytest.raises(errors.ServiceUnavailable) as info:
+            http.send("POST", f"{dropping_server}/c", what="Maskinporten", data={"a": "1"})
+        assert "broke off" in str(info.value)
+        assert len(OneAnswerPerConnection.connections) == 2
+        # The broken connection was thrown away: the next request opens a new one and is answered.
+        assert http.send("POST", f"{dropping_server}/d", what="t", data={"a": "1"}).json() == {"ok": True}
+        assert len(OneAnswerPerConnection.connections) == 3
+    finally:
+        http.close()
+
+
+def test_a_connection_closed_while_idle_is_not_used(server, no_proxy_env):
+    http = Http(max_retries=0)
+    try:
+        http.send("GET", f"{server}/a", what="t")
+        (pool,) = http._origins.values()
+        (idle,) = pool._idle
+        idle.sock.shutdown(socket.SHUT_RDWR)  # as if the server had closed it: readable at once (EOF)
+        assert (
+            http.send("POST", f"{server}/b", what="t", data={"x": "1"}).json()["line"] == "POST /b HTTP/1.1"
+        )
+        assert idle.sock is None  # closed, not given back
+    finally:
+        http.close()
+
+
+def _self_signed(tmp_path):
+    """A certificate for 127.0.0.1 and its key, as PEM files."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_file, key_file
+
+
+@pytest.fixture
+def tls_server(tmp_path):
+    import ssl
+
+    cert_file, key_file = _self_signed(tmp_path)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.1:{httpd.server_address[1]}", cert_file
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_https_verifies_the_server_against_the_ca_bundle(tls_server, no_proxy_env, monkeypatch):
+    url, cert_file = tls_server
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert_file))
+    http = Http(max_retries=0)
+    try:
+        for _ in range(2):
+            assert http.send("GET", f"{url}/tls", what="t", token="t").json()["line"] == "GET /tls HTTP/1.1"
+    finally:
+        http.close()
+    # Without that CA (certifi's bundle), the server is not trusted: no connection, nothing sent.
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE")
+    http = Http(max_retries=0)
+    try:
+        with pytest.raises(errors.ServiceUnavailable) as info:
+            http.send("GET", f"{url}/tls", what="Dialogporten", token="secret-token")
+    finally:
+        http.close()
+    assert "could not connect" in str(info.value) and "secret-token" not in str(info.value)
