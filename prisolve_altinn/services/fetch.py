@@ -240,20 +240,22 @@ def _fetch_group(group, since, until, credentials, trigger, transport, pool_size
 
 def _fetch_parallel(group, transport, since, until, trigger, pool_size):
     """Download the group's companies in threads; record each in this thread as soon as it is downloaded."""
+    plans = {company: _plan(company, since, until) for company in group}  # read together, while cached
+    waiting = _with_missing_files(group)
+    for company, plan in plans.items():
+        plan.missing_files = company.id in waiting
     explained = {}
     with ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="altinn-fetch") as pool:
-        # Each company is handed to the pool as soon as its plan is read: the threads start downloading
-        # while the plans of the others are read (together, while the group is in the cache).
-        futures = {}
-        for company in group:
-            plan = _plan(company, since, until)
-            futures[pool.submit(_download, transport, plan)] = company, plan
-        waiting = _with_missing_files(group)
+        futures = {pool.submit(_download, transport, plan): company for company, plan in plans.items()}
         for future in as_completed(futures):
-            company, plan = futures[future]
-            plan.missing_files = company.id in waiting
+            company = futures[future]
             yield fetch_company(
-                company, transport, trigger=trigger, plan=plan, download=future.result(), explained=explained
+                company,
+                transport,
+                trigger=trigger,
+                plan=plans[company],
+                download=future.result(),
+                explained=explained,
             )
 
 
