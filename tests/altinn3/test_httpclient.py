@@ -1,5 +1,7 @@
-"""The Altinn 3 HTTP layer on urllib3: what it sends is what ``requests`` sent, the environment's proxy
-and the server's encodings are honoured, network failures become typed errors after bounded retries."""
+"""The Altinn 3 HTTP layer (keep-alive ``http.client`` pools; urllib3 through a proxy): what it sends is
+what ``requests`` sent, the environment's proxy and the server's encodings are honoured, connections are
+reused and replaced safely, HTTPS is verified, network failures become typed errors after bounded
+retries."""
 
 import gzip
 import json
@@ -19,6 +21,7 @@ class Recorder(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     gzip_answers = False
+    cut_gzip = False  # send only the first half of the gzip body (with a Content-Length that says so)
 
     def do_GET(self):
         length = int(self.headers.get("Content-Length") or 0)
@@ -37,6 +40,8 @@ class Recorder(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json; charset=utf-8")
         if self.gzip_answers and "gzip" in self.headers.get("Accept-Encoding", ""):
             answer = gzip.compress(answer)
+            if self.cut_gzip:
+                answer = answer[: len(answer) // 2]
             self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(answer)))
         self.end_headers()
@@ -106,6 +111,19 @@ def test_gzip_answers_and_their_charset_are_decoded(server, no_proxy_env, monkey
         assert answer.headers.get("content-type") == "application/json; charset=utf-8"  # any case
     finally:
         http.close()
+
+
+def test_a_gzip_answer_that_does_not_decode_is_a_broken_answer(server, no_proxy_env, monkeypatch):
+    monkeypatch.setattr(Recorder, "gzip_answers", True)
+    monkeypatch.setattr(Recorder, "cut_gzip", True)
+    sleeps = []
+    http = Http(max_retries=1, sleep=sleeps.append)
+    try:
+        with pytest.raises(errors.ServiceUnavailable) as info:
+            http.send("GET", f"{server}/z", what="Dialogporten")
+    finally:
+        http.close()
+    assert "broke off" in str(info.value) and sleeps == [1.0]  # typed, and tried again once
 
 
 def test_the_environments_proxy_is_used(server, no_proxy_env, monkeypatch):

@@ -145,6 +145,19 @@ def test_mark_seen_only_when_asked(emu, transport_for):
     assert emu.handle.state.by_uuid[unread[0]].status == "Read"  # and so does the Altinn 2 view
 
 
+def test_a_pool_of_threads_asks_for_the_parties_once(emu, transport_for):
+    from concurrent.futures import ThreadPoolExecutor
+
+    transport = transport_for(FIRM, "firm")
+    before = len(emu.calls("/parties"))
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda _n: transport.parties(), range(8)))
+    assert all(answer is answers[0] for answer in answers) and CLIENT_COMPANY in answers[0]
+    assert len(emu.calls("/parties")) == before + 1
+    transport.parties(refresh=True)
+    assert len(emu.calls("/parties")) == before + 2
+
+
 def test_klient_level_reads_delegated_clients(emu, transport_for, nb):
     transport = transport_for(FIRM, "firm")
     assert set(transport.parties()) == {FIRM, COMPANY, CLIENT_COMPANY}

@@ -1,5 +1,6 @@
 """Altinn 3 for an end-user system: Maskinporten system-user tokens, system-user onboarding, the system
-register, Dialogporten/Correspondence reading. Plain Python (urllib3 + cryptography), no Odoo import.
+register, Dialogporten/Correspondence reading. Plain Python (http.client, urllib3 for proxies,
+cryptography), no Odoo import.
 
 The ORM needs only these names::
 

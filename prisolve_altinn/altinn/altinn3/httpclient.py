@@ -176,6 +176,22 @@ def _readable(sock) -> bool:
     return bool(select.select([sock], [], [], 0)[0])
 
 
+def _decoded(content: bytes, headers) -> bytes:
+    """The body without its gzip/deflate content coding; a body that does not decode is a broken answer."""
+    encoding = (headers.get("Content-Encoding") or "").strip().lower()
+    if not content or encoding not in ("gzip", "deflate"):
+        return content
+    try:
+        if encoding == "gzip":
+            return gzip.decompress(content)
+        try:
+            return zlib.decompress(content)
+        except zlib.error:  # raw deflate, without the zlib header
+            return zlib.decompress(content, -zlib.MAX_WBITS)
+    except (OSError, EOFError, zlib.error) as exc:  # cut off or corrupt
+        raise http.client.HTTPException(f"the {encoding} body does not decode") from exc
+
+
 class ConnectFailed(OSError):
     """No connection to the origin (refused, no route, TLS handshake, connect timeout)."""
 
@@ -251,15 +267,7 @@ class OriginPool:
             conn.close()
             raise
         self._give_back(conn, response)
-        encoding = (response.headers.get("Content-Encoding") or "").strip().lower()
-        if encoding == "gzip" and content:
-            content = gzip.decompress(content)
-        elif encoding == "deflate" and content:
-            try:
-                content = zlib.decompress(content)
-            except zlib.error:  # raw deflate, without the zlib header
-                content = zlib.decompress(content, -zlib.MAX_WBITS)
-        return Response(response.status, response.headers, content)
+        return Response(response.status, response.headers, _decoded(content, response.headers))
 
     def close(self) -> None:
         with self._lock:

@@ -76,6 +76,7 @@ class Altinn3Transport(Transport):
         self.reader = DialogReader(self.dialogporten, self.correspondence)
         self._lock = threading.Lock()
         self._parties: dict[str, dict] | None = None
+        self._parties_lock = threading.Lock()
         self._markers: dict[str, datetime] = {}
         self._correspondence_of: dict[str, str] = {}
 
@@ -85,18 +86,18 @@ class Altinn3Transport(Transport):
 
     # -- parties ------------------------------------------------------------------------------
     def parties(self, refresh: bool = False) -> dict[str, dict]:
-        """Authorized parties of the system user by org number / fødselsnummer."""
-        with self._lock:
-            parties = None if refresh else self._parties
-        if parties is None:
-            parties = {
-                party_id_of(str(p.get("party") or "")): p
-                for p in self.dialogporten.parties()
-                if p.get("party") and not p.get("isDeleted")
-            }
-            with self._lock:
-                self._parties = parties
-        return parties
+        """Authorized parties of the system user by org number / fødselsnummer.
+
+        Asked once: the threads of a pool that need them at the same moment wait for the one call.
+        """
+        with self._parties_lock:
+            if refresh or self._parties is None:
+                self._parties = {
+                    party_id_of(str(p.get("party") or "")): p
+                    for p in self.dialogporten.parties()
+                    if p.get("party") and not p.get("isDeleted")
+                }
+            return self._parties
 
     def clients(self, refresh: bool = False) -> list[ClientParty]:
         """The organisations this system user reads for other than its owner: an accounting firm's
