@@ -593,7 +593,6 @@ class AltinnDocument(models.Model):
         if late:
             partial = dataclasses.replace(item, files=late, raw=None)
             vals_list = self._altinn_attachment_vals(partial)
-            self.check_access("write")
             added = self._altinn_insert_attachments(vals_list).sudo(False)
             rebook = not (self.move_id or self.move_ids) and (
                 self.state in ("new", "failed")
@@ -623,7 +622,6 @@ class AltinnDocument(models.Model):
         ]
         if not vals_list:
             return self.env["ir.attachment"]
-        self.check_access("write")
         attachments = self._altinn_insert_attachments(vals_list)
         for vals, attachment in zip(vals_list, attachments, strict=True):
             if vals["description"] == RAW_DESCRIPTION:
@@ -637,9 +635,10 @@ class AltinnDocument(models.Model):
         Each file goes through ir.attachment's own steps (``_check_contents``: mimetype and Odoo's rule on
         XML for users who may not edit views; ``_get_datas_related_values``: checksum, index, filestore or
         database storage); only the ORM's generic create per row is skipped (defaults, conversions, cache,
-        an access check per document, done once by the caller on ``self``), which cost more than the rest of
-        recording a fetched document. The ledger's rows are its own: no other module's create override
-        concerns them."""
+        an access check per document with two queries, done here once for ``self``), which cost more than
+        the rest of recording a fetched document. The ledger's rows are its own: no other module's create
+        override concerns them."""
+        self.check_access("write")
         Attachment = self._altinn_ledger_attachments()
         rows = []
         for vals in vals_list:
@@ -649,7 +648,8 @@ class AltinnDocument(models.Model):
                 vals.update(Attachment._get_datas_related_values(raw, vals["mimetype"]))
             rows.append(
                 SQL(
-                    "(%s, %s, %s, %s, 'binary', %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    "(%s, %s, %s, %s, 'binary', %s, %s, %s, %s, %s, %s, %s, "
+                    "%s, now() at time zone 'UTC', %s, now() at time zone 'UTC')",
                     vals["name"],
                     vals["res_model"],
                     vals["res_id"],
@@ -662,9 +662,7 @@ class AltinnDocument(models.Model):
                     vals.get("index_content") or None,
                     vals.get("description") or None,
                     self.env.uid,
-                    SQL("now() at time zone 'UTC'"),
                     self.env.uid,
-                    SQL("now() at time zone 'UTC'"),
                 )
             )
         ids = []

@@ -7,6 +7,7 @@ import gzip
 import json
 import socket
 import threading
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -53,14 +54,25 @@ class Recorder(BaseHTTPRequestHandler):
         pass
 
 
+@contextmanager
+def serving(handler, tls_context=None):
+    """A threaded server of ``handler`` on a free loopback port (TLS with ``tls_context``); yields its
+    port."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    if tls_context is not None:
+        httpd.socket = tls_context.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield httpd.server_address[1]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
 @pytest.fixture
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(Recorder) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture
@@ -192,12 +204,8 @@ class OneAnswerPerConnection(BaseHTTPRequestHandler):
 @pytest.fixture
 def dropping_server(monkeypatch):
     monkeypatch.setattr(OneAnswerPerConnection, "connections", [])
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), OneAnswerPerConnection)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(OneAnswerPerConnection) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def test_connections_are_kept_alive_and_reused(server, no_proxy_env):
@@ -289,15 +297,10 @@ def tls_server(tmp_path):
     import ssl
 
     cert_file, key_file = _self_signed(tmp_path)
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_file, key_file)
-    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"https://127.0.0.1:{httpd.server_address[1]}", cert_file
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(Recorder, context) as port:
+        yield f"https://127.0.0.1:{port}", cert_file
 
 
 def test_https_verifies_the_server_against_the_ca_bundle(tls_server, no_proxy_env, monkeypatch):

@@ -447,7 +447,7 @@ class Http:
         )
         if isinstance(exc, broken):
             return errors.ServiceUnavailable(f"{what}: the connection broke off"), True
-        # A bad URL, a broken answer.
+        # A bad URL, or nothing network-related: trying again would fail the same way.
         return errors.ServiceUnavailable(f"{what}: {type(exc).__name__}"), False
 
     def _wait(self, attempt: int, suggested: float | None) -> None:
