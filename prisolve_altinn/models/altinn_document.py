@@ -209,6 +209,7 @@ class AltinnDocument(models.Model):
         string="Important",
         compute="_compute_notice_kind",
         store=True,
+        precompute=True,  # known from the item's own values: part of the row's INSERT
         help="A letter that asks for something or decides something (varsel, vedtak, tvangsmulkt, purring), "
         "as its title or service says: read it first.",
     )

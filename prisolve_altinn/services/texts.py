@@ -6,15 +6,18 @@ Norwegian company when it is installed), not in the language of the scheduled ac
 English-speaking administrator. Source strings stay English and are translated through ``i18n/nb.po``.
 """
 
+import ast
 from datetime import date, datetime
 from decimal import Decimal
 
 import babel.dates
 
 from odoo.exceptions import UserError
-from odoo.tools import get_lang
+from odoo.tools import float_round, get_lang
 from odoo.tools.misc import babel_locale_parse, posix_to_ldml
 from odoo.tools.translate import code_translations
+
+from odoo.addons.base.models.res_lang import intersperse
 
 from ..altinn import errors as altinn_errors
 from ..altinn.i18n import Money, Text
@@ -60,19 +63,29 @@ class ValueFormatter:
 
     def __init__(self, env, lang, currency=None):
         data = get_lang(env, lang)
-        self._lang = env["res.lang"].browse(data.id)
         self._locale = babel_locale_parse(data.code)
         self._date_format = posix_to_ldml(data.date_format, locale=self._locale)
-        self._currency = currency or env.company.currency_id
+        # What res.lang.format and the currency read per call, read once.
+        self._grouping = ast.literal_eval(data.grouping)
+        self._thousands_sep = data.thousands_sep or ""
+        self._decimal_point = data.decimal_point
+        currency = currency or env.company.currency_id
+        self._rounding = currency.rounding
+        self._decimals = f"%.{currency.decimal_places}f"
+        self._symbol = currency.symbol or ""
+        self._symbol_before = currency.position == "before"
 
     def money(self, amount):
-        currency = self._currency
-        number = self._lang.format(f"%.{currency.decimal_places}f", currency.round(amount), grouping=True)
+        """As ``format_amount``: ``res.lang.format`` with grouping, the currency's rounding and symbol."""
+        rounded = float_round(amount, precision_rounding=self._rounding)
+        whole, *fraction = (self._decimals % rounded).split(".")
+        number = self._decimal_point.join(
+            [intersperse(whole, self._grouping, self._thousands_sep)[0], *fraction]
+        )
         number = number.replace(" ", "\N{NO-BREAK SPACE}").replace("-", "-\N{ZERO WIDTH NO-BREAK SPACE}")
-        symbol = currency.symbol or ""
-        if currency.position == "before":
-            return f"{symbol}\N{NO-BREAK SPACE}{number}"
-        return f"{number}\N{NO-BREAK SPACE}{symbol}"
+        if self._symbol_before:
+            return f"{self._symbol}\N{NO-BREAK SPACE}{number}"
+        return f"{number}\N{NO-BREAK SPACE}{self._symbol}"
 
     def day(self, value):
         """A date (a datetime: its date) in the language's date format; "" for none."""

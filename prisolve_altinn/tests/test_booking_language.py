@@ -6,8 +6,10 @@ Norwegian formats, whoever books: an English administrator, the scheduled action
 from datetime import datetime, timezone
 
 from odoo.tests import tagged
+from odoo.tools import format_amount
 
 from ..altinn.parsers.kid import make_kid_mod10
+from ..services.texts import ValueFormatter
 from .booking_common import BookingCommon, item, mva_return_xml, vat_payment_xml
 
 KID = make_kid_mod10("349111586122640")
@@ -78,3 +80,17 @@ class TestCompanyLanguage(BookingCommon):
             "MVA-melding januar-februar 2026: oppgitt sum kr 2 600,00 stemmer ikke med summen av linjene "
             "kr 2 500,00. Dokumentet bokføres ikke. (fil: mvamelding.xml)",
         )
+
+    def test_amounts_are_written_as_format_amount_writes_them(self):
+        """The batch formats thousands of amounts with the language and currency read once; each must be
+        what Odoo's own ``format_amount`` writes, in Norwegian and English, for a symbol before or after."""
+        nok = self.company.currency_id
+        eur, usd = self.env.ref("base.EUR"), self.env.ref("base.USD")  # symbol after and before
+        amounts = [0, 0.004, 0.005, 1, -1, 999.995, 1000, -1234567.891, 143995, 2.675, 1e9 + 0.5]
+        for lang in ("nb_NO", "en_US"):
+            for currency in (nok, eur, usd):
+                formatter = ValueFormatter(self.env, lang, currency)
+                env = self.env(context=dict(self.env.context, lang=lang))
+                for amount in amounts:
+                    with self.subTest(lang=lang, currency=currency.name, amount=amount):
+                        self.assertEqual(formatter.money(amount), format_amount(env, amount, currency))
