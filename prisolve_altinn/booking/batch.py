@@ -312,7 +312,7 @@ class BookingBatch:
             if isinstance(line.vals.get("duplicate_of_id"), PendingLine):
                 later.append(line)
             vals_list.append(vals)
-        records = self.env["altinn.document.line"].create(vals_list)
+        records = self.env["altinn.document.line"]._altinn_insert(vals_list)
         for line, record in zip(self.lines, records, strict=True):
             line.record = record
         for line in later:

@@ -106,6 +106,57 @@ class AltinnDocumentLine(models.Model):
         )
 
     @api.model
+    def _altinn_insert(self, vals_list):
+        """The lines of a booking batch as ``create`` makes them, with one INSERT.
+
+        The generic create cost about 0.6 ms a line (a new record per amount to find a currency, the
+        related company computed and written by a second UPDATE, defaults per row), more than parsing and
+        planning the document. The rows get what create gives them: the model's defaults (read once), the
+        document's company, each value converted as the ORM converts it (NULL for a field not given), the
+        same access check (rules included) and company check. Nothing else depends on the lines in stored
+        fields; the documents' cached ``line_ids`` are dropped."""
+        if not vals_list:
+            return self.browse()
+        self.check_access("create")
+        documents = self.env["altinn.document"].browse({vals["document_id"] for vals in vals_list})
+        company_of = {document.id: document.company_id for document in documents.sudo()}
+        columns = [
+            field
+            for name, field in self._fields.items()
+            if field.store and field.column_type and name not in models.MAGIC_COLUMNS
+        ]
+        defaults = self.default_get([field.name for field in columns])
+        rows = []
+        for vals in vals_list:
+            vals = {**defaults, **vals, "company_id": company_of[vals["document_id"]].id}
+            rows.append(
+                SQL(
+                    "(%s, %s, now() at time zone 'UTC', %s, now() at time zone 'UTC')",
+                    SQL(", ").join(
+                        _column_value(field, vals[field.name]) if field.name in vals else SQL("NULL")
+                        for field in columns
+                    ),
+                    self.env.uid,
+                    self.env.uid,
+                )
+            )
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO altinn_document_line (%s, create_uid, create_date, write_uid, write_date) "
+                "VALUES %s RETURNING id",
+                SQL(", ").join(SQL.identifier(field.name) for field in columns),
+                SQL(", ").join(rows),
+            )
+        )
+        # VALUES ... RETURNING gives the ids in the order of the rows, as the ORM's own INSERT relies on.
+        lines = self.browse([row[0] for row in self.env.cr.fetchall()])
+        lines.check_access("create")
+        lines._check_company()
+        documents.invalidate_recordset(["line_ids", "duplicate_move_ids"])
+        return lines
+
+    @api.model
     def _altinn_lookup(self, company, keys, slots, kids, refs):
         """The lines of ``company`` with one of these booking keys, debt slots, KIDs (of a debt) or claim
         references, and every other line of the debts they belong to; one query for a batch."""
@@ -133,3 +184,19 @@ class AltinnDocumentLine(models.Model):
         lines = self.browse(row[0] for row in self.env.cr.fetchall())
         lines.fetch(LINE_FIELDS)
         return lines
+
+
+def _column_value(field, value):
+    """``value`` as the ORM's create writes it into ``field``'s column (the field types of this model)."""
+    if field.type == "monetary":
+        # Unrounded, as create writes it: the currency is related to the company, unknown to the INSERT.
+        return SQL("%s", float(value or 0.0))
+    if field.type == "integer":
+        return SQL("%s", int(value or 0))
+    if field.type == "many2one":
+        return SQL("%s", value.id if isinstance(value, models.BaseModel) else value or None)
+    if field.type in ("char", "selection"):
+        return SQL("%s", str(value) if value else None)
+    if field.type == "date":
+        return SQL("%s", fields.Date.to_date(value) or None)
+    raise NotImplementedError(f"{field.name}: {field.type} fields are not written by _altinn_insert")

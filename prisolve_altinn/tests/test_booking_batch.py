@@ -3,7 +3,9 @@
 """Documents booked together (BookingBatch): one create per model, duplicates and refusals inside a batch,
 the one-by-one fallback, the entry's voucher and chatter, and the booked-line lookup."""
 
-from odoo import api
+from decimal import Decimal
+
+from odoo import api, models
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -59,17 +61,17 @@ class TestBookingBatch(BookingCommon):
         self.Line = type(self.env["altinn.document.line"])
         self.Doc = type(self.env["altinn.document"])
 
-    def count_creates(self, model_class):
-        """Count the ``create`` calls of ``model_class`` (a list of the sizes of the lists created)."""
+    def count_creates(self, model_class, method="create"):
+        """Count the calls of ``model_class``'s ``create`` (or ``method``, which creates from a list of
+        values the same way): a list of the sizes of the lists created."""
         calls = []
-        original = model_class.create
+        original = getattr(model_class, method)
 
-        @api.model_create_multi
         def create(records, vals_list):
             calls.append(len(vals_list))
             return original(records, vals_list)
 
-        self.patch(model_class, "create", create)
+        self.patch(model_class, method, api.model_create_multi(create) if method == "create" else create)
         return calls
 
     def booked_line(self, doc):
@@ -90,9 +92,11 @@ class TestBookingBatch(BookingCommon):
         self.assertEqual(len(docs), 4)
         move_creates = self.count_creates(self.Move)
         line_creates = self.count_creates(self.Line)
+        line_inserts = self.count_creates(self.Line, "_altinn_insert")
         docs._altinn_process()
         self.assertEqual(move_creates, [4])
-        self.assertEqual(line_creates, [4])
+        self.assertEqual(line_inserts, [4])
+        self.assertEqual(line_creates, [])
         for number, doc in enumerate(docs, start=1):
             self.assertEqual(doc.state, "imported", doc.error)
             self.assertFalse(doc.error)
@@ -187,6 +191,78 @@ class TestBookingBatch(BookingCommon):
         self.assertFalse(duplicate.move_id)
         self.assertIn(notice_doc.display_name, claims_doc.booking_note)
         self.assertEqual(self.env["account.move"].search_count([("payment_reference", "=", kid)]), 1)
+
+    def test_document_lines_are_the_rows_create_makes(self):
+        """The batch inserts its document lines itself (one statement): each row must be what the ORM's
+        ``create`` makes of the same values: defaults, the document's company, amounts (0.0 for an empty
+        one, NULL for none given), dates, entries and other lines referred to."""
+        kid = make_kid_mod10("2025911158612031")
+        docs = self.book(
+            item("fs-rows", "forskuddsskatt.xml", advance_tax_xml([(1, "2026-02-16", 60000, kid)])),
+            item(
+                "krav-rows",
+                "krav.json",
+                claims_json(
+                    [
+                        claim(
+                            "K-R1", "utskrevetForskuddsskatt", 60000, instalments=[due("2026-02-16", 60000)]
+                        ),
+                        claim("K-R2", "RESTSKATT", 700.5),
+                    ]
+                ),
+                mimetype="application/json",
+            ),
+            vat_item(40),
+        )
+        lines = docs.line_ids
+        self.assertTrue(lines.filtered("duplicate_of_id") and lines.filtered("move_id"))
+        Line = self.env["altinn.document.line"]
+        names = [
+            name
+            for name, field in Line._fields.items()
+            if field.store and field.column_type and name not in models.MAGIC_COLUMNS and name != "company_id"
+        ]
+        vals_list = [{name: vals[name] for name in names} for vals in lines.read(names, load=False)]
+        # Only what a booker gives: no sequence or state (defaults), an amount of more decimals, none open.
+        vals_list.append(
+            {
+                "document_id": docs[2].id,
+                "kind": "claim",
+                "name": "Restskatt",
+                "amount": Decimal("1234.565"),
+                "open_amount": False,
+                "due_date": "2026-03-10",
+            }
+        )
+        made = {}
+        for how, create in (("orm", Line.create), ("insert", Line._altinn_insert)):
+            # The booking key is unique per company: each copy gets its own.
+            made[how] = create(
+                [
+                    dict(vals, booking_key=vals.get("booking_key") and f"{vals['booking_key']}/{how}")
+                    for vals in vals_list
+                ]
+            )
+        self.env.flush_all()
+        columns = ", ".join(
+            name for name in [*names, "company_id", "create_uid", "write_uid"] if name != "booking_key"
+        )
+        rows = {}
+        for how, records in made.items():
+            self.env.cr.execute(
+                f"SELECT {columns} FROM altinn_document_line WHERE id = ANY(%s) ORDER BY id", [records.ids]
+            )
+            rows[how] = self.env.cr.fetchall()
+        self.assertEqual(len(rows["insert"]), len(vals_list))
+        self.assertEqual(rows["insert"], rows["orm"])
+        self.assertEqual(
+            made["insert"].mapped("booking_key"),
+            [key and key.replace("/orm", "/insert") for key in made["orm"].mapped("booking_key")],
+        )
+        extra = made["insert"][-1]
+        self.assertEqual((extra.sequence, extra.state, extra.open_amount), (10, "recorded", 0.0))
+        self.assertEqual(extra.company_id, self.company)
+        self.assertIn(extra, docs[2].line_ids)  # the document's cached lines were dropped
 
     def test_a_claim_only_duplicate_in_one_batch_is_a_duplicate_document(self):
         """A claim document that brings only the KID of a notice in its batch is a duplicate document."""
