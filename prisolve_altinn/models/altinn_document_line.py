@@ -125,9 +125,12 @@ class AltinnDocumentLine(models.Model):
             for name, field in self._fields.items()
             if field.store and field.column_type and name not in models.MAGIC_COLUMNS
         ]
-        defaults = self.default_get([field.name for field in columns])
+        names = {field.name for field in columns}
+        defaults = self.default_get(list(names))
         rows = []
         for vals in vals_list:
+            if not vals.keys() <= names:  # create would write them another way: never drop one silently
+                raise ValueError(f"Not stored line fields: {', '.join(sorted(vals.keys() - names))}")
             vals = {**defaults, **vals, "company_id": company_of[vals["document_id"]].id}
             rows.append(
                 SQL(

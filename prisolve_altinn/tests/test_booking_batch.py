@@ -263,6 +263,11 @@ class TestBookingBatch(BookingCommon):
         self.assertEqual((extra.sequence, extra.state, extra.open_amount), (10, "recorded", 0.0))
         self.assertEqual(extra.company_id, self.company)
         self.assertIn(extra, docs[2].line_ids)  # the document's cached lines were dropped
+        # A value the INSERT cannot write (here a related field that is not stored) is refused, not dropped.
+        with self.assertRaises(ValueError):
+            Line._altinn_insert(
+                [{"document_id": docs[2].id, "kind": "claim", "currency_id": self.company.currency_id.id}]
+            )
 
     def test_a_claim_only_duplicate_in_one_batch_is_a_duplicate_document(self):
         """A claim document that brings only the KID of a notice in its batch is a duplicate document."""
