@@ -277,6 +277,11 @@ def item(
     )
 
 
+def claims_item(reference, claims, **kwargs):
+    """Skatteetaten's claims list (Krav og betalinger, ``claims_json(claims, **kwargs)``) as one item."""
+    return item(reference, "krav.json", claims_json(claims, **kwargs), mimetype="application/json")
+
+
 def vat_item(number, amount="1000", org=ORG_OWN):
     """A VAT payment notice of its own (KID and submission reference unique per ``number``)."""
     kid = make_kid_mod10(f"34{org}{number:04d}")

@@ -17,7 +17,7 @@ from .booking_common import (
     BookingCommon,
     advance_tax_xml,
     claim,
-    claims_json,
+    claims_item,
     due,
     item,
     mva_return_xml,
@@ -155,21 +155,17 @@ class TestBookingBatch(BookingCommon):
         """A forskuddsskatt notice and a claim with its KID in one batch: the claim is its duplicate."""
         kid = make_kid_mod10("2025911158612015")
         notice = item("fs-batch", "forskuddsskatt.xml", advance_tax_xml([(1, "2026-02-16", 60000, kid)]))
-        claims = item(
+        claims = claims_item(
             "krav-batch",
-            "krav.json",
-            claims_json(
-                [
-                    claim(
-                        "K-FS1",
-                        "utskrevetForskuddsskatt",
-                        60000,
-                        instalments=[due("2026-02-16", 60000, kid=kid)],
-                    ),
-                    claim("K-REST", "RESTSKATT", 700),
-                ]
-            ),
-            mimetype="application/json",
+            [
+                claim(
+                    "K-FS1",
+                    "utskrevetForskuddsskatt",
+                    60000,
+                    instalments=[due("2026-02-16", 60000, kid=kid)],
+                ),
+                claim("K-REST", "RESTSKATT", 700),
+            ],
         )
         docs = self.record(notice, claims, vat_item(20))
         notice_doc, claims_doc, vat_doc = docs
@@ -199,18 +195,12 @@ class TestBookingBatch(BookingCommon):
         kid = make_kid_mod10("2025911158612031")
         docs = self.book(
             item("fs-rows", "forskuddsskatt.xml", advance_tax_xml([(1, "2026-02-16", 60000, kid)])),
-            item(
+            claims_item(
                 "krav-rows",
-                "krav.json",
-                claims_json(
-                    [
-                        claim(
-                            "K-R1", "utskrevetForskuddsskatt", 60000, instalments=[due("2026-02-16", 60000)]
-                        ),
-                        claim("K-R2", "RESTSKATT", 700.5),
-                    ]
-                ),
-                mimetype="application/json",
+                [
+                    claim("K-R1", "utskrevetForskuddsskatt", 60000, instalments=[due("2026-02-16", 60000)]),
+                    claim("K-R2", "RESTSKATT", 700.5),
+                ],
             ),
             vat_item(40),
         )
@@ -274,20 +264,16 @@ class TestBookingBatch(BookingCommon):
         kid = make_kid_mod10("2025911158612023")
         docs = self.record(
             item("fs-batch-2", "forskuddsskatt.xml", advance_tax_xml([(2, "2026-04-15", 60000, kid)])),
-            item(
+            claims_item(
                 "krav-batch-2",
-                "krav.json",
-                claims_json(
-                    [
-                        claim(
-                            "K-FS2",
-                            "utskrevetForskuddsskatt",
-                            60000,
-                            instalments=[due("2026-04-15", 60000)],  # the public shape: no KID
-                        )
-                    ]
-                ),
-                mimetype="application/json",
+                [
+                    claim(
+                        "K-FS2",
+                        "utskrevetForskuddsskatt",
+                        60000,
+                        instalments=[due("2026-04-15", 60000)],  # the public shape: no KID
+                    )
+                ],
             ),
         )
         notice_doc, claims_doc = docs

@@ -8,16 +8,22 @@ from datetime import date
 from odoo.tests import tagged
 
 from ..altinn.parsers.kid import make_kid_mod10
-from .booking_common import BookingCommon, advance_tax_xml, claim, claims_json, due, item, payments_json
+from .booking_common import (
+    BookingCommon,
+    advance_tax_xml,
+    claim,
+    claims_item,
+    due,
+    item,
+    payments_json,
+)
 from .common import ORG_OTHER
 
 
 @tagged("post_install", "-at_install")
 class TestBookingClaims(BookingCommon):
     def _book_claims(self, reference, claims, **kwargs):
-        return self.book(
-            item(reference, "krav.json", claims_json(claims, **kwargs), mimetype="application/json")
-        )
+        return self.book(claims_item(reference, claims, **kwargs))
 
     def payable_balance(self):
         lines = self.env["account.move.line"].search(

@@ -13,6 +13,7 @@ from .booking_common import (
     BookingCommon,
     advance_tax_xml,
     claim,
+    claims_item,
     claims_json,
     due,
     item,
@@ -123,23 +124,17 @@ class TestDebtIdentity(BookingCommon):
     def test_two_claims_of_one_kind_and_due_date_stay_two_debts(self):
         """A claim never matches another claim by category and due date alone: each has its own reference."""
         doc = self.book(
-            item(
+            claims_item(
                 "krav-d",
-                "krav.json",
-                claims_json(
-                    [
-                        claim(
-                            "K-AGA",
-                            "arbeidsgiveravgiftTerminvis",
-                            9000,
-                            instalments=[due("2026-03-16", 9000)],
-                        ),
-                        claim(
-                            "K-AVVIK", "arbeidsgiveravgiftAvvik", 500, instalments=[due("2026-03-16", 500)]
-                        ),
-                    ]
-                ),
-                mimetype="application/json",
+                [
+                    claim(
+                        "K-AGA",
+                        "arbeidsgiveravgiftTerminvis",
+                        9000,
+                        instalments=[due("2026-03-16", 9000)],
+                    ),
+                    claim("K-AVVIK", "arbeidsgiveravgiftAvvik", 500, instalments=[due("2026-03-16", 500)]),
+                ],
             )
         )
         self.assertEqual(doc.state, "imported", doc.error)
@@ -197,12 +192,7 @@ class TestDebtIdentity(BookingCommon):
         self.post_entry("2026-02-16", [("2540", 60000, 0), ("1920", 0, 60000)])
         vat = self.book(receipt("mva-g", "-3000", date(2026, 9, 20)))
         claim_doc = self.book(
-            item(
-                "krav-g",
-                "krav.json",
-                claims_json([claim("K-TILGODE", "tilgodeMva", -1200, group="Merverdiavgift")]),
-                mimetype="application/json",
-            )
+            claims_item("krav-g", [claim("K-TILGODE", "tilgodeMva", -1200, group="Merverdiavgift")])
         )
         settlement = self.book(
             item(
