@@ -391,3 +391,70 @@ class ServiceOwnerUnavailable(AltinnError):
         "The sender's own server did not answer for this document; the rest of the item was imported, and"
         " the document is fetched again later."
     )
+
+
+# Files uploaded by hand (``upload.upload_files``): refused before anything is recorded. Not an Altinn
+# error (Altinn is not involved): the message names the file and says what to do; what was wrong
+# technically (zipfile's, zlib's or lzma's own words) is the support details line.
+
+
+class UploadRefused(Exception):
+    code = "upload_refused"
+    message = _lt(
+        "%(name)s is not an XML, JSON, PDF or zip file: upload the file as Skatteetaten or Altinn gave it."
+    )
+
+    def __init__(self, name: str, detail: str = "", **params):
+        self.name = name
+        #: Technical note for support and logs (English, untranslated).
+        self.detail = detail
+        self.params = params
+        super().__init__(f"{self.text()} ({detail})" if detail else self.text())
+
+    def message_text(self) -> Text:
+        return Text(self.message, {"name": self.name, **self.params})
+
+    def text(self, translate: Callable[[str], str] | None = None) -> str:
+        return self.message_text().render(translate)
+
+    @property
+    def details(self) -> str:
+        return self.detail
+
+    def details_text(self, translate: Callable[[str], str] | None = None) -> str:
+        return Text(DETAILS_LABEL, {"details": self.detail}).render(translate) if self.detail else ""
+
+
+class UploadEmpty(UploadRefused):
+    code = "upload_empty"
+    message = _lt("%(name)s is empty: download it again and upload the new copy.")
+
+
+class ZipDamaged(UploadRefused):
+    code = "zip_damaged"
+    message = _lt(
+        "%(name)s is not a valid zip file (damaged or cut off): download it again and upload the new copy."
+    )
+
+
+class ZipMemberDamaged(UploadRefused):
+    code = "zip_member_damaged"
+    message = _lt(
+        "%(member)s in %(name)s cannot be unpacked (damaged or encrypted): download the zip again, or upload "
+        "the file itself."
+    )
+
+
+class ZipTooManyFiles(UploadRefused):
+    code = "zip_too_many_files"
+    message = _lt("%(name)s holds more than %(max)s files: upload them in smaller zips.")
+
+
+class ZipTooLarge(UploadRefused):
+    code = "zip_too_large"
+    message = _lt("%(name)s is larger than %(max)s MB when unpacked: upload its files in smaller zips.")
+
+
+class ZipWithoutDocuments(UploadRefused):
+    code = "zip_without_documents"
+    message = _lt("%(name)s holds no XML, JSON or PDF file, so there is nothing to import.")

@@ -96,3 +96,72 @@ class TestUploadWizard(BookingCommon):
         self.env["altinn.document"]._cron_altinn_process()
         self.assertEqual(doc.state, "imported", doc.error)
         self.assertTrue(doc.move_id)
+
+
+@tagged("post_install", "-at_install")
+class TestUploadDamagedFiles(BookingCommon):
+    """A damaged or cut-off file: a Norwegian sentence that says what to do, the parser's words for support
+    on their own line, and a failed count in the fetch log (issue 24, item 6; issue 26)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"].sudo()._activate_lang("nb_NO")
+        cls.company.partner_id.sudo().lang = "nb_NO"
+        cls.env.user.sudo().lang = "nb_NO"
+        cls.env = cls.env(context=dict(cls.env.context, lang="nb_NO"))
+
+    def _wizard(self, filename, data, **vals):
+        return self.env["altinn.upload.wizard"].create(
+            {"company_id": self.company.id, "file": base64.b64encode(data), "filename": filename, **vals}
+        )
+
+    def _upload(self, filename, data, **vals):
+        action = self._wizard(filename, data, **vals).action_import()
+        if action.get("res_id"):
+            return self.env["altinn.document"].browse(action["res_id"])
+        return self.env["altinn.document"].search(action["domain"])
+
+    def _log(self):
+        return self.env["altinn.fetch.log"].search(
+            [("company_id", "=", self.company.id), ("trigger", "=", "upload")], order="id desc", limit=1
+        )
+
+    def test_cut_off_file_says_what_to_do_and_counts_as_failed(self):
+        data = vat_payment_xml("2500")
+        doc = self._upload("betalingsinformasjon.xml", data[: len(data) * 2 // 3])
+        self.assertEqual(doc.state, "failed")
+        headline, details = doc.error.split("\n")
+        self.assertIn("skadet eller avkortet", headline)
+        self.assertIn("last den ned på nytt", headline)
+        self.assertNotIn("line", headline)  # lxml's words are not the headline…
+        self.assertTrue(details.startswith("Detaljer for brukerstøtte: "), details)
+        self.assertIn("line", details)  # …but kept for support
+        log = self._log()
+        self.assertEqual((log.outcome, log.new_count, log.failed_count), ("error", 1, 1))
+        self.assertIn("skadet eller avkortet", log.message)
+
+    def test_refused_file_counts_as_failed_when_booked_later(self):
+        good = vat_payment_xml("2500")
+        zipped = TestUploadWizard._zip({"ok.xml": good, "krav.json": b'{"partIdentifikator": "9'})
+        docs = self._upload("altinn.zip", zipped, process_now=False)
+        self.assertEqual(len(docs), 2)
+        log = self._log()
+        self.assertEqual((log.outcome, log.new_count, log.failed_count), ("warning", 2, 1))
+        self.assertIn("krav.json", log.message)
+        self.assertIn("ikke gyldig JSON", log.message.replace("skadet eller avkortet (ikke gyldig JSON)", ""))
+
+    def test_damaged_zip_is_a_norwegian_refusal_not_a_traceback(self):
+        good = TestUploadWizard._zip({"betalingsinformasjon.xml": vat_payment_xml("2500") * 20})
+        cases = {
+            "cut.zip": good[: len(good) // 2],
+            "flipped.zip": good[:60] + bytes(b ^ 0xFF for b in good[60:90]) + good[90:],
+            "junk.zip": b"PK\x03\x04" + b"\x00" * 40,
+        }
+        for name, data in cases.items():
+            with self.subTest(name), self.assertRaises(UserError) as info:
+                self._upload(name, data)
+            message = info.exception.args[0]
+            self.assertIn(name, message)
+            self.assertTrue("skadet" in message or "kan ikke pakkes ut" in message, f"{name}: {message}")
+        self.assertFalse(self.env["altinn.document"].search([("transport", "=", "upload")]))

@@ -4,42 +4,19 @@
 
 import base64
 import binascii
-import io
 import logging
-import mimetypes
-import zipfile
 
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from ..altinn.errors import UploadRefused
 from ..altinn.parsers import ParseError, parse_files
-from ..altinn.types import ROLE_ATTACHMENT, AltinnFile
+from ..altinn.upload import upload_files
 from ..providers import PROVIDERS
 from ..services.handover import hand_over
-from ..services.texts import error_message
+from ..services.texts import company_lang, error_message, render, translate
 
 _logger = logging.getLogger(__name__)
-
-MAX_FILES = 200
-MAX_TOTAL_BYTES = 50 * 1024 * 1024  # unpacked: a zip bomb stops here
-_TYPES = {".xml": "application/xml", ".json": "application/json", ".pdf": "application/pdf"}
-
-
-def _sniff(name, data):
-    """The mimetype of an accepted file (XML, JSON, PDF), else None."""
-    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:5]
-    if head.startswith(b"%PDF"):
-        return "application/pdf"
-    if head.startswith(b"<"):
-        return "application/xml"
-    if head[:1] in (b"{", b"["):
-        return "application/json"
-    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if suffix in _TYPES:  # declared type with odd content: the parsers say what is wrong with it
-        return _TYPES[suffix]
-    if data[:2] == b"\xff\xfe" or data[:2] == b"\xfe\xff":  # UTF-16 XML/JSON
-        return mimetypes.guess_type(name)[0] or "application/xml"
-    return None
 
 
 class AltinnUploadWizard(models.TransientModel):
@@ -67,69 +44,31 @@ class AltinnUploadWizard(models.TransientModel):
             data = base64.b64decode(self.file or b"", validate=False)
         except (binascii.Error, ValueError):
             raise UserError(self.env._("The uploaded file could not be decoded.")) from None
-        name = self.filename or "upload"
-        if not data:
-            raise UserError(self.env._("The file %(name)s is empty.", name=name))
-        if data[:4] == b"PK\x03\x04" or name.lower().endswith(".zip"):
-            return self._altinn_unzip(name, data)
-        mimetype = _sniff(name, data)
-        if not mimetype:
-            raise UserError(self.env._("%(name)s is not an XML, JSON, PDF or zip file.", name=name))
-        return [AltinnFile(name=name, mimetype=mimetype, data=data, role=ROLE_ATTACHMENT)]
-
-    def _altinn_unzip(self, name, data):
         try:
-            archive = zipfile.ZipFile(io.BytesIO(data))
-        except zipfile.BadZipFile:
-            raise UserError(self.env._("%(name)s is not a valid zip file.", name=name)) from None
-        members = [
-            info
-            for info in archive.infolist()
-            if not info.is_dir()
-            and not info.filename.startswith("__MACOSX/")
-            and not info.filename.split("/")[-1].startswith(".")
-        ]
-        if len(members) > MAX_FILES:
-            raise UserError(self.env._("%(name)s holds more than %(max)s files.", name=name, max=MAX_FILES))
-        if sum(info.file_size for info in members) > MAX_TOTAL_BYTES:
-            raise UserError(self.env._("%(name)s is too large when unpacked.", name=name))
-        files, skipped = [], []
-        total = 0
-        for info in members:
-            member_name = info.filename.split("/")[-1]
-            try:
-                content = archive.read(info)
-            except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError):
-                raise UserError(
-                    self.env._(
-                        "%(member)s in %(name)s cannot be unpacked (damaged or encrypted).",
-                        member=info.filename,
-                        name=name,
-                    )
-                ) from None
-            total += len(content)
-            if total > MAX_TOTAL_BYTES:
-                raise UserError(self.env._("%(name)s is too large when unpacked.", name=name))
-            mimetype = _sniff(member_name, content) if content.strip() else None
-            if not mimetype:
-                skipped.append(info.filename)
-                continue
-            files.append(AltinnFile(name=member_name, mimetype=mimetype, data=content, role=ROLE_ATTACHMENT))
-        if not files:
-            raise UserError(self.env._("%(name)s holds no XML, JSON or PDF file.", name=name))
-        if skipped:
-            _logger.info("Upload %s: skipped %s", name, ", ".join(skipped))
-        return files
+            return upload_files(self.filename, data)
+        except UploadRefused as exc:
+            _logger.info("Upload %s refused: %s", self.filename, exc)
+            lang = self.env.lang or "en_US"
+            message = (
+                exc.text(lambda source: translate(source, lang)),
+                exc.details_text(lambda s: translate(s, lang)),
+            )
+            raise UserError("\n".join(part for part in message if part)) from None
 
     def _altinn_check_owner(self, files):
-        """Refuse files addressed to another organisation than the chosen company."""
+        """Refuse files addressed to another organisation than the chosen company.
+
+        Returns the files the parsers refuse, as ``[(file, ParseError)]``: they are recorded anyway (the
+        booking marks them failed with the reason) and the fetch log counts them as failed."""
         company = self.company_id
         own = company.altinn_org_number
+        refused = []
         for file in files:
             try:
                 parsed = parse_files([file])
-            except ParseError:
-                continue  # recorded anyway: the pipeline marks it failed with the reason
+            except ParseError as exc:
+                refused.append((file, exc))
+                continue
             orgs = {d.org_number for d in [parsed, *parsed.related] if d.org_number}
             for org in orgs:
                 if org == own:
@@ -165,6 +104,37 @@ class AltinnUploadWizard(models.TransientModel):
                         own=own,
                     )
                 )
+        return refused
+
+    def _altinn_log_refused(self, result, files, refused):
+        """Count the files the parsers refuse as failed in this upload's fetch log line, with the reason
+        (and the parser's own words for support) in its message."""
+        if not refused:
+            return
+        log = (
+            self.env["altinn.fetch.log"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", result.company_id),
+                    ("trigger", "=", "upload"),
+                    ("started", "=", result.started),
+                ],
+                order="id desc",
+                limit=1,
+            )
+        )
+        if not log:
+            return
+        lang = company_lang(self.company_id)
+        lines = [render(self.env, exc.message, lang) for _file, exc in refused]
+        log.write(
+            {
+                "failed_count": log.failed_count + len(refused),
+                "outcome": "error" if len(refused) == len(files) else "warning",
+                "message": "\n".join(filter(None, [log.message or "", *lines])),
+            }
+        )
 
     # ------------------------------------------------------------------
     # Action
@@ -175,11 +145,12 @@ class AltinnUploadWizard(models.TransientModel):
         if company not in self.env.user.company_ids:
             raise UserError(self.env._("You have no access to %(company)s.", company=company.name))
         files = self._altinn_upload_files()
-        self._altinn_check_owner(files)
+        refused = self._altinn_check_owner(files)
         transport = PROVIDERS["upload"].transport(company, files)
         result = company._altinn_fetch(transport=transport, trigger="upload")[0]
         if result.error is not None:
             raise UserError(error_message(result.error, self.env.lang or "en_US"))
+        self._altinn_log_refused(result, files, refused)
         if result.failures:
             _logger.info("Upload %s: %s file(s) could not be recorded", self.filename, len(result.failures))
         Document = self.env["altinn.document"].with_company(company)

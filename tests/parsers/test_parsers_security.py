@@ -98,7 +98,7 @@ def test_unreadable_unknown_attachment_is_skipped_with_a_notice(load):
     assert doc.doc_type == DOC_VAT_PAYMENT
     assert [n.code for n in doc.notices] == ["unreadable_file"]
     assert doc.notices[0].message.params["file"] == "CustomMessageData.xml"
-    assert doc.notices[0].message.params["reason"].source.startswith("The file is not well-formed XML")
+    assert doc.notices[0].message.params["reason"].source.startswith("The file is damaged or cut off")
     assert parse_files([broken]).doc_type == DOC_OTHER
     # the same bytes as the form itself, or hinting at a known format, are refused
     with pytest.raises(ParseError):

@@ -24,6 +24,7 @@ from .base import (
     join_texts,
 )
 from .kid import is_valid_account_number, is_valid_kid
+from .xmlsafe import leaf_text
 
 NS_ADVANCE_TAX = "urn:prisolve:altinn:forskuddsskatt:upersonlig:v1"
 ROOT_ADVANCE_TAX = "forskuddsskattUpersonlig"
@@ -34,16 +35,19 @@ def parse_xml(root: etree._Element, file_name: str | None = None) -> ParsedDocum
     ns = {"n": NS_ADVANCE_TAX}
 
     def text(path: str, node=None) -> str | None:
-        found = (root if node is None else node).find(path, ns)
-        return found.text.strip() if found is not None and found.text and found.text.strip() else None
+        return leaf_text((root if node is None else node).find(path, ns), path.replace("n:", ""), file_name)
 
     org = v.org_number(text("n:organisasjonsnummer"), file_name=file_name)
     if len(org) != 9:
         raise v.bad_value("organisasjonsnummer", org, file_name)
     income_year = v.year(text("n:inntektsaar"), "inntektsaar", file_name=file_name)
     total = v.amount(text("n:sumForskuddsskatt"), "sumForskuddsskatt", file_name=file_name)
-    default_account = text("n:betalesTilKonto/n:norskKontonummer")
-    default_account = v.digits(default_account) if default_account else None
+    default_account = v.account_number(
+        text("n:betalesTilKonto/n:norskKontonummer"),
+        "betalesTilKonto/norskKontonummer",
+        required=False,
+        file_name=file_name,
+    )
     instalments = []
     for index, node in enumerate(root.findall("n:termin", ns), start=1):
         where = f"termin[{index}]"
@@ -52,11 +56,11 @@ def parse_xml(root: etree._Element, file_name: str | None = None) -> ParsedDocum
             raise v.missing(f"{where}/terminnummer", file_name)
         if number_text not in ("1", "2"):
             raise v.bad_value(f"{where}/terminnummer", number_text, file_name)
-        kid = text("n:kid", node)
-        if kid is None:
-            raise v.missing(f"{where}/kid", file_name)
-        account = text("n:kontonummer", node)
-        account = v.digits(account) if account else default_account
+        kid = v.kid(text("n:kid", node), f"{where}/kid", file_name=file_name)
+        account = v.account_number(
+            text("n:kontonummer", node), f"{where}/kontonummer", required=False, file_name=file_name
+        )
+        account = account or default_account
         if not account:
             raise v.missing("betalesTilKonto/norskKontonummer", file_name)
         instalments.append(
@@ -66,7 +70,7 @@ def parse_xml(root: etree._Element, file_name: str | None = None) -> ParsedDocum
                     text("n:forfallsdato", node), f"{where}/forfallsdato", file_name=file_name
                 ),
                 amount=v.amount(text("n:beloep", node), f"{where}/beloep", file_name=file_name),
-                kid=v.digits(kid),
+                kid=kid,
                 account=account,
             )
         )
@@ -131,7 +135,7 @@ def _validate(data: AdvanceTax, file_name: str | None, *, strict_accounts: bool)
                 file_name=file_name,
                 code="bad_kid",
             )
-        if instalment.account and not re.fullmatch(r"\d{11}", instalment.account):
+        if instalment.account and not re.fullmatch(r"[0-9]{11}", instalment.account):
             raise v.bad_value(f"termin[{number}]/kontonummer", instalment.account, file_name)
         if instalment.account and not is_valid_account_number(instalment.account):
             message = Text(
@@ -180,23 +184,27 @@ def _document(
 
 # --- text form -------------------------------------------------------------------------------------------
 _TRIGGER = re.compile(r"forskuddsskatt", re.IGNORECASE)
+# Each separator is one optional run: "\s*:?\s*" could split a long run of spaces in n² ways when nothing
+# follows it (20 000 spaces after "Sum" took 10 s); "\s*(?::\s*)?" splits it one way only.
+_SEP = r"\s*(?::\s*)?"
 _TERM = re.compile(r"\b([12])\s*\.\s*termin\b", re.IGNORECASE)
-_KID = re.compile(r"\bKID(?:-?nummer|-?nr\.?)?\s*:?\s*(\d(?:[\d ]{0,30}\d)?)", re.IGNORECASE)
-_DATE = re.compile(r"\b(\d{1,2}\.\d{1,2}\.\d{4})\b")
-_AMOUNT = re.compile(
-    r"(?:bel(?:ø|o)p|kr\.?|nok)\s*:?\s*(?:kr\.?\s*|nok\s*)?(-?\d[\d \u00a0.]*(?:,\d{1,2}|,-)?)", re.IGNORECASE
+_KID = re.compile(r"\bKID(?:-?nummer|-?nr\.?)?" + _SEP + r"([0-9](?:[0-9 ]{0,30}[0-9])?)", re.IGNORECASE)
+_DATE = re.compile(r"\b([0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4})\b")
+_NUMBER = r"(-?[0-9][0-9 \u00a0.]*(?:,[0-9]{1,2}|,-)?)"
+_AMOUNT = re.compile(r"(?:bel(?:ø|o)p|kr\.?|nok)" + _SEP + r"(?:(?:kr\.?|nok)\s*)?" + _NUMBER, re.IGNORECASE)
+_YEAR = re.compile(r"inntekts(?:året|aaret|år|aar)" + _SEP + r"([0-9]{4})", re.IGNORECASE)
+_ORG = re.compile(r"organisasjonsnummer" + _SEP + r"([0-9][0-9 .\u00a0]{7,12}[0-9])", re.IGNORECASE)
+_ACCOUNT = re.compile(r"kontonummer" + _SEP + r"([0-9][0-9 .\u00a0]{9,14}[0-9])", re.IGNORECASE)
+_SUM = re.compile(r"\bsum(?:\s+forskuddsskatt)?" + _SEP + r"(?:(?:kr\.?|nok)\s*)?" + _NUMBER, re.IGNORECASE)
+_NOTICE_DATE = re.compile(
+    r"\b(?:dato|vedtaksdato|utstedt)" + _SEP + r"([0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4})", re.IGNORECASE
 )
-_YEAR = re.compile(r"inntekts(?:året|aaret|år|aar)\s*:?\s*(\d{4})", re.IGNORECASE)
-_ORG = re.compile(r"organisasjonsnummer\s*:?\s*(\d[\d .\u00a0]{7,12}\d)", re.IGNORECASE)
-_ACCOUNT = re.compile(r"kontonummer\s*:?\s*(\d[\d .\u00a0]{9,14}\d)", re.IGNORECASE)
-_SUM = re.compile(
-    r"\bsum(?:\s+forskuddsskatt)?\s*:?\s*(?:kr\.?\s*|nok\s*)?(-?\d[\d \u00a0.]*(?:,\d{1,2}|,-)?)",
-    re.IGNORECASE,
-)
-_NOTICE_DATE = re.compile(r"\b(?:dato|vedtaksdato|utstedt)\s*:?\s*(\d{1,2}\.\d{1,2}\.\d{4})", re.IGNORECASE)
+# A letter is a page or two; text beyond this is not read as a notice (the regexes stay linear anyway).
+MAX_TEXT_CHARS = 200_000
 
 
 def looks_like_text_notice(text: str) -> bool:
+    text = (text or "")[:MAX_TEXT_CHARS]
     return bool(_TRIGGER.search(text or "")) and any(_TERM.search(line) for line in (text or "").splitlines())
 
 
@@ -224,7 +232,7 @@ def _term_line(line: str, file_name: str | None) -> AdvanceTaxInstalment | None:
         amount=v.norwegian_amount(
             amount_match.group(1).strip(" .\u00a0"), f"{match.group(1)}. termin beløp", file_name=file_name
         ),
-        kid=v.digits(kid_match.group(1)),
+        kid=v.kid(kid_match.group(1), f"{match.group(1)}. termin KID", file_name=file_name),
         account=None,
     )
 
@@ -233,6 +241,7 @@ def parse_text(text: str, file_name: str | None = None) -> ParsedDocument | None
     """The notice as text, or None when the text is not one (then it is an ordinary letter)."""
     if not looks_like_text_notice(text):
         return None
+    text = text[:MAX_TEXT_CHARS]
     instalments = []
     for line in text.splitlines():
         instalment = _term_line(line, file_name)
@@ -241,11 +250,18 @@ def parse_text(text: str, file_name: str | None = None) -> ParsedDocument | None
     if not instalments:
         return None
     account_match = _ACCOUNT.search(text)
-    account = v.digits(account_match.group(1)) if account_match else None
+    account = (
+        v.account_number(account_match.group(1), required=False, file_name=file_name)
+        if account_match
+        else None
+    )
     for instalment in instalments:
         instalment.account = account
     year_match = _YEAR.search(text)
-    income_year = int(year_match.group(1)) if year_match else min(i.due_date.year for i in instalments) - 1
+    if year_match:
+        income_year = v.year(year_match.group(1), "inntektsår", file_name=file_name)
+    else:
+        income_year = min(i.due_date.year for i in instalments) - 1
     org_match = _ORG.search(text)
     org = v.org_number(org_match.group(1), file_name=file_name) if org_match else None
     sum_match = _SUM.search(text)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from ..errors import DETAILS_LABEL
 from ..i18n import Text, _lt
 
 DOC_VAT_PAYMENT = "vat_payment"
@@ -61,21 +62,29 @@ class ParseError(ValueError):
     """A document of a known kind that cannot be trusted: never book from it.
 
     ``reason`` is an English ``Text`` (marked with ``_lt``) that the ORM renders in the company's language;
-    ``text()`` renders it with the file name (English without arguments, for logs).
+    ``text()`` renders it with the file name (English without arguments, for logs). ``details`` is the
+    technical note for support (such as lxml's own words), never part of the reason: ``message`` puts it
+    on a second line, "Details for support: …".
     """
 
-    def __init__(self, reason: Text, *, file_name: str | None = None, code: str = "invalid"):
+    def __init__(
+        self, reason: Text, *, file_name: str | None = None, code: str = "invalid", details: str | None = None
+    ):
         self.reason = reason
         self.file_name = file_name
         self.code = code
+        self.details = details
         super().__init__(self.text())
 
     @property
     def message(self) -> Text:
-        """The reason, with the file it was found in."""
-        if not self.file_name:
-            return self.reason
-        return Text(_lt("%(reason)s (file: %(file)s)"), {"reason": self.reason, "file": self.file_name})
+        """The reason, with the file it was found in, and the support details line when there is one."""
+        message = self.reason
+        if self.file_name:
+            message = Text(_lt("%(reason)s (file: %(file)s)"), {"reason": message, "file": self.file_name})
+        if self.details:
+            message = join_texts([message, Text(DETAILS_LABEL, {"details": self.details[:300]})], "\n")
+        return message
 
     def text(self, translate=None, value=None) -> str:
         return self.message.render(translate, value)

@@ -45,7 +45,13 @@ EITHER = "either"  # the sign says which (an assessment can go both ways)
 
 def normalize(text: str | None) -> str:
     """One spelling for a code, group or category: lower case, æ/ø/å as ae/oe/aa, letters and digits only."""
-    text = (text or "").lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    text = (
+        (text if isinstance(text, str) else "")
+        .lower()
+        .replace("æ", "ae")
+        .replace("ø", "oe")
+        .replace("å", "aa")
+    )
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return re.sub(r"[^a-z0-9]", "", text)

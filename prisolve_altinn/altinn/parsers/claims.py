@@ -53,60 +53,72 @@ def categorize(claim_type_code: str | None) -> str:
     return claim_type(claim_type_code).category
 
 
-def _text(value) -> str | None:
+def _text(value, what: str = "kravbeskrivelse", file_name: str | None = None) -> str | None:
     """A plain text, or the Norwegian text of a ``{"spraakTekst": [{"tekst", "spraak"}]}`` (newer API)."""
     if value is None or isinstance(value, str):
-        return value or None
+        return v.string(value, what, file_name=file_name)
     if isinstance(value, dict):
         texts = value.get("spraakTekst")
         if isinstance(texts, list):
             by_lang = {
-                t.get("spraak"): t.get("tekst") for t in texts if isinstance(t, dict) and t.get("tekst")
+                t.get("spraak"): v.string(t.get("tekst"), what, file_name=file_name)
+                for t in texts
+                if isinstance(t, dict) and t.get("tekst")
             }
             return by_lang.get("nb") or by_lang.get("no") or next(iter(by_lang.values()), None)
         if "periodeBeskrivelse" in value:
-            return _text(value.get("periodeBeskrivelse")) or (str(value["aar"]) if value.get("aar") else None)
-    return str(value)
+            return _text(value.get("periodeBeskrivelse"), what, file_name) or _year_text(
+                value, what, file_name
+            )
+    raise v.bad_value(what, value, file_name)
 
 
-def _period(value) -> str | None:
+def _year_text(value: dict, what: str, file_name: str | None) -> str | None:
+    aar = value.get("aar")
+    return str(v.year(aar, f"{what}/aar", file_name=file_name)) if aar else None
+
+
+def _period(value, file_name: str | None = None) -> str | None:
     """kravperiode: "2023/1" (year/term), "2024" (income year), or the newer object with a text and
     ``aar``."""
     if isinstance(value, dict):
-        text = _text(value.get("periodeBeskrivelse"))
+        text = _text(value.get("periodeBeskrivelse"), "kravperiode", file_name)
         if text and any(ch.isdigit() for ch in text):
             return text
-        return str(value["aar"]) if value.get("aar") else text
-    return _text(value)
+        return _year_text(value, "kravperiode", file_name) or text
+    return _text(value, "kravperiode", file_name)
 
 
-def _kid_of(info) -> str | None:
+_KID_KEYS = (
+    "kid",
+    "kidnummer",
+    "kidNummer",
+    "KID",
+    "kundeidentifikasjonsnummer",
+    "kundeIdentifikasjonsnummer",
+)
+
+
+def _kid_of(info, where: str = "betalingsinformasjon", file_name: str | None = None) -> str | None:
     if not isinstance(info, dict):
         return None
-    for key in (
-        "kid",
-        "kidnummer",
-        "kidNummer",
-        "KID",
-        "kundeidentifikasjonsnummer",
-        "kundeIdentifikasjonsnummer",
-    ):
-        if info.get(key):
-            return v.digits(str(info[key]))
+    for key in _KID_KEYS:
+        if info.get(key) is not None and info.get(key) != "":
+            return v.kid(info[key], f"{where}/{key}", required=False, file_name=file_name)
     for key, value in info.items():
-        if isinstance(value, (str, int)) and value and ("kid" in key.lower() or "kundeident" in key.lower()):
-            return v.digits(str(value))
+        if value not in (None, "") and ("kid" in key.lower() or "kundeident" in key.lower()):
+            return v.kid(value, f"{where}/{key}", required=False, file_name=file_name)
     return None
 
 
-def _account_of(info) -> str | None:
+def _account_of(info, where: str = "betalingsinformasjon", file_name: str | None = None) -> str | None:
     if not isinstance(info, dict):
         return None
     konto = info.get("konto")
     if isinstance(konto, dict) and konto.get("kontonummer"):
-        return v.digits(str(konto["kontonummer"]))
+        return v.account_number(konto["kontonummer"], f"{where}/konto/kontonummer", file_name=file_name)
     if info.get("kontonummer"):
-        return v.digits(str(info["kontonummer"]))
+        return v.account_number(info["kontonummer"], f"{where}/kontonummer", file_name=file_name)
     return None
 
 
@@ -126,9 +138,10 @@ def _placed(raw, where: str, file_name: str | None, *, counterclaim: bool) -> Pl
         reference = raw.get("kravforfallsIdentifikator") or raw.get("motkravForfallsIdentifikator")
     else:
         reference = raw.get("innbetalingsIdentifikator") or raw.get("innbetalingsidentifikator")
+    reference = v.string(reference, f"{where}/identifikator", file_name=file_name)
     amount = v.amount(raw.get("plassertBeloep"), f"{where}/plassertBeloep", file_name=file_name)
     return PlacedPayment(
-        payment_id=str(reference) if reference else None,
+        payment_id=reference,
         amount=abs(amount),  # sent negative: it reduces the claim
         date=v.optional_date(
             raw.get("plasseringsdato") or raw.get("plassertDato"),
@@ -145,7 +158,7 @@ def _parse_instalment(due, where: str, file_name: str | None) -> ClaimInstalment
     if not isinstance(due, dict):
         raise v.bad_value(where, due, file_name)
     info = due.get("betalingsinformasjon")
-    kid = _kid_of(info)
+    kid = _kid_of(info, f"{where}/betalingsinformasjon", file_name)
     return ClaimInstalment(
         due_date=v.iso_date(due.get("forfallsdato"), f"{where}/forfallsdato", file_name=file_name),
         original_amount=v.amount(
@@ -154,11 +167,13 @@ def _parse_instalment(due, where: str, file_name: str | None) -> ClaimInstalment
         open_amount=v.amount(
             due.get("gjenstaaendeBeloep"), f"{where}/gjenstaaendeBeloep", file_name=file_name
         ),
-        instalment_id=due.get("kravforfallsIdentifikator"),
+        instalment_id=v.string(
+            due.get("kravforfallsIdentifikator"), f"{where}/kravforfallsIdentifikator", file_name=file_name
+        ),
         kid=kid,
         kid_valid=is_valid_kid(kid) if kid else None,
-        account=_account_of(info),
-        deferred=bool(due.get("utsattIverksettelse")),
+        account=_account_of(info, f"{where}/betalingsinformasjon", file_name),
+        deferred=_flag(due.get("utsattIverksettelse"), f"{where}/utsattIverksettelse", file_name),
         placed_payments=[
             _placed(raw, f"{where}/plassertInnbetaling[{n}]", file_name, counterclaim=False)
             for n, raw in enumerate(_list(due, "plassertInnbetaling", where, file_name), start=1)
@@ -173,11 +188,11 @@ def _parse_instalment(due, where: str, file_name: str | None) -> ClaimInstalment
 def _parse_claim(raw, where: str, file_name: str | None, notices: list[Notice]) -> TaxClaim:
     if not isinstance(raw, dict):
         raise v.bad_value(where, raw, file_name)
-    claim_id = raw.get("kravidentifikator")
+    claim_id = v.string(raw.get("kravidentifikator"), f"{where}/kravidentifikator", file_name=file_name)
     if not claim_id:
         raise v.missing(f"{where}/kravidentifikator", file_name)
-    code = raw.get("kravtype")
-    description = _text(raw.get("kravbeskrivelse"))
+    code = v.string(raw.get("kravtype"), f"{where}/kravtype", file_name=file_name)
+    description = _text(raw.get("kravbeskrivelse"), f"{where}/kravbeskrivelse", file_name)
     if not code and not description:
         raise v.missing(f"{where}/kravtype", file_name)
     kind = claim_type(code)
@@ -186,8 +201,8 @@ def _parse_claim(raw, where: str, file_name: str | None, notices: list[Notice]) 
         for index, due in enumerate(_list(raw, "kravforfall", where, file_name), start=1)
     ]
     claim = TaxClaim(
-        claim_id=str(claim_id),
-        claim_type=str(code or ""),
+        claim_id=claim_id,
+        claim_type=code or "",
         category=kind.category,
         direction=kind.direction,
         org_number=v.org_number(
@@ -200,8 +215,8 @@ def _parse_claim(raw, where: str, file_name: str | None, notices: list[Notice]) 
             raw.get("gjenstaaendeBeloep"), f"{where}/gjenstaaendeBeloep", file_name=file_name
         ),
         description=description,
-        claim_group=raw.get("kravgruppe"),
-        period=_period(raw.get("kravperiode")),
+        claim_group=v.string(raw.get("kravgruppe"), f"{where}/kravgruppe", file_name=file_name),
+        period=_period(raw.get("kravperiode"), file_name),
         created=v.optional_date(
             raw.get("opprettelsesdatoForKrav"), "opprettelsesdatoForKrav", file_name=file_name
         ),
@@ -246,15 +261,20 @@ def _parse_claim(raw, where: str, file_name: str | None, notices: list[Notice]) 
 def _parse_payment(raw, where: str, file_name: str | None) -> TaxPayment:
     if not isinstance(raw, dict):
         raise v.bad_value(where, raw, file_name)
-    payment_id = raw.get("innbetalingsidentifikator") or raw.get("innbetalingsIdentifikator")
+    payment_id = v.string(
+        raw.get("innbetalingsidentifikator") or raw.get("innbetalingsIdentifikator"),
+        f"{where}/innbetalingsidentifikator",
+        file_name=file_name,
+    )
     if not payment_id:
         raise v.missing(f"{where}/innbetalingsidentifikator", file_name)
     paid_from = raw.get("betaltFra") or raw.get("innbetaltFra") or {}
     from_account = paid_from.get("konto") if isinstance(paid_from, dict) else None
+    payer = from_account.get("kontoeiersNavn") if isinstance(from_account, dict) else None
     unplaced = raw.get("uplassertBeloep", raw.get("uplassertBeløp"))
     paid_to = raw.get("betaltTilKonto") or raw.get("mottakersKontonummer")
     return TaxPayment(
-        payment_id=str(payment_id),
+        payment_id=payment_id,
         date=v.iso_date(raw.get("innbetalingsdato"), f"{where}/innbetalingsdato", file_name=file_name),
         amount=v.amount(
             raw.get("innbetaltBeloep", raw.get("innbetaltBeløp")),
@@ -262,15 +282,31 @@ def _parse_payment(raw, where: str, file_name: str | None) -> TaxPayment:
             file_name=file_name,
         ),
         unplaced_amount=v.optional_amount(unplaced, f"{where}/uplassertBeloep", file_name=file_name),
-        paid_to_account=_account_of({"konto": paid_to}),
-        paid_from_account=_account_of(paid_from),
-        payer_name=(from_account or {}).get("kontoeiersNavn") if isinstance(from_account, dict) else None,
-        kid=_kid_of(paid_from) or _kid_of(from_account),
-        payment_type=raw.get("innbetalingstype"),
+        paid_to_account=_account_of({"konto": paid_to}, f"{where}/betaltTilKonto", file_name),
+        paid_from_account=_payer_account(from_account, f"{where}/betaltFra/konto/kontonummer", file_name),
+        payer_name=v.string(payer, f"{where}/betaltFra/konto/kontoeiersNavn", file_name=file_name),
+        kid=_kid_of(paid_from, f"{where}/betaltFra", file_name)
+        or _kid_of(from_account, f"{where}/betaltFra/konto", file_name),
+        payment_type=v.string(raw.get("innbetalingstype"), f"{where}/innbetalingstype", file_name=file_name),
         placements=[
             p for p in _list(raw, "plassertInnbetalingMotKrav", where, file_name) if isinstance(p, dict)
         ],
     )
+
+
+def _payer_account(konto, what: str, file_name: str | None) -> str | None:
+    """The payer's account, for information only: newer API versions mask it ("******43210")."""
+    if not isinstance(konto, dict):
+        return None
+    return v.digits(v.string(konto.get("kontonummer"), what, file_name=file_name)) or None
+
+
+def _flag(value, what: str, file_name: str | None) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise v.bad_value(what, value, file_name)
+    return value
 
 
 def _totals(raw, file_name: str | None) -> ClaimTotals | None:
@@ -356,7 +392,9 @@ def parse_json(obj: dict, file_name: str | None = None) -> ParsedDocument:
     for index, group in enumerate(_list(obj, "oversiktPerKravgruppe", "", file_name), start=1):
         if not isinstance(group, dict):
             raise v.bad_value(f"oversiktPerKravgruppe[{index}]", group, file_name)
-        name = group.get("kravgruppe")
+        name = v.string(
+            group.get("kravgruppe"), f"oversiktPerKravgruppe[{index}]/kravgruppe", file_name=file_name
+        )
         members = [c for c in claims if normalize(c.claim_group) == normalize(name)]
         _check_summary(
             f"oversiktPerKravgruppe {name}", group, members, file_name, "sumUplasserteInnbetalinger" in group

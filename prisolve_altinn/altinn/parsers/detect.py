@@ -6,23 +6,22 @@ Unknown content is never an error (it becomes DOC_OTHER); a known format with br
 from __future__ import annotations
 
 import html
-import io
+import importlib.util
 import json
 import logging
 import re
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from lxml import etree
-
-try:  # Odoo's own dependency (PDF text for letters); optional in the plain-Python layer
-    from PyPDF2 import PdfReader
-except ImportError:  # pragma: no cover - depends on the environment
-    PdfReader = None
 
 from ..i18n import Text, _lt
 from ..types import ROLE_BODY, ROLE_FORM_DATA, AltinnFile
 from . import advance_tax, claims, settlement, vat, xmlsafe
+from . import values as v
 from .base import Notice, ParsedDocument, ParseError
 from .xmlsafe import local, namespace
 
@@ -34,6 +33,13 @@ FORM_DATA_ELEMENTS = ("FormData", "FormDataXML")
 MAX_NESTING = 3
 MAX_PDF_BYTES = 10 * 1024 * 1024
 MAX_PDF_PAGES = 5
+# Wall-clock bound of reading one PDF's text (the child process also limits its CPU time and memory).
+PDF_SECONDS = 8
+# Odoo's own dependency (PDF text for letters); optional in the plain-Python layer
+HAS_PYPDF2 = importlib.util.find_spec("PyPDF2") is not None
+_PDF_WORKER = Path(__file__).with_name("pdfworker.py")
+MAX_JSON_BYTES = 10 * 1024 * 1024  # like XML: our JSON documents are a few KB
+MAX_TEXT_BYTES = 1024 * 1024  # a letter's body: only its beginning is read for the notice and the excerpt
 EXCERPT_CHARS = 500
 
 # (namespace, root) → parser(root, file_name) returning a ParsedDocument (or None = not applicable)
@@ -182,7 +188,7 @@ def _pdf_result(result: FileResult, data: bytes, name: str) -> FileResult:
 
 
 def _text_result(result: FileResult, data: bytes, name: str, *, is_html: bool) -> FileResult:
-    text = xmlsafe.decode_text(data, file_name=name, strict=False)
+    text = xmlsafe.decode_text(data[:MAX_TEXT_BYTES], file_name=name, strict=False)
     if is_html:
         text = html_to_text(text)
     result.detected = "text"
@@ -240,6 +246,14 @@ def _parse_soap(root: etree._Element, name: str, depth: int) -> list[ParsedDocum
 
 
 def _load_json(data: bytes, name: str, *, strict: bool):
+    if len(data) > MAX_JSON_BYTES:
+        raise ParseError(
+            Text(
+                _lt("The JSON file is too large (%(size)s bytes) to be a tax document."), {"size": len(data)}
+            ),
+            file_name=name,
+            code="too_large",
+        )
     try:
         text = xmlsafe.decode_text(data, file_name=name, strict=True)
     except ParseError:
@@ -247,7 +261,7 @@ def _load_json(data: bytes, name: str, *, strict: bool):
             raise
         return None
     try:
-        return json.loads(text.lstrip("\ufeff"), parse_float=Decimal)
+        return _checked_strings(json.loads(text.lstrip("\ufeff"), parse_float=Decimal), name)
     except RecursionError:
         raise ParseError(
             Text(_lt("The JSON is nested too deeply to be a tax document.")),
@@ -258,10 +272,33 @@ def _load_json(data: bytes, name: str, *, strict: bool):
         if not strict:
             return None
         raise ParseError(
-            Text(_lt("The file is not valid JSON: %(error)s"), {"error": str(exc)}),
+            Text(
+                _lt(
+                    "The file is damaged or cut off (not valid JSON), so nothing was read from it: "
+                    "download it again from Skatteetaten or Altinn and upload the new copy."
+                )
+            ),
             file_name=name,
             code="malformed",
+            details=str(exc),
         ) from None
+
+
+def _checked_strings(obj, name: str):
+    """``obj`` when none of its strings (keys included) holds NUL, a lone surrogate or a control character:
+    JSON can escape them (``\\u0000``, ``\\ud800``), PostgreSQL refuses to store them."""
+    stack = [obj]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                v.clean_text(key, "JSON", name)
+                stack.append(item)
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, str):
+            v.clean_text(value, "JSON", name)
+    return obj
 
 
 def _json_shape(obj) -> str:
@@ -288,25 +325,33 @@ def _parse_json(obj, name: str) -> list[ParsedDocument]:
 
 
 def pdf_text(data: bytes) -> str | None:
-    """Text of the first pages of a PDF, or None (no PyPDF2, encrypted, damaged, too large)."""
-    if len(data) > MAX_PDF_BYTES:
-        return None
-    if PdfReader is None:  # pragma: no cover - depends on the environment
+    """Text of the first pages of a PDF, or None (no PyPDF2, encrypted, damaged, too large, too slow).
+
+    Read in a child process (``pdfworker.py``) bounded in time and memory: PyPDF2 can loop forever on a
+    damaged file and inflates streams without limit, and a thread of an Odoo worker cannot be stopped."""
+    if len(data) > MAX_PDF_BYTES or not HAS_PYPDF2:
         return None
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            return None
-        pages = [reader.pages[i].extract_text() or "" for i in range(min(len(reader.pages), MAX_PDF_PAGES))]
-    except Exception:  # any damaged PDF is just "not readable", never a crash
-        _logger.debug("PDF text extraction failed", exc_info=True)
+        done = subprocess.run(
+            [sys.executable, "-I", str(_PDF_WORKER), str(MAX_PDF_PAGES)],
+            input=data,
+            capture_output=True,
+            timeout=PDF_SECONDS,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):  # timeout, or no process could be started
+        _logger.info("PDF text not read (too slow or no process)", exc_info=True)
         return None
-    text = "\n".join(pages).strip()
+    if done.returncode != 0:
+        _logger.debug("PDF text extraction failed (%s)", done.returncode)
+        return None
+    text = done.stdout.decode("utf-8", "replace").strip()
     return text or None
 
 
-_TAG_RE = re.compile(r"<[^>]{0,2000}>")
-_BLOCK_RE = re.compile(r"<\s*(br|/p|/div|/tr|/li|/h\d)\b[^>]*>", re.IGNORECASE)
+_TAG_RE = re.compile(r"<[^<>]{0,2000}>")
+# [^<>] stops at the next "<": "<br<br<br…" without ">" is read once, not once per "<" (quadratic)
+_BLOCK_RE = re.compile(r"<\s*(br|/p|/div|/tr|/li|/h\d)\b[^<>]{0,2000}>", re.IGNORECASE)
 
 
 def html_to_text(text: str) -> str:

@@ -21,7 +21,7 @@ from lxml import etree
 from ..i18n import Money, Text, _lt
 from . import values as v
 from .base import DOC_TAX_SETTLEMENT, ParsedDocument, ParseError, TaxSettlement
-from .xmlsafe import load, local, namespace
+from .xmlsafe import leaf_text, load, local, namespace
 
 NS_SETTLEMENT = "urn:no:skatteetaten:fastsetting:formueinntekt:upersonlig:beregnetskatt:v4"
 NS_RESPONSE = "no:skatteetaten:fastsetting:formueinntekt:skattemeldingognaeringsspesifikasjon:response:v2"
@@ -45,9 +45,9 @@ def _children_amounts(node, file_name: str | None, prefix: str) -> dict:
         if not name:
             continue
         if name == "naturressursskatt":  # repeated per kommune: {beloep, kommune}
-            beloep = child.find(f"{{{NS_SETTLEMENT}}}beloep")
-            text = beloep.text if beloep is not None else None
-            value = v.amount(text, f"{prefix}/naturressursskatt/beloep", file_name=file_name)
+            what = f"{prefix}/naturressursskatt/beloep"
+            text = leaf_text(child.find(f"{{{NS_SETTLEMENT}}}beloep"), what, file_name)
+            value = v.amount(text, what, file_name=file_name)
             result[name] = result.get(name, v.ZERO) + value
             continue
         if len(child):
@@ -66,8 +66,7 @@ def parse_xml(
     ns = {"n": NS_SETTLEMENT}
 
     def text(path: str) -> str | None:
-        found = root.find(path, ns)
-        return found.text.strip() if found is not None and found.text and found.text.strip() else None
+        return leaf_text(root.find(path, ns), path.replace("n:", ""), file_name)
 
     skatt = root.find("n:skatt", ns)
     taxes = _children_amounts(skatt, file_name, "skatt")
@@ -152,8 +151,8 @@ def documents_in_response(root: etree._Element, file_name: str | None = None) ->
     ns = {"r": NS_RESPONSE}
     result = {}
     for index, doc in enumerate(root.findall("r:dokumenter/r:dokument", ns), start=1):
-        doc_type = (doc.findtext("r:type", namespaces=ns) or "").strip()
-        content = (doc.findtext("r:content", namespaces=ns) or "").strip()
+        doc_type = leaf_text(doc.find("r:type", ns), f"dokument[{index}]/type", file_name) or ""
+        content = leaf_text(doc.find("r:content", ns), f"dokument[{index}]/content", file_name) or ""
         if not doc_type or not content:
             continue
         try:
@@ -171,19 +170,20 @@ def documents_in_response(root: etree._Element, file_name: str | None = None) ->
     return result
 
 
-def income_year_of(documents: dict[str, etree._Element]) -> int | None:
+def income_year_of(documents: dict[str, etree._Element], file_name: str | None = None) -> int | None:
     for doc_type, element in documents.items():
         if doc_type.startswith("skattemelding"):
             for child in element:
-                if local(child.tag) == "inntektsaar" and (child.text or "").strip().isdigit():
-                    return int(child.text.strip())
+                if local(child.tag) == "inntektsaar":
+                    text = leaf_text(child, "inntektsaar", file_name)
+                    return v.year(text, "inntektsaar", file_name=file_name) if text else None
     return None
 
 
 def parse_response(root: etree._Element, file_name: str | None = None) -> ParsedDocument | None:
     """The AS tax computation inside a response envelope, or None when it holds none (personal, drafts)."""
     documents = documents_in_response(root, file_name)
-    year = income_year_of(documents)
+    year = income_year_of(documents, file_name)
     for doc_type, variant in _VARIANTS.items():
         inner = documents.get(doc_type)
         if inner is None:

@@ -23,7 +23,7 @@ from .base import (
     VatPayment,
 )
 from .kid import is_valid_kid
-from .xmlsafe import local
+from .xmlsafe import leaf_text, local
 
 NS_PAYMENT = "no:skatteetaten:fastsetting:avgift:mva:skattemeldingformerverdiavgift:betalingsinformasjon:v1.0"
 NS_RETURN = "no:skatteetaten:fastsetting:avgift:mva:skattemeldingformerverdiavgift:v1.0"
@@ -56,10 +56,7 @@ class _Reader:
         return (self.root if node is None else node).findall(self._path(path), self.ns)
 
     def text(self, path: str, node=None) -> str | None:
-        element = self.find(path, node)
-        if element is None or element.text is None:
-            return None
-        return element.text.strip() or None
+        return leaf_text(self.find(path, node), path, self.file_name)
 
     def required(self, path: str, node=None) -> str:
         value = self.text(path, node)
@@ -81,9 +78,10 @@ class _Reader:
         name = None
         if period_node is not None:
             for child in period_node:
-                if local(child.tag) in _PERIOD_ELEMENTS and (child.text or "").strip():
-                    name = child.text.strip()
-                    break
+                if local(child.tag) in _PERIOD_ELEMENTS:
+                    name = leaf_text(child, f"{base}/periode/{local(child.tag)}", self.file_name)
+                    if name:
+                        break
         if name is None:
             raise v.missing(f"{base}/periode", self.file_name)
         start, end = v.period_bounds(name, year, file_name=self.file_name)
@@ -101,10 +99,14 @@ def parse_payment_xml(root: etree._Element, file_name: str | None = None) -> Par
         r.text("skattepliktig/organisasjonsnummer"), "skattepliktig/organisasjonsnummer", file_name=file_name
     )
     year, name, start, end = r.period("skattleggingsperiode")
-    kid = v.digits(r.required("kundeidentifikasjonsnummer"))
+    kid = v.kid(r.required("kundeidentifikasjonsnummer"), "kundeidentifikasjonsnummer", file_name=file_name)
     amount = v.amount(r.text("beloep"), "beloep", file_name=file_name)
     due = v.iso_date(r.text("betalingsfrist"), "betalingsfrist", file_name=file_name)
-    account = v.digits(r.required("betalesTilKonto/norskKontonummer"))
+    account = v.account_number(
+        r.required("betalesTilKonto/norskKontonummer"),
+        "betalesTilKonto/norskKontonummer",
+        file_name=file_name,
+    )
     payment = VatPayment(
         org_number=org,
         kid=kid,
@@ -180,7 +182,9 @@ def parse_return_xml(root: etree._Element, file_name: str | None = None) -> Pars
         total=total,
         lines=lines,
         category=r.text("meldingskategori"),
-        refund_kid=v.digits(refund_kid) if refund_kid else None,
+        refund_kid=v.kid(
+            refund_kid, "betalingsinformasjon/kundeIdentifikasjonsnummer", required=False, file_name=file_name
+        ),
         system_reference=r.text("innsending/regnskapssystemsreferanse"),
         source="mva-melding",
     )
@@ -247,9 +251,9 @@ def parse_assessment_json(obj: dict, file_name: str | None = None) -> list[Parse
 def _parse_assessed_period(
     period: dict, org: str | None, where: str, file_name: str | None
 ) -> ParsedDocument:
-    info = period.get("skattleggingsperiode") or {}
+    info = _object(period, "skattleggingsperiode", where, file_name)
     year = v.year(info.get("aar"), f"{where}/skattleggingsperiode/aar", file_name=file_name)
-    name = str(info.get("periode") or "").strip()
+    name = v.string(info.get("periode"), f"{where}/skattleggingsperiode/periode", file_name=file_name) or ""
     start = v.optional_date(info.get("periodeStart"), "periodeStart", file_name=file_name)
     end = v.optional_date(info.get("periodeSlutt"), "periodeSlutt", file_name=file_name)
     if start is None or end is None:
@@ -257,27 +261,34 @@ def _parse_assessed_period(
             raise v.missing(f"{where}/skattleggingsperiode/periode", file_name)
         start, end = v.period_bounds(name, year, file_name=file_name)
     total = _assessed_total(period.get("fastsattMerverdiavgift"), where, file_name)
-    self_assessed = period.get("egenfastsattMerverdiavgift") or {}
+    self_assessed = _object(period, "egenfastsattMerverdiavgift", where, file_name)
     raw_lines = self_assessed.get("mvaSpesifikasjonslinje")
     if not isinstance(raw_lines, list):
         raise v.missing(f"{where}/egenfastsattMerverdiavgift/mvaSpesifikasjonslinje", file_name)
     lines = []
     for index, raw in enumerate(raw_lines, start=1):
         line_where = f"mvaSpesifikasjonslinje[{index}]"
-        if not isinstance(raw, dict) or raw.get("mvaKode") in (None, ""):
+        if not isinstance(raw, dict):
+            raise v.bad_value(line_where, raw, file_name)
+        code = v.string(raw.get("mvaKode"), f"{line_where}/mvaKode", file_name=file_name)
+        if code is None:
             raise v.missing(f"{line_where}/mvaKode", file_name)
         deduction = raw.get("erFradrag")
+        if deduction is not None and not isinstance(deduction, bool):
+            raise v.bad_value(f"{line_where}/erFradrag", deduction, file_name)
         lines.append(
             MvaLine(
-                mva_code=str(raw["mvaKode"]),
+                mva_code=code,
                 vat=v.amount(raw.get("merverdiavgift"), f"{line_where}/merverdiavgift", file_name=file_name),
                 base=v.optional_amount(raw.get("grunnlag"), f"{line_where}/grunnlag", file_name=file_name),
                 rate=v.rate(raw.get("sats"), file_name=file_name),
-                specification=raw.get("spesifikasjon") or None,
-                is_deduction=bool(deduction) if deduction is not None else None,
+                specification=v.string(
+                    raw.get("spesifikasjon"), f"{line_where}/spesifikasjon", file_name=file_name
+                ),
+                is_deduction=deduction,
             )
         )
-    melding = self_assessed.get("mvaMelding") or {}
+    melding = _object(self_assessed, "mvaMelding", where, file_name)
     mva = MvaReturn(
         org_number=org,
         period_year=year,
@@ -286,8 +297,10 @@ def _parse_assessed_period(
         period_end=end,
         total=total,
         lines=lines,
-        category=period.get("meldingskategori"),
-        submission_reference=melding.get("meldingsreferanse"),
+        category=v.string(period.get("meldingskategori"), f"{where}/meldingskategori", file_name=file_name),
+        submission_reference=v.string(
+            melding.get("meldingsreferanse"), f"{where}/mvaMelding/meldingsreferanse", file_name=file_name
+        ),
         submitted_at=v.optional_datetime(
             melding.get("innsendingstidspunkt"), "innsendingstidspunkt", file_name=file_name
         ),
@@ -298,6 +311,16 @@ def _parse_assessed_period(
     )
     _check_total(mva, file_name)
     return _return_document(mva, file_name, JSON_ASSESSMENT)
+
+
+def _object(obj: dict, key: str, where: str, file_name: str | None) -> dict:
+    """A JSON member that must be an object (``{}`` when absent or null)."""
+    value = obj.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise v.bad_value(f"{where}/{key}", value, file_name)
+    return value
 
 
 def _assessed_total(value, where: str, file_name: str | None) -> Decimal:
@@ -315,6 +338,7 @@ def _assessed_total(value, where: str, file_name: str | None) -> Decimal:
                 code="bad_value",
             )
         key, raw = next(iter(numbers.items()))
+        v.clean_text(key, what, file_name)
         total = v.amount(raw, f"{what}/{key}", file_name=file_name)
         # til gode = refund = negative in our convention, whatever sign the sender used
         if key.lower().startswith("tilgode") and total > 0:

@@ -46,6 +46,21 @@ def _bom_encoding(data: bytes) -> str | None:
     return None
 
 
+# Character encodings a tax document may declare (Python's canonical names). Python knows codecs that are
+# no text encodings at all ("undefined" always fails, "unicode_escape", "punycode", "idna"…): refused.
+_ENCODINGS = {
+    "ascii",
+    "utf-8",
+    "utf-8-sig",
+    "utf-16",
+    "utf-16-le",
+    "utf-16-be",
+    "latin-1",
+    *(f"iso8859-{n}" for n in (1, 2, 4, 9, 10, 13, 14, 15, 16)),
+    *(f"cp125{n}" for n in range(9)),
+}
+
+
 def decode_text(data: bytes, *, file_name: str | None = None, strict: bool = True) -> str:
     """Bytes → str: BOM first, then the XML declaration's encoding, then UTF-8.
 
@@ -56,12 +71,19 @@ def decode_text(data: bytes, *, file_name: str | None = None, strict: bool = Tru
         match = _ENCODING_RE.match(data[:200])
         encoding = match.group(1).decode("ascii") if match else "utf-8"
     try:
-        return data.decode(encoding)
+        known = codecs.lookup(encoding).name in _ENCODINGS
     except LookupError:
-        raise bad_encoding(f"unknown encoding '{encoding}'", file_name) from None
-    except UnicodeDecodeError as exc:
+        known = False
+    if not known:
         if strict:
-            raise bad_encoding(f"not valid {encoding}: {exc.reason} at byte {exc.start}", file_name) from None
+            raise bad_encoding(f"unknown encoding '{encoding}'", file_name)
+        return data.decode("cp1252", errors="replace")
+    try:
+        return data.decode(encoding)
+    except UnicodeError as exc:
+        if strict:
+            where = f" at byte {exc.start}" if isinstance(exc, UnicodeDecodeError) else ""
+            raise bad_encoding(f"not valid {encoding}{where}", file_name) from None
         return data.decode("cp1252", errors="replace")
 
 
@@ -123,11 +145,17 @@ def _parse(data: bytes, file_name: str | None) -> etree._Element:
         if "encoding" in message.lower() or "utf-8" in message.lower() or "char" in message.lower():
             raise bad_encoding(message, file_name) from None
         raise ParseError(
-            Text(_lt("The file is not well-formed XML: %(error)s"), {"error": message}),
+            Text(
+                _lt(
+                    "The file is damaged or cut off (not well-formed XML), so nothing was read from it: "
+                    "download it again from Skatteetaten or Altinn and upload the new copy."
+                )
+            ),
             file_name=file_name,
             code="malformed",
+            details=message,
         ) from None
-    except ValueError as exc:  # e.g. unsupported encodings declared
+    except (ValueError, LookupError) as exc:  # e.g. unsupported encodings declared
         raise bad_encoding(str(exc), file_name) from None
     tree = root.getroottree()
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
@@ -135,6 +163,23 @@ def _parse(data: bytes, file_name: str | None) -> etree._Element:
     if any(isinstance(node, etree._Entity) for node in root.iter()):
         raise dtd_refused(file_name)
     return root
+
+
+def leaf_text(element, what: str, file_name: str | None = None) -> str | None:
+    """The stripped text of an element that holds text only, or None when empty.
+
+    An element with child elements is refused, never half-read: ``<beloep>48<beloep/>311.49</beloep>``
+    would otherwise be read as 48 (lxml's ``text`` stops at the first child)."""
+    if element is None:
+        return None
+    if len(element):
+        raise ParseError(
+            Text(_lt("Field '%(field)s' holds other elements instead of a single value."), {"field": what}),
+            file_name=file_name,
+            code="bad_value",
+        )
+    text = (element.text or "").strip()
+    return text or None
 
 
 def local(tag) -> str:
