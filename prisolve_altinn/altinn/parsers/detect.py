@@ -261,7 +261,7 @@ def _load_json(data: bytes, name: str, *, strict: bool):
             raise
         return None
     try:
-        return _checked_strings(json.loads(text.lstrip("\ufeff"), parse_float=Decimal), name)
+        obj = json.loads(text.lstrip("\ufeff"), parse_float=Decimal)
     except RecursionError:
         raise ParseError(
             Text(_lt("The JSON is nested too deeply to be a tax document.")),
@@ -282,22 +282,23 @@ def _load_json(data: bytes, name: str, *, strict: bool):
             code="malformed",
             details=str(exc),
         ) from None
+    return _checked_strings(obj, name)
 
 
 def _checked_strings(obj, name: str):
     """``obj`` when none of its strings (keys included) holds NUL, a lone surrogate or a control character:
     JSON can escape them (``\\u0000``, ``\\ud800``), PostgreSQL refuses to store them."""
-    stack = [obj]
+    stack = [(obj, "")]
     while stack:
-        value = stack.pop()
+        value, path = stack.pop()
         if isinstance(value, dict):
             for key, item in value.items():
-                v.clean_text(key, "JSON", name)
-                stack.append(item)
+                v.clean_text(key, path or "/", name)
+                stack.append((item, f"{path}/{key}"))
         elif isinstance(value, list):
-            stack.extend(value)
+            stack.extend((item, f"{path}[{index}]") for index, item in enumerate(value))
         elif isinstance(value, str):
-            v.clean_text(value, "JSON", name)
+            v.clean_text(value, path or "/", name)
     return obj
 
 

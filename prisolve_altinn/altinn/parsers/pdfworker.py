@@ -12,7 +12,7 @@ import resource
 import sys
 
 CPU_SECONDS = 5
-ADDRESS_SPACE = 768 * 1024 * 1024
+ADDRESS_SPACE = 512 * 1024 * 1024
 MAX_TEXT = 1024 * 1024
 
 

@@ -50,9 +50,10 @@ def _children_amounts(node, file_name: str | None, prefix: str) -> dict:
             value = v.amount(text, what, file_name=file_name)
             result[name] = result.get(name, v.ZERO) + value
             continue
-        if len(child):
-            continue
-        result[name] = v.amount(child.text, f"{prefix}/{name}", file_name=file_name)
+        # every other child is one amount (the XSD's BeloepSomHeltall): children inside one are refused
+        result[name] = v.amount(
+            leaf_text(child, f"{prefix}/{name}", file_name), f"{prefix}/{name}", file_name=file_name
+        )
     return result
 
 

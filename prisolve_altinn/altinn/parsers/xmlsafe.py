@@ -74,10 +74,8 @@ def decode_text(data: bytes, *, file_name: str | None = None, strict: bool = Tru
         known = codecs.lookup(encoding).name in _ENCODINGS
     except LookupError:
         known = False
-    if not known:
-        if strict:
-            raise bad_encoding(f"unknown encoding '{encoding}'", file_name)
-        return data.decode("cp1252", errors="replace")
+    if not known:  # refused even when not strict: the DTD scan must read what lxml will read
+        raise bad_encoding(f"unknown encoding '{encoding}'", file_name)
     try:
         return data.decode(encoding)
     except UnicodeError as exc:
