@@ -62,6 +62,7 @@ def test_claim_type_that_is_not_text_is_refused(load, raw, nb, value):
     [
         {"periodeBeskrivelse": {"spraakTekst": [{"spraak": "nb", "tekst": 5}]}},
         {"periodeBeskrivelse": 2025},
+        {"periodeBeskrivelse": {"spraakTekst": [{"spraak": {"nb": 1}, "tekst": "2025"}]}},
         {"periodeBeskrivelse": None, "aar": "²⁰²⁵"},
         7,
     ],
@@ -493,3 +494,23 @@ def test_cut_off_xml_says_what_to_do_and_keeps_the_parser_text_for_support(load,
     assert "skadet eller avkortet" in headline and "last den ned på nytt" in headline
     assert "line" not in headline  # lxml's words are not the headline
     assert details.startswith("Detaljer for brukerstøtte: ") and "line" in details
+
+
+@pytest.mark.skipif(not detect.HAS_PYPDF2, reason="PyPDF2 is Odoo's dependency; the Odoo venv has it")
+def test_damaged_pdfs_end_as_letters_in_bounded_time():
+    """Byte flips and cuts of a letter PDF: read, or no text, never an exception (seeded, 12 cases)."""
+    import random
+
+    rng = random.Random(26)
+    pdf = pdf_with_stream(zlib.compress(b"BT /F1 12 Tf 72 712 Td (Forskuddsskatt 2025) Tj ET"))
+    for _case in range(12):
+        data = bytearray(pdf)
+        if rng.random() < 0.5:
+            for _ in range(rng.randint(1, 10)):
+                data[rng.randrange(9, len(data))] = rng.randrange(256)
+        else:
+            data = data[: rng.randrange(10, len(data))]
+        started = time.perf_counter()
+        document = parse_files([load_pdf("brev.pdf", bytes(data))])
+        assert document.doc_type == DOC_OTHER
+        assert time.perf_counter() - started < detect.PDF_SECONDS + 2

@@ -61,7 +61,9 @@ def _text(value, what: str = "kravbeskrivelse", file_name: str | None = None) ->
         texts = value.get("spraakTekst")
         if isinstance(texts, list):
             by_lang = {
-                t.get("spraak"): v.string(t.get("tekst"), what, file_name=file_name)
+                v.string(t.get("spraak"), f"{what}/spraak", file_name=file_name): v.string(
+                    t.get("tekst"), what, file_name=file_name
+                )
                 for t in texts
                 if isinstance(t, dict) and t.get("tekst")
             }
