@@ -7,6 +7,7 @@ Sign conventions (the booking code relies on them):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -50,6 +51,10 @@ CLAIM_CATEGORIES = (
 )
 
 
+# NUL, other control characters and lone surrogates: never in a stored message.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
 def join_texts(texts: list[Text], separator: str = ", ") -> Text:
     """Several texts as one (each translated on its own): the joining template holds no words."""
     return Text(
@@ -83,7 +88,8 @@ class ParseError(ValueError):
         if self.file_name:
             message = Text(_lt("%(reason)s (file: %(file)s)"), {"reason": message, "file": self.file_name})
         if self.details:
-            message = join_texts([message, Text(DETAILS_LABEL, {"details": self.details[:300]})], "\n")
+            details = _CONTROL.sub("\ufffd", self.details[:300])
+            message = join_texts([message, Text(DETAILS_LABEL, {"details": details})], "\n")
         return message
 
     def text(self, translate=None, value=None) -> str:

@@ -304,6 +304,7 @@ def bad_value(what: str, value, file_name: str | None = None) -> ParseError:
     shown = str(value)
     if len(shown) > 60:
         shown = shown[:57] + "..."
+    shown = _BAD_TEXT.sub("\ufffd", shown)  # the message is stored: nothing PostgreSQL refuses
     return ParseError(
         Text(_lt("Field '%(field)s' has an invalid value '%(value)s'."), {"field": what, "value": shown}),
         file_name=file_name,
