@@ -107,8 +107,8 @@ def _kid_of(info, where: str = "betalingsinformasjon", file_name: str | None = N
     for key in _KID_KEYS:
         if info.get(key) is not None and info.get(key) != "":
             return v.kid(info[key], f"{where}/{key}", required=False, file_name=file_name)
-    for key, value in info.items():
-        if value not in (None, "") and ("kid" in key.lower() or "kundeident" in key.lower()):
+    for key, value in info.items():  # a key merely naming a KID: only its text can be one
+        if isinstance(value, str) and value and ("kid" in key.lower() or "kundeident" in key.lower()):
             return v.kid(value, f"{where}/{key}", required=False, file_name=file_name)
     return None
 
