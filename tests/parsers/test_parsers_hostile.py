@@ -337,22 +337,15 @@ def load_pdf(name, data):
 
 
 @pytest.mark.skipif(not detect.HAS_PYPDF2, reason="PyPDF2 is Odoo's dependency; the Odoo venv has it")
-def test_pdf_that_never_ends_is_stopped(monkeypatch):
+def test_pdf_that_never_ends_is_stopped(monkeypatch, tmp_path):
     """Whatever loops in PyPDF2, the wall-clock bound stops the child (simulated: a worker that sleeps)."""
+    sleeper = tmp_path / "sleeping_pdfworker.py"
+    sleeper.write_text("import time\ntime.sleep(60)\n")
     monkeypatch.setattr(detect, "PDF_SECONDS", 1)
-    monkeypatch.setattr(detect, "_PDF_WORKER", _sleeper())
+    monkeypatch.setattr(detect, "_PDF_WORKER", sleeper)
     started = time.perf_counter()
     assert detect.pdf_text(b"%PDF-1.4\n") is None
     assert time.perf_counter() - started < 3
-
-
-def _sleeper():
-    import tempfile
-    from pathlib import Path
-
-    path = Path(tempfile.gettempdir()) / "prisolve_sleeping_pdfworker.py"
-    path.write_text("import time\ntime.sleep(60)\n")
-    return path
 
 
 def test_html_named_pdf_is_a_letter(load):
