@@ -9,6 +9,8 @@ its server action, in every database that still has it (also those updated to 18
 
 import logging
 
+from psycopg2 import errors
+
 from odoo import SUPERUSER_ID, api
 
 _logger = logging.getLogger(__name__)
@@ -25,8 +27,17 @@ def migrate(cr, version):
         cron = env.ref(f"prisolve_altinn.{name}", raise_if_not_found=False)
         if cron is None or cron._name != "ir.cron":
             continue
-        # Wait for a run in progress to end: ir.cron's own lock check (NOWAIT) would roll the update back.
-        cr.execute("SELECT id FROM ir_cron WHERE id = %s FOR UPDATE", [cron.id])
+        # Wait for a run in progress to end (as long as Odoo's update waits for a lock: 15 s), else stop the
+        # update saying why; ir.cron's own check (NOWAIT) would roll it back ("try again in a few minutes").
+        try:
+            with cr.savepoint(flush=False):
+                cr.execute("SELECT id FROM ir_cron WHERE id = %s FOR UPDATE", [cron.id], log_exceptions=False)
+        except errors.LockNotAvailable:
+            raise RuntimeError(
+                f"The old scheduled action prisolve_altinn.{name} (id {cron.id}) is running and cannot be "
+                "removed. Stop Odoo's scheduled actions (or wait until it has finished) and update "
+                "prisolve_altinn again; nothing was changed."
+            ) from None
         action = cron.ir_actions_server_id
         cron.unlink()
         # The server action was made for this cron (delegation); it goes unless another cron runs it.
