@@ -170,7 +170,7 @@ def main():
         print(f"UPGRADE TEST FAILED: {exc}", file=sys.stderr)
         return 1
     finally:
-        print(f"upgrade test wall time: {', '.join(laps)}; total {time.monotonic() - started:.0f} s")
+        print(f"upgrade test wall time: {', '.join(laps) or '-'}; total {time.monotonic() - started:.0f} s")
         if args.keep:
             print(f"kept: database {args.db}, folder {workdir}")
         else:
