@@ -60,15 +60,14 @@ def _transport_from_datasystem(cr):
     """
     if not sql.column_exists(cr, "res_company", "altinn_transport"):
         sql.create_column(cr, "res_company", "altinn_transport", "varchar")
-    firm_has_system = "FALSE"
-    if sql.column_exists(cr, "res_company", "altinn_firm_id"):
-        firm_has_system = """EXISTS (SELECT 1 FROM res_partner p
-                                      WHERE p.id = c.altinn_firm_id AND p.altinn_system_id <> '')"""
+    # Every earlier release has the firm column (altinn_client_id, renamed above).
     cr.execute(
-        f"""UPDATE res_company c
-               SET altinn_transport = CASE WHEN c.altinn_system_id <> '' OR {firm_has_system}
-                                           THEN 'altinn2' ELSE 'altinn3' END
-             WHERE c.altinn_transport IS NULL"""
+        """UPDATE res_company c
+              SET altinn_transport = CASE WHEN c.altinn_system_id <> '' OR EXISTS (
+                                              SELECT 1 FROM res_partner p
+                                               WHERE p.id = c.altinn_firm_id AND p.altinn_system_id <> '')
+                                          THEN 'altinn2' ELSE 'altinn3' END
+            WHERE c.altinn_transport IS NULL"""
     )
     _logger.info("prisolve_altinn: connection set for %s companies from their datasystems", cr.rowcount)
 
