@@ -3,7 +3,7 @@
 {
     "name": "Altinn for Odoo (Prisolve)",
     "summary": "Fetch a Norwegian company's Altinn forms and messages into an Odoo ledger",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Accounting/Localizations/EDI",
     "website": "https://prisolve.com",
     "author": "Prisolve",
