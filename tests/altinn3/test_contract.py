@@ -319,3 +319,29 @@ def test_an_answer_that_breaks_the_contract_is_a_typed_failure_for_that_dialog(
     assert isinstance(error, errors.UnexpectedAnswer) and expected in error.text(nb)
     assert "kontrakt" in error.text(nb) and "ble ikke importert" in error.text(nb)
     assert json.loads(error.raw)["id"] == target["dialog_id"]
+
+
+def test_every_dialogporten_route_answers_within_the_contract(emu, tokens_for):
+    """Each operation the emulator serves, success and refusal; the ``emu`` fixture fails on a violation."""
+    token = tokens_for(COMPANY).maskinporten_token()
+    owner = next(d for d in emu.dialogs(COMPANY) if d["kind"] == "owner")["dialog_id"]
+    transmissions = get(emu, f"{DP}/dialogs/{owner}/transmissions", token).json()
+    answers = [
+        get(emu, DP + "/parties", token),
+        search(emu, token),
+        search(emu, token, limit=0),
+        get(emu, f"{DP}/dialogs/{owner}", token),
+        get(emu, f"{DP}/dialogs/{owner}/transmissions/{transmissions[0]['id']}", token),
+        get(emu, f"{DP}/dialogs/{owner}/transmissions/{owner}", token),
+        get(emu, f"{DP}/dialogs/{owner}/seenlog", token),
+        get(emu, f"{DP}/dialogs/3f2a7c1e-0000-4000-8000-000000000001", token),
+        get(emu, "/dialogporten/api/v1/metadata/limits", token),
+        requests.put(
+            f"{emu.url}{DP}/dialogs/{owner}/context/systemlabels",
+            json={"addLabels": ["Archive"]},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        ),
+    ]
+    assert [a.status_code for a in answers] == [200, 200, 400, 200, 200, 404, 200, 404, 200, 204]
+    assert emu.handle.contract_violations() == []
