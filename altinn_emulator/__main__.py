@@ -40,6 +40,13 @@ def main(argv=None) -> int:
         help="extra module to import (it registers routes); repeatable",
     )
     parser.add_argument("--verbose", action="store_true", help="log every request on stderr")
+    parser.add_argument(
+        "--check-contract",
+        action="store_true",
+        default=None,
+        help="check every Altinn 3 answer against Altinn's contracts (altinn3/contract.py); "
+        "a violation answers 500 and is logged on stderr",
+    )
     args = parser.parse_args(argv)
     server = make_server(
         args.host,
@@ -50,6 +57,7 @@ def main(argv=None) -> int:
         schema_dir=args.schema_dir,
         plugins=args.plugin,
         verbose=args.verbose,
+        check_contract=args.check_contract,
     )
     print(f"Altinn emulator listening on {server.url}", flush=True)
     try:

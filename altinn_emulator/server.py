@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import re
 import sys
 import time
@@ -16,6 +17,8 @@ from .clock import Clock
 from .routes import Request, Response
 from .schema import SchemaSet
 from .state import State
+
+CHECK_CONTRACT_ENV = "ALTINN_EMULATOR_CHECK_CONTRACT"
 
 MAX_BODY = 50 * 1024 * 1024
 DEFAULT_PLUGINS = ("altinn_emulator.altinn3",)
@@ -190,8 +193,14 @@ def make_server(
     clock: Clock | None = None,
     verbose: bool = False,
     state: State | None = None,
+    check_contract: bool | None = None,
 ) -> EmulatorServer:
+    """:param check_contract: check every Altinn 3 answer against Altinn's contracts (altinn3/contract.py);
+    None: on when the environment has ``ALTINN_EMULATOR_CHECK_CONTRACT=1``"""
     load_plugins(plugins)
     state = state or State(seed=seed, base_date=base_date, clock=clock, data_dirs=tuple(data_dirs))
+    if check_contract is None:
+        check_contract = os.environ.get(CHECK_CONTRACT_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+    state.contract_check = bool(check_contract)
     app = EmulatorApp(state, SchemaSet(schema_dir))
     return EmulatorServer((host, port), app, verbose)

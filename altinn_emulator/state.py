@@ -43,6 +43,9 @@ class State:
         self._base_date_arg = base_date
         self.data_dirs = tuple(Path(d) for d in data_dirs)
         self.extensions: dict = {}  # plug-in state (e.g. extensions["altinn3"])
+        # Altinn 3 answers checked against Altinn's contracts (altinn3/contract.py); kept across resets.
+        self.contract_check = False
+        self.contract_violations: list[dict] = []
         self.reset()
 
     # ------------------------------------------------------------------ lifecycle

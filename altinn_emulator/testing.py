@@ -75,6 +75,22 @@ class EmulatorHandle:
     def reset(self, seed: int | None = None, base_date: date | None = None) -> None:
         self.state.reset(seed=seed, base_date=base_date)
 
+    # ---- contract check (altinn3/contract.py)
+    def contract_violations(self, clear: bool = False) -> list[dict]:
+        """Answers that broke Altinn's contracts since the last clear (only with the check on)."""
+        with self.state.lock:
+            found = list(self.state.contract_violations)
+            if clear:
+                self.state.contract_violations.clear()
+        return found
+
+    def assert_contract(self) -> None:
+        """Fail (AssertionError) when an answer broke Altinn's contracts; the record is cleared."""
+        found = self.contract_violations(clear=True)
+        if found:
+            lines = [f"{v['method']} {v['path']} -> {v['status']}: {'; '.join(v['problems'])}" for v in found]
+            raise AssertionError("The emulator broke Altinn's contract:\n" + "\n".join(lines))
+
 
 @contextlib.contextmanager
 def running_emulator(
@@ -87,8 +103,13 @@ def running_emulator(
     clock: Clock | None = None,
     data_dirs=(),
     verbose: bool = False,
+    check_contract: bool | None = None,
 ) -> Iterator[EmulatorHandle]:
-    """Start an emulator on a free port in a background thread; stop it on exit."""
+    """Start an emulator on a free port in a background thread; stop it on exit.
+
+    ``check_contract``: check every Altinn 3 answer against Altinn's contracts (None: the environment
+    variable ``ALTINN_EMULATOR_CHECK_CONTRACT``); a violation answers 500 and is kept for
+    ``assert_contract``."""
     server = make_server(
         host,
         0,
@@ -99,6 +120,7 @@ def running_emulator(
         clock=clock,
         data_dirs=data_dirs,
         verbose=verbose,
+        check_contract=check_contract,
     )
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="altinn-emulator", daemon=True

@@ -572,15 +572,21 @@ def agents(state, request):
                 "id": u.id,
                 "integrationTitle": u.integration_title,
                 "systemId": u.system_id,
-                "reporteeOrgNo": u.owner_org,
+                "productName": (system.name.get("nb") if system else "") or "",
+                "systemInternalId": system.guid if system else None,
                 "partyId": str(state.party_id(u.owner_org)),
+                "partyUuId": stable_uuid("party", u.owner_org),
+                "reporteeOrgNo": u.owner_org,
                 "created": u.created.isoformat(),
                 "isDeleted": False,
+                "supplierName": VENDOR_NAME,
+                "supplierOrgno": system.vendor_org if system else "",
                 "externalRef": u.external_ref,
                 "userType": "agent",
                 "accessPackages": [{"urn": p} for p in u.access_packages],
             }
             for u in sorted(users, key=lambda u: (u.created, u.id))
+            for system in [ext.systems.get(u.system_id)]
         ]
     )
 

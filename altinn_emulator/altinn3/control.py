@@ -39,7 +39,6 @@ def summary(state, request):
             "system_users": [_user_json(u) for u in ext.system_users.values()],
             "requests": [r.as_json(base_url(request)) for r in ext.requests.values()],
             "faults": ext.faults,
-            "continuation_generation": ext.continuation_generation,
             "max_clock_skew": ext.max_clock_skew,
         }
     )
@@ -271,21 +270,13 @@ def faults_delete(state, request):
     return Response.json({"pending": 0})
 
 
-@route("POST", BASE + r"/continuation/expire/?$", control=True)
-def expire_continuation(state, request):
-    """Every continuation token handed out so far stops working (as after a Dialogporten deploy)."""
-    ext = a3(state)
-    with ext.lock:
-        ext.continuation_generation += 1
-    return Response.json({"continuation_generation": ext.continuation_generation})
-
-
-CONFIG_KEYS = ("max_clock_skew", "mp_token_lifetime", "altinn_token_lifetime")
+CONFIG_KEYS = ("max_clock_skew", "mp_token_lifetime", "altinn_token_lifetime", "parties_cache_seconds")
 
 
 @route("POST", BASE + r"/config/?$", control=True)
 def config(state, request):
-    """``{"max_clock_skew", "mp_token_lifetime", "altinn_token_lifetime"}`` (seconds) and
+    """``{"max_clock_skew", "mp_token_lifetime", "altinn_token_lifetime", "parties_cache_seconds"}``
+    (seconds; ``parties_cache_seconds``: how long Dialogporten keeps a system user's parties, Altinn: 900) and
     ``"latency_ms"``: a delay added to every Altinn 3 answer (benchmarks; control routes excluded)."""
     body = body_json(request)
     ext = a3(state)

@@ -3,8 +3,6 @@ seen-log side effect and an EdDSA dialog token, transmissions, seen log, system 
 
 from __future__ import annotations
 
-import base64
-import json
 import uuid
 from dataclasses import dataclass
 
@@ -77,7 +75,8 @@ def parties(state, request):
     point 2 expects this; Dialogporten takes it from Access Management's authorized parties)."""
     principal = principal_of(state, request)
     user = principal.system_user
-    orgs = [user.owner_org, *sorted(user.clients - {user.owner_org})] if user.agent else [user.owner_org]
+    clients = a3(state).authorized_clients(user, now_ts(state))
+    orgs = [user.owner_org, *sorted(clients - {user.owner_org})] if user.agent else [user.owner_org]
     out = []
     for org in orgs:
         organisation = state.organisation(org)
@@ -103,9 +102,13 @@ def parties(state, request):
 
 # ---------------------------------------------------------------------------------------- search
 def _order(request):
+    """``OrderSet.TryParse``: ``key`` or ``key_direction``; a key without a direction is descending
+    (``PaginationConstants.DefaultOrderDirection``). The first key sorts (the emulator's id is the tie
+    breaker, as Dialogporten appends ``id``)."""
     raw = (arg(request, "orderBy") or "contentupdatedat_desc").strip().lower()
-    first = raw.split(",")[0]
+    first = raw.split(",")[0].strip()
     column, _, direction = first.partition("_")
+    direction = direction or "desc"
     if column not in ORDER_COLUMNS or direction not in ("asc", "desc"):
         raise Deny(validation_problem("orderBy", f"Invalid orderBy '{raw}'"))
     return column, direction
@@ -122,26 +125,39 @@ def _key(ctx, item, column):
     return (iso(value) or "", item.uuid)
 
 
-def _encode(key, column, direction, generation) -> str:
-    raw = json.dumps({"k": list(key), "o": f"{column}_{direction}", "g": generation}).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+def _encode(key, column) -> str:
+    """``OrderSet.GetContinuationTokenFrom``: ``<key>_<value>,id_<guid>`` of the page's last dialog, the
+    time as UTC ``"o"`` (``DateTimeOffset.UtcDateTime.ToString("o")``, 7 digits). It never expires."""
+    value = key[0]
+    if value.endswith("Z") and "." in value:
+        value = value[:-1].ljust(len(value[:-1].split(".")[0]) + 8, "0") + "Z"
+    return f"{column}_{value},id_{key[1]}"
 
 
-def _decode(token: str, column, direction, generation):
-    try:
-        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        key = tuple(data["k"])
-        order = data["o"]
-        token_generation = data["g"]
-    except (ValueError, KeyError, TypeError):
-        raise Deny(validation_problem("continuationToken", "Invalid continuation token")) from None
-    if token_generation != generation:
+def _decode(token: str, column):
+    """``ContinuationTokenSet.TryParse`` + ``PaginationParameterValidator``: a token that does not parse
+    is a 400; one that lacks a key of the current ``orderBy`` (it was made for another order) too."""
+    parts = {}
+    for piece in token.split(","):
+        key, sep, value = piece.strip().partition("_")
+        key = key.lower()
+        if not sep or key not in (*ORDER_COLUMNS, "id") or key in parts:
+            raise Deny(validation_problem("ContinuationToken", "Invalid continuation token")) from None
+        parts[key] = value
+    missing = [k for k in (column, "id") if k not in parts]
+    if missing:
         raise Deny(
-            validation_problem("continuationToken", "The continuation token has expired or is invalid")
+            validation_problem(
+                "ContinuationToken",
+                f"Continuation Token does not match OrderBy. Missing token keys: [{','.join(missing)}].",
+            )
         )
-    if order != f"{column}_{direction}":
-        raise Deny(validation_problem("continuationToken", "The continuation token does not match orderBy"))
-    return key
+    try:
+        stamp = iso(parse_iso(parts[column])) if parts[column] else ""
+        ident = str(uuid.UUID(parts["id"]))
+    except ValueError:
+        raise Deny(validation_problem("ContinuationToken", "Invalid continuation token")) from None
+    return (stamp or "", ident)
 
 
 def _time_filter(request, name):
@@ -152,6 +168,60 @@ def _time_filter(request, name):
         return parse_iso(value)
     except ValueError:
         raise Deny(validation_problem(name, f"'{name}' must be a date-time with a time zone")) from None
+
+
+def valid_org_number(number: str) -> bool:
+    """``NorwegianOrganizationIdentifier.IsValid``: nine digits, MOD11 weights 3,2,7,6,5,4,3,2."""
+    if len(number) != 9 or not number.isdigit():
+        return False
+    rest = sum(int(d) * w for d, w in zip(number[:8], (3, 2, 7, 6, 5, 4, 3, 2), strict=True)) % 11
+    control = 0 if rest == 0 else 11 - rest
+    return control != 10 and control == int(number[8])
+
+
+def valid_person_number(number: str) -> bool:
+    """``NorwegianPersonIdentifier.IsValid``: eleven digits, both MOD11 control digits."""
+    if len(number) != 11 or not number.isdigit():
+        return False
+    digits = [int(d) for d in number]
+    for weights, position in (((3, 7, 6, 1, 8, 9, 4, 5, 2), 9), ((5, 4, 3, 2, 7, 6, 5, 4, 3, 2), 10)):
+        rest = sum(d * w for d, w in zip(digits, weights, strict=False)) % 11
+        control = 0 if rest == 0 else 11 - rest
+        if control == 10 or control != digits[position]:
+            return False
+    return True
+
+
+PERSON_URN = "urn:altinn:person:identifier-no:"
+PARTY_MESSAGE = (
+    "'Party[{index}]' must be on format 'urn:altinn:organization:identifier-no:{{norwegian org-nr}}', "
+    "'urn:altinn:person:identifier-no:{{norwegian f-nr/d-nr}}', "
+    "'urn:altinn:person:legacy-selfidentified:{{username}}' or "
+    "'urn:altinn:person:idporten-email:{{e-mail}}' with valid values, respectively."
+)
+TIME_PAIRS = (
+    ("createdAfter", "createdBefore"),
+    ("dueAfter", "dueBefore"),
+    ("updatedAfter", "updatedBefore"),
+    ("contentUpdatedAfter", "contentUpdatedBefore"),
+)
+
+
+def _party_errors(parties_: list[str]) -> Response | None:
+    """``SearchDialogQueryValidator``: every ``party`` must be a valid party identifier
+    (``FluentValidationPartyIdentifierExtensions.IsValidPartyIdentifier``)."""
+    for index, party in enumerate(parties_):
+        if party.startswith(ORG_URN):
+            ok = valid_org_number(party[len(ORG_URN) :])
+        elif party.startswith(PERSON_URN):
+            ok = valid_person_number(party[len(PERSON_URN) :])
+        else:
+            ok = party.startswith(
+                ("urn:altinn:person:legacy-selfidentified:", "urn:altinn:person:idporten-email:")
+            )
+        if not ok:
+            return validation_problem(f"Party[{index}]", PARTY_MESSAGE.format(index=index))
+    return None
 
 
 @route("GET", BASE + r"/dialogs/?$")
@@ -170,6 +240,9 @@ def search(state, request):
         limit = 0
     if not 1 <= limit <= 1000:
         return validation_problem("limit", "limit must be between 1 and 1000")
+    refused = _party_errors(parties_)
+    if refused is not None:
+        return refused
     column, direction = _order(request)
     bounds = {
         name: _time_filter(request, name)
@@ -184,6 +257,14 @@ def search(state, request):
             "dueBefore",
         )
     }
+    for after, before in TIME_PAIRS:
+        if bounds[after] is not None and bounds[before] is not None and bounds[after] > bounds[before]:
+            # ValidationErrorStrings.PropertyNameMustBeLessThanOrEqualToComparisonProperty
+            return validation_problem(
+                after[0].upper() + after[1:],
+                f"'{after[0].upper() + after[1:]}' must be less than or equal to "
+                f"'{before[0].upper() + before[1:]}'.",
+            )
     statuses = set(args(request, "status"))
     labels = set(args(request, "systemLabel"))
     orgs = {o.lower() for o in args(request, "org")}
@@ -196,8 +277,8 @@ def search(state, request):
         reportees = list(state.items_by_reportee)
     candidates = []
     for org in reportees:
-        if not user.can_read(org):
-            continue  # Dialogporten filters by authorization: no error, just nothing
+        if not ctx.a3.can_search(user, org, now_ts(state)):
+            continue  # Dialogporten filters by authorization (its cached parties): no error, just nothing
         for item in state.items_by_reportee.get(org, []):
             if item.deleted:
                 continue
@@ -241,20 +322,21 @@ def search(state, request):
     candidates.sort(key=lambda pair: pair[0], reverse=direction == "desc")
     token = arg(request, "continuationToken")
     if token:
-        after = _decode(token, column, direction, ctx.a3.continuation_generation)
+        after = _decode(token, column)
         if direction == "asc":
             candidates = [c for c in candidates if c[0] > after]
         else:
             candidates = [c for c in candidates if c[0] < after]
     page = candidates[:limit]
     has_next = len(candidates) > limit
+    # PaginationExtensions: the token of the page's last dialog, on every page that has one (the last
+    # page too: hasNextPage says whether to go on); an empty page repeats the token it was asked with.
+    next_token = _encode(page[-1][0], column) if page else token
     return Response.json(
         {
             "items": [views.list_item(ctx, item) for _key_, item in page],
             "hasNextPage": has_next,
-            "continuationToken": _encode(page[-1][0], column, direction, ctx.a3.continuation_generation)
-            if has_next
-            else None,
+            "continuationToken": next_token,
             "orderBy": f"{column}_{direction},id_{direction}",
         }
     )
@@ -307,7 +389,10 @@ def get_dialog(state, request):
                 },
             }
         )
-    return Response.json(views.dialog(ctx, item, dialog_token(state, request, principal, item)))
+    # GetDialogEndpoint.cs: ETag = the dialog's revision (Guid.ToString(): bare, no quotes).
+    return Response.json(
+        views.dialog(ctx, item, dialog_token(state, request, principal, item)), 200, {"ETag": extra.revision}
+    )
 
 
 @route("GET", BASE + r"/dialogs/(?P<id>[0-9a-fA-F-]{36})/transmissions/?$")
@@ -315,7 +400,7 @@ def get_transmissions(state, request):
     principal = principal_of(state, request)
     ctx = ctx_of(state, request)
     item = visible_item(state, principal, request.match["id"])
-    return Response.json(views.transmissions(ctx, item))
+    return Response.json([views.standalone_transmission(tr) for tr in views.transmissions(ctx, item)])
 
 
 @route("GET", BASE + r"/dialogs/(?P<id>[0-9a-fA-F-]{36})/transmissions/(?P<tid>[0-9a-fA-F-]{36})/?$")
@@ -325,7 +410,7 @@ def get_transmission(state, request):
     item = visible_item(state, principal, request.match["id"])
     for tr in views.transmissions(ctx, item):
         if tr["id"] == request.match["tid"]:
-            return Response.json(tr)
+            return Response.json(views.standalone_transmission(tr))
     return problem(404, "Not Found", "Transmission not found")
 
 
@@ -363,7 +448,8 @@ def put_labels(state, request):
         extra.labels = labels or ["Default"]
         extra.revision = str(uuid.uuid4())
         extra.label_changed = state.now()
-    return Response(204, b"", "text/plain", {"ETag": f'"{extra.revision}"'})
+    # SetDialogSystemLabelsEndpoint.cs: the new revision, Guid.ToString() (bare, no quotes).
+    return Response(204, b"", "text/plain", {"ETag": extra.revision})
 
 
 # ---------------------------------------------------------------------------------------- metadata

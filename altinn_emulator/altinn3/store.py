@@ -152,7 +152,8 @@ class System:
         """``GET …/systemregister/vendor/{id}``: camelCase, the internal id is not shown."""
         return {
             "id": self.id,
-            "vendor": {"authority": "iso6523-actorid-upis", "ID": f"0192:{self.vendor_org}"},
+            # VendorInfo.Authority is a C# field: System.Text.Json never writes it.
+            "vendor": {"ID": f"0192:{self.vendor_org}"},
             "name": self.name,
             "description": self.description,
             "rights": self.rights,
@@ -282,11 +283,13 @@ class A3State:
         self.faults: list[dict] = []
         self.calls: list[dict] = []
         self.extras: dict[str, DialogExtra] = {}
-        self.continuation_generation = 1
         self.max_clock_skew = MAX_CLOCK_SKEW
         self.mp_token_lifetime = MP_TOKEN_LIFETIME
         self.altinn_token_lifetime = ALTINN_TOKEN_LIFETIME
         self.latency = 0.0  # seconds added to every Altinn 3 answer (benchmarks)
+        # Dialogporten's authorized-parties cache (control ``config``): 0 = none; Altinn: 900 s.
+        self.parties_cache_seconds = 0
+        self._parties_cache: dict[str, tuple[float, frozenset]] = {}
         # Enhetsregisteret: firm -> organisations that have it as regnskapsfører
         self.firm_clients: dict[str, set[str]] = {FIRM: set(defaults.FIRM_REGISTERED_CLIENTS)}
         # correspondence / attachment id indexes over state.items (append-only list)
@@ -294,6 +297,29 @@ class A3State:
         self.item_by_cid: dict[str, object] = {}
         self.attachment_by_id: dict[str, tuple] = {}
         self.populate(state)
+
+    # ------------------------------------------------------------------ parties cache
+    def authorized_clients(self, user: SystemUser, now: float) -> frozenset:
+        """The clients of an agent system user as Dialogporten sees them: Dialogporten keeps the authorized
+        parties Access Management gave it for ``Duration`` = 15 minutes (FusionCache
+        ``AuthorizedPartiesResult``, dialogporten ``src/Digdir.Domain.Dialogporten.Infrastructure/
+        InfrastructureExtensions.cs``), and both ``/parties`` and the dialog search authorize from it: a
+        client added or removed in Altinn shows only when the entry expires. The emulator's cache lasts
+        ``parties_cache_seconds`` (0 by default: tests set it with the ``config`` control)."""
+        live = frozenset(user.clients)
+        if self.parties_cache_seconds <= 0:
+            return live
+        with self.lock:
+            cached = self._parties_cache.get(user.id)
+            if cached is None or now - cached[0] >= self.parties_cache_seconds:
+                cached = self._parties_cache[user.id] = (now, live)
+            return cached[1]
+
+    def can_search(self, user: SystemUser, org: str, now: float) -> bool:
+        """Whether the dialog search shows ``org``'s dialogs to ``user`` (authorized parties, cached)."""
+        if user.deleted:
+            return False
+        return org in self.authorized_clients(user, now) if user.agent else org == user.owner_org
 
     # ------------------------------------------------------------------ defaults
     def populate(self, state) -> None:

@@ -235,11 +235,18 @@ def transmissions(ctx, item) -> list[dict]:
     ]
 
 
+def standalone_transmission(transmission: dict) -> dict:
+    """A transmission as ``…/transmissions[/{id}]`` return it (``DialogTransmissionSearchItem``,
+    ``DialogTransmissionDetails``): only the dialog details' copy has ``isOpened``."""
+    return {k: v for k, v in transmission.items() if k != "isOpened"}
+
+
 def dialog(ctx, item, dialog_token: str | None) -> dict:
     body = list_item(ctx, item)
     extra = ctx.a3.extra(item)
     kind = kind_of(item)
-    for key in ("latestActivity",):
+    # Search items only (DialogListItem): the dialog details (Dialog) have neither.
+    for key in ("latestActivity", "guiAttachmentCount"):
         body.pop(key, None)
     body["revision"] = extra.revision
     body["expiresAt"] = None
@@ -404,6 +411,9 @@ def correspondence(ctx, item, *, details: bool = False) -> dict:
         "allowForwarding": True,
         "altinn2CorrespondenceId": item.reportee_element_id or None,
         "notifications": [],
+        # BaseCorrespondenceExt: written as null when the sender set none (Correspondence writes nulls).
+        "notification": None,
+        "ignoreReservation": None,
     }
     if details:
         body["statusHistory"] = [

@@ -3,11 +3,13 @@ answers, bearer-token checks (which token each API accepts), injected faults and
 
 from __future__ import annotations
 
+import email.utils
 import functools
+import json
 import re
 import traceback
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from .. import routes
 from ..routes import Response
@@ -284,10 +286,25 @@ def take_fault(state, request) -> dict | None:
     return None
 
 
-def fault_response(fault: dict) -> Response | None:
+def retry_after_value(seconds: float, form: str, now: datetime) -> str:
+    """``Retry-After`` as delta-seconds, or as an HTTP date (RFC 1123, GMT) that many seconds after ``now``
+    (Dialogporten's maintenance mode: ``RetryAt.ToUniversalTime().ToString("R")``,
+    ``Digdir.Library.Utils.AspNet/MaintenanceModeMiddleware.cs``)."""
+    if form == "date":
+        return email.utils.format_datetime(
+            (now + timedelta(seconds=float(seconds))).astimezone(timezone.utc), usegmt=True
+        )
+    return str(int(seconds)) if float(seconds).is_integer() else str(seconds)
+
+
+def fault_response(fault: dict, now: datetime | None = None) -> Response | None:
     headers = {}
     if fault.get("retry_after") is not None:
-        headers["Retry-After"] = str(fault["retry_after"])
+        # 503 is Dialogporten's maintenance answer, whose Retry-After is an HTTP date; 429 uses seconds.
+        form = fault.get("retry_after_form") or ("date" if fault.get("status") == 503 else "seconds")
+        headers["Retry-After"] = retry_after_value(
+            fault["retry_after"], form, now or datetime.now(timezone.utc)
+        )
     if fault.get("oauth_error"):
         return oauth_error(
             fault["oauth_error"],
@@ -330,7 +347,7 @@ def route(method: str, pattern: str, *, control: bool = False):
             delay = 0.0
             fault = None if control else take_fault(state, request)
             try:
-                response = fault_response(fault) if fault else None
+                response = fault_response(fault, state.now()) if fault else None
                 if fault and fault.get("delay_seconds"):
                     delay = float(fault["delay_seconds"])
                 if response is None:
@@ -340,6 +357,8 @@ def route(method: str, pattern: str, *, control: bool = False):
             except Exception:  # a bug in a handler: answer 500 like a broken backend, and say why on stderr
                 traceback.print_exc()
                 response = problem(500, "Internal Server Error", "emulator handler failed")
+            if not control and fault is None:
+                response = checked(state, request, without_nulls(request.path, response))
             if not control:
                 delay = max(delay, a3(state).latency)
             if delay:
@@ -354,6 +373,9 @@ def route(method: str, pattern: str, *, control: bool = False):
                             "status": response.status,
                             "token": request.token_kind,
                             "at": iso(state.now()),
+                            # what the client sent (its own contract test checks them): query, JSON body
+                            "query": {k: list(v) for k, v in request.query.items()},
+                            "json": _json_or_none(request),
                         }
                     )
                     del ext.calls[:-5000]
@@ -363,6 +385,65 @@ def route(method: str, pattern: str, *, control: bool = False):
         return handler
 
     return decorate
+
+
+# APIs whose serializer is set to ``JsonIgnoreCondition.WhenWritingNull``: a null member is not written.
+# dialogporten src/Digdir.Domain.Dialogporten.WebApi/Program.cs; altinn-authentication
+# src/Authentication/AuthenticationHost.cs. (Correspondence writes nulls: no such option in its Program.cs.)
+OMIT_NULLS = ("/dialogporten/", "/authentication/")
+
+
+def _drop_nulls(value):
+    if isinstance(value, dict):
+        return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_nulls(v) for v in value]
+    return value
+
+
+def without_nulls(path: str, response: Response) -> Response:
+    """The JSON answer of a WhenWritingNull API without its null members, as Altinn writes it."""
+    if not path.startswith(OMIT_NULLS) or "json" not in (response.content_type or "") or not response.body:
+        return response
+    try:
+        data = json.loads(response.body)
+    except ValueError:
+        return response
+    response.body = json.dumps(_drop_nulls(data), ensure_ascii=False, default=str).encode("utf-8")
+    return response
+
+
+def checked(state, request, response: Response) -> Response:
+    """The answer, after the contract check when it is on (``contract.py``): an answer that breaks
+    Altinn's contract is recorded and replaced by a 500 problem naming what is wrong."""
+    if not getattr(state, "contract_check", False):
+        return response
+    from . import contract  # the OpenAPI document is loaded only when the check is on
+
+    try:
+        problems = contract.check_response(request.method, request.path, response)
+    except Exception as exc:  # a missing document or a broken schema must fail as loudly as a violation
+        problems = [f"the contract check failed: {exc!r}"]
+    if not problems:
+        return response
+    violation = {
+        "method": request.method,
+        "path": request.path,
+        "status": response.status,
+        "problems": problems,
+    }
+    with state.lock:
+        state.contract_violations.append(violation)
+    return problem(500, "Emulator contract violation", "; ".join(problems)[:2000])
+
+
+def _json_or_none(request):
+    if not request.body or "json" not in (request.headers.get("content-type") or ""):
+        return None
+    try:
+        return request.json()
+    except ValueError:
+        return None
 
 
 def body_json(request) -> dict:

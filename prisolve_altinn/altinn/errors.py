@@ -458,3 +458,90 @@ class ZipTooLarge(UploadRefused):
 class ZipWithoutDocuments(UploadRefused):
     code = "zip_without_documents"
     message = _lt("%(name)s holds no XML, JSON or PDF file, so there is nothing to import.")
+
+
+# What a field Altinn names in a validation problem (``errors`` keys: FluentValidation's property names,
+# e.g. ``Party[0]``, ``ContentUpdatedAfter``) is, in words; the key is lower-cased, without its index.
+FIELD_TEXTS = {
+    "party": _lt("the organisation number"),
+    "createdafter": _lt("the time period (from later than to)"),
+    "updatedafter": _lt("the time period (from later than to)"),
+    "contentupdatedafter": _lt("the time period (from later than to)"),
+    "dueafter": _lt("the time period (from later than to)"),
+    "limit": _lt("the page size"),
+    "orderby": _lt("the sort order"),
+    "continuationtoken": _lt("the position in the list (continuation token)"),
+    "search": _lt("the search text"),
+    "serviceresource": _lt("the service"),
+}
+FIELD_UNKNOWN = _lt("the field %(name)s")
+
+
+def field_key(name: str) -> str:
+    """``Party[0]`` → ``party``; ``ContentUpdatedAfter`` → ``contentupdatedafter``."""
+    return name.split("[", 1)[0].split(".")[-1].strip().lower()
+
+
+class RequestRejected(AltinnError):
+    """Altinn refused a request as invalid (HTTP 400 with a validation problem) and named the field."""
+
+    code = "request_rejected"
+    message = _lt(
+        "Altinn refused the request because %(field)s is not valid: correct it and try again; if nothing "
+        "was changed by hand, contact support with the details for support."
+    )
+
+    def __init__(self, detail: str = "", *, field: str = "", **kwargs):
+        super().__init__(detail, **kwargs)
+        #: The field as Altinn named it (e.g. ``Party[0]``).
+        self.field = field
+
+    def message_text(self) -> Text:
+        source = FIELD_TEXTS.get(field_key(self.field))
+        what = Text(source) if source else Text(FIELD_UNKNOWN, {"name": self.field or "?"})
+        return Text(self.message, {"field": what})
+
+
+class InvalidOrganisationNumber(RequestRejected):
+    """Dialogporten refused a ``party``: the organisation number fails the MOD11 check digit."""
+
+    code = "invalid_org_number"
+    message = _lt(
+        "Altinn refused the organisation number %(org)s because it is not a valid Norwegian organisation "
+        "number (its check digit does not match): correct it on the company or on the accounting firm's "
+        "contact."
+    )
+
+    def __init__(self, detail: str = "", *, org: str = "", **kwargs):
+        super().__init__(detail, **kwargs)
+        self.org = org
+
+    def message_text(self) -> Text:
+        return Text(self.message, {"org": self.org or "?"})
+
+
+ANSWER_MISSING = _lt("the member %(member)s is missing")
+ANSWER_UNKNOWN_VALUE = _lt("%(member)s has a value Altinn's contract does not list (%(value)s)")
+ANSWER_WRONG_TYPE = _lt("%(member)s has the wrong type")
+
+
+class UnexpectedAnswer(MalformedResponse):
+    """An answer for one item that breaks Altinn's published contract (a missing required member, an
+    unknown enum value, a wrong type). The item is not imported (never a silently wrong document); the
+    answer is kept (``raw``) for support; the next run reads the item again."""
+
+    code = "unexpected_answer"
+    message = _lt(
+        "Altinn answered for this item in a form its published contract does not allow (%(problem)s): the "
+        "item was not imported, Altinn's answer is kept on the ledger row for support, and the next run "
+        "reads the item again."
+    )
+
+    def __init__(self, detail: str = "", *, problem: Text | None = None, raw: bytes | None = None, **kwargs):
+        super().__init__(detail, **kwargs)
+        self.problem = problem
+        #: The answer as Altinn sent it (JSON), kept on the failed ledger row.
+        self.raw = raw
+
+    def message_text(self) -> Text:
+        return Text(self.message, {"problem": self.problem or Text(ANSWER_WRONG_TYPE, {"member": "?"})})

@@ -455,7 +455,12 @@ class AltinnDocument(models.Model):
         if isinstance(item, FetchFailure):
             failures.append(item)
             existing[item.reference] = self._altinn_record_failure(
-                company, item.reference, item.title, error_message(item.error, lang), doc
+                company,
+                item.reference,
+                item.title,
+                error_message(item.error, lang),
+                doc,
+                raw=getattr(item.error, "raw", None),
             )
             return None
         try:
@@ -720,23 +725,36 @@ class AltinnDocument(models.Model):
         return vals_list
 
     @api.model
-    def _altinn_record_failure(self, company, reference, title, message, doc=None):
-        """Leave a visible, retryable 'failed' row; never let this raise."""
+    def _altinn_record_failure(self, company, reference, title, message, doc=None, raw=None):
+        """Leave a visible, retryable 'failed' row; never let this raise. ``raw``: the answer Altinn sent
+        for the item when it broke Altinn's contract, kept on the row for support."""
         vals = {"state": "failed", "error": message, "incomplete": True}
         try:
             with self.env.cr.savepoint():
                 if doc:
                     doc.write(vals)
-                    return doc
-                return self.create(
-                    {
-                        **vals,
-                        "company_id": company.id,
-                        "reference": reference,
-                        "title": title or reference,
-                        "reportee": company.altinn_org_number,
-                    }
-                )
+                else:
+                    doc = self.create(
+                        {
+                            **vals,
+                            "company_id": company.id,
+                            "reference": reference,
+                            "title": title or reference,
+                            "reportee": company.altinn_org_number,
+                        }
+                    )
+                if raw:
+                    self._altinn_ledger_attachments().create(
+                        {
+                            "name": f"altinn-{reference}-answer.json",
+                            "res_model": self._name,
+                            "res_id": doc.id,
+                            "company_id": company.id,
+                            "raw": raw,
+                            "mimetype": "application/json",
+                        }
+                    )
+                return doc
         except Exception:
             _logger.warning("Could not record the failure of Altinn item %s", reference, exc_info=True)
             return doc or self.browse()

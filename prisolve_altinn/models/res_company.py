@@ -9,6 +9,7 @@ import re
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from ..altinn.identifiers import org_number_valid
 from ..altinn.parsers import accounts as default_accounts
 from ..providers import provider_for
 from ..providers.base import LEVEL_COMPANY, LEVEL_FIRM, AltinnAccess
@@ -38,13 +39,36 @@ def org_number_of(record):
     return False
 
 
-def check_org_number(record, number):
-    if number and not re.fullmatch(r"\d{9}", number):
-        raise ValidationError(
-            record.env._(
-                "The organisation number must have exactly 9 digits (got %(number)s).", number=number
-            )
+def org_number_problem(record, number):
+    """Why ``number`` cannot be an organisation number in Altinn (a sentence), or None."""
+    if not number:
+        return None
+    if not re.fullmatch(r"\d{9}", number):
+        return record.env._(
+            "The organisation number must have exactly 9 digits (got %(number)s).", number=number
         )
+    # Altinn refuses it anyway (Dialogporten: 400): say so here, where it can be corrected.
+    if not org_number_valid(number):
+        return record.env._(
+            "%(number)s is not a valid organisation number: its last digit does not match the check "
+            "digit of the first eight (MOD11). Check the number in Enhetsregisteret (brreg.no).",
+            number=number,
+        )
+    return None
+
+
+def check_org_number(record, number):
+    problem = org_number_problem(record, number)
+    if problem:
+        raise ValidationError(problem)
+
+
+def org_number_warning(record, number):
+    """The form's warning while the number is typed (the constraint refuses it at save)."""
+    problem = org_number_problem(record, number)
+    if problem:
+        return {"warning": {"title": record.env._("Invalid organisation number"), "message": problem}}
+    return None
 
 
 class ResCompany(models.Model):
@@ -214,6 +238,10 @@ class ResCompany(models.Model):
             number = org_number_of(company)
             if number or not company.altinn_org_number:
                 company.altinn_org_number = number
+
+    @api.onchange("altinn_org_number")
+    def _onchange_altinn_org_number(self):
+        return org_number_warning(self, self.altinn_org_number)
 
     @api.constrains("altinn_org_number")
     def _check_altinn_org_number(self):

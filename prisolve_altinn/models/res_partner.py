@@ -9,7 +9,7 @@ company is chosen per call. Altinn 2: the firm's datasystem.
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .res_company import check_org_number, org_number_of
+from .res_company import check_org_number, org_number_of, org_number_warning
 
 
 class ResPartner(models.Model):
@@ -60,6 +60,10 @@ class ResPartner(models.Model):
             number = org_number_of(partner)
             if number or not partner.altinn_org_number:
                 partner.altinn_org_number = number
+
+    @api.onchange("altinn_org_number")
+    def _onchange_altinn_org_number(self):
+        return org_number_warning(self, self.altinn_org_number)
 
     @api.constrains("altinn_org_number")
     def _check_altinn_org_number(self):

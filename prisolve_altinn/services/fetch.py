@@ -55,6 +55,11 @@ DEFAULT_POOL_SIZE = 8
 DEFAULT_CLAIM_SIZE = 128
 # Errors that go away by themselves: an activity only once they have lasted this long.
 TRANSIENT_GRACE = timedelta(hours=24)
+# Dialogporten keeps a system user's authorized parties for 15 minutes (dialogporten
+# InfrastructureExtensions.cs, AuthorizedPartiesResult cache): a client added in Altinn a moment ago is
+# "not delegated" until then. The sync point does not move meanwhile, so nothing is lost; nobody is asked
+# to act before this has lasted longer than the cache.
+PARTIES_CACHE_GRACE = timedelta(minutes=20)
 # Errors about the person, the datasystem or the SMS session: the other companies of the session fail the same
 # way, so they are not tried.
 SESSION_ERRORS = (
@@ -516,6 +521,8 @@ def _store(company, result, lang=None):
     retryable = isinstance(result.error, altinn_errors.AltinnError) and result.error.retryable
     if retryable and now - since < TRANSIENT_GRACE:
         return  # Altinn is busy or down: the next run goes on; nobody needs to act yet
+    if isinstance(result.error, altinn_errors.ClientNotDelegated) and now - since < PARTIES_CACHE_GRACE:
+        return  # a client added a moment ago: Dialogporten lists it once its parties cache expires
     user = failures.responsible_user(company)
     _ = company_l.env._
     lines = [
@@ -583,13 +590,22 @@ def _advice(company, error):
             "user\" and send the approval link to the company's daglig leder."
         )
     if isinstance(error, altinn_errors.ClientNotDelegated):
-        return _(
-            "The klientadministrator of %(firm)s must add %(company)s (%(org)s) as a client of the "
-            "firm's system "
-            "user in Altinn.",
-            firm=firm_name,
-            company=company.name,
-            org=company.altinn_org_number,
+        return " ".join(
+            (
+                _(
+                    "The klientadministrator of %(firm)s must add %(company)s (%(org)s) as a client of the "
+                    "firm's system "
+                    "user in Altinn.",
+                    firm=firm_name,
+                    company=company.name,
+                    org=company.altinn_org_number,
+                ),
+                _(
+                    "If the client was added in Altinn within the last 15 minutes, nobody needs to act: "
+                    "Dialogporten shows a new client after up to 15 minutes, and the next run fetches its "
+                    "documents from where the last run stopped."
+                ),
+            )
         )
     if isinstance(error, altinn_errors.NoRights):
         return _(

@@ -25,3 +25,4 @@ from . import test_booking_language
 from . import test_altinn3_setup
 from . import test_letters
 from . import test_migrations
+from . import test_contract_answers

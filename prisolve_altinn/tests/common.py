@@ -30,6 +30,7 @@ from odoo.tests import new_test_user
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 from ..altinn import errors as altinn_errors
+from ..altinn.identifiers import org_number_valid
 from ..altinn.transport import PinChallenge, Transport
 from ..altinn.types import ROLE_ATTACHMENT, ROLE_BODY, AltinnFile, AltinnItem, FetchFailure
 from ..services import failures
@@ -45,8 +46,25 @@ SYSTEM_OWN = ("955044", "Systempassord-955044")
 SYSTEM_FIRM = ("5454543", "Systempassord-5454543")
 PERSON = ("30014500525", "Brukerpassord-1")
 # The fake Altinn's only: the firm's clients on Altinn 2 (AltinnCommon).
-ORG_CLIENT_1 = "312000001"
-ORG_CLIENT_2 = "312000002"
+ORG_CLIENT_1 = "312000008"
+ORG_CLIENT_2 = "312000016"
+
+
+def valid_org_numbers(prefix, count):
+    """``count`` organisation numbers that start with ``prefix`` and pass MOD11 (Odoo and Altinn refuse
+    others), in ascending order."""
+    found, n = [], 0
+    while len(found) < count:
+        number = f"{prefix}{n:0{8 - len(prefix)}d}"
+        n += 1
+        if len(number) != 8:
+            raise ValueError(f"not {count} numbers after {prefix}")
+        for check in "0123456789":
+            if org_number_valid(number + check):
+                found.append(number + check)
+    return found
+
+
 ORG_OTHER = ORG_CLIENT_1  # the second company of the booking tests (BookingCommon.with_second_company)
 # Distinct, greppable secrets for leak checks.
 SECRET_CODE = "73519"
@@ -435,8 +453,10 @@ def emulator_or_skip(test):
         from altinn_emulator.testing import running_emulator
     except ImportError as exc:
         test.skipTest(f"altinn_emulator cannot be imported: {exc}")
-    with running_emulator(seed=1) as emulator:
+    # Every Altinn 3 answer is checked against Altinn's contracts: a violation fails the test.
+    with running_emulator(seed=1, check_contract=True) as emulator:
         yield emulator
+        emulator.assert_contract()
 
 
 class Altinn3EmulatorCase(NorwegianCompanyCommon):

@@ -367,6 +367,16 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
         documents = self.env["altinn.document"].sudo().search([("company_id", "=", company.id)])
         self.assertEqual(sorted(documents.mapped("title")), self.expected_titles(ORG_UNDELEGATED))
 
+    def test_client_discovery_refuses_a_number_that_fails_mod11(self):
+        wrong = ORG_UNDELEGATED[:8] + str((int(ORG_UNDELEGATED[8]) + 1) % 10)
+        self.add_client(wrong)
+        action = self.firm.with_user(self.manager).action_altinn_discover_clients()
+        wizard = self.env["altinn.client.wizard"].browse(action["res_id"])
+        self.assertNotIn(wrong, wizard.line_ids.mapped("org_number"))
+        self.assertIn(ORG_FIRM_CLIENT, wizard.line_ids.mapped("org_number"))
+        self.assertIn(wrong, wizard.message)
+        self.assertIn("MOD11", wizard.message)
+
     # ------------------------------------------------------------------
     # A dialog read in part
     # ------------------------------------------------------------------

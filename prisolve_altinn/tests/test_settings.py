@@ -72,8 +72,8 @@ class TestSettings(AltinnCommon):
         self.assertEqual(company.altinn_org_number, "923609016")
         company.l10n_no_bronnoysund_number = "974760673"
         self.assertEqual(company.altinn_org_number, "974760673")
-        company.altinn_org_number = "999888777"  # edited by hand
-        self.assertEqual(company.altinn_org_number, "999888777")
+        company.altinn_org_number = "999888704"  # edited by hand
+        self.assertEqual(company.altinn_org_number, "999888704")
         with self.assertRaises(ValidationError):
             company.altinn_org_number = "12345"
 

@@ -12,6 +12,8 @@ written to the firm's chatter (who, which companies).
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.res_company import check_org_number, org_number_problem
+
 # Skatteetaten's chart for Norwegian companies (l10n_no).
 CHART_TEMPLATE = "no"
 ACTIONS = [
@@ -44,16 +46,21 @@ class AltinnClientWizard(models.TransientModel):
                 )
             )
         clients = system_user._altinn_clients()
+        # A number Altinn itself would refuse (MOD11) cannot become a company: say which, keep the rest.
+        refused = [org_number_problem(self, client.org_number) for client in clients]
         wizard = self.create(
             {
                 "firm_id": firm.id,
                 "line_ids": [
                     fields.Command.create({"org_number": client.org_number, "name": client.name})
-                    for client in clients
+                    for client, problem in zip(clients, refused, strict=True)
+                    if not problem
                 ],
             }
         )
-        if not clients:
+        if any(refused):
+            wizard.message = "\n".join(problem for problem in refused if problem)
+        elif not clients:
             wizard.message = self.env._(
                 "Altinn lists no clients for the client system user of %(firm)s: the firm's "
                 "klientadministrator adds them in Altinn (Tilgangsstyring → Systemtilganger → Klienter).",
@@ -125,6 +132,11 @@ class AltinnClientWizardLine(models.TransientModel):
     )
     action = fields.Selection(ACTIONS, compute="_compute_company", store=True)
     selected = fields.Boolean(string="Create or link", compute="_compute_company", store=True, readonly=False)
+
+    @api.constrains("org_number")
+    def _check_org_number(self):
+        for line in self:
+            check_org_number(line, line.org_number)
 
     @api.depends("org_number")
     def _compute_company(self):

@@ -14,14 +14,17 @@ from prisolve_altinn.altinn.altinn3.tokens import TokenCache
 
 @pytest.fixture(scope="session")
 def _emulator():
-    with running_emulator(seed=1) as handle:
+    with running_emulator(seed=1, check_contract=True) as handle:
         yield Emu(handle)
 
 
 @pytest.fixture
 def emu(_emulator):
+    """The session's emulator, reset; an answer that breaks Altinn's contract fails the test."""
     _emulator.handle.reset()
-    return _emulator
+    _emulator.handle.contract_violations(clear=True)
+    yield _emulator
+    _emulator.handle.assert_contract()
 
 
 @pytest.fixture(scope="session")

@@ -67,6 +67,16 @@ def _about_continuation(problem: dict) -> bool:
     return any("continuationtoken" in str(f).lower().replace("_", "") for f in fields)
 
 
+def _party_named(params: dict, field: str) -> str:
+    """The organisation number of ``Party[i]`` in the search that was refused."""
+    parties = params.get("party") or []
+    parties = [parties] if isinstance(parties, str) else list(parties)
+    index = re.search(r"\[(\d+)\]", field or "")
+    chosen = parties[int(index.group(1))] if index and int(index.group(1)) < len(parties) else ""
+    chosen = chosen or (parties[0] if len(parties) == 1 else "")
+    return party_id_of(chosen) if chosen else ""
+
+
 class ContinuationRejected(Exception):
     """Dialogporten refused a continuation token (expired, or from an older deployment)."""
 
@@ -101,7 +111,10 @@ class DialogportenClient(PlatformApi):
             problem = problem_of(response)
             if params.get("continuationToken") and _about_continuation(problem):
                 raise ContinuationRejected(problem_text(problem))
-            raise error_for(response, "Dialogporten search")
+            err = error_for(response, "Dialogporten search")
+            if isinstance(err, errors.InvalidOrganisationNumber):
+                err.org = _party_named(params, err.field)
+            raise err
         page = json_of(response, "Dialogporten search")
         if not isinstance(page, dict) or not isinstance(page.get("items") or [], list):
             raise errors.MalformedResponse("Dialogporten search: unexpected answer")

@@ -155,8 +155,30 @@ def error_for(response: Response, what: str) -> errors.AltinnError:
         err.retry_after = retry_after_seconds(response)
         return err
     if status >= 500:
-        return errors.ServiceUnavailable(detail, **kwargs)
+        err = errors.ServiceUnavailable(detail, **kwargs)
+        err.retry_after = retry_after_seconds(response)  # Dialogporten's maintenance: an HTTP date
+        return err
+    fields = rejected_fields(problem) if status == 400 else []
+    if fields:
+        # A validation problem names the field: the sentence names it too, not "HTTP 400".
+        kind = (
+            errors.InvalidOrganisationNumber
+            if errors.field_key(fields[0]) == "party"
+            else errors.RequestRejected
+        )
+        return kind(f"{detail} ({fields[0]})", field=fields[0], **kwargs)
     return errors.AltinnError(detail, **kwargs)
+
+
+def rejected_fields(problem: dict) -> list[str]:
+    """The fields a validation problem names: the keys of ``errors`` (ASP.NET ``ValidationProblemDetails``:
+    Dialogporten, Correspondence), else the ``paths`` of ``validationErrors``."""
+    found = list(problem.get("errors") or {}) if isinstance(problem.get("errors"), dict) else []
+    if not found:
+        for err in problem.get("validationErrors") or []:
+            if isinstance(err, dict):
+                found += [str(path) for path in err.get("paths") or [] if path]
+    return [str(name) for name in found if str(name).strip()]
 
 
 def json_of(response: Response, what: str):

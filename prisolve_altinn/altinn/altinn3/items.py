@@ -26,6 +26,7 @@ from ..types import (
     AltinnItem,
     MissingFile,
 )
+from . import answers
 from .correspondence import CorrespondenceClient, correspondence_id_in
 from .dialogporten import DialogportenClient, parse_time, party_id_of
 from .platform import UNAUTHORIZED_URL
@@ -166,11 +167,14 @@ class DialogReader:
         was read. Otherwise the first file's error is raised.
         """
         dialog = self.dp.dialog(listed["id"])
+        answers.check(dialog, answers.DIALOG_RULES, f"Dialogporten dialog {listed['id']}")
         party = str(dialog.get("party") or "")
         if party and party_id_of(party) != reportee:
             raise errors.ElementNotFound(f"Dialog {dialog['id']} belongs to another party than {reportee}")
         cid = find_correspondence_id(dialog)
         overview = self.corr.overview(cid) if cid else None
+        if overview is not None:
+            answers.check(overview, answers.OVERVIEW_RULES, f"Correspondence {cid}")
         names = _Names()
         files: list[AltinnFile] = []
         missing: list[MissingFile] = []

@@ -218,6 +218,13 @@ class Altinn3Transport(Transport):
         except errors.AltinnError as exc:
             _logger.info("Altinn 3 dialog %s of %s not imported: %s", dialog_id, reportee, exc.code)
             return FetchFailure(reference or reference_for(dialog_id, None), title, exc)
+        except (KeyError, TypeError, AttributeError, IndexError) as exc:
+            # An answer shape the contract check did not foresee: this dialog fails, the run goes on.
+            _logger.warning(
+                "Altinn 3 dialog %s of %s has an unexpected answer", dialog_id, reportee, exc_info=True
+            )
+            failure = errors.UnexpectedAnswer(f"Dialog {dialog_id}: {type(exc).__name__}: {exc}")
+            return FetchFailure(reference or reference_for(dialog_id, None), title, failure)
         if cid:
             with self._lock:
                 self._correspondence_of[item.reference] = cid
