@@ -9,8 +9,10 @@ import threading
 from datetime import datetime, timedelta, timezone
 from unittest.mock import patch
 
+import psycopg2
+
 from odoo import api, fields
-from odoo.sql_db import Savepoint
+from odoo.sql_db import Savepoint, connection_info_for
 from odoo.tests import TransactionCase, tagged
 
 from ..altinn import errors as altinn_errors
@@ -167,7 +169,7 @@ class TestFetchService(AltinnCommon):
 
     def test_the_time_budget_ends_the_call_and_progress_says_what_remains(self):
         clock = [0.0]
-        self.patch(fetch.time, "monotonic", lambda: clock[0])
+        self.patch(fetch.runtime.time, "monotonic", lambda: clock[0])
         real = fetch.fetch_company
 
         def slow(company, transport, **kwargs):
@@ -230,19 +232,40 @@ class TestFetchService(AltinnCommon):
         self.assertFalse(self.documents(victim))  # rolled back ...
         self.assertFalse(victim.altinn_synced_until)  # ... and so was its sync point: nothing lost
         self.assertTrue(victim.altinn_fetch_attempt_at)  # the attempt was committed before the fetch
+        self.assertTrue(victim.altinn_fetch_claimed)  # ... and its claim is still open
         self.assertFalse(untouched.altinn_fetch_attempt_at)
-        # The next run: the company nobody tried comes first; the victim waits its turn instead of
-        # being retried at the head of the queue forever.
+        # The next run, not an hour later: the company nobody tried comes first (a company that kills
+        # every worker cannot starve the others), then the victim, whose claimant is gone.
         self.altinn.calls.clear()
         self.run_cron(claim_size=1, min_age_minutes=10)
-        self.assertEqual(self.fetched(), [untouched.altinn_org_number])
-        self.assertEqual(len(self.documents(untouched)), 3)
-        # Its turn comes: fetched completely, nothing twice.
-        victim.sudo().altinn_fetch_attempt_at = fields.Datetime.now() - timedelta(hours=1)
-        self.run_cron(claim_size=1, min_age_minutes=10)
-        self.assertEqual(len(self.documents(victim)), 3)
-        for company in companies:
+        self.assertEqual(self.fetched(), [untouched.altinn_org_number, victim.altinn_org_number])
+        self.assertFalse(victim.altinn_fetch_claimed)
+        for company in companies:  # fetched completely, nothing twice
             self.assertEqual(len(self.documents(company)), 3)
+        self.altinn.calls.clear()
+        self.run_cron(claim_size=1, min_age_minutes=10)
+        self.assertEqual(self.fetched(), [])  # all done for this round
+
+    def test_a_live_workers_claim_is_its_own_a_dead_ones_is_free(self):
+        """A company claimed by a session that lives (its advisory lock held) is not fetched by another;
+        once that session is gone (a killed worker's connection), the next run fetches it."""
+        for org in (ORG_OWN, ORG_CLIENT_1, ORG_CLIENT_2):
+            self.altinn.items[org] = [recent(f"LIVE-{org}-{n}", org) for n in range(2)]
+        held = self.client_1.sudo()
+        held.write({"altinn_fetch_claimed": True, "altinn_fetch_attempt_at": fields.Datetime.now()})
+        other = psycopg2.connect(**connection_info_for(self.env.cr.dbname)[1])  # another worker's session
+        try:
+            other.cursor().execute("SELECT pg_advisory_lock(%s, %s)", [fetch.FETCH_LOCK, held.id])
+            self.run_cron(min_age_minutes=10)
+            self.assertNotIn(ORG_CLIENT_1, self.fetched())
+            self.assertEqual(sorted(self.fetched()), sorted([ORG_OWN, ORG_CLIENT_2]))
+        finally:
+            other.close()  # the worker dies: PostgreSQL drops its session's locks
+        self.altinn.calls.clear()
+        self.run_cron(min_age_minutes=10)
+        self.assertEqual(self.fetched(), [ORG_CLIENT_1])
+        self.assertEqual(len(self.documents(held)), 2)
+        self.assertFalse(held.altinn_fetch_claimed)
 
     def test_a_firms_clients_in_parallel_give_the_same_ledger_as_one_by_one(self):
         clients = self.firm_clients("3130000", 12, "P")
