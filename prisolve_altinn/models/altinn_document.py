@@ -30,7 +30,7 @@ from ..altinn.errors import AltinnError
 from ..altinn.types import ROLE_ATTACHMENT, ROLE_BODY, AltinnFile, AltinnItem, FetchFailure
 from ..altinn.upload import upload_reference
 from ..booking import pipeline, vendor_bill
-from ..services import failures, runtime
+from ..services import copies, failures, runtime
 from ..services.fetch import can_commit, retry_missing_files, to_utc_naive
 from ..services.texts import company_lang, error_message, error_text
 
@@ -1057,6 +1057,8 @@ class AltinnDocument(models.Model):
         groups = self.sudo()._read_group(PENDING_DOMAIN, ["company_id"], ["id:array_agg"])
         groups.sort(key=lambda group: min(group[1]))
         total = sum(len(ids) for _company, ids in groups)
+        if total > batch_size:  # more than one batch: idle cron workers of every server join
+            copies.wake_others(self.env, copies.PROCESS_CRON, count=-(-total // batch_size) - 1)
         done = skipped = 0
         stopped = False
         for company, ids in groups:

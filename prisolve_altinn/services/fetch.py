@@ -36,7 +36,7 @@ from odoo.tools import SQL
 
 from ..altinn import errors as altinn_errors
 from ..altinn.types import AltinnItem
-from . import failures, runtime
+from . import copies, failures, runtime
 from .handover import hand_over
 from .texts import company_lang, error_message
 
@@ -690,7 +690,7 @@ def run_cron(env, *, time_budget=None, pool_size=None, min_age_minutes=None, cla
     threshold = fields.Datetime.now() - min_age
     Company = env["res.company"].sudo()
     results, taken, held, transports = [], [], [], {}
-    stopped = False
+    stopped = woken = False
     try:
         while True:
             if not budget.allows():
@@ -700,6 +700,10 @@ def run_cron(env, *, time_budget=None, pool_size=None, min_age_minutes=None, cla
             taken += claimed
             if not claimed:
                 break
+            if not woken and _count_due(env, threshold, taken):
+                # More than this round: idle cron workers of every server join (copies of this action).
+                copies.wake_others(env, copies.FETCH_CRON)
+                woken = True
             commit(env)  # the attempt is kept even if this worker dies while it fetches
             new_ids, finished = [], []
             for group in _session_groups(Company.browse(claimed)):

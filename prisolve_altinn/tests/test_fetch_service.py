@@ -17,7 +17,7 @@ from odoo.tests import TransactionCase, tagged
 
 from ..altinn import errors as altinn_errors
 from ..altinn.types import FetchFailure
-from ..services import failures, fetch
+from ..services import copies, failures, fetch
 from .common import (
     ORG_CLIENT_1,
     ORG_CLIENT_2,
@@ -245,6 +245,32 @@ class TestFetchService(AltinnCommon):
         self.altinn.calls.clear()
         self.run_cron(claim_size=1, min_age_minutes=10)
         self.assertEqual(self.fetched(), [])  # all done for this round
+
+    def test_copies_of_the_scheduled_actions_follow_the_system_parameter(self):
+        """N records of each action, so that N cron workers (of any servers) share its work."""
+        params = self.env["ir.config_parameter"].sudo()
+        crons = self.env["ir.cron"].sudo().with_context(active_test=False)
+        for xmlid, code in (
+            (copies.FETCH_CRON, "model._cron_altinn_fetch()"),
+            (copies.PROCESS_CRON, "model._cron_altinn_process()"),
+        ):
+            self.assertEqual(copies.sync(self.env, xmlid), self.env.ref(xmlid))  # default: one server
+            params.set_param(copies.COPIES[xmlid], "3")
+            records = copies.sync(self.env, xmlid)
+            self.assertEqual(len(records), 3)
+            self.assertEqual(records[0], self.env.ref(xmlid))
+            self.assertEqual(set(records.mapped("code")), {code})
+            self.assertEqual(len(set(records.ir_actions_server_id.ids)), 3)
+            self.assertTrue(all(self.env.ref(f"{xmlid}_copy_{n}") in records for n in (2, 3)))
+            self.assertEqual(copies.sync(self.env, xmlid), records)  # made once
+            # Another copy's call wakes the others (a trigger each, none twice).
+            woken = copies.wake_others(self.env(context={"cron_id": records[1].id}), xmlid)
+            self.assertEqual(woken, records - records[1])
+            self.assertFalse(copies.wake_others(self.env(context={"cron_id": records[1].id}), xmlid))
+            params.set_param(copies.COPIES[xmlid], "1")
+            self.assertEqual(copies.sync(self.env, xmlid), records[0])
+            self.assertFalse(crons.browse(records[1:].ids).filtered("active"))  # archived, not deleted
+            self.assertEqual(len(crons.search([("code", "=", code)])), 3)
 
     def test_a_live_workers_claim_is_its_own_a_dead_ones_is_free(self):
         """A company claimed by a session that lives (its advisory lock held) is not fetched by another;
