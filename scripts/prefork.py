@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from fetch_fanout import FIRM, Emulator, prepare_emulator  # noqa: E402
 
 FETCH_XMLID = "prisolve_altinn.ir_cron_altinn_fetch"
+FETCH_LOCK = 0x50414631  # services/fetch.py FETCH_LOCK
 PROCESS_XMLID = "prisolve_altinn.ir_cron_altinn_process"
 # What a server's log says when its watchdog or the CPU limit ends a worker.
 KILLED = re.compile(r"timeout after \d+s|CPU time limit|virtual memory limit|Worker .* Exception occurred")
@@ -63,6 +64,7 @@ def free_ports(count, start=None):
         pair = []
         for _ in range(2):
             with socket.socket() as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Odoo binds
                 probe.bind(("127.0.0.1", candidate if start else 0))
                 pair.append(probe.getsockname()[1])
             candidate = candidate + 1 if start else 0
@@ -174,6 +176,7 @@ class Server:
 
     def __init__(self, python, odoo_bin, odoo_config, database, ports, log, extra=()):
         self.log = Path(log)
+        self.log.unlink(missing_ok=True)
         self.process = subprocess.Popen(
             [
                 python,
@@ -206,6 +209,30 @@ class Server:
             start_new_session=True,
         )
         self.url = f"http://127.0.0.1:{ports[0]}"
+
+    def pids(self):
+        """The master's pid and its children's (workers, gevent)."""
+        pids = [self.process.pid]
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == self.process.pid:
+                    pids.append(int(stat.parent.name))
+            except (OSError, ValueError, IndexError):
+                continue
+        return pids
+
+    def claims(self, database):
+        """Companies this server's sessions hold (the fetch's advisory locks; Odoo names each session
+        odoo-<pid>)."""
+        rows = psql(
+            database,
+            "SELECT l.objid::integer FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE l.locktype = 'advisory' AND l.classid = %s AND l.objsubid = 2 "
+            "AND a.application_name = ANY(%s)",
+            FETCH_LOCK,
+            [f"odoo-{pid}" for pid in self.pids()],
+        )
+        return {row[0] for row in rows}
 
     def ready(self):
         if self.process.poll() is not None:
