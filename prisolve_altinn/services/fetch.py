@@ -283,6 +283,9 @@ def _fetch_parallel(group, transport, since, until, trigger, pool_size, budget=N
     waiting = _with_missing_files(group)
     for company, plan in plans.items():
         plan.missing_files = company.id in waiting
+    together = getattr(transport, "search_together", None)
+    if together is not None:  # Dialogporten: one search for up to 20 of the clients, in this order
+        together({plan.reportee: (plan.since, plan.until) for plan in plans.values()})
     explained = {}
     queue = list(plans.items())
     queue.reverse()
