@@ -177,6 +177,7 @@ class Server:
     def __init__(self, python, odoo_bin, odoo_config, database, ports, log, extra=()):
         self.log = Path(log)
         self.log.unlink(missing_ok=True)
+        self.errors = self.log.with_suffix(".stderr")
         self.process = subprocess.Popen(
             [
                 python,
@@ -205,7 +206,7 @@ class Server:
             ],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.errors.open("wb"),  # a file: a full pipe would block the server
             start_new_session=True,
         )
         self.url = f"http://127.0.0.1:{ports[0]}"
@@ -266,9 +267,7 @@ class Server:
 
     def stderr(self):
         """What the server wrote outside its log (Python warnings, a crashing gevent process)."""
-        if self.process.stderr is None or self.process.poll() is None:
-            return ""
-        return self.process.stderr.read().decode(errors="replace")
+        return self.errors.read_text(errors="replace") if self.errors.exists() else ""
 
     def companies(self):
         return sum(int(n) for n in FETCHED.findall(self.text()))
