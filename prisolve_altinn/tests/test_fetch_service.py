@@ -5,6 +5,7 @@ claims companies with row locks, commits per company, survives a killed worker a
 workers; a firm's clients are downloaded in parallel with the same result as one by one."""
 
 import logging
+import os
 import threading
 from datetime import datetime, timedelta, timezone
 from unittest.mock import patch
@@ -245,6 +246,54 @@ class TestFetchService(AltinnCommon):
         self.altinn.calls.clear()
         self.run_cron(claim_size=1, min_age_minutes=10)
         self.assertEqual(self.fetched(), [])  # all done for this round
+
+    def test_a_budget_ending_mid_round_releases_the_rest_for_the_next_run(self):
+        """The pool starts no download once the budget is spent; the companies it did not start are
+        released at once (claim open, lock free) and the next run fetches exactly them."""
+        clients = self.firm_clients("3150000", 10, "B")
+        clock, lock = [0.0], threading.Lock()
+        self.patch(fetch.runtime.time, "monotonic", lambda: clock[0])
+        real = fetch._download
+
+        def slow(transport, plan):
+            with lock:
+                clock[0] += 10
+            return real(transport, plan)
+
+        with patch.object(fetch, "_download", slow):
+            first = self.run_cron(pool_size=2, claim_size=20, time_budget=35, min_age_minutes=10)
+        done = {r.company_id for r in first} & set(clients.ids)
+        self.assertTrue(done and len(done) < len(clients), done)
+        rest = clients.filtered(lambda c: c.id not in done)
+        self.assertTrue(all(rest.mapped("altinn_fetch_claimed")))
+        self.assertFalse(any(clients.filtered(lambda c: c.id in done).mapped("altinn_fetch_claimed")))
+        self.altinn.calls.clear()
+        self.run_cron(pool_size=2, min_age_minutes=10)
+        self.assertEqual(sorted(self.fetched()), sorted(rest.mapped("altinn_org_number")))
+        for client in clients:
+            self.assertEqual(len(self.documents(client)), 2)
+
+    def test_a_prefork_workers_budget_counts_from_its_loop_and_keeps_a_margin(self):
+        """In a prefork cron worker the watchdog counts from the worker's loop start (its sleep and every
+        call of the loop included): the budget ends 15 % (at least 10 s) before it, from that start; unknown
+        start: the longest sleep is assumed; threaded: the configured budget."""
+        runtime = fetch.runtime
+        self.assertAlmostEqual(runtime.call_budget(None, 240).left(), 240, delta=1)
+        self.assertAlmostEqual(runtime.call_budget(30, 240).left(), 30, delta=1)
+        self.patch(runtime, "prefork_worker", lambda: "cron")
+        now = runtime.time.monotonic()
+        self.patch(runtime, "_LOOP", {"pid": os.getpid(), "started": now - 30, "timeout": 120})
+        budget = runtime.call_budget(None, 240)
+        self.assertAlmostEqual(budget.left(), 120 - 18 - 30, delta=1)
+        self.assertAlmostEqual(budget.hard_at - now, 120 - 9 - 30, delta=1)
+        self.assertAlmostEqual(runtime.call_budget(20, 240).left(), 20, delta=1)  # may only shorten
+        self.patch(runtime, "_LOOP", {"pid": os.getpid(), "started": now - 30, "timeout": 600})
+        self.assertAlmostEqual(runtime.call_budget(None, 240).left(), 600 - 90 - 30, delta=1)  # raised limit
+        self.patch(runtime, "_LOOP", {})
+        self.patch(runtime.config, "options", dict(runtime.config.options, limit_time_real_cron=-1))
+        self.assertAlmostEqual(
+            runtime.call_budget(None, 240).left(), 120 - 18 - runtime.LONGEST_SLEEP, delta=1
+        )
 
     def test_copies_of_the_scheduled_actions_follow_the_system_parameter(self):
         """N records of each action, so that N cron workers (of any servers) share its work."""
