@@ -43,6 +43,7 @@ ensure_odoo_from_src() {
     local src
     src=$(cd "$ODOO_SRC" 2>/dev/null && pwd -P) || { echo "ODOO_SRC=$ODOO_SRC does not exist" >&2; return 1; }
     if imports_odoo "$VENV/bin/python" && [ "$(find_odoo_bin "$VENV/bin/python" 2>/dev/null)" = "$src/odoo-bin" ]; then
+        ensure_gevent_deps "$VENV/bin/python"  # a .venv built before the fix
         return 0
     fi
     say "Installing Odoo from $src into $VENV"
@@ -67,6 +68,7 @@ install_odoo_from_src() {
         sed -i -E 's/^psycopg2==/psycopg2-binary==/' "$reqs"
     fi
     echo 'setuptools<81' >"$cons"
+    printf '%s\n' "${GEVENT_DEPS[@]}" >>"$cons"
     "$pip" install -q wheel 'setuptools<81' setuptools_scm
     # cbor2's pinned sdist only builds with an old setuptools in its build environment.
     grep -E '^cbor2[ =]' "$reqs" | sed 's/#.*//' | while IFS= read -r req; do
@@ -79,7 +81,25 @@ install_odoo_from_src() {
     # A Norwegian company makes Odoo auto-install account_peppol, which imports phonenumbers.
     "$pip" install -q phonenumbers
     rm -f "$reqs" "$cons"
+    ensure_gevent_deps "$VENV/bin/python"
     "$VENV/bin/python" -c 'import odoo.release' || { echo "Odoo does not import from $VENV" >&2; return 1; }
+}
+
+# Odoo's gevent process (longpolling/bus, started by `odoo-bin --workers N`) imports gevent, whose pinned
+# 22.10.2 finds its plugins with pkg_resources; that looks for the distributions `zope.interface` and
+# `zope.event`, and their releases since 2024 (zope.interface 7.2+/8.x, zope.event 5+) name their
+# metadata zope_interface/zope_event, which the setuptools<81 Odoo needs does not find: the gevent process
+# dies at each start with pkg_resources.DistributionNotFound and the server respawns it in a loop. The
+# releases of Odoo 18's time (Ubuntu Noble's zope.interface 6.1) are named the old way. Odoo's other pins
+# stay as they are.
+GEVENT_DEPS=("zope.interface==6.1" "zope.event==4.6")
+ensure_gevent_deps() {
+    local py=$1
+    "$py" -c 'import gevent' >/dev/null 2>&1 || return 0  # no gevent (e.g. Windows pins): nothing to fix
+    if ! "$py" -c 'import pkg_resources; pkg_resources.require("gevent")' >/dev/null 2>&1; then
+        say "Installing ${GEVENT_DEPS[*]} for Odoo's gevent process (pkg_resources cannot find zope.*)"
+        "$py" -m pip install -q "${GEVENT_DEPS[@]}"
+    fi
 }
 
 can_build_psycopg2() {

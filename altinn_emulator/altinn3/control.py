@@ -320,6 +320,12 @@ def calls(state, request):
     return Response.json(a3(state).calls)
 
 
+@route("GET", BASE + r"/calls/total/?$", control=True)
+def calls_total(state, request):
+    """How many Altinn 3 calls were answered since the emulator started (benchmarks across processes)."""
+    return Response.json({"total": a3(state).calls_total})
+
+
 @route("DELETE", BASE + r"/calls/?$", control=True)
 def calls_clear(state, request):
     ext = a3(state)

@@ -228,12 +228,19 @@ def _party_errors(parties_: list[str]) -> Response | None:
 def search(state, request):
     principal = principal_of(state, request)
     ctx = ctx_of(state, request)
-    parties_ = list(dict.fromkeys(args(request, "party")))
-    resources = list(dict.fromkeys(args(request, "serviceResource")))
+    given_parties, given_resources = args(request, "party"), args(request, "serviceResource")
+    parties_ = list(dict.fromkeys(given_parties))
+    resources = list(dict.fromkeys(given_resources))
     if not parties_ and not resources:
         return validation_problem("party", "Either ServiceResource or Party must be specified")
-    if len(parties_) > MAX_PARTIES or len(resources) > MAX_PARTIES:
-        return validation_problem("party", f"At most {MAX_PARTIES} distinct values are allowed")
+    # EndUser SearchDialogQueryValidator: RuleFor(x => x.Party!.Count).LessThanOrEqualTo(
+    # limits.MaxPartyFilterValues) (20): FluentValidation's key and default message; the values as sent.
+    for name, given in (("Party", given_parties), ("ServiceResource", given_resources)):
+        if len(given) > MAX_PARTIES:
+            label = "Party Count" if name == "Party" else "Service Resource Count"
+            return validation_problem(
+                f"{name}.Count", f"'{label}' must be less than or equal to '{MAX_PARTIES}'."
+            )
     try:
         limit = int(arg(request, "limit") or 100)
     except ValueError:

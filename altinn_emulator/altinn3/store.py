@@ -282,6 +282,7 @@ class A3State:
         self.jtis: dict[str, float] = {}
         self.faults: list[dict] = []
         self.calls: list[dict] = []
+        self.calls_total = 0  # Altinn 3 calls answered since start (the log keeps the last 5,000)
         self.extras: dict[str, DialogExtra] = {}
         self.max_clock_skew = MAX_CLOCK_SKEW
         self.mp_token_lifetime = MP_TOKEN_LIFETIME

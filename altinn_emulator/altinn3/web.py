@@ -366,6 +366,7 @@ def route(method: str, pattern: str, *, control: bool = False):
             if not control:
                 ext = a3(state)
                 with ext.lock:
+                    ext.calls_total += 1
                     ext.calls.append(
                         {
                             "method": request.method,

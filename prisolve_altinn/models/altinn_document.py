@@ -30,7 +30,7 @@ from ..altinn.errors import AltinnError
 from ..altinn.types import ROLE_ATTACHMENT, ROLE_BODY, AltinnFile, AltinnItem, FetchFailure
 from ..altinn.upload import upload_reference
 from ..booking import pipeline, vendor_bill
-from ..services import failures
+from ..services import copies, failures, runtime
 from ..services.fetch import can_commit, retry_missing_files, to_utc_naive
 from ..services.texts import company_lang, error_message, error_text
 
@@ -47,8 +47,9 @@ PENDING_DOMAIN = [("state", "=", "new"), ("incomplete", "=", False)]
 # Documents per committed batch: their entries are made with one account.move.create, whose cost per entry
 # falls with the batch size; a batch's files are in memory together.
 DEFAULT_BATCH_SIZE = 200
-# Seconds of work per call: the cron runner calls again at once while we report work remaining, so a long
-# backlog never runs into limit_time_real_cron. Both can be changed with system parameters.
+# Seconds of work per call in threaded mode; in a prefork worker the server's limits decide
+# (``services/runtime.py``), which ``prisolve_altinn.cron_time_budget`` can only shorten. The cron runner
+# calls again at once while we report work remaining.
 DEFAULT_TIME_BUDGET = 120
 # Letters and other documents with nothing to book: one "read the letter" activity each.
 LETTER_ACTIVITY = failures.LETTER
@@ -1065,42 +1066,67 @@ class AltinnDocument(models.Model):
         batch_size = batch_size or _positive_int(
             params.get_param("prisolve_altinn.cron_batch_size"), DEFAULT_BATCH_SIZE
         )
-        time_budget = time_budget or _positive_int(
-            params.get_param("prisolve_altinn.cron_time_budget"), DEFAULT_TIME_BUDGET
-        )
-        deadline = time.monotonic() + time_budget
+        configured = time_budget or _positive_int(params.get_param("prisolve_altinn.cron_time_budget"), 0)
+        budget = runtime.call_budget(configured or None, DEFAULT_TIME_BUDGET)
+        # Under a watchdog or a CPU limit, a batch starts only when one as long as the longest so far fits.
+        bounded = budget.hard_at is not None or budget.cpu_stop_at is not None
+        longest = longest_cpu = 0.0
         # One query: the pending ids of every company, oldest backlog first.
         groups = self.sudo()._read_group(PENDING_DOMAIN, ["company_id"], ["id:array_agg"])
         groups.sort(key=lambda group: min(group[1]))
         total = sum(len(ids) for _company, ids in groups)
+        if total > batch_size:  # more than one batch: idle cron workers of every server join
+            copies.wake_others(self.env, copies.PROCESS_CRON, count=-(-total // batch_size) - 1)
         done = skipped = 0
+        stopped = False
         for company, ids in groups:
-            if time.monotonic() >= deadline:
-                break
             documents = self.sudo().with_company(company)
             left = len(ids)  # of this company, not yet tried
             for batch_ids in split_every(batch_size, sorted(ids), list):
-                if time.monotonic() >= deadline:
+                if not budget.allows(longest, longest_cpu):
+                    stopped = True
                     break
+                started, started_cpu = time.monotonic(), runtime.cpu_seconds()
                 try:
                     processed = documents._altinn_cron_batch(batch_ids)
+                except TransactionRollbackError:
+                    # Another server changed these rows meanwhile (serialization failure): not an error;
+                    # what is left of them is booked by a later call.
+                    if not can_commit():
+                        raise
+                    _logger.info("Altinn: a batch of company %s met another server's booking", company.id)
+                    self.env.cr.rollback()
+                    skipped += len(batch_ids)
+                    left -= len(batch_ids)
+                    continue
                 except Exception:
-                    # Documents' own failures are contained below: this is the database refusing the batch
-                    # (e.g. a serialization failure at commit). Leave the company for the next run.
+                    # Documents' own failures are contained below: this is the database refusing the batch.
+                    # Leave the company for the next run.
                     if not can_commit():
                         raise
                     _logger.exception("Altinn: booking a batch of company %s failed", company.id)
                     self.env.cr.rollback()
                     skipped += left
                     break
+                if bounded:
+                    longest = max(longest, time.monotonic() - started)
+                    longest_cpu = max(longest_cpu, runtime.cpu_seconds() - started_cpu)
                 left -= len(batch_ids)
                 done += processed
                 skipped += len(batch_ids) - processed  # booked meanwhile, or locked by another run
                 self.env["ir.cron"]._notify_progress(done=done, remaining=max(total - done - skipped, 0))
+            if stopped:
+                break
         remaining = max(total - done - skipped, 0)
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        if stopped and remaining:
+            runtime.continue_soon(self.env)
         _logger.info(
-            "Altinn: %s documents processed, %s left for the next call, %s skipped", done, remaining, skipped
+            "Altinn: %s documents processed, %s left for the next call, %s skipped (%s)",
+            done,
+            remaining,
+            skipped,
+            budget,
         )
         return done
 

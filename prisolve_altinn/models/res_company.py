@@ -156,6 +156,13 @@ class ResCompany(models.Model):
     altinn_fetch_attempt_at = fields.Datetime(
         string="Last scheduled attempt", copy=False, readonly=True, index=True
     )
+    altinn_fetch_claimed = fields.Boolean(
+        string="Claimed by a scheduled fetch",
+        copy=False,
+        readonly=True,
+        help="A scheduled fetch took this company and has not recorded it yet; while the worker that took it "
+        "lives it holds the company, and when it dies the next run of any server fetches it.",
+    )
     altinn_fetch_ready = fields.Boolean(
         string="Fetched unattended",
         compute="_compute_altinn_fetch_ready",

@@ -10,19 +10,22 @@ place (``move_sync_point``). Companies that share credentials (one SMS session, 
 user) share one transport.
 
 The scheduled fetch claims companies with ``FOR UPDATE SKIP LOCKED`` and records the attempt (committed)
-before it fetches them, so two workers split the companies, and a worker killed mid-company loses only
-that company's uncommitted work (its sync point did not move either) while the company moves to the back
-of the queue instead of starving the others. For an accounting firm with many clients, the clients' items
+before it fetches them; each claimed company is held by a session-level advisory lock until it is
+recorded, so workers of any number of servers split the companies, and a worker killed mid-company loses
+only that company's uncommitted work (its sync point did not move either): PostgreSQL drops the dead
+session's locks and the next run of any server takes its open claims, after the companies nobody tried
+yet (one that kills every worker cannot starve the others). Each call stays inside the limits of the
+server that runs it (``runtime.call_budget``). For an accounting firm with many clients, the clients' items
 are downloaded by a bounded pool of threads (network only); every ORM write stays in the cron's thread.
 """
 
 import logging
-import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+import psycopg2
 from psycopg2 import errors as pg_errors
 from psycopg2.extensions import TransactionRollbackError
 
@@ -33,7 +36,7 @@ from odoo.tools import SQL
 
 from ..altinn import errors as altinn_errors
 from ..altinn.types import AltinnItem
-from . import failures
+from . import copies, failures, runtime
 from .handover import hand_over
 from .texts import company_lang, error_message
 
@@ -46,13 +49,18 @@ TRIGGERS = ("wizard", "cron", "upload")
 FIRST_FETCH_DAYS = 365
 # A company the scheduled fetch tried less than this ago waits for the next round.
 DEFAULT_MIN_AGE_MINUTES = 10
-# Seconds of work per call: the cron runner calls again at once while companies remain.
+# Seconds of work per call in threaded mode (tests, one process); a prefork worker's call ends by its
+# server's limits instead (``runtime.call_budget``). The cron runner calls again at once while companies
+# remain.
 DEFAULT_TIME_BUDGET = 240
 # Threads downloading a firm's clients at once, and companies claimed per round: a round ends when its
 # last company is recorded, so a round of many times the pool keeps the threads busy; a worker killed
 # mid-round sends at most this many companies to the back of the queue (none is lost).
 DEFAULT_POOL_SIZE = 8
-DEFAULT_CLAIM_SIZE = 128
+DEFAULT_CLAIM_SIZE = 32
+# The advisory lock class of a claimed company (``pg_try_advisory_lock(FETCH_LOCK, company id)``), held by
+# the claiming session until the company is recorded: when the worker dies, PostgreSQL frees it at once.
+FETCH_LOCK = 0x50414631  # "PAF1"
 # Errors that go away by themselves: an activity only once they have lasted this long.
 TRANSIENT_GRACE = timedelta(hours=24)
 # Dialogporten keeps a system user's authorized parties for 15 minutes (dialogporten
@@ -196,21 +204,46 @@ def _session_groups(companies):
     """``companies`` split by shared credentials (the provider's session key), in their order."""
     groups = {}
     for company in companies:
-        try:
-            key = company._altinn_provider().session_key(company)
-        except Exception:  # a company that cannot even be grouped fails alone when it is fetched
-            key = ("alone", company.id)
-        groups.setdefault(key, []).append(company.id)
+        groups.setdefault(_session_key(company), []).append(company.id)
     return [companies.browse(ids) for ids in groups.values()]
 
 
-def _fetch_group(group, since, until, credentials, trigger, transport, pool_size):
-    """Yield the result of each company of ``group`` as soon as it is recorded (the cron commits it)."""
-    own_transport = transport is None
+def _session_key(company):
     try:
-        if own_transport:
+        return company._altinn_provider().session_key(company)
+    except Exception:  # a company that cannot even be grouped fails alone when it is fetched
+        return ("alone", company.id)
+
+
+def _limit(transport, budget):
+    """Network calls of ``transport`` give up (and back off) within the budget's hard deadline."""
+    if budget is None or budget.hard_at is None:
+        return
+    mp = getattr(getattr(transport, "tokens", None), "mp", None)  # Altinn 3: one Http for every client
+    http = getattr(mp, "http", None)
+    if http is not None and hasattr(http, "deadline"):
+        http.deadline = budget.hard_at
+
+
+def _fetch_group(
+    group, since, until, credentials, trigger, transport, pool_size, budget=None, transports=None
+):
+    """Yield the result of each company of ``group`` as soon as it is recorded (the cron commits it).
+
+    ``budget``: no company is started once it is spent (the caller releases the rest). ``transports``:
+    the call's transports by session key, kept over its rounds (one token and one parties call per firm
+    and call); the caller closes them."""
+    own_transport = transport is None and transports is None
+    try:
+        if transport is None:
+            key = _session_key(group[0])
             try:
-                transport = group[0]._altinn_transport()
+                transport = transports.get(key) if transports is not None else None
+                if transport is None:
+                    transport = group[0]._altinn_transport()
+                    _limit(transport, budget)
+                    if transports is not None:
+                        transports[key] = transport
             except (altinn_errors.AltinnError, UserError) as exc:
                 # The credentials of the whole group are incomplete: say so for each company.
                 transport = None
@@ -218,11 +251,13 @@ def _fetch_group(group, since, until, credentials, trigger, transport, pool_size
                     yield _failed(company, trigger, exc)
                 return
         if pool_size > 1 and len(group) > 1 and not transport.needs_person:
-            yield from _fetch_parallel(group, transport, since, until, trigger, pool_size)
+            yield from _fetch_parallel(group, transport, since, until, trigger, pool_size, budget)
             return
         session_error = None
         explained = {}
         for company in group:
+            if budget is not None and not budget.allows():
+                return
             if session_error is not None:
                 yield _failed(company, trigger, session_error, skipped=True)
                 continue
@@ -243,25 +278,44 @@ def _fetch_group(group, since, until, credentials, trigger, transport, pool_size
             _close(transport)
 
 
-def _fetch_parallel(group, transport, since, until, trigger, pool_size):
-    """Download the group's companies in threads; record each in this thread as soon as it is downloaded."""
+def _fetch_parallel(group, transport, since, until, trigger, pool_size, budget=None):
+    """Download the group's companies in threads; record each in this thread as soon as it is downloaded.
+
+    With a ``budget``, a download starts only while the budget allows one (companies not started are
+    left to the caller, which releases their claims); at most ``pool_size`` are in flight, so the budget's
+    margin covers what is running when it ends."""
     plans = {company: _plan(company, since, until) for company in group}  # read together, while cached
     waiting = _with_missing_files(group)
     for company, plan in plans.items():
         plan.missing_files = company.id in waiting
+    together = getattr(transport, "search_together", None)
+    if together is not None:  # Dialogporten: one search for up to 20 of the clients, in this order
+        together({plan.reportee: (plan.since, plan.until) for plan in plans.values()})
     explained = {}
+    queue = list(plans.items())
+    queue.reverse()
     with ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="altinn-fetch") as pool:
-        futures = {pool.submit(_download, transport, plan): company for company, plan in plans.items()}
-        for future in as_completed(futures):
-            company = futures[future]
-            yield fetch_company(
-                company,
-                transport,
-                trigger=trigger,
-                plan=plans[company],
-                download=future.result(),
-                explained=explained,
-            )
+        futures = {}
+
+        def submit():
+            while queue and len(futures) < pool_size and (budget is None or budget.allows()):
+                company, plan = queue.pop()
+                futures[pool.submit(_download, transport, plan)] = company
+
+        submit()
+        while futures:
+            done, _pending = wait(futures, return_when=FIRST_COMPLETED)
+            for future in done:
+                company = futures.pop(future)
+                submit()
+                yield fetch_company(
+                    company,
+                    transport,
+                    trigger=trigger,
+                    plan=plans[company],
+                    download=future.result(),
+                    explained=explained,
+                )
 
 
 def _with_missing_files(companies):
@@ -632,46 +686,77 @@ def _advice(company, error):
 # The scheduled fetch
 # ----------------------------------------------------------------------
 def run_cron(env, *, time_budget=None, pool_size=None, min_age_minutes=None, claim_size=None):
-    """Fetch every company that needs no person, as many rounds as the time budget allows.
+    """Fetch every company that needs no person, as many rounds as this call's budget allows.
 
-    Each round claims up to ``claim_size`` due companies (locked, skipping those another worker holds),
-    records the attempt and commits; then fetches them, committing after each company; then hands the new
-    documents to booking. Reports progress so Odoo calls again at once while companies remain. Returns the
-    results of this call.
+    Each round claims up to ``claim_size`` due companies (row-locked while claimed, skipping those another
+    worker holds; each then held by an advisory lock of this session until it is recorded), records the
+    attempt and commits; then fetches them, committing after each company; then hands the new documents
+    to booking. The budget is the server's (``runtime.call_budget``: in prefork, what the watchdog and the
+    CPU limit leave of the worker's loop; ``prisolve_altinn.fetch_time_budget`` can only shorten it).
+    Companies claimed but not started when it ends are released at once, and so are those of a worker
+    that dies: PostgreSQL drops a dead session's locks, and a company whose claim is still open is due
+    for the next run of any server. Reports progress so Odoo calls again while companies remain, and asks
+    for the job again when the budget ends first. Returns the results of this call.
     """
     params = env["ir.config_parameter"].sudo()
-    time_budget = time_budget or _int_param(params, "prisolve_altinn.fetch_time_budget", DEFAULT_TIME_BUDGET)
+    configured = time_budget or _int_param(params, "prisolve_altinn.fetch_time_budget", 0) or None
+    budget = runtime.call_budget(configured, DEFAULT_TIME_BUDGET)
     pool_size = pool_size or _int_param(params, "prisolve_altinn.fetch_pool_size", DEFAULT_POOL_SIZE)
     claim_size = claim_size or _int_param(params, "prisolve_altinn.fetch_claim_size", DEFAULT_CLAIM_SIZE)
     min_age = timedelta(minutes=min_age_minutes if min_age_minutes is not None else DEFAULT_MIN_AGE_MINUTES)
-    # Due: tried before this call began, less ``min_age``; a company is taken once per call.
+    # Due: tried before this call began, less ``min_age``, or claimed by a worker that did not finish it;
+    # a company is taken once per call.
     threshold = fields.Datetime.now() - min_age
-    deadline = time.monotonic() + time_budget
     Company = env["res.company"].sudo()
-    results, taken = [], []
-    while time.monotonic() < deadline:
-        claimed = claim(env, claim_size, threshold, taken)
-        taken += claimed
-        if not claimed:
-            break
-        commit(env)  # the attempt is kept even if this worker dies while it fetches
-        new_ids = []
-        for group in _session_groups(Company.browse(claimed)):
-            for result in _fetch_group(group, None, None, None, "cron", None, pool_size):
-                results.append(result)
-                new_ids += result.new_ids
-                commit(env)  # each company's documents are kept even if a later one is killed
-        if new_ids:
-            hand_over(env["altinn.document"].browse(new_ids))
-            commit(env)
-        env["ir.cron"]._notify_progress(done=len(results), remaining=_count_due(env, threshold, taken))
-    if not results:
-        env["ir.cron"]._notify_progress(done=0, remaining=0)
+    results, taken, held, transports = [], [], [], {}
+    stopped = woken = False
+    try:
+        while True:
+            if not budget.allows():
+                stopped = True
+                break
+            claimed = claim(env, claim_size, threshold, taken, held)
+            taken += claimed
+            if not claimed:
+                break
+            if not woken and _count_due(env, threshold, taken):
+                # More than this round: idle cron workers of every server join (copies of this action).
+                copies.wake_others(env, copies.FETCH_CRON)
+                woken = True
+            commit(env)  # the attempt is kept even if this worker dies while it fetches
+            new_ids, finished = [], []
+            for group in _session_groups(Company.browse(claimed)):
+                for result in _fetch_group(
+                    group, None, None, None, "cron", None, pool_size, budget=budget, transports=transports
+                ):
+                    results.append(result)
+                    new_ids += result.new_ids
+                    finished.append(result.company_id)
+                    _finish_claim(env, result.company_id)
+                    commit(env)  # each company's documents are kept even if a later one is killed
+            if new_ids:
+                hand_over(env["altinn.document"].browse(new_ids))
+                commit(env)
+            _release(env, finished, held)  # recorded and committed: not due any more
+            if len(finished) < len(claimed):
+                stopped = True  # the budget ended inside the round
+                break
+            env["ir.cron"]._notify_progress(done=len(results), remaining=_count_due(env, threshold, taken))
+    finally:
+        _release_all(env, held)  # not started: free for the next run at once
+        for transport in transports.values():
+            _close(transport)
+    remaining = _count_due(env, threshold, [r.company_id for r in results])
+    env["ir.cron"]._notify_progress(done=len(results), remaining=remaining)
+    if stopped and remaining:
+        runtime.continue_soon(env)
     _logger.info(
-        "Scheduled Altinn fetch: %s companies, %s new documents, %s with errors",
+        "Scheduled Altinn fetch: %s companies, %s new documents, %s with errors, %s due (%s)",
         len(results),
         sum(len(r.new_ids) for r in results),
         sum(1 for r in results if r.error is not None),
+        remaining,
+        budget,
     )
     return results
 
@@ -679,29 +764,59 @@ def run_cron(env, *, time_budget=None, pool_size=None, min_age_minutes=None, cla
 def _due_condition(threshold, taken):
     return SQL(
         "altinn_fetch_ready AND active AND id != ALL(%s) "
-        "AND (altinn_fetch_attempt_at IS NULL OR altinn_fetch_attempt_at <= %s)",
+        "AND (altinn_fetch_attempt_at IS NULL OR altinn_fetch_attempt_at <= %s OR altinn_fetch_claimed)",
         list(taken),
         threshold,
     )
 
 
-def claim(env, limit, threshold, taken=(), retries=3):
-    """Lock up to ``limit`` due companies no other worker holds and stamp their attempt; returns their ids."""
-    env["res.company"].flush_model(["altinn_fetch_ready", "altinn_fetch_attempt_at", "active"])
+def _held_elsewhere(env):
+    """Companies another live session holds (its claim's advisory lock): not due, whatever the row says."""
+    env.cr.execute(
+        SQL(
+            "SELECT objid::integer FROM pg_locks WHERE locktype = 'advisory' AND classid = %s "
+            "AND objsubid = 2 AND granted AND pid != pg_backend_pid()",
+            FETCH_LOCK,
+        )
+    )
+    return [row[0] for row in env.cr.fetchall()]
+
+
+def claim(env, limit, threshold, taken=(), held=None, retries=3):
+    """Lock up to ``limit`` due companies no other worker holds, take each one's advisory lock (kept in
+    ``held`` until released) and stamp the attempt and the open claim; returns their ids."""
+    held = [] if held is None else held
+    env["res.company"].flush_model(
+        ["altinn_fetch_ready", "altinn_fetch_attempt_at", "altinn_fetch_claimed", "active"]
+    )
     query = SQL(
-        "SELECT id FROM res_company WHERE %s "
+        "SELECT id FROM res_company WHERE %s AND id != ALL(%s) "
         "ORDER BY altinn_fetch_attempt_at ASC NULLS FIRST, id LIMIT %s FOR UPDATE SKIP LOCKED",
         _due_condition(threshold, taken),
+        _held_elsewhere(env) + list(held),
         limit,
     )
+    ids = []
     try:
         with env.cr.savepoint(flush=False):
             env.cr.execute(query, log_exceptions=False)  # expected when workers overlap
-            ids = [row[0] for row in env.cr.fetchall()]
+            candidates = [row[0] for row in env.cr.fetchall()]
+            if candidates:
+                # A claim whose holder is alive stays its own; a dead one's lock is free.
+                env.cr.execute(
+                    SQL(
+                        "SELECT id FROM unnest(%s::integer[]) AS id WHERE pg_try_advisory_lock(%s, id)",
+                        candidates,
+                        FETCH_LOCK,
+                    )
+                )
+                ids = [row[0] for row in env.cr.fetchall()]
+                held += ids
             if ids:
                 env.cr.execute(
                     SQL(
-                        "UPDATE res_company SET altinn_fetch_attempt_at = %s WHERE id = ANY(%s)",
+                        "UPDATE res_company SET altinn_fetch_attempt_at = %s, altinn_fetch_claimed = TRUE "
+                        "WHERE id = ANY(%s)",
                         fields.Datetime.now(),
                         ids,
                     )
@@ -709,15 +824,49 @@ def claim(env, limit, threshold, taken=(), retries=3):
     except (pg_errors.LockNotAvailable, TransactionRollbackError):
         # Changed by a worker that committed after our snapshot began: start a fresh snapshot and go on.
         _logger.info("Altinn fetch: companies claimed by another worker meanwhile; claiming again")
+        _release(env, ids, held)
         if not can_commit() or not retries:
             return []
         env.cr.rollback()
-        return claim(env, limit, threshold, taken, retries - 1)
-    env["res.company"].invalidate_model(["altinn_fetch_attempt_at"])
+        return claim(env, limit, threshold, taken, held, retries - 1)
+    env["res.company"].invalidate_model(["altinn_fetch_attempt_at", "altinn_fetch_claimed"])
     return ids
 
 
+def _release_all(env, held):
+    """Release every claim of this call, also after an error (the session outlives the call: its
+    connection goes back to Odoo's pool)."""
+    try:
+        _release(env, list(held), held)
+    except psycopg2.Error:  # the transaction is aborted: the locks are the session's, they outlive it
+        env.cr.rollback()
+        _release(env, list(held), held)
+
+
+def _finish_claim(env, company_id):
+    """The company's fetch is recorded: its claim closes with the same commit."""
+    env.cr.execute(
+        SQL(
+            "UPDATE res_company SET altinn_fetch_claimed = FALSE WHERE id = %s AND altinn_fetch_claimed",
+            company_id,
+        )
+    )
+
+
+def _release(env, ids, held):
+    """Let other sessions claim ``ids`` (advisory locks are the session's, not the transaction's)."""
+    ids = [company_id for company_id in ids if company_id in held]
+    if not ids:
+        return
+    env.cr.execute(SQL("SELECT pg_advisory_unlock(%s, id) FROM unnest(%s::integer[]) AS id", FETCH_LOCK, ids))
+    for company_id in ids:
+        held.remove(company_id)
+
+
 def _count_due(env, threshold, taken):
+    env["res.company"].flush_model(
+        ["altinn_fetch_ready", "altinn_fetch_attempt_at", "altinn_fetch_claimed", "active"]
+    )
     env.cr.execute(SQL("SELECT count(*) FROM res_company WHERE %s", _due_condition(threshold, taken)))
     return env.cr.fetchone()[0]
 

@@ -5,17 +5,20 @@ claims companies with row locks, commits per company, survives a killed worker a
 workers; a firm's clients are downloaded in parallel with the same result as one by one."""
 
 import logging
+import os
 import threading
 from datetime import datetime, timedelta, timezone
 from unittest.mock import patch
 
+import psycopg2
+
 from odoo import api, fields
-from odoo.sql_db import Savepoint
+from odoo.sql_db import Savepoint, connection_info_for
 from odoo.tests import TransactionCase, tagged
 
 from ..altinn import errors as altinn_errors
 from ..altinn.types import FetchFailure
-from ..services import failures, fetch
+from ..services import copies, failures, fetch
 from .common import (
     ORG_CLIENT_1,
     ORG_CLIENT_2,
@@ -177,7 +180,7 @@ class TestFetchService(AltinnCommon):
 
     def test_the_time_budget_ends_the_call_and_progress_says_what_remains(self):
         clock = [0.0]
-        self.patch(fetch.time, "monotonic", lambda: clock[0])
+        self.patch(fetch.runtime.time, "monotonic", lambda: clock[0])
         real = fetch.fetch_company
 
         def slow(company, transport, **kwargs):
@@ -240,19 +243,115 @@ class TestFetchService(AltinnCommon):
         self.assertFalse(self.documents(victim))  # rolled back ...
         self.assertFalse(victim.altinn_synced_until)  # ... and so was its sync point: nothing lost
         self.assertTrue(victim.altinn_fetch_attempt_at)  # the attempt was committed before the fetch
+        self.assertTrue(victim.altinn_fetch_claimed)  # ... and its claim is still open
         self.assertFalse(untouched.altinn_fetch_attempt_at)
-        # The next run: the company nobody tried comes first; the victim waits its turn instead of
-        # being retried at the head of the queue forever.
+        # The next run, not an hour later: the company nobody tried comes first (a company that kills
+        # every worker cannot starve the others), then the victim, whose claimant is gone.
         self.altinn.calls.clear()
         self.run_cron(claim_size=1, min_age_minutes=10)
-        self.assertEqual(self.fetched(), [untouched.altinn_org_number])
-        self.assertEqual(len(self.documents(untouched)), 3)
-        # Its turn comes: fetched completely, nothing twice.
-        victim.sudo().altinn_fetch_attempt_at = fields.Datetime.now() - timedelta(hours=1)
-        self.run_cron(claim_size=1, min_age_minutes=10)
-        self.assertEqual(len(self.documents(victim)), 3)
-        for company in companies:
+        self.assertEqual(self.fetched(), [untouched.altinn_org_number, victim.altinn_org_number])
+        self.assertFalse(victim.altinn_fetch_claimed)
+        for company in companies:  # fetched completely, nothing twice
             self.assertEqual(len(self.documents(company)), 3)
+        self.altinn.calls.clear()
+        self.run_cron(claim_size=1, min_age_minutes=10)
+        self.assertEqual(self.fetched(), [])  # all done for this round
+
+    def test_a_budget_ending_mid_round_releases_the_rest_for_the_next_run(self):
+        """The pool starts no download once the budget is spent; the companies it did not start are
+        released at once (claim open, lock free) and the next run fetches exactly them."""
+        clients = self.firm_clients("3150000", 10, "B")
+        clock, lock = [0.0], threading.Lock()
+        self.patch(fetch.runtime.time, "monotonic", lambda: clock[0])
+        real = fetch._download
+
+        def slow(transport, plan):
+            with lock:
+                clock[0] += 10
+            return real(transport, plan)
+
+        with patch.object(fetch, "_download", slow):
+            first = self.run_cron(pool_size=2, claim_size=20, time_budget=35, min_age_minutes=10)
+        done = {r.company_id for r in first} & set(clients.ids)
+        self.assertTrue(done and len(done) < len(clients), done)
+        rest = clients.filtered(lambda c: c.id not in done)
+        self.assertTrue(all(rest.mapped("altinn_fetch_claimed")))
+        self.assertFalse(any(clients.filtered(lambda c: c.id in done).mapped("altinn_fetch_claimed")))
+        self.altinn.calls.clear()
+        self.run_cron(pool_size=2, min_age_minutes=10)
+        self.assertEqual(sorted(self.fetched()), sorted(rest.mapped("altinn_org_number")))
+        for client in clients:
+            self.assertEqual(len(self.documents(client)), 2)
+
+    def test_a_prefork_workers_budget_counts_from_its_loop_and_keeps_a_margin(self):
+        """In a prefork cron worker the watchdog counts from the worker's loop start (its sleep and every
+        call of the loop included): the budget ends 15 % (at least 10 s) before it, from that start; unknown
+        start: the longest sleep is assumed; threaded: the configured budget."""
+        runtime = fetch.runtime
+        self.assertAlmostEqual(runtime.call_budget(None, 240).left(), 240, delta=1)
+        self.assertAlmostEqual(runtime.call_budget(30, 240).left(), 30, delta=1)
+        self.patch(runtime, "prefork_worker", lambda: "cron")
+        now = runtime.time.monotonic()
+        self.patch(runtime, "_LOOP", {"pid": os.getpid(), "started": now - 30, "timeout": 120})
+        budget = runtime.call_budget(None, 240)
+        self.assertAlmostEqual(budget.left(), 120 - 18 - 30, delta=1)
+        self.assertAlmostEqual(budget.hard_at - now, 120 - 9 - 30, delta=1)
+        self.assertAlmostEqual(runtime.call_budget(20, 240).left(), 20, delta=1)  # may only shorten
+        self.patch(runtime, "_LOOP", {"pid": os.getpid(), "started": now - 30, "timeout": 600})
+        self.assertAlmostEqual(runtime.call_budget(None, 240).left(), 600 - 90 - 30, delta=1)  # raised limit
+        self.patch(runtime, "_LOOP", {})
+        self.patch(runtime.config, "options", dict(runtime.config.options, limit_time_real_cron=-1))
+        self.assertAlmostEqual(
+            runtime.call_budget(None, 240).left(), 120 - 18 - runtime.LONGEST_SLEEP, delta=1
+        )
+
+    def test_copies_of_the_scheduled_actions_follow_the_system_parameter(self):
+        """N records of each action, so that N cron workers (of any servers) share its work."""
+        params = self.env["ir.config_parameter"].sudo()
+        crons = self.env["ir.cron"].sudo().with_context(active_test=False)
+        for xmlid, code in (
+            (copies.FETCH_CRON, "model._cron_altinn_fetch()"),
+            (copies.PROCESS_CRON, "model._cron_altinn_process()"),
+        ):
+            self.assertEqual(copies.sync(self.env, xmlid), self.env.ref(xmlid))  # default: one server
+            params.set_param(copies.COPIES[xmlid], "3")
+            records = copies.sync(self.env, xmlid)
+            self.assertEqual(len(records), 3)
+            self.assertEqual(records[0], self.env.ref(xmlid))
+            self.assertEqual(set(records.mapped("code")), {code})
+            self.assertEqual(len(set(records.ir_actions_server_id.ids)), 3)
+            self.assertTrue(all(self.env.ref(f"{xmlid}_copy_{n}") in records for n in (2, 3)))
+            self.assertEqual(copies.sync(self.env, xmlid), records)  # made once
+            # Another copy's call wakes the others (a trigger each, none twice).
+            self.env["ir.cron.trigger"].sudo().search([("cron_id", "in", records.ids)]).unlink()
+            woken = copies.wake_others(self.env(context={"cron_id": records[1].id}), xmlid)
+            self.assertEqual(woken, records - records[1])
+            self.assertFalse(copies.wake_others(self.env(context={"cron_id": records[1].id}), xmlid))
+            params.set_param(copies.COPIES[xmlid], "1")
+            self.assertEqual(copies.sync(self.env, xmlid), records[0])
+            self.assertFalse(crons.browse(records[1:].ids).filtered("active"))  # archived, not deleted
+            self.assertEqual(len(crons.search([("code", "=", code)])), 3)
+
+    def test_a_live_workers_claim_is_its_own_a_dead_ones_is_free(self):
+        """A company claimed by a session that lives (its advisory lock held) is not fetched by another;
+        once that session is gone (a killed worker's connection), the next run fetches it."""
+        for org in (ORG_OWN, ORG_CLIENT_1, ORG_CLIENT_2):
+            self.altinn.items[org] = [recent(f"LIVE-{org}-{n}", org) for n in range(2)]
+        held = self.client_1.sudo()
+        held.write({"altinn_fetch_claimed": True, "altinn_fetch_attempt_at": fields.Datetime.now()})
+        other = psycopg2.connect(**connection_info_for(self.env.cr.dbname)[1])  # another worker's session
+        try:
+            other.cursor().execute("SELECT pg_advisory_lock(%s, %s)", [fetch.FETCH_LOCK, held.id])
+            self.run_cron(min_age_minutes=10)
+            self.assertNotIn(ORG_CLIENT_1, self.fetched())
+            self.assertEqual(sorted(self.fetched()), sorted([ORG_OWN, ORG_CLIENT_2]))
+        finally:
+            other.close()  # the worker dies: PostgreSQL drops its session's locks
+        self.altinn.calls.clear()
+        self.run_cron(min_age_minutes=10)
+        self.assertEqual(self.fetched(), [ORG_CLIENT_1])
+        self.assertEqual(len(self.documents(held)), 2)
+        self.assertFalse(held.altinn_fetch_claimed)
 
     def test_a_firms_clients_in_parallel_give_the_same_ledger_as_one_by_one(self):
         clients = self.firm_clients("313000", 12, "P")

@@ -55,6 +55,14 @@ def test_search_validation(emu, tokens_for):
         party=[f"urn:altinn:organization:identifier-no:{n}" for n in range(310000000, 310000021)],
     )
     assert many.status_code == 400
+    assert many.json()["errors"] == {"Party.Count": ["'Party Count' must be less than or equal to '20'."]}
+    twenty = get(
+        emu,
+        DP + "/dialogs",
+        token,
+        party=[f"urn:altinn:organization:identifier-no:{n}" for n in range(310000000, 310000020)],
+    )
+    assert twenty.status_code == 200  # the limit itself is allowed
     assert (
         get(
             emu, DP + "/dialogs", token, party="urn:altinn:organization:identifier-no:" + COMPANY, limit=1001

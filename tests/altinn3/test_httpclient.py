@@ -7,6 +7,7 @@ import gzip
 import json
 import socket
 import threading
+import time
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -322,3 +323,47 @@ def test_https_verifies_the_server_against_the_ca_bundle(tls_server, no_proxy_en
     finally:
         http.close()
     assert "could not connect" in str(info.value) and "secret-token" not in str(info.value)
+
+
+class Busy(BaseHTTPRequestHandler):
+    """Altinn under load: 503 with Retry-After (seconds) on every request."""
+
+    protocol_version = "HTTP/1.1"
+    retry_after = "3"
+    requests = 0
+
+    def do_GET(self):
+        type(self).requests += 1
+        self.send_response(503)
+        self.send_header("Retry-After", type(self).retry_after)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_retry_that_would_end_after_the_runs_deadline_is_not_made(no_proxy_env):
+    """A scheduled run's budget: the 503's Retry-After (3 s) ends after the deadline (1 s away), so the
+    answer goes back at once instead of a pause the worker's watchdog would cut; a deadline already past
+    sends nothing; with time enough the pause Altinn asked for is made."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Busy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/x"
+    sleeps = []
+    http = Http(max_retries=2, sleep=sleeps.append)
+    try:
+        http.deadline = time.monotonic() + 1.0
+        assert http.send("GET", url, what="Dialogporten search").status_code == 503
+        assert sleeps == [] and Busy.requests == 1
+        http.deadline = time.monotonic() - 0.1
+        with pytest.raises(errors.AltinnTimeout):
+            http.send("GET", url, what="Dialogporten search")
+        assert Busy.requests == 1
+        http.deadline = time.monotonic() + 60
+        assert http.send("GET", url, what="Dialogporten search").status_code == 503
+        assert sleeps == [3.0, 3.0] and Busy.requests == 4
+    finally:
+        http.close()
+        server.shutdown()
+        server.server_close()

@@ -341,3 +341,42 @@ def test_an_app_instance_is_found_under_its_own_party_only(emu, transport_for, t
     assert status(party) == 200
     assert status(other_party) == 404
     assert status("1") == 404  # no such party
+
+
+def test_a_firms_clients_are_searched_twenty_at_a_time(emu, transport_for):
+    """Dialogporten's search takes up to 20 parties: 25 clients cost 2 searches instead of 25, each client
+    gets exactly the items its own search gives (in its own window), and a client the system user may
+    not read still fails alone."""
+    agent = emu.system_user(FIRM, agent=True)["id"]
+    extra = [f"4{n:08d}" for n in range(22)]
+    for org in extra:
+        emu.post("/_emulator/items", {"reportee": org, "count": 2, "template": "mixed"})
+        emu.post(f"/_emulator/altinn3/systemusers/{agent}/clients", {"org": org})
+    reportees = [COMPANY, CLIENT_COMPANY, *extra, UNDELEGATED]
+    assert len(reportees) == 25
+    later = now() - timedelta(days=1)  # one client's own window starts later: nothing older for it
+    windows = {org: (later if org == extra[0] else EPOCH, now()) for org in reportees}
+
+    def searches():
+        return [c for c in emu.calls("/dialogs") if c["path"].rstrip("/").endswith("/enduser/dialogs")]
+
+    one_by_one = transport_for(FIRM, "firm")
+    expected, before = {}, len(searches())
+    for org in reportees:
+        try:
+            expected[org] = sorted(i.reference for i in one_by_one.fetch(org, *windows[org]))
+        except errors.ClientNotDelegated:
+            expected[org] = "not delegated"
+    assert len(searches()) - before == 25
+    grouped = transport_for(FIRM, "firm")
+    grouped.search_together(windows)
+    got, before = {}, len(searches())
+    for org in reportees:
+        try:
+            got[org] = sorted(i.reference for i in grouped.fetch(org, *windows[org]))
+        except errors.ClientNotDelegated:
+            got[org] = "not delegated"
+    assert len(searches()) - before == 2
+    assert got == expected
+    assert expected[UNDELEGATED] == "not delegated" and all(expected[org] for org in extra[1:])
+    assert grouped.sync_marker(extra[1]) is not None

@@ -18,6 +18,9 @@ BASE = "dialogporten/api/v1/enduser"
 ORG_URN = "urn:altinn:organization:identifier-no:"
 PERSON_URN = "urn:altinn:person:identifier-no:"
 MAX_PAGE = 1000
+# Parties one search may name (``/api/v1/metadata/limits`` endUserSearch.maxPartyFilterValues; Dialogporten's
+# EndUser SearchDialogQueryValidator refuses more: 400 "'Party Count' must be less than or equal to '20'.").
+MAX_PARTIES = 20
 
 
 def party_urn(identifier: str) -> str:
@@ -122,7 +125,7 @@ class DialogportenClient(PlatformApi):
 
     def iter_dialogs(
         self,
-        party: str,
+        party: str | list[str],
         *,
         since: datetime | None = None,
         until: datetime | None = None,
@@ -130,14 +133,15 @@ class DialogportenClient(PlatformApi):
         max_restarts: int = 3,
         **filters,
     ) -> Iterator[dict]:
-        """Every dialog of ``party`` whose content changed in (since, until], oldest change first.
+        """Every dialog of ``party`` (one, or a list of up to ``MAX_PARTIES``: each dialog's ``party`` says
+        whose it is) whose content changed in (since, until], oldest change first.
 
         Follows continuation tokens, re-sending all filters (Dialogporten requires ``party`` on
         every page). When a token stops working, the search restarts after the last dialog already
         yielded (``contentUpdatedAfter``) and skips ids it has seen, so nothing is lost or repeated.
         """
         base: dict = {
-            "party": [party_urn(party)],
+            "party": [party_urn(p) for p in ([party] if isinstance(party, str) else party)],
             "orderBy": "contentupdatedat_asc",
             "limit": max(1, min(int(page_size), MAX_PAGE)),
         }

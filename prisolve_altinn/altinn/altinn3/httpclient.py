@@ -15,6 +15,7 @@ environment asks of ``requests`` is kept: ``HTTPS_PROXY``/``NO_PROXY``, the CA b
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import gzip
 import http.client
@@ -47,6 +48,20 @@ POOL_MAXSIZE = 32
 # Methods sent again at once on a fresh connection when a kept-alive one turns out closed by the server
 # before it answered (it cannot have acted on them twice).
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+_LOCAL = threading.local()  # read_timeout: a shorter read timeout for this thread's current request
+
+
+@contextlib.contextmanager
+def _read_timeout(seconds: float):
+    """Reads of this thread's requests on a direct origin wait at most ``seconds`` meanwhile."""
+    before = getattr(_LOCAL, "read_timeout", None)
+    _LOCAL.read_timeout = seconds
+    try:
+        yield
+    finally:
+        _LOCAL.read_timeout = before
 
 
 class Response:
@@ -273,6 +288,7 @@ class OriginPool:
     def exchange(self, method: str, target: str, body, headers: dict) -> Response:
         """One request and its whole answer, gzip/deflate decoded."""
         conn, reused = self._take()
+        conn.sock.settimeout(getattr(_LOCAL, "read_timeout", None) or self.read_timeout)
         try:
             try:
                 conn.request(method, target, body=body, headers=headers)
@@ -282,6 +298,7 @@ class OriginPool:
                     raise
                 conn.close()
                 conn = self._new()
+                conn.sock.settimeout(getattr(_LOCAL, "read_timeout", None) or self.read_timeout)
                 conn.request(method, target, body=body, headers=headers)
                 response = conn.getresponse()
             content = response.read()
@@ -319,6 +336,13 @@ class Http:
         self._origins: dict = {}  # (scheme, host:port) -> OriginPool of a direct origin
         self._openers: dict = {}  # (scheme, host:port) -> how to send there
         self._ssl_context = None
+        # time.monotonic() by which every call must be over (a scheduled run's budget), or None: no
+        # request starts after it, reads wait no longer, and a retry (429/503 Retry-After) that would end
+        # after it is not made (the answer goes to the caller, who tries in a later run).
+        self.deadline: float | None = None
+
+    def _time_left(self) -> float | None:
+        return None if self.deadline is None else self.deadline - time.monotonic()
 
     def close(self) -> None:
         """Close every connection this object opened (in any thread)."""
@@ -431,11 +455,14 @@ class Http:
             url = f"{url}{'&' if '?' in url else '?'}{query}"
         attempts = 1 + (self.max_retries if retry else 0)
         for attempt in range(1, attempts + 1):
+            left = self._time_left()
+            if left is not None and left <= 0:
+                raise errors.AltinnTimeout(f"{what}: not sent, the run's time is up")
             try:
-                response = self._exchange(method, url, body, hdrs)
+                response = self._exchange(method, url, body, hdrs, left)
             except (urllib3_errors.HTTPError, http.client.HTTPException, OSError, ValueError) as exc:
                 failure, retryable = self._network_failure(what, exc)
-                if retryable and attempt < attempts:
+                if retryable and attempt < attempts and self._fits(self._backoff(attempt, None)):
                     self._wait(attempt, None)
                     continue
                 raise failure from exc
@@ -443,15 +470,25 @@ class Http:
                 wait = retry_after_seconds(response)
                 if wait is not None and wait > self.max_retry_wait:
                     return response  # Altinn wants a longer pause than a batch should sleep
+                if not self._fits(self._backoff(attempt, wait)):
+                    return response  # the pause would end after the run's time: a later run tries again
                 _logger.info("%s: HTTP %s, retry %s/%s", what, response.status_code, attempt, attempts - 1)
                 self._wait(attempt, wait)
                 continue
             return response
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _exchange(self, method: str, url: str, body, headers: dict) -> Response:
-        """One request and its whole answer (no retry, no redirect)."""
-        return self._opener(url)(method, url, body, headers)
+    def _exchange(self, method: str, url: str, body, headers: dict, left: float | None = None) -> Response:
+        """One request and its whole answer (no retry, no redirect); ``left``: seconds the read may take at
+        most (the run's time left), else the read timeout."""
+        if left is None or left >= self.timeout[1]:
+            return self._opener(url)(method, url, body, headers)
+        with _read_timeout(max(left, 0.1)):
+            return self._opener(url)(method, url, body, headers)
+
+    def _fits(self, pause: float) -> bool:
+        left = self._time_left()
+        return left is None or pause < left
 
     def _network_failure(self, what: str, exc: Exception) -> tuple[errors.AltinnError, bool]:
         """The typed error for a request that got no answer, and whether trying again may help."""
@@ -472,9 +509,12 @@ class Http:
         # A bad URL, or nothing network-related: trying again would fail the same way.
         return errors.ServiceUnavailable(f"{what}: {type(exc).__name__}"), False
 
-    def _wait(self, attempt: int, suggested: float | None) -> None:
+    def _backoff(self, attempt: int, suggested: float | None) -> float:
         delay = suggested if suggested is not None else min(2.0 ** (attempt - 1), self.max_retry_wait)
-        self.sleep(min(max(delay, 0.0), self.max_retry_wait))
+        return min(max(delay, 0.0), self.max_retry_wait)
+
+    def _wait(self, attempt: int, suggested: float | None) -> None:
+        self.sleep(self._backoff(attempt, suggested))
 
 
 def query_string(params) -> str:

@@ -23,7 +23,7 @@ from ..types import AltinnItem, FetchFailure, UserCredentials
 from .clients import ClientParty
 from .config import Altinn3Settings, make_tokens
 from .correspondence import CorrespondenceClient
-from .dialogporten import DialogportenClient, parse_time, party_id_of
+from .dialogporten import MAX_PARTIES, DialogportenClient, parse_time, party_id_of
 from .exchange import SystemUserTokens
 from .items import DialogReader, localized, reference_for
 
@@ -79,6 +79,7 @@ class Altinn3Transport(Transport):
         self._parties_lock = threading.Lock()
         self._markers: dict[str, datetime] = {}
         self._correspondence_of: dict[str, str] = {}
+        self._groups: dict[str, _PartyGroup] = {}  # reportee -> its group's one search (search_together)
 
     @classmethod
     def from_settings(cls, settings: Altinn3Settings, **kwargs) -> Altinn3Transport:
@@ -152,9 +153,7 @@ class Altinn3Transport(Transport):
         marker = start + self.overlap if start is not None else None
         failed = False
         count = 0
-        for listed in self.dialogporten.iter_dialogs(
-            reportee, since=start, until=end, page_size=self.page_size
-        ):
+        for listed in self._listed(reportee, start, end):
             count += 1
             changed = parse_time(listed.get("contentUpdatedAt"))
             item_or_failure = self._read(listed, reportee)
@@ -174,6 +173,31 @@ class Altinn3Transport(Transport):
         if marker is not None:
             with self._lock:
                 self._markers[reportee] = marker
+
+    def search_together(self, windows: dict) -> None:
+        """Search the dialogs of these reportees ({reportee: (since, until)}, as ``fetch`` gets them) in
+        groups of ``MAX_PARTIES``: one search (and its pages) per group instead of one per reportee. The
+        first ``fetch`` of a group's reportee makes the search, the others of the group (in other threads)
+        wait for it and take their own dialogs, within their own window."""
+        reportees = [str(r).strip() for r in windows]
+        for first in range(0, len(reportees), MAX_PARTIES):
+            chunk = reportees[first : first + MAX_PARTIES]
+            group = _PartyGroup({r: self._window(*windows[r]) for r in chunk})
+            with self._lock:
+                for reportee in chunk:
+                    self._groups[reportee] = group
+
+    def _window(self, since, until):
+        start = None if since is None else _aware(since) - self.overlap
+        return start, None if until is None else _aware(until)
+
+    def _listed(self, reportee: str, start, end):
+        """The dialogs of ``reportee`` changed in (start, end]: from its group's search when it has one."""
+        with self._lock:
+            group = self._groups.pop(reportee, None)
+        if group is None or len(group.windows) < 2:
+            return self.dialogporten.iter_dialogs(reportee, since=start, until=end, page_size=self.page_size)
+        return group.dialogs_of(reportee, start, end, self)
 
     def fetch_item(self, reportee: str, reference: str) -> AltinnItem | FetchFailure:
         """Read one item again by its ledger reference (``correspondence:<id>`` or ``dialog:<id>``), e.g.
@@ -257,6 +281,50 @@ class Altinn3Transport(Transport):
 
     def close(self) -> None:
         self.tokens.mp.http.close()
+
+
+class _PartyGroup:
+    """Reportees whose dialogs one Dialogporten search lists (its ``party`` filter names them all)."""
+
+    def __init__(self, windows: dict):
+        self.windows = windows  # reportee -> (start, end) of its own fetch
+        self.lock = threading.Lock()
+        self.done = False
+        self.error: Exception | None = None
+        self.listed: dict[str, list[dict]] = {reportee: [] for reportee in windows}
+
+    def dialogs_of(self, reportee: str, start, end, transport: Altinn3Transport) -> list[dict]:
+        with self.lock:
+            if not self.done:
+                self._search(transport)
+                self.done = True
+        if self.error is not None:
+            raise self.error
+        return [listed for listed in self.listed.get(reportee, []) if _within(listed, start, end)]
+
+    def _search(self, transport: Altinn3Transport) -> None:
+        starts = [start for start, _end in self.windows.values()]
+        ends = [end for _start, end in self.windows.values()]
+        since = None if None in starts else min(starts)
+        until = None if None in ends else max(ends)
+        try:
+            for listed in transport.dialogporten.iter_dialogs(
+                list(self.windows), since=since, until=until, page_size=transport.page_size
+            ):
+                owner = party_id_of(str(listed.get("party") or ""))
+                if owner in self.listed:
+                    self.listed[owner].append(listed)
+        except errors.AltinnError as exc:
+            self.error = exc  # each reportee of the group fails with it, as its own search would
+
+
+def _within(listed: dict, start, end) -> bool:
+    """Whether a listed dialog of a group's search is in one reportee's own window (the group's search
+    spans all of theirs); one without a time is kept (the ledger skips what it has)."""
+    changed = parse_time(listed.get("contentUpdatedAt"))
+    if changed is None:
+        return True
+    return (start is None or changed >= start) and (end is None or changed <= end)
 
 
 def _aware(value: datetime) -> datetime:
