@@ -16,7 +16,7 @@ from markupsafe import Markup
 from odoo import Command, fields
 
 from ..models.altinn_account_map import AltinnBookingRefusal
-from ..services.texts import ValueFormatter, company_lang, render
+from ..services.texts import ValueFormatter, company_lang, local_date, render
 from .company import booking_journal, partner_bank, tax_partner
 
 ZERO = Decimal("0.00")
@@ -101,10 +101,9 @@ class Booking:
             if self.parsed.document_date:
                 self._document_date = self.parsed.document_date
             elif self.doc.date_created:
-                created = fields.Datetime.context_timestamp(self.doc, self.doc.date_created)
-                self._document_date = created.date()
+                self._document_date = local_date(self.env, self.doc.date_created)
             else:
-                self._document_date = fields.Date.context_today(self.doc)
+                self._document_date = local_date(self.env, fields.Datetime.now())
         return self._document_date
 
     def account(self, role):

@@ -977,19 +977,19 @@ class AltinnDocument(models.Model):
         return text
 
     def action_view_moves(self):
+        """The document's journal entries as a list of entries (never the vendor bills' list, whose due date
+        is "today" for an entry and whose columns are an invoice's): date, due date, KID, amount, state."""
         self.ensure_one()
         moves = self.move_ids | self.move_id
-        action = {
+        return {
             "type": "ir.actions.act_window",
             "name": self.env._("Journal entries"),
             "res_model": "account.move",
-            "context": {"create": False},
+            "view_mode": "list,form",
+            "views": [(self.env.ref("prisolve_altinn.view_move_list_altinn").id, "list"), (False, "form")],
+            "domain": [("id", "in", moves.ids)],
+            "context": {"create": False, "default_move_type": "entry"},
         }
-        if len(moves) == 1:
-            action.update(view_mode="form", res_id=moves.id)
-        else:
-            action.update(view_mode="list,form", domain=[("id", "in", moves.ids)])
-        return action
 
     # ------------------------------------------------------------------
     # Booking: thin entry points into booking/ (the pipeline, the vendor bill)

@@ -39,6 +39,24 @@ class TestBookingVat(BookingCommon):
         self.assertEqual(booked.kid, "3400000932456870")
         self.assertEqual(booked.move_id, move)
 
+    def test_lines_say_draft_or_posted_as_the_entry_is(self):
+        """Booking makes drafts: a line says "draft entry created" until its entry is posted, then "posted";
+        a duplicate says it is already in an entry; never a bare "booked" (to an accountant: posted)."""
+        data = vat_payment_xml("15000", kid="3400000932456870")
+        doc = self.book(item("mva-st", "betalingsinformasjon.xml", data))
+        line = doc.line_ids.filtered(lambda line: line.move_id)
+        self.assertEqual(line.status, "draft")
+        labels = dict(line._fields["status"]._description_selection(self.env))
+        self.assertEqual(labels["draft"], "Draft entry created")
+        self.assertNotIn("Booked", labels.values())
+        line.move_id.action_post()
+        self.assertEqual(line.status, "posted")
+        other = self.book(item("mva-st-copy", "kopi.xml", data))
+        self.assertEqual(other.line_ids.mapped("status"), ["duplicate"])
+        line.move_id.button_draft()
+        line.move_id.unlink()
+        self.assertEqual(line.status, "removed")
+
     def test_vat_refund_is_a_receivable(self):
         """A negative amount (til gode): Dr the tax receivable (1579) / Cr 2740."""
         doc = self.book(item("mva-2", "betalingsinformasjon.xml", vat_payment_xml("-4200")))

@@ -1,9 +1,11 @@
 # Copyright 2026 Prisolve
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import re
 from datetime import date, datetime
 
 from psycopg2 import IntegrityError
 
+from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -297,13 +299,43 @@ class TestLedger(AltinnCommon):
             doc.sudo().unlink()
         self.assertFalse(moves[0].copy().altinn_document_id)
 
-    def test_single_move_opens_its_form(self):
+    def test_bilag_opens_a_list_of_entries(self):
+        """Bilag opens the journal entries (even one) in the entries' list, not the vendor bills': date, the
+        debt's due date from its lines (not "today"), KID, amount and draft/posted."""
         doc = self.record([make_item("AR71")])[0]
+        due = fields.Date.to_date("2026-10-10")
         move = self.env["account.move"].create(
-            {"journal_id": self.company_data["default_journal_misc"].id, "altinn_document_id": doc.id}
+            {
+                "journal_id": self.company_data["default_journal_misc"].id,
+                "altinn_document_id": doc.id,
+                "date": "2026-09-01",
+                "payment_reference": "2025910000000015",
+                "line_ids": [
+                    Command.create(
+                        {"account_id": self.company_data["default_account_expense"].id, "debit": 250.0}
+                    ),
+                    Command.create(
+                        {
+                            "account_id": self.company_data["default_account_payable"].id,
+                            "credit": 250.0,
+                            "date_maturity": due,
+                        }
+                    ),
+                ],
+            }
         )
         action = doc.action_view_moves()
-        self.assertEqual((action["view_mode"], action["res_id"]), ("form", move.id))
+        self.assertEqual(action["view_mode"], "list,form")
+        self.assertEqual(self.env["account.move"].search(action["domain"]), move)
+        view = self.env["ir.ui.view"].browse(action["views"][0][0])
+        self.assertEqual(action["views"][0][1], "list")
+        arch = self.env["account.move"].get_view(view.id, "list")["arch"]
+        columns = re.findall(r'<field name="(\w+)"', arch)
+        for column in ("date", "altinn_due_date", "payment_reference", "amount_total_signed", "state"):
+            self.assertIn(column, columns)
+        self.assertNotIn("invoice_date_due", columns)
+        self.assertEqual(move.altinn_due_date, due)
+        self.assertEqual(move.amount_total_signed, 250.0)
 
     def test_ignore_and_reset(self):
         doc = self.record([make_item("AR80")])[0]

@@ -5,6 +5,7 @@ from contextlib import contextmanager
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
+from odoo.tools import format_datetime
 
 from ..altinn import errors as altinn_errors
 from ..altinn.types import FetchFailure
@@ -216,6 +217,19 @@ class TestUpdateWizard(AltinnCommon):
         self.assertEqual(wizard.state, "login")
         self.assertEqual(self.altinn.calls, [("request_pin", SYSTEM_OWN[0], None)])
         self.assertEqual(self.altinn.closed, 1)
+
+    def test_session_validity_is_in_the_users_time_zone_else_oslo(self):
+        """Altinn's time is written in the user's zone; in Oslo's when the user has none or only UTC (a
+        browser on a server sets UTC at the first login), never in UTC."""
+        for tz, shown in ((False, "Europe/Oslo"), ("UTC", "Europe/Oslo"), ("America/New_York", None)):
+            self.env.user.tz = tz
+            wizard = self.make_wizard()
+            action = wizard.with_context(**self.secrets(pin=False)).action_request_pin()
+            lang = wizard._in_company_lang()._lang()
+            local = format_datetime(self.env, wizard.pin_valid_to, shown or tz, "short", lang)
+            utc = format_datetime(self.env, wizard.pin_valid_to, "UTC", "short", lang)
+            self.assertIn(local, action["params"]["message"], tz)
+            self.assertNotIn(utc, action["params"]["message"], tz)
 
     def test_request_pin_without_mobile_number(self):
         self.altinn.persons[PERSON[0]]["phone"] = False

@@ -34,7 +34,6 @@ from datetime import datetime, time, timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import format_datetime
 
 from ..altinn import errors as altinn_errors
 from ..altinn.types import UserCredentials
@@ -43,7 +42,7 @@ from ..providers import provider_for
 from ..providers.base import LEVEL_FIRM
 from ..services.fetch import ALTINN_TZ, to_utc_naive
 from ..services.handover import hand_over
-from ..services.texts import company_lang, error_message, translate
+from ..services.texts import company_lang, error_message, local_time, translate
 
 _logger = logging.getLogger(__name__)
 
@@ -365,13 +364,7 @@ class AltinnUpdateWizard(models.TransientModel):
             }
         )
         if self.pin_valid_to:
-            until = format_datetime(
-                self.env,
-                self.pin_valid_to,
-                tz=self.env.user.tz or str(ALTINN_TZ),
-                dt_format="short",
-                lang_code=self._lang(),
-            )
+            until = local_time(self.env, self.pin_valid_to, self._lang())
             validity = self.env._("The SMS code session is valid until %(time)s.", time=until)
         else:
             validity = ""
