@@ -69,6 +69,10 @@ class AltinnItem:
     missing_files: list[MissingFile] = field(default_factory=list)
     # Other ledger references of the same item (the Altinn 2 reference of a migrated Altinn 3 item).
     aliases: tuple[str, ...] = ()
+    # A form the reportee has not submitted: Altinn 2's active form set (FillIn, SignIn, ...; a sent form is
+    # archived), an Altinn 3 app dialog InProgress or Draft (Dialogporten's DialogStatus: "form filling is
+    # ongoing" / "not yet sent"). Its figures are a draft, never a return.
+    unsent: bool = False
 
 
 @dataclass

@@ -68,7 +68,7 @@ OUTCOMES = {
     "letter": ("to_read", "read"),
     "failed": ("failed",),
     "waiting": ("new",),
-    "other": ("ignored",),
+    "other": ("ignored", "unsent", "replaced"),
 }
 
 
@@ -127,6 +127,8 @@ class AltinnDocument(models.Model):
             ("ignored", "Ignored"),
             ("failed", "Failed"),
             ("duplicate", "Duplicate"),
+            ("unsent", "Draft – not submitted"),
+            ("replaced", "Draft – replaced by the submitted return"),
         ],
         required=True,
         default="new",
@@ -135,6 +137,15 @@ class AltinnDocument(models.Model):
         copy=False,
     )
     error = fields.Text(readonly=True, copy=False)
+    unsent = fields.Boolean(
+        string="Not submitted",
+        readonly=True,
+        copy=False,
+        help="A form Altinn holds as a draft that was never sent (Altinn 2 FillIn, an Altinn 3 form in "
+        "progress): nothing is booked or checked from it; the submitted return replaces it.",
+    )
+    period_start = fields.Date(string="Period from", readonly=True, copy=False)
+    period_end = fields.Date(string="Period to", readonly=True, copy=False)
     incomplete = fields.Boolean(
         readonly=True,
         copy=False,
@@ -398,14 +409,16 @@ class AltinnDocument(models.Model):
     def _altinn_known_references(self, company):
         """References ``company`` already holds complete, its rows' other references included: a transport
         need not download them again."""
-        self.flush_model(["company_id", "reference", "incomplete"])
+        # A draft not sent is read again: once sent, the same item is the return.
+        self.flush_model(["company_id", "reference", "incomplete", "state"])
         self.env["altinn.document.alias"].flush_model()
         self.env.cr.execute(
-            """SELECT reference FROM altinn_document WHERE company_id = %s AND incomplete IS NOT TRUE
+            """SELECT reference FROM altinn_document
+                WHERE company_id = %s AND incomplete IS NOT TRUE AND state != 'unsent'
                UNION
                SELECT alias.reference FROM altinn_document_alias alias
                  JOIN altinn_document doc ON doc.id = alias.document_id
-                WHERE alias.company_id = %s AND doc.incomplete IS NOT TRUE""",
+                WHERE alias.company_id = %s AND doc.incomplete IS NOT TRUE AND doc.state != 'unsent'""",
             [company.id, company.id],
         )
         return frozenset(row[0] for row in self.env.cr.fetchall())
@@ -424,7 +437,7 @@ class AltinnDocument(models.Model):
         domain = [("company_id", "=", company.id), ("reference", "in", references)]
         if aliases:
             domain = ["|", ("id", "in", list(aliases.values())), *domain]
-        docs = self.search_fetch(domain, ["reference", "incomplete", "has_missing_files"])
+        docs = self.search_fetch(domain, ["reference", "incomplete", "has_missing_files", "unsent", "state"])
         found = {reference: docs.browse(doc_id) for reference, doc_id in aliases.items()}
         found.update((doc.reference, doc) for doc in docs)
         return found
@@ -448,6 +461,11 @@ class AltinnDocument(models.Model):
     def _altinn_record_one(self, company, item, existing, failures, lang):
         """Record one item in its own savepoint; returns ``("new" | "known", id)`` or None if it failed."""
         doc = existing.get(item.reference)
+        if doc and doc.unsent and isinstance(item, AltinnItem) and not item.unsent and doc.state == "unsent":
+            # The draft was sent meanwhile (the same Altinn 3 dialog, now completed): it is the return now.
+            with self.env.cr.savepoint():
+                doc._altinn_complete_from_item(item)
+            return ("new", doc.id)
         if doc and not doc.incomplete:
             if doc.has_missing_files and isinstance(item, AltinnItem):
                 doc._altinn_add_late_files(item)  # listed again: what was missing may be readable now
@@ -528,6 +546,7 @@ class AltinnDocument(models.Model):
             "date_created": to_utc_naive(item.created),
             "date_archived": to_utc_naive(item.archived),
             "due_date": item.due_date or False,
+            "unsent": bool(getattr(item, "unsent", False)),
         }
 
     @api.model

@@ -50,6 +50,7 @@ def test_fetch_downloads_every_item(transport, emu):
     ]
     emulated = emu.items(D.COMPANY)
     assert len(results) == len(emulated)
+    assert any(r.unsent for r in results), "the default data has an unsent VAT return"
     by_ref = {r.reference: r for r in results}
     assert len(by_ref) == len(results)
     for source in emulated:
@@ -60,6 +61,8 @@ def test_fetch_downloads_every_item(transport, emu):
         assert item.raw and b"ReporteeElementBEV2" in item.raw
         if source.archived and source.kind == "form":  # the contract shows ArchiveReference for form tasks
             assert item.archive_reference == f"AR{source.archive_id}"
+        # An active form set (FillIn) was never sent: a draft, not a return.
+        assert item.unsent == (source.kind == "form" and not source.archived)
         expected_files = {a.name: a.data for a in source.attachments}
         got = {
             f.name: f.data

@@ -40,6 +40,9 @@ SERVICE_OWNERS = {
     "digdir": "Digitaliseringsdirektoratet",
 }
 _SKIP_ATTACHMENT_STATUS = {"Purged", "Expired", "Failed"}
+# Dialogporten's DialogStatus of a form not sent yet (digdir/dialogporten DialogStatus.cs: InProgress "a form
+# filling is ongoing", Draft "not yet sent"); a sent form's dialog is Completed (or Sent).
+UNSENT_STATUSES = frozenset({"InProgress", "Draft"})
 _STORAGE_URL = re.compile(r"/instances/\d+/[0-9a-fA-F-]{36}")
 _INSTANCE_URL = re.compile(r"/storage/api/v1/instances/\d+/[0-9a-fA-F-]{36}/?")
 
@@ -291,6 +294,7 @@ class DialogReader:
             ).encode("utf-8"),
             missing_files=missing,
             aliases=self._aliases(dialog, overview, is_form),
+            unsent=is_form and dialog.get("status") in UNSENT_STATUSES,
         )
         return item, cid
 

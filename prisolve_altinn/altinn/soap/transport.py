@@ -268,7 +268,8 @@ class Altinn2Transport(Transport):
                 form.form_data.encode("utf-8"),
                 ROLE_FORM_DATA,
             )
-        return self._item(reportee, element, KIND_FORM, files=files.files)
+        # Not archived: the form set is still being filled in (or signed), not sent.
+        return self._item(reportee, element, KIND_FORM, files=files.files, unsent=True)
 
     def _download_message(
         self, reportee: str, element: ReporteeElement, credentials: UserCredentials
