@@ -41,6 +41,24 @@ class MissingFile:
     error: Exception | None = None  # an ``errors.AltinnError`` with the person-facing text
 
 
+# Service owners by their Altinn code (Altinn 2's ServiceOwnerCode "SKD", Altinn 3's org "skd"): an item's
+# sender is the name a person knows, whichever transport brought it.
+SERVICE_OWNERS = {
+    "skd": "Skatteetaten",
+    "brg": "Brønnøysundregistrene",
+    "nav": "NAV",
+    "ssb": "Statistisk sentralbyrå",
+    "digdir": "Digitaliseringsdirektoratet",
+}
+
+
+def service_owner_name(code: str | None) -> str | None:
+    """The service owner's name for its Altinn code; an unknown code (or a name already) as it is."""
+    if not code:
+        return None
+    return SERVICE_OWNERS.get(str(code).strip().lower(), code)
+
+
 @dataclass
 class AltinnItem:
     """One Altinn item (form set or message) as any transport delivers it.

@@ -184,18 +184,18 @@ class Booking:
 
     def narration(self, extra=()):
         doc = self.doc
-        service = (", " + self._("service %(code)s", code=doc.service_code)) if doc.service_code else ""
         transport = self.batch.memo(
             ("transports", self.lang),
             lambda: dict(doc._fields["transport"]._description_selection(self.env)),
         ).get(doc.transport, "")
+        # What a person reads first; Altinn's reference last, for finding the item in Altinn (no service
+        # code: an identifier nobody reads).
         text = self._(
-            'Made from Altinn item %(reference)s "%(title)s" (%(transport)s%(service)s, file %(file)s): '
-            "%(summary)s",
+            'Made from the Altinn document "%(title)s" (%(transport)s, file %(file)s): %(summary)s '
+            "(Altinn reference %(reference)s)",
             reference=doc.reference,
             title=doc.title or "",
             transport=transport,
-            service=service,
             file=self.parsed.source_file or "-",
             summary=self.summary(),
         )

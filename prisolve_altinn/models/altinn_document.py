@@ -24,7 +24,7 @@ from psycopg2.extensions import TransactionRollbackError
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, html_sanitize, plaintext2html, split_every, unique
+from odoo.tools import SQL, format_date, html_sanitize, plaintext2html, split_every, unique
 
 from ..altinn.errors import AltinnError
 from ..altinn.types import ROLE_ATTACHMENT, ROLE_BODY, AltinnFile, AltinnItem, FetchFailure
@@ -32,7 +32,7 @@ from ..altinn.upload import upload_reference
 from ..booking import pipeline, vendor_bill
 from ..services import failures
 from ..services.fetch import can_commit, retry_missing_files, to_utc_naive
-from ..services.texts import company_lang, error_message, error_text
+from ..services.texts import company_lang, error_message, error_text, local_date
 
 _logger = logging.getLogger(__name__)
 
@@ -183,6 +183,12 @@ class AltinnDocument(models.Model):
         string="Files",
         readonly=True,
     )
+    file_ids = fields.Many2many(
+        "ir.attachment",
+        string="Document files",
+        compute="_compute_file_ids",
+        help="The item's files; Altinn's description of the item is on the technical tab.",
+    )
     raw_attachment_id = fields.Many2one(
         "ir.attachment",
         string="Altinn description",
@@ -278,10 +284,23 @@ class AltinnDocument(models.Model):
         ),
     ]
 
-    @api.depends("reference", "title")
+    @api.depends("reference", "title", "date_created")
+    @api.depends_context("lang", "tz")
     def _compute_display_name(self):
+        # What a person reads (title and day); Altinn's reference is on the technical tab.
         for doc in self:
-            doc.display_name = f"{doc.title} ({doc.reference})" if doc.title else doc.reference
+            if not doc.title:
+                doc.display_name = doc.reference
+            elif doc.date_created:
+                day = format_date(self.env, local_date(self.env, doc.date_created))
+                doc.display_name = f"{doc.title} ({day})"
+            else:
+                doc.display_name = doc.title
+
+    @api.depends("attachment_ids", "raw_attachment_id")
+    def _compute_file_ids(self):
+        for doc in self:
+            doc.file_ids = doc.attachment_ids.filtered(lambda a: a.description != RAW_DESCRIPTION)
 
     @api.depends("move_id", "move_ids")
     def _compute_move_count(self):
@@ -717,7 +736,7 @@ class AltinnDocument(models.Model):
             vals_list.append(
                 {
                     **base,
-                    "name": file.name or "file",
+                    "name": safe_file_name(file.name or "file"),
                     "raw": file.data,
                     "mimetype": mimetype,
                     # Odoo stores XML/HTML as text/plain for non-administrators (against stored XSS):
@@ -730,7 +749,7 @@ class AltinnDocument(models.Model):
             vals_list.append(
                 {
                     **base,
-                    "name": f"altinn-{item.reference}.{'json' if is_json else 'xml'}",
+                    "name": safe_file_name(f"altinn-{item.reference}.{'json' if is_json else 'xml'}"),
                     "raw": item.raw,
                     "mimetype": "application/json" if is_json else "application/xml",
                     "description": RAW_DESCRIPTION,
@@ -1222,6 +1241,16 @@ class AltinnDocument(models.Model):
                 [document.error or self.env._("The document could not be booked.")],
                 users[key],
             )
+
+
+# Characters a file name cannot hold on Windows (and ":" also not on macOS): a downloaded voucher keeps its
+# name.
+UNSAFE_FILE_CHARS = re.compile(r'[<>:"/\\|?*]+')
+
+
+def safe_file_name(name):
+    """``name`` as any system can name a file: "altinn-dialog:7b3d.json" → "altinn-dialog-7b3d.json"."""
+    return UNSAFE_FILE_CHARS.sub("-", name).strip(" .") or "file"
 
 
 def notice_kind(*texts):

@@ -73,6 +73,12 @@ class ResCompany(models.Model):
         string="Altinn base URL",
         help="Used with the custom environment, e.g. a local Altinn emulator: http://127.0.0.1:8099",
     )
+    altinn_register_name = fields.Char(
+        string="Name in the register",
+        copy=False,
+        help="The company's name as the Register of Business Enterprises and Altinn write it (often in "
+        "capitals); the company's name is written the Norwegian way.",
+    )
     altinn_org_number = fields.Char(
         string="Organisation number",
         compute="_compute_altinn_org_number",

@@ -12,6 +12,8 @@ written to the firm's chatter (who, which companies).
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..altinn.names import norwegian_name
+
 # Skatteetaten's chart for Norwegian companies (l10n_no).
 CHART_TEMPLATE = "no"
 ACTIONS = [
@@ -48,7 +50,13 @@ class AltinnClientWizard(models.TransientModel):
             {
                 "firm_id": firm.id,
                 "line_ids": [
-                    fields.Command.create({"org_number": client.org_number, "name": client.name})
+                    fields.Command.create(
+                        {
+                            "org_number": client.org_number,
+                            "name": norwegian_name(client.name),
+                            "register_name": client.name,
+                        }
+                    )
                     for client in clients
                 ],
             }
@@ -115,7 +123,10 @@ class AltinnClientWizardLine(models.TransientModel):
 
     wizard_id = fields.Many2one("altinn.client.wizard", required=True, ondelete="cascade")
     org_number = fields.Char(string="Organisation number", required=True, readonly=True)
-    name = fields.Char(readonly=True)
+    name = fields.Char(
+        readonly=True, help="The name as Norwegians write it (the register's capitals made readable)."
+    )
+    register_name = fields.Char(string="Name in the register", readonly=True)
     # The client's company in this database, if any (not the line's owner: no multi-company rule applies).
     existing_company_id = fields.Many2one(
         "res.company", string="Odoo company", compute="_compute_company", store=True, compute_sudo=True
@@ -153,6 +164,8 @@ class AltinnClientWizardLine(models.TransientModel):
             .create(
                 {
                     "name": self.name or self.org_number,
+                    # The register's own form (capitals), kept for reference beside the readable name.
+                    "altinn_register_name": self.register_name or False,
                     "country_id": norway.id,
                     "currency_id": env.ref("base.NOK").id,
                     "company_registry": self.org_number,

@@ -58,6 +58,7 @@ def test_fetch_downloads_every_item(transport, emu):
         item = by_ref[f"{prefix}{source.reportee_element_id}"]
         assert item.kind == (KIND_FORM if source.kind == "form" else KIND_MESSAGE)
         assert item.reportee == D.COMPANY and item.transport == "altinn2" and item.title
+        assert item.sender == "Skatteetaten"  # Altinn 2's "SKD", named as Altinn 3 names it
         assert item.raw and b"ReporteeElementBEV2" in item.raw
         if source.archived and source.kind == "form":  # the contract shows ArchiveReference for form tasks
             assert item.archive_reference == f"AR{source.archive_id}"

@@ -25,6 +25,7 @@ from ..types import (
     AltinnFile,
     AltinnItem,
     MissingFile,
+    service_owner_name,
 )
 from .correspondence import CorrespondenceClient, correspondence_id_in
 from .dialogporten import DialogportenClient, parse_time, party_id_of
@@ -32,13 +33,6 @@ from .platform import UNAUTHORIZED_URL
 
 LANGS = ("nb", "nn", "no", "en")
 RESOURCE_PREFIX = "urn:altinn:resource:"
-SERVICE_OWNERS = {
-    "skd": "Skatteetaten",
-    "brg": "Brønnøysundregistrene",
-    "nav": "NAV",
-    "ssb": "Statistisk sentralbyrå",
-    "digdir": "Digitaliseringsdirektoratet",
-}
 _SKIP_ATTACHMENT_STATUS = {"Purged", "Expired", "Failed"}
 # Dialogporten's DialogStatus of a form not sent yet (digdir/dialogporten DialogStatus.cs: InProgress "a form
 # filling is ongoing", Draft "not yet sent"); a sent form's dialog is Completed (or Sent).
@@ -280,9 +274,7 @@ class DialogReader:
             service_code=resource[len(RESOURCE_PREFIX) :]
             if resource.startswith(RESOURCE_PREFIX)
             else resource or None,
-            sender=localized(content.get("senderName"))
-            or SERVICE_OWNERS.get(str(dialog.get("org") or "").lower())
-            or (dialog.get("org") or None),
+            sender=localized(content.get("senderName")) or service_owner_name(dialog.get("org")),
             created=aware_utc(parse_time(dialog.get("createdAt"))),
             archived=aware_utc(parse_time(dialog.get("updatedAt"))) if "Archive" in labels else None,
             due_date=due.date() if due else None,
