@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from odoo import Command, fields
 
+from ..altinn.types import ROLE_BODY
 from ..models.altinn_account_map import AltinnBookingRefusal
 from ..services.texts import ValueFormatter, company_lang, local_date, render
 from .company import booking_journal, partner_bank, tax_partner
@@ -228,7 +229,16 @@ def summary_of(batch, doc, parsed, env, lang):
 
 def vouchers(stored_files):
     """The ledger attachments an entry carries a copy of as its voucher (bilag), of the document's
-    (attachment, ``AltinnFile``) pairs: its PDFs, the letter or receipt a person reads; its other files when
-    it has none. The ledger document keeps all of them."""
+    (attachment, ``AltinnFile``) pairs: its PDFs (the receipt or letter a person reads) and its data files
+    (XML/JSON, what was booked); all its files when it has no PDF. The ledger document keeps all of them."""
     pdfs = [attachment for attachment, file in stored_files if file.mimetype == "application/pdf"]
-    return pdfs or [attachment for attachment, _file in stored_files]
+    if not pdfs:
+        return [attachment for attachment, _file in stored_files]
+    data = [attachment for attachment, file in stored_files if file.role != ROLE_BODY and is_data(file)]
+    return pdfs + data
+
+
+def is_data(file):
+    """An XML or JSON file (a form, a receipt's data, a claims list)."""
+    mimetype = (file.mimetype or "").lower()
+    return "xml" in mimetype or "json" in mimetype or (file.name or "").lower().endswith((".xml", ".json"))

@@ -23,13 +23,13 @@ from psycopg2 import errors as pg_errors
 from psycopg2.extensions import TransactionRollbackError
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date, html_sanitize, plaintext2html, split_every, unique
 
 from ..altinn.errors import AltinnError
 from ..altinn.types import ROLE_ATTACHMENT, ROLE_BODY, AltinnFile, AltinnItem, FetchFailure
 from ..altinn.upload import upload_reference
 from ..booking import pipeline, vendor_bill
+from ..exceptions import NOT_ALLOWED, NOT_NOW, SETUP, AltinnUserError, altinn_user_error, title_of
 from ..services import failures
 from ..services.fetch import can_commit, retry_missing_files, to_utc_naive
 from ..services.texts import company_lang, error_message, error_text, local_date
@@ -339,8 +339,9 @@ class AltinnDocument(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_booked(self):
         if any(doc.move_id or doc.move_ids for doc in self.sudo()):
-            raise UserError(
-                self.env._("Documents with journal entries cannot be deleted; ignore them instead.")
+            raise AltinnUserError(
+                self.env._("Documents with journal entries cannot be deleted; ignore them instead."),
+                title=title_of(self.env, NOT_ALLOWED),
             )
 
     # ------------------------------------------------------------------
@@ -797,7 +798,9 @@ class AltinnDocument(models.Model):
         stopped); says what came."""
         companies = self.filtered("has_missing_files").company_id
         if not companies:
-            raise UserError(self.env._("No file is missing on these documents."))
+            raise AltinnUserError(
+                self.env._("No file is missing on these documents."), title=title_of(self.env, NOT_NOW)
+            )
         fetched = self.browse()
         for company in companies:
             docs = self.filtered(lambda d, c=company: d.company_id == c and d.has_missing_files)
@@ -914,8 +917,9 @@ class AltinnDocument(models.Model):
         try:
             mark_seen = getattr(transport, "mark_seen", None)
             if mark_seen is None:
-                raise UserError(
-                    self.env._("The company's Altinn connection cannot mark letters as read in Altinn.")
+                raise AltinnUserError(
+                    self.env._("The company's Altinn connection cannot mark letters as read in Altinn."),
+                    title=title_of(self.env, SETUP),
                 )
             for doc in self:
                 mark_seen(
@@ -928,7 +932,7 @@ class AltinnDocument(models.Model):
                     )
                 )
         except AltinnError as exc:
-            raise UserError(error_message(exc, lang)) from None
+            raise altinn_user_error(self.env, exc, error_message(exc, lang)) from None
         finally:
             try:
                 transport.close()
@@ -1053,7 +1057,10 @@ class AltinnDocument(models.Model):
         """Parse and book again (after fixing the account mapping, for instance)."""
         docs = self.filtered(lambda d: d.state in ("new", "failed") and not d.incomplete)
         if not docs:
-            raise UserError(self.env._("Only new or failed documents can be processed."))
+            raise AltinnUserError(
+                self.env._("Only new or failed documents can be processed."),
+                title=title_of(self.env, NOT_NOW),
+            )
         for company in docs.company_id:
             docs.filtered(lambda d, c=company: d.company_id == c)._altinn_book_batch()
         return docs._altinn_booking_answer()

@@ -7,9 +7,10 @@ settings (journal, VAT practice, the tax-settlement accounts of the account mapp
 import re
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from ..altinn.parsers import accounts as default_accounts
+from ..exceptions import NOT_NOW, AltinnUserError, title_of
 from ..providers import provider_for
 from ..providers.base import LEVEL_COMPANY, LEVEL_FIRM, AltinnAccess
 from ..services import fetch as fetch_service
@@ -511,8 +512,9 @@ class ResCompany(models.Model):
         self._altinn_check_manager()
         system_user = self.sudo().altinn_system_user_id
         if not system_user:
-            raise UserError(
-                self.env._('The company has no system user yet: click "Request system user" first.')
+            raise AltinnUserError(
+                self.env._('The company has no system user yet: click "Request system user" first.'),
+                title=title_of(self.env, NOT_NOW),
             )
         return system_user.with_env(self.env).action_check()
 

@@ -10,9 +10,9 @@ written to the firm's chatter (who, which companies).
 """
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
 from ..altinn.names import norwegian_name
+from ..exceptions import MISSING, NOT_NOW, AltinnUserError, title_of
 
 # Skatteetaten's chart for Norwegian companies (l10n_no).
 CHART_TEMPLATE = "no"
@@ -38,12 +38,13 @@ class AltinnClientWizard(models.TransientModel):
         firm = firm.sudo()
         system_user = firm.altinn_agent_system_user_id
         if not system_user or system_user.state != "approved":
-            raise UserError(
+            raise AltinnUserError(
                 self.env._(
                     "%(firm)s has no approved client system user yet: request it on the firm's contact "
                     '(Altinn tab), have the firm approve the link, and click "Check status" first.',
                     firm=firm.display_name,
-                )
+                ),
+                title=title_of(self.env, NOT_NOW),
             )
         clients = system_user._altinn_clients()
         wizard = self.create(
@@ -83,7 +84,10 @@ class AltinnClientWizard(models.TransientModel):
         self.env["res.company"]._altinn_check_manager()
         chosen = self.line_ids.filtered(lambda line: line.selected and line.action != "linked")
         if not chosen:
-            raise UserError(self.env._("Choose the clients to create or link companies for."))
+            raise AltinnUserError(
+                self.env._("Choose the clients to create or link companies for."),
+                title=title_of(self.env, MISSING),
+            )
         firm = self.firm_id.sudo()
         reference = firm._altinn_reference_company().sudo()
         created, linked = self.env["res.company"], self.env["res.company"]
