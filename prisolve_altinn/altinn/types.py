@@ -41,6 +41,24 @@ class MissingFile:
     error: Exception | None = None  # an ``errors.AltinnError`` with the person-facing text
 
 
+# Service owners by their Altinn code (Altinn 2's ServiceOwnerCode "SKD", Altinn 3's org "skd"): an item's
+# sender is the name a person knows, whichever transport brought it.
+SERVICE_OWNERS = {
+    "skd": "Skatteetaten",
+    "brg": "Brønnøysundregistrene",
+    "nav": "NAV",
+    "ssb": "Statistisk sentralbyrå",
+    "digdir": "Digitaliseringsdirektoratet",
+}
+
+
+def service_owner_name(code: str | None) -> str | None:
+    """The service owner's name for its Altinn code; an unknown code (or a name already) as it is."""
+    if not code:
+        return None
+    return SERVICE_OWNERS.get(str(code).strip().lower(), code)
+
+
 @dataclass
 class AltinnItem:
     """One Altinn item (form set or message) as any transport delivers it.
@@ -69,6 +87,10 @@ class AltinnItem:
     missing_files: list[MissingFile] = field(default_factory=list)
     # Other ledger references of the same item (the Altinn 2 reference of a migrated Altinn 3 item).
     aliases: tuple[str, ...] = ()
+    # A form the reportee has not submitted: Altinn 2's active form set (FillIn, SignIn, ...; a sent form is
+    # archived), an Altinn 3 app dialog InProgress or Draft (Dialogporten's DialogStatus: "form filling is
+    # ongoing" / "not yet sent"). Its figures are a draft, never a return.
+    unsent: bool = False
 
 
 @dataclass

@@ -143,6 +143,9 @@ class BookingBatch:
         self.lines = []
         self.documents = {}  # document -> values to write
         self.messages = []  # (document, body)
+        # (entry or PendingMove, ledger attachments): the readable voucher of a debt that another document
+        # booked, given to its entry when it has none (``add_vouchers``).
+        self.extra_vouchers = []
         self._memo = {}
         self._ledgers = defaultdict(DebtLedger)  # company id -> DebtLedger
         self._asked = defaultdict(set)  # company id -> {("key"|"slot"|"kid"|"ref", value)} asked already
@@ -182,6 +185,13 @@ class BookingBatch:
 
     def post(self, document, body):
         self.messages.append((document, body))
+
+    def add_vouchers(self, move, attachments):
+        """Give ``move`` (an entry or a planned one) ``attachments`` too, if it has no readable voucher (PDF)
+        yet when the batch is written: the voucher of a debt follows the debt, whichever document booked
+        it."""
+        if move and attachments:
+            self.extra_vouchers.append((move, list(attachments)))
 
     def mark(self):
         return len(self.moves), len(self.lines), len(self.messages)
@@ -247,6 +257,7 @@ class BookingBatch:
         """Write the batch: entries, their files, the document lines, then the documents."""
         self._create_moves()
         self._attach_files()
+        self._attach_extra_vouchers()
         self._create_lines()
         for document, vals in self.documents.items():
             # No tracking message per document: the entries, lines and notes are its history.
@@ -270,16 +281,44 @@ class BookingBatch:
                 move.record = record
 
     def _attach_files(self):
-        """Give each entry a copy of its vouchers: one INSERT for the batch.
+        """Give each entry a copy of its vouchers: one INSERT for the batch."""
+        self._copy_attachments(
+            [
+                SQL("(%s, %s, %s)", attachment.id, move.record.id, move.vals["company_id"])
+                for move in self.moves
+                for attachment in move.vouchers
+            ]
+        )
+
+    def _attach_extra_vouchers(self):
+        """The readable voucher (PDF) of a debt for the entry that booked it from another document (a claims
+        list, a receipt without its PDF): once, when the entry has no PDF yet, with the document's data
+        files it does not hold."""
+        if not self.extra_vouchers:
+            return
+        Attachment = self.env["ir.attachment"].sudo()
+        for target, attachments in self.extra_vouchers:
+            move = target.record if isinstance(target, PendingMove) else target
+            if not move or not any(a.mimetype == "application/pdf" for a in attachments):
+                continue
+            held = Attachment.search([("res_model", "=", "account.move"), ("res_id", "=", move.id)])
+            if any(a.mimetype == "application/pdf" for a in held):
+                continue
+            have = set(held.mapped("checksum"))
+            self._copy_attachments(
+                [
+                    SQL("(%s, %s, %s)", attachment.id, move.id, move.company_id.id)
+                    for attachment in attachments
+                    if attachment.checksum not in have
+                ]
+            )
+
+    def _copy_attachments(self, rows):
+        """Copies of ledger attachments on entries (``rows``: attachment id, entry id, company id).
 
         The copy points at the ledger attachment's stored file (the filestore keeps one file per content),
         so nothing is read, hashed or written again; it is what ``ir.attachment.copy`` makes, as superuser
         like the ledger's own files, with the mimetype Odoo stored for the original."""
-        rows = [
-            SQL("(%s, %s, %s)", attachment.id, move.record.id, move.vals["company_id"])
-            for move in self.moves
-            for attachment in move.vouchers
-        ]
         if not rows:
             return
         Attachment = self.env["ir.attachment"]

@@ -15,8 +15,9 @@ from markupsafe import Markup
 
 from odoo import Command, fields
 
+from ..altinn.types import ROLE_BODY
 from ..models.altinn_account_map import AltinnBookingRefusal
-from ..services.texts import ValueFormatter, company_lang, render
+from ..services.texts import ValueFormatter, company_lang, local_date, render
 from .company import booking_journal, partner_bank, tax_partner
 
 ZERO = Decimal("0.00")
@@ -101,10 +102,9 @@ class Booking:
             if self.parsed.document_date:
                 self._document_date = self.parsed.document_date
             elif self.doc.date_created:
-                created = fields.Datetime.context_timestamp(self.doc, self.doc.date_created)
-                self._document_date = created.date()
+                self._document_date = local_date(self.env, self.doc.date_created)
             else:
-                self._document_date = fields.Date.context_today(self.doc)
+                self._document_date = local_date(self.env, fields.Datetime.now())
         return self._document_date
 
     def account(self, role):
@@ -185,18 +185,18 @@ class Booking:
 
     def narration(self, extra=()):
         doc = self.doc
-        service = (", " + self._("service %(code)s", code=doc.service_code)) if doc.service_code else ""
         transport = self.batch.memo(
             ("transports", self.lang),
             lambda: dict(doc._fields["transport"]._description_selection(self.env)),
         ).get(doc.transport, "")
+        # What a person reads first; Altinn's reference last, for finding the item in Altinn (no service
+        # code: an identifier nobody reads).
         text = self._(
-            'Made from Altinn item %(reference)s "%(title)s" (%(transport)s%(service)s, file %(file)s): '
-            "%(summary)s",
+            'Made from the Altinn document "%(title)s" (%(transport)s, file %(file)s): %(summary)s '
+            "(Altinn reference %(reference)s)",
             reference=doc.reference,
             title=doc.title or "",
             transport=transport,
-            service=service,
             file=self.parsed.source_file or "-",
             summary=self.summary(),
         )
@@ -229,7 +229,16 @@ def summary_of(batch, doc, parsed, env, lang):
 
 def vouchers(stored_files):
     """The ledger attachments an entry carries a copy of as its voucher (bilag), of the document's
-    (attachment, ``AltinnFile``) pairs: its PDFs, the letter or receipt a person reads; its other files when
-    it has none. The ledger document keeps all of them."""
+    (attachment, ``AltinnFile``) pairs: its PDFs (the receipt or letter a person reads) and its data files
+    (XML/JSON, what was booked); all its files when it has no PDF. The ledger document keeps all of them."""
     pdfs = [attachment for attachment, file in stored_files if file.mimetype == "application/pdf"]
-    return pdfs or [attachment for attachment, _file in stored_files]
+    if not pdfs:
+        return [attachment for attachment, _file in stored_files]
+    data = [attachment for attachment, file in stored_files if file.role != ROLE_BODY and is_data(file)]
+    return pdfs + data
+
+
+def is_data(file):
+    """An XML or JSON file (a form, a receipt's data, a claims list)."""
+    mimetype = (file.mimetype or "").lower()
+    return "xml" in mimetype or "json" in mimetype or (file.name or "").lower().endswith((".xml", ".json"))

@@ -17,7 +17,7 @@ from markupsafe import Markup
 from ..altinn.parsers import accounts as acc
 from ..altinn.parsers.claim_types import CREDIT, DEBIT
 from .batch import PendingLine, category_of
-from .context import ZERO, EntryLine, to_decimal
+from .context import ZERO, EntryLine, to_decimal, vouchers
 
 PAYMENT = "payment"
 CORRECTION = "correction"
@@ -42,6 +42,8 @@ def duplicate(ctx, kind, booked, what, **line_vals):
         move=move,
     )
     line = ctx.line(kind, state="duplicate", duplicate_of_id=booked, note=note, **line_vals)
+    # The readable voucher of the debt follows it to the entry that booked it (booking order aside).
+    ctx.batch.add_vouchers(booked.move_id, vouchers(ctx.batch.stored_files(ctx.doc)))
     ctx.outcome.duplicates += 1
     ctx.note(note)
     return line

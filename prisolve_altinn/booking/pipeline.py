@@ -14,7 +14,7 @@ from psycopg2.extensions import TransactionRollbackError
 
 from odoo.exceptions import UserError, ValidationError
 
-from ..altinn.parsers import DOC_OTHER, ParseError, parse_files
+from ..altinn.parsers import DOC_MVA_RETURN, DOC_OTHER, DOC_VAT_PAYMENT, ParseError, parse_files
 from ..models.altinn_account_map import AltinnBookingRefusal
 from ..services.texts import company_lang, render
 from .batch import BookingBatch
@@ -148,7 +148,15 @@ def plan(doc, batch):
         batch.set_values(doc, failed_vals(env._("The document could not be read: %(error)s", error=exc)))
         return
     summary = summary_of(batch, doc, parsed, env, lang)
-    batch.set_values(doc, {"summary": summary, "doc_type": parsed.doc_type})
+    batch.set_values(
+        doc,
+        {
+            "summary": summary,
+            "doc_type": parsed.doc_type,
+            "period_start": parsed.period_start or False,
+            "period_end": parsed.period_end or False,
+        },
+    )
     mark = batch.mark()
     try:
         vals = doc._altinn_book(batch, parsed)
@@ -217,6 +225,8 @@ def book(doc, batch, parsed):
     """Plan the booking of ``parsed`` and its related documents in ``batch``; return the values to write on
     the document."""
     doc.ensure_one()
+    if doc.unsent:
+        return unsent_vals(doc, batch, parsed)
     if parsed.doc_type == DOC_OTHER:
         return other_document_vals(doc, parsed)
     ctx = Booking(batch, doc, parsed, Outcome())
@@ -242,4 +252,96 @@ def book(doc, batch, parsed):
         vals["move_id"] = outcome.moves[0]  # the first planned is the first created
     if notes:
         batch.post(doc, Markup("<br/>").join(notes))
+    replace_drafts(doc, batch, parsed)
     return vals
+
+
+def unsent_vals(doc, batch, parsed):
+    """A form Altinn holds as a draft that was never sent: a draft, not a return. Nothing is booked and no
+    VAT check is made; the submitted return of the same period replaces it (``replace_drafts``)."""
+    env = batch.memo(("env", doc.company_id.id), lambda: _in_company_lang(doc))
+    submitted = _submitted_returns(doc, batch, parsed)
+    if submitted:
+        return {"state": "replaced", "booking_note": _replaced_note(env, submitted[0]), "vat_checked": False}
+    note = env._(
+        "Draft – not submitted: Altinn holds this form as a draft that was never sent. Nothing is booked "
+        "and no VAT check is made from it; when the submitted return arrives, this draft is marked as "
+        "replaced by it."
+    )
+    summary = env._(
+        "Draft – not submitted: %(summary)s", summary=summary_of(batch, doc, parsed, env, env.lang)
+    )
+    return {"state": "unsent", "booking_note": note, "summary": summary, "vat_checked": False}
+
+
+def _is_return_of(vals, doc_type, start, end):
+    return (
+        vals.get("doc_type") == doc_type
+        and vals.get("period_start") == start
+        and vals.get("period_end") == end
+    )
+
+
+def _submitted_returns(draft, batch, parsed):
+    """The submitted returns (or receipts) of the draft's period, booked before or planned in ``batch``."""
+    if parsed.doc_type != DOC_MVA_RETURN or not parsed.period_start:
+        return []
+    start, end = parsed.period_start, parsed.period_end
+    planned = [
+        doc
+        for doc, vals in batch.documents.items()
+        if doc != draft
+        and doc.company_id == draft.company_id
+        and not doc.unsent
+        and vals.get("state") not in (None, "failed")
+        and any(_is_return_of(vals, kind, start, end) for kind in (DOC_MVA_RETURN, DOC_VAT_PAYMENT))
+    ]
+    stored = draft.search(
+        [
+            ("company_id", "=", draft.company_id.id),
+            ("unsent", "=", False),
+            ("state", "in", ("imported", "duplicate")),
+            ("doc_type", "in", (DOC_MVA_RETURN, DOC_VAT_PAYMENT)),
+            ("period_start", "=", start),
+            ("period_end", "=", end),
+        ],
+        limit=1,
+    )
+    return planned + list(stored)
+
+
+def _replaced_note(env, submitted):
+    return env._(
+        "Replaced by the submitted return: %(document)s. This draft was never sent; nothing was booked "
+        "from it.",
+        document=submitted.display_name,
+    )
+
+
+def replace_drafts(doc, batch, parsed):
+    """The submitted VAT return (or its receipt) of a period replaces the drafts of that period."""
+    if parsed.doc_type not in (DOC_MVA_RETURN, DOC_VAT_PAYMENT) or not parsed.period_start:
+        return
+    drafts = doc.search(
+        [
+            ("company_id", "=", doc.company_id.id),
+            ("state", "=", "unsent"),
+            ("id", "!=", doc.id),
+            ("period_start", "=", parsed.period_start),
+            ("period_end", "=", parsed.period_end),
+        ]
+    )
+    # Drafts planned in this batch before it (their state is not written yet).
+    drafts |= doc.browse(
+        draft.id
+        for draft, vals in batch.documents.items()
+        if draft != doc
+        and draft.company_id == doc.company_id
+        and vals.get("state") == "unsent"
+        and _is_return_of(vals, DOC_MVA_RETURN, parsed.period_start, parsed.period_end)
+    )
+    env = batch.memo(("env", doc.company_id.id), lambda: _in_company_lang(doc))
+    for draft in drafts:
+        note = _replaced_note(env, doc)
+        batch.set_values(draft, {"state": "replaced", "booking_note": note})
+        batch.post(draft, note)

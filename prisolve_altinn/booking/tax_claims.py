@@ -76,7 +76,7 @@ class TaxClaimsBooker(Booker):
         if claim.org_number and own and claim.org_number != own:
             problem = ctx._(
                 "Claim %(id)s is for %(party)s, not for %(company)s; it is not booked.",
-                id=claim.claim_id,
+                id=claim_number(claim.claim_id),
                 party=claim.org_number,
                 company=own,
             )
@@ -85,7 +85,7 @@ class TaxClaimsBooker(Booker):
                 "Claim %(id)s (%(type)s): this kind of claim is not "
                 "booked automatically (Skatteetaten's claim "
                 "type code list gives it no single way to book); book it by hand.",
-                id=claim.claim_id,
+                id=claim_number(claim.claim_id),
                 type=claim.claim_type or title,
             )
         elif not claim.instalments:
@@ -151,7 +151,7 @@ class TaxClaimsBooker(Booker):
                     "%(claim)s %(period)s (claim %(id)s)",
                     claim=title,
                     period=claim.period or "",
-                    id=claim.claim_id,
+                    id=claim_number(claim.claim_id),
                 ),
                 kid=instalment.kid,
                 claim_ref=claim_ref(claim, instalment),
@@ -192,3 +192,12 @@ class TaxClaimsBooker(Booker):
             note=note,
         )
         ctx.outcome.informational = True
+
+
+def claim_number(claim_id):
+    """Skatteetaten's claim identifier as a person reads it: "krav-199217576" inside "(krav …)" says krav
+    twice; the number alone."""
+    text = str(claim_id or "")
+    if text.lower().startswith("krav-"):
+        return text[len("krav-") :]
+    return text

@@ -4,8 +4,7 @@
 
 from markupsafe import Markup
 
-from odoo.exceptions import UserError
-
+from ..exceptions import SETUP, AltinnUserError, title_of
 from ..services import failures
 
 
@@ -20,7 +19,10 @@ def vendor_bill(doc):
     Journal = env["account.journal"]
     journal = Journal.search([*Journal._check_company_domain(company), ("type", "=", "purchase")], limit=1)
     if not journal:
-        raise UserError(env._("%(company)s has no purchase journal.", company=company.display_name))
+        raise AltinnUserError(
+            env._("%(company)s has no purchase journal.", company=company.display_name),
+            title=title_of(env, SETUP),
+        )
     partner = env["res.partner"]
     if doc.sender:
         partner = partner.search(

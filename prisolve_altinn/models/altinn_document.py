@@ -23,16 +23,16 @@ from psycopg2 import errors as pg_errors
 from psycopg2.extensions import TransactionRollbackError
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
-from odoo.tools import SQL, html_sanitize, plaintext2html, split_every, unique
+from odoo.tools import SQL, format_date, html_sanitize, plaintext2html, split_every, unique
 
 from ..altinn.errors import AltinnError
 from ..altinn.types import ROLE_ATTACHMENT, ROLE_BODY, AltinnFile, AltinnItem, FetchFailure
 from ..altinn.upload import upload_reference
 from ..booking import pipeline, vendor_bill
+from ..exceptions import NOT_ALLOWED, NOT_NOW, SETUP, AltinnUserError, altinn_user_error, title_of
 from ..services import copies, failures, runtime
 from ..services.fetch import can_commit, retry_missing_files, to_utc_naive
-from ..services.texts import company_lang, error_message, error_text
+from ..services.texts import company_lang, error_message, error_text, local_date
 
 _logger = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ OUTCOMES = {
     "letter": ("to_read", "read"),
     "failed": ("failed",),
     "waiting": ("new",),
-    "other": ("ignored",),
+    "other": ("ignored", "unsent", "replaced"),
 }
 
 
@@ -128,6 +128,8 @@ class AltinnDocument(models.Model):
             ("ignored", "Ignored"),
             ("failed", "Failed"),
             ("duplicate", "Duplicate"),
+            ("unsent", "Draft – not submitted"),
+            ("replaced", "Draft – replaced by the submitted return"),
         ],
         required=True,
         default="new",
@@ -136,6 +138,15 @@ class AltinnDocument(models.Model):
         copy=False,
     )
     error = fields.Text(readonly=True, copy=False)
+    unsent = fields.Boolean(
+        string="Not submitted",
+        readonly=True,
+        copy=False,
+        help="A form Altinn holds as a draft that was never sent (Altinn 2 FillIn, an Altinn 3 form in "
+        "progress): nothing is booked or checked from it; the submitted return replaces it.",
+    )
+    period_start = fields.Date(string="Period from", readonly=True, copy=False)
+    period_end = fields.Date(string="Period to", readonly=True, copy=False)
     incomplete = fields.Boolean(
         readonly=True,
         copy=False,
@@ -172,6 +183,12 @@ class AltinnDocument(models.Model):
         domain=[("res_model", "=", "altinn.document")],
         string="Files",
         readonly=True,
+    )
+    file_ids = fields.Many2many(
+        "ir.attachment",
+        string="Document files",
+        compute="_compute_file_ids",
+        help="The item's files; Altinn's description of the item is on the technical tab.",
     )
     raw_attachment_id = fields.Many2one(
         "ir.attachment",
@@ -268,10 +285,23 @@ class AltinnDocument(models.Model):
         ),
     ]
 
-    @api.depends("reference", "title")
+    @api.depends("reference", "title", "date_created")
+    @api.depends_context("lang", "tz")
     def _compute_display_name(self):
+        # What a person reads (title and day); Altinn's reference is on the technical tab.
         for doc in self:
-            doc.display_name = f"{doc.title} ({doc.reference})" if doc.title else doc.reference
+            if not doc.title:
+                doc.display_name = doc.reference
+            elif doc.date_created:
+                day = format_date(self.env, local_date(self.env, doc.date_created))
+                doc.display_name = f"{doc.title} ({day})"
+            else:
+                doc.display_name = doc.title
+
+    @api.depends("attachment_ids", "raw_attachment_id")
+    def _compute_file_ids(self):
+        for doc in self:
+            doc.file_ids = doc.attachment_ids.filtered(lambda a: a.description != RAW_DESCRIPTION)
 
     @api.depends("move_id", "move_ids")
     def _compute_move_count(self):
@@ -310,8 +340,9 @@ class AltinnDocument(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_booked(self):
         if any(doc.move_id or doc.move_ids for doc in self.sudo()):
-            raise UserError(
-                self.env._("Documents with journal entries cannot be deleted; ignore them instead.")
+            raise AltinnUserError(
+                self.env._("Documents with journal entries cannot be deleted; ignore them instead."),
+                title=title_of(self.env, NOT_ALLOWED),
             )
 
     # ------------------------------------------------------------------
@@ -399,14 +430,16 @@ class AltinnDocument(models.Model):
     def _altinn_known_references(self, company):
         """References ``company`` already holds complete, its rows' other references included: a transport
         need not download them again."""
-        self.flush_model(["company_id", "reference", "incomplete"])
+        # A draft not sent is read again: once sent, the same item is the return.
+        self.flush_model(["company_id", "reference", "incomplete", "state"])
         self.env["altinn.document.alias"].flush_model()
         self.env.cr.execute(
-            """SELECT reference FROM altinn_document WHERE company_id = %s AND incomplete IS NOT TRUE
+            """SELECT reference FROM altinn_document
+                WHERE company_id = %s AND incomplete IS NOT TRUE AND state != 'unsent'
                UNION
                SELECT alias.reference FROM altinn_document_alias alias
                  JOIN altinn_document doc ON doc.id = alias.document_id
-                WHERE alias.company_id = %s AND doc.incomplete IS NOT TRUE""",
+                WHERE alias.company_id = %s AND doc.incomplete IS NOT TRUE AND doc.state != 'unsent'""",
             [company.id, company.id],
         )
         return frozenset(row[0] for row in self.env.cr.fetchall())
@@ -425,7 +458,7 @@ class AltinnDocument(models.Model):
         domain = [("company_id", "=", company.id), ("reference", "in", references)]
         if aliases:
             domain = ["|", ("id", "in", list(aliases.values())), *domain]
-        docs = self.search_fetch(domain, ["reference", "incomplete", "has_missing_files"])
+        docs = self.search_fetch(domain, ["reference", "incomplete", "has_missing_files", "unsent", "state"])
         found = {reference: docs.browse(doc_id) for reference, doc_id in aliases.items()}
         found.update((doc.reference, doc) for doc in docs)
         return found
@@ -449,6 +482,11 @@ class AltinnDocument(models.Model):
     def _altinn_record_one(self, company, item, existing, failures, lang):
         """Record one item in its own savepoint; returns ``("new" | "known", id)`` or None if it failed."""
         doc = existing.get(item.reference)
+        if doc and doc.unsent and isinstance(item, AltinnItem) and not item.unsent and doc.state == "unsent":
+            # The draft was sent meanwhile (the same Altinn 3 dialog, now completed): it is the return now.
+            with self.env.cr.savepoint():
+                doc._altinn_complete_from_item(item)
+            return ("new", doc.id)
         if doc and not doc.incomplete:
             if doc.has_missing_files and isinstance(item, AltinnItem):
                 doc._altinn_add_late_files(item)  # listed again: what was missing may be readable now
@@ -534,6 +572,7 @@ class AltinnDocument(models.Model):
             "date_created": to_utc_naive(item.created),
             "date_archived": to_utc_naive(item.archived),
             "due_date": item.due_date or False,
+            "unsent": bool(getattr(item, "unsent", False)),
         }
 
     @api.model
@@ -704,7 +743,7 @@ class AltinnDocument(models.Model):
             vals_list.append(
                 {
                     **base,
-                    "name": file.name or "file",
+                    "name": safe_file_name(file.name or "file"),
                     "raw": file.data,
                     "mimetype": mimetype,
                     # Odoo stores XML/HTML as text/plain for non-administrators (against stored XSS):
@@ -717,7 +756,7 @@ class AltinnDocument(models.Model):
             vals_list.append(
                 {
                     **base,
-                    "name": f"altinn-{item.reference}.{'json' if is_json else 'xml'}",
+                    "name": safe_file_name(f"altinn-{item.reference}.{'json' if is_json else 'xml'}"),
                     "raw": item.raw,
                     "mimetype": "application/json" if is_json else "application/xml",
                     "description": RAW_DESCRIPTION,
@@ -778,7 +817,9 @@ class AltinnDocument(models.Model):
         stopped); says what came."""
         companies = self.filtered("has_missing_files").company_id
         if not companies:
-            raise UserError(self.env._("No file is missing on these documents."))
+            raise AltinnUserError(
+                self.env._("No file is missing on these documents."), title=title_of(self.env, NOT_NOW)
+            )
         fetched = self.browse()
         for company in companies:
             docs = self.filtered(lambda d, c=company: d.company_id == c and d.has_missing_files)
@@ -895,8 +936,9 @@ class AltinnDocument(models.Model):
         try:
             mark_seen = getattr(transport, "mark_seen", None)
             if mark_seen is None:
-                raise UserError(
-                    self.env._("The company's Altinn connection cannot mark letters as read in Altinn.")
+                raise AltinnUserError(
+                    self.env._("The company's Altinn connection cannot mark letters as read in Altinn."),
+                    title=title_of(self.env, SETUP),
                 )
             for doc in self:
                 mark_seen(
@@ -909,7 +951,7 @@ class AltinnDocument(models.Model):
                     )
                 )
         except AltinnError as exc:
-            raise UserError(error_message(exc, lang)) from None
+            raise altinn_user_error(self.env, exc, error_message(exc, lang)) from None
         finally:
             try:
                 transport.close()
@@ -996,19 +1038,19 @@ class AltinnDocument(models.Model):
         return text
 
     def action_view_moves(self):
+        """The document's journal entries as a list of entries (never the vendor bills' list, whose due date
+        is "today" for an entry and whose columns are an invoice's): date, due date, KID, amount, state."""
         self.ensure_one()
         moves = self.move_ids | self.move_id
-        action = {
+        return {
             "type": "ir.actions.act_window",
             "name": self.env._("Journal entries"),
             "res_model": "account.move",
-            "context": {"create": False},
+            "view_mode": "list,form",
+            "views": [(self.env.ref("prisolve_altinn.view_move_list_altinn").id, "list"), (False, "form")],
+            "domain": [("id", "in", moves.ids)],
+            "context": {"create": False, "default_move_type": "entry"},
         }
-        if len(moves) == 1:
-            action.update(view_mode="form", res_id=moves.id)
-        else:
-            action.update(view_mode="list,form", domain=[("id", "in", moves.ids)])
-        return action
 
     # ------------------------------------------------------------------
     # Booking: thin entry points into booking/ (the pipeline, the vendor bill)
@@ -1034,7 +1076,10 @@ class AltinnDocument(models.Model):
         """Parse and book again (after fixing the account mapping, for instance)."""
         docs = self.filtered(lambda d: d.state in ("new", "failed") and not d.incomplete)
         if not docs:
-            raise UserError(self.env._("Only new or failed documents can be processed."))
+            raise AltinnUserError(
+                self.env._("Only new or failed documents can be processed."),
+                title=title_of(self.env, NOT_NOW),
+            )
         for company in docs.company_id:
             docs.filtered(lambda d, c=company: d.company_id == c)._altinn_book_batch()
         return docs._altinn_booking_answer()
@@ -1247,6 +1292,16 @@ class AltinnDocument(models.Model):
                 [document.error or self.env._("The document could not be booked.")],
                 users[key],
             )
+
+
+# Characters a file name cannot hold on Windows (and ":" also not on macOS): a downloaded voucher keeps its
+# name.
+UNSAFE_FILE_CHARS = re.compile(r'[<>:"/\\|?*]+')
+
+
+def safe_file_name(name):
+    """``name`` as any system can name a file: "altinn-dialog:7b3d.json" → "altinn-dialog-7b3d.json"."""
+    return UNSAFE_FILE_CHARS.sub("-", name).strip(" .") or "file"
 
 
 def notice_kind(*texts):

@@ -42,7 +42,7 @@ class AltinnDocumentLine(models.Model):
     )
     state = fields.Selection(
         [
-            ("booked", "Booked"),
+            ("booked", "Entry made"),
             ("duplicate", "Already booked"),
             ("recorded", "Recorded"),
             ("skipped", "Not booked"),
@@ -50,6 +50,22 @@ class AltinnDocumentLine(models.Model):
         required=True,
         default="recorded",
         readonly=True,
+    )
+    # What is true of the line now, for a person: "booked" says posted to an accountant, but booking makes
+    # drafts; the entry's own state decides.
+    status = fields.Selection(
+        [
+            ("draft", "Draft entry created"),
+            ("posted", "Posted"),
+            ("cancel", "Entry cancelled"),
+            ("removed", "Entry deleted"),
+            ("duplicate", "Already in an entry"),
+            ("recorded", "Recorded"),
+            ("skipped", "Not booked"),
+        ],
+        compute="_compute_status",
+        help="Draft entry created: the entry waits for an accountant to check and post it. Posted: it is in "
+        "the accounts. Already in an entry: another document's entry holds it.",
     )
     name = fields.Char(string="Description", readonly=True)
     identifier = fields.Char(
@@ -77,7 +93,7 @@ class AltinnDocumentLine(models.Model):
     )
     amount = fields.Monetary(readonly=True, help="Positive: the company pays; negative: til gode.")
     booked_amount = fields.Monetary(
-        string="Booked",
+        string="Amount in entry",
         readonly=True,
         help="What this line's journal entry booked (a correction: the difference).",
     )
@@ -97,6 +113,16 @@ class AltinnDocumentLine(models.Model):
         "altinn.document.line", string="Booked by", readonly=True, ondelete="set null"
     )
     note = fields.Char(readonly=True)
+
+    @api.depends("state", "move_id.state")
+    def _compute_status(self):
+        for line in self:
+            if line.state != "booked":
+                line.status = line.state
+            elif not line.move_id:
+                line.status = "removed"
+            else:
+                line.status = line.move_id.state
 
     def init(self):
         # The idempotency guarantee, also under concurrent runs.

@@ -14,10 +14,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from ..altinn import errors as altinn_errors
 from ..altinn.altinn3 import ADMIN_SCOPES, READ_SCOPES
+from ..exceptions import MISSING, NOT_NOW, SETUP, AltinnUserError, title_of
 from ..services.texts import error_message
 
 _logger = logging.getLogger(__name__)
@@ -189,20 +190,22 @@ class AltinnMaskinportenClient(models.Model):
         self.ensure_one()
         record = self.sudo()
         if not record.private_key_pem:
-            raise UserError(
+            raise AltinnUserError(
                 self.env._(
                     "The Maskinporten client %(name)s has no private key: a Settings administrator must "
                     "add it (Settings → Altinn 3 → Maskinporten client).",
                     name=record.name,
-                )
+                ),
+                title=title_of(self.env, SETUP),
             )
         if not (record.client_id or "").strip():
-            raise UserError(
+            raise AltinnUserError(
                 self.env._(
                     "The Maskinporten client %(name)s has no client ID yet: a Settings administrator must "
                     "enter the one Maskinporten's self-service gave (Settings → Altinn 3 → Setup assistant).",
                     name=record.name,
-                )
+                ),
+                title=title_of(self.env, SETUP),
             )
         return {
             "client_id": record.client_id.strip(),
@@ -251,11 +254,19 @@ class AltinnMaskinportenClient(models.Model):
         values = self._altinn_settings_values()
         vendor = (self.sudo().vendor_org_number or "").strip() or (values["system_id"] or "").split("_")[0]
         if not re.fullmatch(r"\d{9}", vendor or ""):
-            raise UserError(self.env._("Enter the vendor organisation number (9 digits) first."))
+            raise AltinnUserError(
+                self.env._("Enter the vendor organisation number (9 digits) first."),
+                title=title_of(self.env, MISSING),
+            )
         if not values["system_id"]:
-            raise UserError(self.env._("Enter the system ID (system register) first."))
+            raise AltinnUserError(
+                self.env._("Enter the system ID (system register) first."), title=title_of(self.env, MISSING)
+            )
         if self.environment == "custom" and not base_url:
-            raise UserError(self.env._("Enter the Altinn base URL for the custom environment."))
+            raise AltinnUserError(
+                self.env._("Enter the Altinn base URL for the custom environment."),
+                title=title_of(self.env, MISSING),
+            )
         return Altinn3Settings(
             owner_org=vendor,
             environment="local" if self.environment == "custom" else self.environment,
@@ -296,8 +307,11 @@ class AltinnMaskinportenClient(models.Model):
             company = self.env["res.company"].sudo().search([("altinn_environment", "=", "custom")], limit=1)
         base_url = company._altinn_base_url() if company and self.environment == "custom" else None
         if self.environment == "custom" and not base_url:
-            raise UserError(
-                self.env._("No company uses the custom environment, so there is no base URL to test against.")
+            raise AltinnUserError(
+                self.env._(
+                    "No company uses the custom environment, so there is no base URL to test against."
+                ),
+                title=title_of(self.env, NOT_NOW),
             )
         values = self._altinn_settings_values()
         try:

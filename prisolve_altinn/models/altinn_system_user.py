@@ -25,6 +25,7 @@ from ..altinn.altinn3.config import LEVEL_COMPANY, LEVEL_FIRM
 from ..altinn.altinn3.diagnosis import PROBLEM_SYSTEM_USER_MISSING, PROBLEM_WRONG_KIND
 from ..altinn.altinn3.systemusers import OUTCOME_APPROVED, OUTCOME_CONFLICT, OUTCOME_PENDING, OUTCOME_RENEWED
 from ..altinn.altinn3.systemusers import external_ref as altinn_external_ref
+from ..exceptions import MISSING, NOT_NOW, SETUP, AltinnUserError, altinn_user_error, title_of
 from ..services.texts import error_message
 
 _logger = logging.getLogger(__name__)
@@ -175,7 +176,10 @@ class AltinnSystemUser(models.Model):
         """A new (not yet requested) standard system user for ``company``."""
         org = company.altinn_org_number
         if not org:
-            raise UserError(self.env._("Enter the company's organisation number on its Altinn tab first."))
+            raise AltinnUserError(
+                self.env._("Enter the company's organisation number on its Altinn tab first."),
+                title=title_of(self.env, MISSING),
+            )
         return self.create(
             {
                 "kind": KIND_STANDARD,
@@ -193,11 +197,12 @@ class AltinnSystemUser(models.Model):
         """A new (not yet requested) client system user for the accounting firm ``firm``."""
         org = firm.altinn_org_number
         if not org:
-            raise UserError(
+            raise AltinnUserError(
                 self.env._(
                     "Enter the organisation number of %(firm)s (contact form, Altinn tab) first.",
                     firm=firm.display_name,
-                )
+                ),
+                title=title_of(self.env, MISSING),
             )
         return self.create(
             {
@@ -226,20 +231,24 @@ class AltinnSystemUser(models.Model):
         self.ensure_one()
         company = (company or self._altinn_reference_company()).sudo()
         if company.altinn_environment == "custom" and not company._altinn_base_url():
-            raise UserError(self.env._("Enter the Altinn base URL for the custom environment."))
+            raise AltinnUserError(
+                self.env._("Enter the Altinn base URL for the custom environment."),
+                title=title_of(self.env, MISSING),
+            )
         client = self.env["altinn.maskinporten.client"]._altinn_for_environment(company.altinn_environment)
         if not client:
             label = dict(company._fields["altinn_environment"]._description_selection(self.env)).get(
                 company.altinn_environment, company.altinn_environment
             )
-            raise UserError(
+            raise AltinnUserError(
                 self.env._(
                     "%(company)s: there is no Maskinporten client for the environment %(env)s. A Settings "
                     "administrator must add the system vendor's client (Settings → Altinn 3 → Maskinporten "
                     "client).",
                     company=company.name,
                     env=label,
-                )
+                ),
+                title=title_of(self.env, SETUP),
             )
         if company.altinn_environment == "custom":
             # The emulator serves Maskinporten and the platform under one base URL.
@@ -338,13 +347,16 @@ class AltinnSystemUser(models.Model):
         firm's clients as Altinn lists them (``ClientParty``)."""
         self.ensure_one()
         if self.kind != KIND_AGENT:
-            raise UserError(self.env._("Only an accounting firm's client system user has clients."))
+            raise AltinnUserError(
+                self.env._("Only an accounting firm's client system user has clients."),
+                title=title_of(self.env, NOT_NOW),
+            )
         transport = None
         try:
             transport = Altinn3Transport(self._altinn_settings())
             return transport.clients(refresh=True)
         except altinn_errors.AltinnError as exc:
-            raise UserError(error_message(exc, self.env.lang or "en_US")) from None
+            raise altinn_user_error(self.env, exc, error_message(exc, self.env.lang or "en_US")) from None
         finally:
             if transport is not None:
                 transport.close()
@@ -377,7 +389,7 @@ class AltinnSystemUser(models.Model):
                 integration_title=title,
             )
         except altinn_errors.AltinnError as exc:
-            raise UserError(error_message(exc, self.env.lang or "en_US")) from None
+            raise altinn_user_error(self.env, exc, error_message(exc, self.env.lang or "en_US")) from None
         finally:
             if admin is not None:
                 admin.mp.http.close()
@@ -394,7 +406,7 @@ class AltinnSystemUser(models.Model):
                 request_id=self.request_id or None,
             )
         except altinn_errors.AltinnError as exc:
-            raise UserError(error_message(exc, self.env.lang or "en_US")) from None
+            raise altinn_user_error(self.env, exc, error_message(exc, self.env.lang or "en_US")) from None
         finally:
             if admin is not None:
                 admin.mp.http.close()

@@ -7,10 +7,11 @@ settings (journal, VAT practice, the tax-settlement accounts of the account mapp
 import re
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from ..altinn.identifiers import org_number_valid
 from ..altinn.parsers import accounts as default_accounts
+from ..exceptions import NOT_NOW, AltinnUserError, title_of
 from ..providers import provider_for
 from ..providers.base import LEVEL_COMPANY, LEVEL_FIRM, AltinnAccess
 from ..services import fetch as fetch_service
@@ -96,6 +97,12 @@ class ResCompany(models.Model):
     altinn_base_url = fields.Char(
         string="Altinn base URL",
         help="Used with the custom environment, e.g. a local Altinn emulator: http://127.0.0.1:8099",
+    )
+    altinn_register_name = fields.Char(
+        string="Name in the register",
+        copy=False,
+        help="The company's name as the Register of Business Enterprises and Altinn write it (often in "
+        "capitals); the company's name is written the Norwegian way.",
     )
     altinn_org_number = fields.Char(
         string="Organisation number",
@@ -540,8 +547,9 @@ class ResCompany(models.Model):
         self._altinn_check_manager()
         system_user = self.sudo().altinn_system_user_id
         if not system_user:
-            raise UserError(
-                self.env._('The company has no system user yet: click "Request system user" first.')
+            raise AltinnUserError(
+                self.env._('The company has no system user yet: click "Request system user" first.'),
+                title=title_of(self.env, NOT_NOW),
             )
         return system_user.with_env(self.env).action_check()
 

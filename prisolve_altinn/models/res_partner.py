@@ -7,8 +7,8 @@ company is chosen per call. Altinn 2: the firm's datasystem.
 """
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
+from ..exceptions import NOT_NOW, SETUP, AltinnUserError, title_of
 from .res_company import check_org_number, org_number_of, org_number_warning
 
 
@@ -81,12 +81,13 @@ class ResPartner(models.Model):
         companies = self.sudo().altinn_client_company_ids
         environments = {(c.altinn_environment, c._altinn_base_url()) for c in companies}
         if len(environments) > 1:
-            raise UserError(
+            raise AltinnUserError(
                 self.env._(
                     "The client companies of %(firm)s use different Altinn environments; give them the "
                     "same one.",
                     firm=self.display_name,
-                )
+                ),
+                title=title_of(self.env, SETUP),
             )
         return companies[:1] or self.env.company
 
@@ -106,8 +107,9 @@ class ResPartner(models.Model):
         self.env["res.company"]._altinn_check_manager()
         system_user = self.sudo().altinn_agent_system_user_id
         if not system_user:
-            raise UserError(
-                self.env._('The firm has no client system user yet: click "Request system user" first.')
+            raise AltinnUserError(
+                self.env._('The firm has no client system user yet: click "Request system user" first.'),
+                title=title_of(self.env, NOT_NOW),
             )
         return system_user.with_env(self.env).action_check()
 

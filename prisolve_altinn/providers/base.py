@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from odoo.exceptions import UserError
+from ..exceptions import MISSING, AltinnUserError, title_of
 
 LEVEL_COMPANY = "company"  # Selskap: the company's own datasystem or system user
 LEVEL_FIRM = "firm"  # Klient: the accounting firm's datasystem or client system user
@@ -44,7 +44,9 @@ class Provider:
         """Raise a ``UserError`` that says what to fill in when ``company`` cannot be fetched."""
         problems = self.problems(company)
         if problems:
-            raise UserError("\n".join([f"{company.name}:", *problems]))
+            raise AltinnUserError(
+                "\n".join([f"{company.name}:", *problems]), title=title_of(company.env, MISSING)
+            )
 
     def problems(self, company):
         """What is missing for ``company``, one sentence each (empty when it can be fetched)."""

@@ -1,8 +1,7 @@
 """File upload: Skatteetaten's files brought by hand, no Altinn credentials at all."""
 
-from odoo.exceptions import UserError
-
 from ..altinn.upload import UploadTransport
+from ..exceptions import NOT_NOW, AltinnUserError, title_of
 from .base import Provider
 
 
@@ -24,5 +23,5 @@ class UploadProvider(Provider):
     def transport(self, company, files=None):
         """The uploaded ``files`` as a transport; without files there is nothing to fetch."""
         if files is None:
-            raise UserError(self.problems(company)[0])
+            raise AltinnUserError(self.problems(company)[0], title=title_of(company.env, NOT_NOW))
         return UploadTransport(files, reportee=company.altinn_org_number or "")

@@ -11,9 +11,10 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import babel.dates
+import pytz
 
 from odoo.exceptions import UserError
-from odoo.tools import float_round, get_lang
+from odoo.tools import float_round, format_datetime, get_lang
 from odoo.tools.misc import babel_locale_parse, posix_to_ldml
 from odoo.tools.translate import code_translations
 
@@ -24,6 +25,43 @@ from ..altinn.i18n import Money, Text
 
 MODULE = "prisolve_altinn"
 NORWEGIAN = "nb_NO"
+# Altinn's times are Norwegian times: shown in the user's zone, in Oslo's when the user has none. UTC counts
+# as none: Odoo sets a user's zone from the browser at the first login, and a browser on a server or in a
+# container says UTC, which no Norwegian bookkeeper reads the clock in.
+ALTINN_TZ_NAME = "Europe/Oslo"
+NO_ZONE = frozenset(
+    f"{prefix}{name}"
+    for prefix in ("", "Etc/")
+    for name in ("UTC", "UCT", "GMT", "GMT0", "GMT+0", "GMT-0", "Greenwich", "Universal", "Zulu")
+)
+
+
+def local_tz(env):
+    """The time zone times are written in for the person of ``env``: the context's or the user's zone,
+    Europe/Oslo when there is none (or only UTC)."""
+    for name in (env.context.get("tz"), env.user.tz):
+        if name and name not in NO_ZONE and name in pytz.all_timezones_set:
+            return name
+    return ALTINN_TZ_NAME
+
+
+def local_time(env, value, lang=None, dt_format="short"):
+    """A datetime (naive UTC as Odoo stores it, or aware) as the person reads it: in ``local_tz`` and the
+    language's format; "" for none."""
+    if not value:
+        return ""
+    if value.tzinfo is not None:
+        value = value.astimezone(pytz.utc).replace(tzinfo=None)
+    return format_datetime(env, value, tz=local_tz(env), dt_format=dt_format, lang_code=lang or env.lang)
+
+
+def local_date(env, value):
+    """The calendar day of a datetime (naive UTC or aware) in ``local_tz``; a date stays as it is."""
+    if not isinstance(value, datetime):
+        return value
+    if value.tzinfo is None:
+        value = pytz.utc.localize(value)
+    return value.astimezone(pytz.timezone(local_tz(env))).date()
 
 
 def company_lang(company):
@@ -63,6 +101,7 @@ class ValueFormatter:
 
     def __init__(self, env, lang, currency=None):
         data = get_lang(env, lang)
+        self._env = env
         self._locale = babel_locale_parse(data.code)
         self._date_format = posix_to_ldml(data.date_format, locale=self._locale)
         # What res.lang.format and the currency read per call, read once.
@@ -92,7 +131,7 @@ class ValueFormatter:
         if not value:
             return ""
         if isinstance(value, datetime):
-            value = value.date()
+            value = local_date(self._env, value)  # the day in Norway, not in UTC
         return babel.dates.format_date(value, format=self._date_format, locale=self._locale)
 
     def __call__(self, value):

@@ -350,6 +350,13 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
         self.assertEqual(len(company), 1)
         self.assertEqual(company.name, lines[ORG_UNDELEGATED].name)
         self.assertTrue(company.name)
+        # The register writes the name in capitals; the company is named the Norwegian way, the register's
+        # form is kept beside it.
+        register = lines[ORG_UNDELEGATED].register_name
+        self.assertTrue(register.isupper(), register)
+        self.assertEqual(company.altinn_register_name, register)
+        self.assertFalse(company.name.isupper(), company.name)
+        self.assertEqual(company.name.casefold(), register.casefold())
         self.assertEqual(
             (company.altinn_transport, company.altinn_firm_id, company.altinn_level, company.chart_template),
             ("altinn3", self.firm, "firm", "no"),

@@ -376,7 +376,8 @@ class TestBookingBatch(BookingCommon):
         self.assertEqual(self.env["altinn.document.line"].search_count([("document_id", "in", docs.ids)]), 4)
 
     def test_the_entry_carries_the_pdf_as_voucher(self):
-        """XML + PDF: the entry has the PDF(s); XML only: the XML; the ledger document keeps all its files."""
+        """XML + PDF: the entry has the PDF(s) and the data file; XML only: the XML; the ledger document keeps
+        all its files."""
         with_pdf = vat_item(60, extra_files=[pdf_file("kvittering.pdf"), pdf_file("brev.pdf")])
         xml_only = vat_item(61)
         docs = self.record(with_pdf, xml_only)
@@ -386,8 +387,11 @@ class TestBookingBatch(BookingCommon):
         self.assertEqual(xml_doc.state, "imported", xml_doc.error)
 
         attachments = self.attachments_of(pdf_doc.move_id)
-        self.assertEqual(sorted(attachments.mapped("name")), ["brev.pdf", "kvittering.pdf"])
-        self.assertEqual(set(attachments.mapped("mimetype")), {"application/pdf"})
+        self.assertEqual(
+            sorted(attachments.mapped("name")), ["betalingsinformasjon.xml", "brev.pdf", "kvittering.pdf"]
+        )
+        self.assertEqual(attachments.filtered(lambda a: a.name.endswith(".xml")).raw, vat_data(60))
+        attachments = attachments.filtered(lambda a: a.mimetype == "application/pdf")
         self.assertEqual(
             {a.name: a.raw for a in attachments},
             {"kvittering.pdf": PDF + b"kvittering.pdf", "brev.pdf": PDF + b"brev.pdf"},
@@ -418,7 +422,10 @@ class TestBookingBatch(BookingCommon):
     def test_a_document_booked_alone_carries_the_pdf_as_voucher(self):
         doc = self.book(vat_item(62, extra_files=[pdf_file("kvittering.pdf")]))
         self.assertEqual(doc.state, "imported", doc.error)
-        self.assertEqual(self.attachments_of(doc.move_id).mapped("name"), ["kvittering.pdf"])
+        self.assertEqual(
+            sorted(self.attachments_of(doc.move_id).mapped("name")),
+            ["betalingsinformasjon.xml", "kvittering.pdf"],
+        )
 
     def test_booked_entries_have_no_creation_message_nor_the_booker_as_follower(self):
         # The test classes turn mail off: on again, as in production.

@@ -3,12 +3,13 @@
 """One debt, whichever route brings it and in which order: amendments, refunds, and the tax settlement by
 income year and by the company's practice."""
 
+import dataclasses
 from datetime import date, datetime, timezone
 
 from odoo.tests import tagged
 
 from ..altinn.parsers.kid import make_kid_mod10
-from ..altinn.types import ROLE_ATTACHMENT, AltinnFile
+from ..altinn.types import ROLE_ATTACHMENT, ROLE_BODY, AltinnFile
 from .booking_common import (
     BookingCommon,
     advance_tax_xml,
@@ -120,6 +121,58 @@ class TestDebtIdentity(BookingCommon):
         self.assertEqual(notice_then.state, "duplicate", notice_then.error)
         self.assertEqual(notice_then.line_ids.debt_key, claim_first.line_ids.filtered("move_id").debt_key)
         self.assertEqual(self.balance("2400"), -50250.0)
+
+    def entry_files(self, move):
+        return sorted(
+            self.env["ir.attachment"]
+            .search([("res_model", "=", "account.move"), ("res_id", "=", move.id)])
+            .mapped("name")
+        )
+
+    def test_the_entry_carries_the_receipt_pdf_whichever_document_booked_it(self):
+        """The claims list books the VAT term first (its JSON is the entry's voucher); the receipt that comes
+        later is a duplicate, but its PDF (what a person reads) and data file go to the entry. In the other
+        order the receipt's entry has them from the start and a later claims list adds nothing."""
+        pdf = AltinnFile("kvittering.pdf", "application/pdf", b"%PDF-1.4 kvittering", ROLE_ATTACHMENT)
+        body = AltinnFile("message.txt", "text/plain", b"Kvittering for mva-melding", ROLE_BODY)
+        orders = (
+            ("2026-10-12", "349111586122610", "claims first"),
+            ("2026-12-10", "349111586122620", "receipt first"),
+        )
+        for due_date, kid_base, order in orders:
+            claims = claims_json(
+                [
+                    claim(
+                        f"K-{due_date}",
+                        "åBetaleMva",
+                        31500,
+                        group="Merverdiavgift",
+                        instalments=[due(due_date, 31500)],
+                    )
+                ]
+            )
+            claims_doc = item(f"krav-{due_date}", "krav.json", claims, mimetype="application/json")
+            kid = make_kid_mod10(kid_base)
+            notice = receipt(f"mva-{due_date}", "31500", date(2026, 9, 20), kid=kid, due_date=due_date)
+            notice = dataclasses.replace(notice, files=[*notice.files, pdf, body])
+            if order == "claims first":
+                booked = self.book(claims_doc)
+                later = self.book(notice)
+            else:
+                booked = self.book(notice)
+                later = self.book(claims_doc)
+            self.assertEqual(later.state, "duplicate", (order, later.error))
+            move = booked.move_id
+            self.assertTrue(move, order)
+            files = self.entry_files(move)
+            self.assertIn("kvittering.pdf", files, order)
+            self.assertIn("betalingsinformasjon.xml", files, order)
+            self.assertNotIn("message.txt", files, order)
+            self.assertEqual(len(files), len(set(files)), order)
+            # Booking again, the entry keeps one readable voucher.
+            again = self.book(dataclasses.replace(notice, reference=f"mva-{due_date}-kopi"))
+            self.assertEqual(self.entry_files(move), files, order)
+            self.assertEqual(again.state, "duplicate", order)
 
     def test_two_claims_of_one_kind_and_due_date_stay_two_debts(self):
         """A claim never matches another claim by category and due date alone: each has its own reference."""

@@ -1,5 +1,6 @@
 # Copyright 2026 Prisolve
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import dataclasses
 from datetime import date
 
 from odoo.tests import tagged
@@ -38,6 +39,24 @@ class TestBookingVat(BookingCommon):
         booked = doc.line_ids.filtered(lambda line: line.state == "booked")
         self.assertEqual(booked.kid, "3400000932456870")
         self.assertEqual(booked.move_id, move)
+
+    def test_lines_say_draft_or_posted_as_the_entry_is(self):
+        """Booking makes drafts: a line says "draft entry created" until its entry is posted, then "posted";
+        a duplicate says it is already in an entry; never a bare "booked" (to an accountant: posted)."""
+        data = vat_payment_xml("15000", kid="3400000932456870")
+        doc = self.book(item("mva-st", "betalingsinformasjon.xml", data))
+        line = doc.line_ids.filtered(lambda line: line.move_id)
+        self.assertEqual(line.status, "draft")
+        labels = dict(line._fields["status"]._description_selection(self.env))
+        self.assertEqual(labels["draft"], "Draft entry created")
+        self.assertNotIn("Booked", labels.values())
+        line.move_id.action_post()
+        self.assertEqual(line.status, "posted")
+        other = self.book(item("mva-st-copy", "kopi.xml", data))
+        self.assertEqual(other.line_ids.mapped("status"), ["duplicate"])
+        line.move_id.button_draft()
+        line.move_id.unlink()
+        self.assertEqual(line.status, "removed")
 
     def test_vat_refund_is_a_receivable(self):
         """A negative amount (til gode): Dr the tax receivable (1579) / Cr 2740."""
@@ -85,6 +104,63 @@ class TestBookingVat(BookingCommon):
         self.assertEqual(doc.vat_ledger_amount, 15000)
         self.assertEqual(doc.vat_difference, 400)
         self.assertIn("2740", doc.booking_note)
+
+    # ------------------------------------------------------------------
+    # Altinn's draft of the next term (a form never sent)
+    # ------------------------------------------------------------------
+    def draft_return(self, reference, lines, **kwargs):
+        return dataclasses.replace(
+            item(reference, "mvamelding.xml", mva_return_xml(lines, **kwargs)), kind="form", unsent=True
+        )
+
+    def test_unsent_return_is_a_draft_not_a_return(self):
+        """Altinn's FillIn draft: "Draft – not submitted", no VAT check, nothing booked (either VAT mode)."""
+        lines = [("3", 187827, 751308, "25 utg")]
+        for mode, reference in (("odoo", "utkast-odoo"), ("external", "utkast-ext")):
+            self.company.sudo().altinn_vat_mode = mode
+            doc = self.book(self.draft_return(reference, lines, period="mai-juni"))
+            self.assertTrue(doc.unsent)
+            self.assertEqual(doc.state, "unsent", doc.error)
+            self.assertEqual(doc.doc_type, "mva_return")
+            self.assertFalse(doc.move_ids | doc.move_id)
+            self.assertFalse(doc.line_ids)
+            self.assertFalse(doc.vat_checked)
+            self.assertFalse(doc.vat_difference)
+            self.assertTrue(doc.summary.startswith("Draft – not submitted: "), doc.summary)
+            self.assertIn("never sent", doc.booking_note)
+            labels = dict(doc._fields["state"]._description_selection(self.env))
+            self.assertEqual(labels[doc.state], "Draft – not submitted")
+        # Read again by every fetch (it may be sent meanwhile), unlike the documents held complete.
+        self.assertNotIn("utkast-odoo", self.env["altinn.document"]._altinn_known_references(self.company))
+
+    def test_submitted_return_replaces_the_draft_of_its_period(self):
+        self.company.sudo().altinn_vat_mode = "odoo"
+        draft = self.book(self.draft_return("utkast-1", [("3", 1000, 4000, "25 utg")]))
+        other = self.book(self.draft_return("utkast-2", [("3", 500, 2000, "25 utg")], period="mars-april"))
+        sent = self.book(item("sendt-1", "mvamelding.xml", mva_return_xml([("3", 1200, 4800, "25 utg")])))
+        self.assertEqual(sent.state, "imported", sent.error)
+        self.assertTrue(sent.vat_checked)
+        self.assertEqual(draft.state, "replaced")
+        self.assertIn(sent.display_name, draft.booking_note)
+        self.assertEqual(other.state, "unsent", "another term's draft stays a draft")
+        # A draft that arrives after its period's return is replaced at once.
+        late = self.book(self.draft_return("utkast-3", [("3", 1000, 4000, "25 utg")]))
+        self.assertEqual(late.state, "replaced")
+        self.assertFalse(late.line_ids)
+
+    def test_the_same_item_sent_later_becomes_the_return(self):
+        """An Altinn 3 dialog that was a draft and is completed later: the same row, booked as a return."""
+        self.company.sudo().altinn_vat_mode = "odoo"
+        lines = [("3", 1000, 4000, "25 utg")]
+        draft = self.book(self.draft_return("dialog:utkast", lines))
+        self.assertEqual(draft.state, "unsent")
+        sent = dataclasses.replace(self.draft_return("dialog:utkast", lines), unsent=False)
+        again = self.book(sent)
+        self.assertEqual(again, draft)
+        self.assertFalse(draft.unsent)
+        self.assertEqual(draft.state, "imported", draft.error)
+        self.assertTrue(draft.vat_checked)
+        self.assertFalse(draft.summary.startswith("Draft"))
 
     def test_return_matching_the_ledger(self):
         self.company.sudo().altinn_vat_mode = "odoo"

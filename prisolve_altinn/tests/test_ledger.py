@@ -1,12 +1,14 @@
 # Copyright 2026 Prisolve
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from datetime import date, datetime
+import re
+from datetime import date, datetime, timezone
 
 from psycopg2 import IntegrityError
 
+from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import format_date, mute_logger
 
 from ..altinn import errors as altinn_errors
 from ..altinn.types import ROLE_ATTACHMENT, ROLE_BODY, ROLE_FORM_DATA, AltinnFile, FetchFailure
@@ -146,7 +148,8 @@ class TestLedger(AltinnCommon):
         item = make_item("AR40", title="Forskuddsskatt 2025", kind="form", due_date=date(2026, 2, 16))
         doc = self.record([item])[0]
         self.assertEqual(doc.title, "Forskuddsskatt 2025")
-        self.assertEqual(doc.display_name, "Forskuddsskatt 2025 (AR40)")
+        # The title and the day in Norway; Altinn's reference is on the technical tab.
+        self.assertEqual(doc.display_name, f"Forskuddsskatt 2025 ({format_date(self.env, date(2026, 3, 1))})")
         self.assertEqual((doc.kind, doc.transport, doc.state), ("form", "altinn2", "new"))
         self.assertEqual((doc.service_code, doc.service_edition), ("4503", 2))
         self.assertEqual((doc.sender, doc.reportee), ("Skatteetaten", ORG_OWN))
@@ -169,10 +172,27 @@ class TestLedger(AltinnCommon):
         )
         self.assertIn(b"AR50", raw.raw)
         self.assertEqual(len(doc.attachment_ids), 4)
+        # The Files tab: the document's files, not Altinn's description of the item.
+        self.assertEqual(sorted(doc.file_ids.mapped("name")), sorted(file.name for file in files))
         self.assertEqual(set(doc.attachment_ids.mapped("company_id")), {self.company})
         # What Odoo serves to a non-administrator: HTML/XML as plain text (no stored XSS).
         body = doc.attachment_ids.filtered(lambda a: a.name == "body.html")
         self.assertEqual(body.mimetype, "text/plain")
+
+    def test_file_names_hold_no_colon(self):
+        """Altinn 3's references ("dialog:…") and odd names make file names a person can save anywhere."""
+        files = [AltinnFile("krav: 2026/1.json", "application/json", b"{}", ROLE_ATTACHMENT)]
+        doc = self.record([make_item("dialog:7b3d-11", files=files)])[0]
+        names = doc.attachment_ids.mapped("name")
+        self.assertIn("altinn-dialog-7b3d-11.xml", names)
+        self.assertIn("krav- 2026-1.json", names)
+        self.assertFalse([name for name in names if set(name) & set(':/\\<>|?*"')])
+
+    def test_the_day_of_an_altinn_time_is_the_day_in_norway(self):
+        """23:30 UTC on 1 March is 2 March in Oslo: names and texts say 2 March."""
+        item = make_item("AR41", title="Brev", created=datetime(2026, 3, 1, 23, 30, tzinfo=timezone.utc))
+        doc = self.record([item])[0]
+        self.assertEqual(doc.display_name, f"Brev ({format_date(self.env, date(2026, 3, 2))})")
 
     def test_a_large_image_is_kept_byte_for_byte(self):
         """Odoo shrinks an uploaded image wider than 1920 px; the ledger keeps what Altinn sent."""
@@ -297,13 +317,43 @@ class TestLedger(AltinnCommon):
             doc.sudo().unlink()
         self.assertFalse(moves[0].copy().altinn_document_id)
 
-    def test_single_move_opens_its_form(self):
+    def test_bilag_opens_a_list_of_entries(self):
+        """Bilag opens the journal entries (even one) in the entries' list, not the vendor bills': date, the
+        debt's due date from its lines (not "today"), KID, amount and draft/posted."""
         doc = self.record([make_item("AR71")])[0]
+        due = fields.Date.to_date("2026-10-10")
         move = self.env["account.move"].create(
-            {"journal_id": self.company_data["default_journal_misc"].id, "altinn_document_id": doc.id}
+            {
+                "journal_id": self.company_data["default_journal_misc"].id,
+                "altinn_document_id": doc.id,
+                "date": "2026-09-01",
+                "payment_reference": "2025910000000015",
+                "line_ids": [
+                    Command.create(
+                        {"account_id": self.company_data["default_account_expense"].id, "debit": 250.0}
+                    ),
+                    Command.create(
+                        {
+                            "account_id": self.company_data["default_account_payable"].id,
+                            "credit": 250.0,
+                            "date_maturity": due,
+                        }
+                    ),
+                ],
+            }
         )
         action = doc.action_view_moves()
-        self.assertEqual((action["view_mode"], action["res_id"]), ("form", move.id))
+        self.assertEqual(action["view_mode"], "list,form")
+        self.assertEqual(self.env["account.move"].search(action["domain"]), move)
+        view = self.env["ir.ui.view"].browse(action["views"][0][0])
+        self.assertEqual(action["views"][0][1], "list")
+        arch = self.env["account.move"].get_view(view.id, "list")["arch"]
+        columns = re.findall(r'<field name="(\w+)"', arch)
+        for column in ("date", "altinn_due_date", "payment_reference", "amount_total_signed", "state"):
+            self.assertIn(column, columns)
+        self.assertNotIn("invoice_date_due", columns)
+        self.assertEqual(move.altinn_due_date, due)
+        self.assertEqual(move.amount_total_signed, 250.0)
 
     def test_ignore_and_reset(self):
         doc = self.record([make_item("AR80")])[0]
@@ -330,4 +380,7 @@ class TestLedger(AltinnCommon):
         self.assertEqual(failed.mapped("reference"), ["AR96"])
         self.assertEqual(self.Document.search([("sender", "ilike", "skatte")]).mapped("reference"), ["AR95"])
         found = self.Document.name_search("AR95")
-        self.assertEqual([name for _id, name in found], ["Message AR95 (AR95)"])
+        # Found by its reference, named by its title and day.
+        self.assertEqual(
+            [name for _id, name in found], [f"Message AR95 ({format_date(self.env, date(2026, 3, 1))})"]
+        )

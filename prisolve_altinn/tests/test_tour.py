@@ -56,10 +56,12 @@ SCREENS = (
     "letters",
     "letter",
     "documents",
+    "draft",
+    "moves",
     "move",
 )
 # Screens whose texts the tour reports (see english_texts).
-READ_SCREENS = ("summary", "summary_booked", "letters", "letter", "documents")
+READ_SCREENS = ("summary", "summary_booked", "letters", "letter", "documents", "draft", "moves")
 PO_PATH = ADDON_DIR / "i18n" / "nb.po"
 PLACEHOLDER = re.compile(r"%\(\w+\)s|%s")
 MARKUP = re.compile(r"<[^>]+>")
@@ -294,6 +296,25 @@ class TestAltinnTour(AltinnCommon, HttpCase):
         letter = documents.filtered(lambda doc: doc.title == LETTER_TITLE)
         self.assertEqual((letter.state, letter.notice_kind), ("read", "tvangsmulkt"))
         self.assertTrue(documents.filtered(lambda doc: doc.state == "to_read"), "the plain letter is to read")
+        # Altinn's unsent draft of the next VAT term: a draft, not booked, not checked.
+        draft = documents.filtered("unsent")
+        self.assertEqual(len(draft), 1)
+        self.assertEqual((draft.state, draft.doc_type, draft.vat_checked), ("unsent", "mva_return", False))
+        self.assertFalse(draft.move_id | draft.move_ids)
+        # Every entry carries its voucher; the readable one (a PDF) when any document of its debt has one.
+        Attachment = self.env["ir.attachment"].sudo()
+        for move in moves:
+            held = Attachment.search([("res_model", "=", "account.move"), ("res_id", "=", move.id)])
+            self.assertTrue(held, f"{move.display_name} has no voucher")
+            lines = self.env["altinn.document.line"].sudo().search([("move_id", "=", move.id)])
+            debt = (
+                self.env["altinn.document.line"]
+                .sudo()
+                .search([("debt_key", "in", [key for key in lines.mapped("debt_key") if key])])
+            )
+            sources = move.altinn_document_id | debt.document_id
+            if "application/pdf" in sources.file_ids.mapped("mimetype"):
+                self.assertIn("application/pdf", held.mapped("mimetype"), move.display_name)
         # What the person read is Norwegian.
         self.assertEqual(sorted(texts), sorted(READ_SCREENS))
         english = {name: english_texts(screen) for name, screen in texts.items()}

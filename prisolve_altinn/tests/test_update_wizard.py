@@ -2,12 +2,16 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 from contextlib import contextmanager
+from pathlib import Path
 
 from odoo.exceptions import AccessError, UserError
+from odoo.http import serialize_exception
 from odoo.tests import tagged
+from odoo.tools import format_datetime
 
 from ..altinn import errors as altinn_errors
 from ..altinn.types import FetchFailure
+from ..exceptions import AltinnUserError
 from ..wizards.altinn_update_wizard import SECRET_KEYS
 from .common import (
     ORG_CLIENT_1,
@@ -217,6 +221,19 @@ class TestUpdateWizard(AltinnCommon):
         self.assertEqual(self.altinn.calls, [("request_pin", SYSTEM_OWN[0], None)])
         self.assertEqual(self.altinn.closed, 1)
 
+    def test_session_validity_is_in_the_users_time_zone_else_oslo(self):
+        """Altinn's time is written in the user's zone; in Oslo's when the user has none or only UTC (a
+        browser on a server sets UTC at the first login), never in UTC."""
+        for tz, shown in ((False, "Europe/Oslo"), ("UTC", "Europe/Oslo"), ("America/New_York", None)):
+            self.env.user.tz = tz
+            wizard = self.make_wizard()
+            action = wizard.with_context(**self.secrets(pin=False)).action_request_pin()
+            lang = wizard._in_company_lang()._lang()
+            local = format_datetime(self.env, wizard.pin_valid_to, shown or tz, "short", lang)
+            utc = format_datetime(self.env, wizard.pin_valid_to, "UTC", "short", lang)
+            self.assertIn(local, action["params"]["message"], tz)
+            self.assertNotIn(utc, action["params"]["message"], tz)
+
     def test_request_pin_without_mobile_number(self):
         self.altinn.persons[PERSON[0]]["phone"] = False
         wizard = self.make_wizard()
@@ -225,6 +242,29 @@ class TestUpdateWizard(AltinnCommon):
         self.assertIn("Min profil", caught.exception.args[0])
         self.assertIn("Mobilnummer er ikke registrert", caught.exception.args[0])
         self.assertFalse(wizard.pin_valid_to)
+
+    def test_messages_are_titled_by_their_kind(self):
+        """The dialog's title says what kind of problem it is, in the company's language (not Odoo's "Invalid
+        Operation"): the title travels in the error's context under the exception name the browser's dialog
+        is registered for (static/src/js/altinn_error_dialog.js)."""
+        env = self.env(su=True)
+        env["res.lang"]._activate_lang("nb_NO")
+        env["ir.module.module"].search([("name", "=", "prisolve_altinn")])._update_translations(["nb_NO"])
+        self.company.sudo().partner_id.lang = "nb_NO"
+        wizard = self.make_wizard()
+        cases = (
+            ({"altinn_username": PERSON[0]}, "Opplysninger mangler"),
+            (self.secrets(pin=False, password="wrong"), "Innlogging i Altinn"),
+        )
+        for context, title in cases:
+            with self.assertRaises(AltinnUserError) as caught:
+                wizard.with_context(**context).action_request_pin()
+            self.assertIsInstance(caught.exception, UserError)
+            data = serialize_exception(caught.exception)
+            self.assertEqual(data["context"], {"altinn_title": title})
+            self.assertEqual(data["name"], "odoo.addons.prisolve_altinn.exceptions.AltinnUserError")
+        script = Path(__file__).resolve().parents[1] / "static/src/js/altinn_error_dialog.js"
+        self.assertIn(f'"{data["name"]}"', script.read_text())
 
     def test_request_pin_wrong_password(self):
         wizard = self.make_wizard()

@@ -10,8 +10,9 @@ written to the firm's chatter (who, which companies).
 """
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
+from ..altinn.names import norwegian_name
+from ..exceptions import MISSING, NOT_NOW, AltinnUserError, title_of
 from ..models.res_company import check_org_number, org_number_problem
 
 # Skatteetaten's chart for Norwegian companies (l10n_no).
@@ -38,12 +39,13 @@ class AltinnClientWizard(models.TransientModel):
         firm = firm.sudo()
         system_user = firm.altinn_agent_system_user_id
         if not system_user or system_user.state != "approved":
-            raise UserError(
+            raise AltinnUserError(
                 self.env._(
                     "%(firm)s has no approved client system user yet: request it on the firm's contact "
                     '(Altinn tab), have the firm approve the link, and click "Check status" first.',
                     firm=firm.display_name,
-                )
+                ),
+                title=title_of(self.env, NOT_NOW),
             )
         clients = system_user._altinn_clients()
         # A number Altinn itself would refuse (MOD11) cannot become a company: say which, keep the rest.
@@ -52,7 +54,13 @@ class AltinnClientWizard(models.TransientModel):
             {
                 "firm_id": firm.id,
                 "line_ids": [
-                    fields.Command.create({"org_number": client.org_number, "name": client.name})
+                    fields.Command.create(
+                        {
+                            "org_number": client.org_number,
+                            "name": norwegian_name(client.name),
+                            "register_name": client.name,
+                        }
+                    )
                     for client, problem in zip(clients, refused, strict=True)
                     if not problem
                 ],
@@ -82,7 +90,10 @@ class AltinnClientWizard(models.TransientModel):
         self.env["res.company"]._altinn_check_manager()
         chosen = self.line_ids.filtered(lambda line: line.selected and line.action != "linked")
         if not chosen:
-            raise UserError(self.env._("Choose the clients to create or link companies for."))
+            raise AltinnUserError(
+                self.env._("Choose the clients to create or link companies for."),
+                title=title_of(self.env, MISSING),
+            )
         firm = self.firm_id.sudo()
         reference = firm._altinn_reference_company().sudo()
         created, linked = self.env["res.company"], self.env["res.company"]
@@ -122,7 +133,10 @@ class AltinnClientWizardLine(models.TransientModel):
 
     wizard_id = fields.Many2one("altinn.client.wizard", required=True, ondelete="cascade")
     org_number = fields.Char(string="Organisation number", required=True, readonly=True)
-    name = fields.Char(readonly=True)
+    name = fields.Char(
+        readonly=True, help="The name as Norwegians write it (the register's capitals made readable)."
+    )
+    register_name = fields.Char(string="Name in the register", readonly=True)
     # The client's company in this database, if any (not the line's owner: no multi-company rule applies).
     existing_company_id = fields.Many2one(
         "res.company", string="Odoo company", compute="_compute_company", store=True, compute_sudo=True
@@ -165,6 +179,8 @@ class AltinnClientWizardLine(models.TransientModel):
             .create(
                 {
                     "name": self.name or self.org_number,
+                    # The register's own form (capitals), kept for reference beside the readable name.
+                    "altinn_register_name": self.register_name or False,
                     "country_id": norway.id,
                     "currency_id": env.ref("base.NOK").id,
                     "company_registry": self.org_number,

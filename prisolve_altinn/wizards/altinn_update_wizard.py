@@ -32,18 +32,17 @@ import logging
 from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import format_datetime
 
 from ..altinn import errors as altinn_errors
 from ..altinn.types import UserCredentials
+from ..exceptions import MISSING, NOT_NOW, AltinnUserError, altinn_user_error, title_of
 from ..models.altinn_document import OUTCOMES
 from ..providers import provider_for
 from ..providers.base import LEVEL_FIRM
 from ..services.fetch import ALTINN_TZ, to_utc_naive
 from ..services.handover import hand_over
-from ..services.texts import company_lang, error_message, translate
+from ..services.texts import company_lang, error_message, local_time, translate
 
 _logger = logging.getLogger(__name__)
 
@@ -276,9 +275,10 @@ class AltinnUpdateWizard(models.TransientModel):
                     if self.pin_request_count
                     else self.env._('Click "Get SMS code" first, then type the code you receive.')
                 )
-            raise UserError(
+            raise AltinnUserError(
                 self.env._("Please fill in: %(fields)s.", fields=", ".join(missing))
-                + (f"\n{hint}" if hint else "")
+                + (f"\n{hint}" if hint else ""),
+                title=title_of(self.env, MISSING),
             )
 
     def _lang(self):
@@ -300,27 +300,31 @@ class AltinnUpdateWizard(models.TransientModel):
     def _altinn_check_companies(self):
         self.ensure_one()
         if self.date_from > self.date_to:
-            raise UserError(self.env._("The start date must be before the end date."))
+            raise AltinnUserError(
+                self.env._("The start date must be before the end date."), title=title_of(self.env, MISSING)
+            )
         companies = self._altinn_companies()
         inactive = companies - self.env.companies
         if inactive:
-            raise UserError(
+            raise AltinnUserError(
                 self.env._(
                     "Select %(companies)s in the company switcher (top right) before updating.",
                     companies=", ".join(inactive.mapped("name")),
-                )
+                ),
+                title=title_of(self.env, NOT_NOW),
             )
         key = self._altinn_session_key(self.company_id)
         for company in companies:
             company._altinn_check_settings()  # says what is missing
             if self._altinn_session_key(company) != key:
-                raise UserError(
+                raise AltinnUserError(
                     self.env._(
                         "%(company)s does not use the same Altinn credentials as %(main)s, so it cannot be "
                         "updated together with it.",
                         company=company.name,
                         main=self.company_id.name,
-                    )
+                    ),
+                    title=title_of(self.env, NOT_NOW),
                 )
 
     # ------------------------------------------------------------------
@@ -336,27 +340,26 @@ class AltinnUpdateWizard(models.TransientModel):
         from ..altinn.soap.transport import EARLIER_CODE_VOID
 
         if not self.needs_person:
-            raise UserError(self.env._('No SMS code is needed with Altinn 3: click "Update in Odoo".'))
+            raise AltinnUserError(
+                self.env._('No SMS code is needed with Altinn 3: click "Update in Odoo".'),
+                title=title_of(self.env, NOT_NOW),
+            )
         self._altinn_require(credentials)
         self._altinn_check_companies()
         transport = self.company_id._altinn_transport()
         try:
             challenge = transport.request_pin(credentials)
         except altinn_errors.AltinnError as exc:
-            raise UserError(error_message(exc, self._lang())) from None
+            raise altinn_user_error(self.env, exc, error_message(exc, self._lang())) from None
         finally:
             self._altinn_close(transport)
-        if challenge.status == "NoPhoneNumber":
-            raise UserError(
-                error_message(altinn_errors.NoPhoneNumber(altinn_message=challenge.message), self._lang())
-            )
         if challenge.status != "Ok":
-            raise UserError(
-                error_message(
-                    altinn_errors.AltinnError(altinn_message=challenge.message or challenge.status),
-                    self._lang(),
-                )
+            error = (
+                altinn_errors.NoPhoneNumber(altinn_message=challenge.message)
+                if challenge.status == "NoPhoneNumber"
+                else altinn_errors.AltinnError(altinn_message=challenge.message or challenge.status)
             )
+            raise altinn_user_error(self.env, error, error_message(error, self._lang()))
         self.write(
             {
                 "pin_message": challenge.message,
@@ -365,13 +368,7 @@ class AltinnUpdateWizard(models.TransientModel):
             }
         )
         if self.pin_valid_to:
-            until = format_datetime(
-                self.env,
-                self.pin_valid_to,
-                tz=self.env.user.tz or str(ALTINN_TZ),
-                dt_format="short",
-                lang_code=self._lang(),
-            )
+            until = local_time(self.env, self.pin_valid_to, self._lang())
             validity = self.env._("The SMS code session is valid until %(time)s.", time=until)
         else:
             validity = ""
@@ -437,11 +434,13 @@ class AltinnUpdateWizard(models.TransientModel):
                     result.error.earlier_code_void = True
         if all(r.error is not None and not (r.new_ids or r.known_ids or r.failures) for r in results):
             # Nothing happened: keep the form (and what was typed) open with the reasons.
-            raise UserError(
+            raise altinn_user_error(
+                self.env,
+                results[0].error,
                 "\n\n".join(
                     f"{self.env['res.company'].browse(r.company_id).name}: {self._altinn_reasons(r)}"
                     for r in results
-                )
+                ),
             )
         new_docs = self.env["altinn.document"].browse([doc_id for r in results for doc_id in r.new_ids])
         hand_over(new_docs, inline=bool(self.env.context.get("altinn_process_now")))

@@ -62,6 +62,9 @@ def test_selskap_fetch_serves_the_soap_items(emu, transport_for):
             assert item.files[0].role == ROLE_BODY
         if item.kind == "form":
             assert any(f.role == ROLE_FORM_DATA and f.mimetype == "application/xml" for f in item.files)
+        # A form not sent (FillIn: the app dialog InProgress) is a draft; a sent one and messages are not.
+        assert item.unsent == (item.kind == "form" and origin.status == "FillIn" and not origin.archived)
+    assert any(item.unsent for item in result), "the default data has an unsent VAT return"
     refs = [i.reference for i in result]
     assert len(set(refs)) == len(refs)
     kinds = {r.split(":")[0] for r in refs}

@@ -127,3 +127,16 @@ def test_damaged_attachments_do_not_crash(how):
         except ParseError:
             continue  # e.g. an emptied XML of a known kind: refused, which is fine
         assert doc.doc_type in EXPECTED.values()
+
+
+def test_one_line_is_one_line():
+    """The draft return has one line: "1 line" ("1 linje"), never "1 lines"; several are "N lines"."""
+    items = default_items(date(2026, 5, 15))
+    draft = next(i for i in items if i.document_type == "mva_utkast")
+    sent = next(i for i in items if i.document_type == "mva_melding")
+    one = parse_item(to_altinn_item(draft))
+    assert len(one.data.lines) == 1
+    assert str(one.summary).endswith(", 1 line"), str(one.summary)
+    several = parse_item(to_altinn_item(sent))
+    assert len(several.data.lines) > 1
+    assert str(several.summary).endswith(f", {len(several.data.lines)} lines"), str(several.summary)

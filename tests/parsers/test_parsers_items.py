@@ -95,7 +95,8 @@ def test_item_of_only_unknown_files(load):
     assert doc.data.title == "Påminnelse om frist"
     assert doc.data.files == ["body.html (text/html)", "vedlegg.pdf (application/pdf)"]
     assert doc.data.text_excerpt == "Fristen for skattemelding er 31. mai."
-    assert str(doc.summary) == "Påminnelse om frist (files: 2, service 4136)" and doc.org_number is None
+    # What the letter says; no file count or service code (the Files tab and the technical tab show them).
+    assert str(doc.summary) == "Fristen for skattemelding er 31. mai." and doc.org_number is None
     assert doc.document_date == date(2025, 7, 2)
 
 
@@ -106,7 +107,7 @@ def test_empty_item(load):
         )
     )
     assert doc.doc_type == DOC_OTHER and doc.document_date == date(2025, 1, 3)
-    assert str(doc.summary) == "Melding uten innhold (files: 0)"
+    assert str(doc.summary) == "Melding uten innhold"
 
 
 def test_one_broken_known_file_fails_the_item(load, raw):

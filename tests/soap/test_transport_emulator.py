@@ -50,6 +50,7 @@ def test_fetch_downloads_every_item(transport, emu):
     ]
     emulated = emu.items(D.COMPANY)
     assert len(results) == len(emulated)
+    assert any(r.unsent for r in results), "the default data has an unsent VAT return"
     by_ref = {r.reference: r for r in results}
     assert len(by_ref) == len(results)
     for source in emulated:
@@ -57,9 +58,12 @@ def test_fetch_downloads_every_item(transport, emu):
         item = by_ref[f"{prefix}{source.reportee_element_id}"]
         assert item.kind == (KIND_FORM if source.kind == "form" else KIND_MESSAGE)
         assert item.reportee == D.COMPANY and item.transport == "altinn2" and item.title
+        assert item.sender == "Skatteetaten"  # Altinn 2's "SKD", named as Altinn 3 names it
         assert item.raw and b"ReporteeElementBEV2" in item.raw
         if source.archived and source.kind == "form":  # the contract shows ArchiveReference for form tasks
             assert item.archive_reference == f"AR{source.archive_id}"
+        # An active form set (FillIn) was never sent: a draft, not a return.
+        assert item.unsent == (source.kind == "form" and not source.archived)
         expected_files = {a.name: a.data for a in source.attachments}
         got = {
             f.name: f.data

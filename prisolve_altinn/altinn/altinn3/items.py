@@ -25,6 +25,7 @@ from ..types import (
     AltinnFile,
     AltinnItem,
     MissingFile,
+    service_owner_name,
 )
 from . import answers
 from .correspondence import CorrespondenceClient, correspondence_id_in
@@ -33,14 +34,10 @@ from .platform import UNAUTHORIZED_URL
 
 LANGS = ("nb", "nn", "no", "en")
 RESOURCE_PREFIX = "urn:altinn:resource:"
-SERVICE_OWNERS = {
-    "skd": "Skatteetaten",
-    "brg": "Brønnøysundregistrene",
-    "nav": "NAV",
-    "ssb": "Statistisk sentralbyrå",
-    "digdir": "Digitaliseringsdirektoratet",
-}
 _SKIP_ATTACHMENT_STATUS = {"Purged", "Expired", "Failed"}
+# Dialogporten's DialogStatus of a form not sent yet (digdir/dialogporten DialogStatus.cs: InProgress "a form
+# filling is ongoing", Draft "not yet sent"); a sent form's dialog is Completed (or Sent).
+UNSENT_STATUSES = frozenset({"InProgress", "Draft"})
 _STORAGE_URL = re.compile(r"/instances/\d+/[0-9a-fA-F-]{36}")
 _INSTANCE_URL = re.compile(r"/storage/api/v1/instances/\d+/[0-9a-fA-F-]{36}/?")
 
@@ -281,9 +278,7 @@ class DialogReader:
             service_code=resource[len(RESOURCE_PREFIX) :]
             if resource.startswith(RESOURCE_PREFIX)
             else resource or None,
-            sender=localized(content.get("senderName"))
-            or SERVICE_OWNERS.get(str(dialog.get("org") or "").lower())
-            or (dialog.get("org") or None),
+            sender=localized(content.get("senderName")) or service_owner_name(dialog.get("org")),
             created=aware_utc(parse_time(dialog.get("createdAt"))),
             archived=aware_utc(parse_time(dialog.get("updatedAt"))) if "Archive" in labels else None,
             due_date=due.date() if due else None,
@@ -295,6 +290,7 @@ class DialogReader:
             ).encode("utf-8"),
             missing_files=missing,
             aliases=self._aliases(dialog, overview, is_form),
+            unsent=is_form and dialog.get("status") in UNSENT_STATUSES,
         )
         return item, cid
 

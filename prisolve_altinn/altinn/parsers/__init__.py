@@ -61,6 +61,8 @@ from .base import (
 from .detect import EXCERPT_CHARS, FileResult, is_pdf, parse_file
 from .settlement import settlement_summary
 
+SUMMARY_CHARS = 160  # of a letter's text, as its summary
+
 __all__ = [
     "CAT_ARBEIDSGIVERAVGIFT",
     "CAT_FORSKUDDSSKATT",
@@ -297,11 +299,9 @@ def _other(results: list[FileResult], service_code: str | None, title: str | Non
     data = OtherDocument(
         title=title, files=files, detected=detected, text_excerpt=excerpt, service_code=service_code
     )
-    values = {"label": label, "files": len(results), "service": service_code}
-    if service_code:
-        summary = Text(_lt("%(label)s (files: %(files)s, service %(service)s)"), values)
-    else:
-        summary = Text(_lt("%(label)s (files: %(files)s)"), values)
+    # What the letter says (its text's beginning, else its title): the Files tab lists the files, and a
+    # service code is an identifier, not something a person reads.
+    summary = Text("%(label)s", {"label": excerpt[:SUMMARY_CHARS] if excerpt else label})
     return ParsedDocument(
         doc_type=DOC_OTHER,
         org_number=None,

@@ -206,8 +206,13 @@ def _check_total(mva: MvaReturn, file_name: str | None) -> None:
 def _return_document(mva: MvaReturn, file_name: str | None, source_format: str) -> ParsedDocument:
     label = _period_label(mva.period_name, mva.period_year)
     values = {"period": label, "amount": Money(abs(mva.total)), "lines": len(mva.lines)}
-    if mva.total < 0:
+    # One source per number: "1 linjer" is wrong in both languages.
+    if mva.total < 0 and len(mva.lines) == 1:
+        summary = Text(_lt("VAT return %(period)s: %(amount)s refund, 1 line"), values)
+    elif mva.total < 0:
         summary = Text(_lt("VAT return %(period)s: %(amount)s refund, %(lines)s lines"), values)
+    elif len(mva.lines) == 1:
+        summary = Text(_lt("VAT return %(period)s: %(amount)s to pay, 1 line"), values)
     else:
         summary = Text(_lt("VAT return %(period)s: %(amount)s to pay, %(lines)s lines"), values)
     return ParsedDocument(

@@ -33,6 +33,7 @@ from ..types import (
     AltinnItem,
     FetchFailure,
     UserCredentials,
+    service_owner_name,
 )
 from .client import AltinnSoapClient
 from .config import DEFAULT_TIMEOUT, LANGUAGE_BOKMAL, ServiceConfig
@@ -217,7 +218,8 @@ class Altinn2Transport(Transport):
             "title": element.title or "",
             "transport": self.name,
             "service_code": element.service_code,
-            "sender": element.service_owner_code,
+            # "SKD" is Skatteetaten: the same sender whichever transport brought the item.
+            "sender": service_owner_name(element.service_owner_code),
             "created": element.last_changed,
             "due_date": due.date() if due else None,
             "raw": element.raw,
@@ -254,7 +256,7 @@ class Altinn2Transport(Transport):
                 files=files.files,
                 archived=task.archived,
                 service_edition=task.service_edition,
-                sender=task.service_owner or None,
+                sender=service_owner_name(task.service_owner),
             )
         for form in self.client.get_form_set_data(credentials, element.reportee_element_id):
             if form.form_data is None:
@@ -268,7 +270,8 @@ class Altinn2Transport(Transport):
                 form.form_data.encode("utf-8"),
                 ROLE_FORM_DATA,
             )
-        return self._item(reportee, element, KIND_FORM, files=files.files)
+        # Not archived: the form set is still being filled in (or signed), not sent.
+        return self._item(reportee, element, KIND_FORM, files=files.files, unsent=True)
 
     def _download_message(
         self, reportee: str, element: ReporteeElement, credentials: UserCredentials
@@ -284,7 +287,7 @@ class Altinn2Transport(Transport):
             KIND_MESSAGE,
             files=files.files,
             title=message.title or element.title or message.subject or "",
-            sender=message.sender,
+            sender=service_owner_name(message.sender),
             created=message.date_sent,
             archived=message.date_sent if message.archived else None,
             due_date=message.due_date.date() if message.due_date else None,

@@ -51,14 +51,31 @@ async function screenshot(name) {
     }
 }
 
-/** The person's SMS codes in the emulator's outbox, newest first. */
-async function smsCodes() {
+/** The person's SMS messages in the emulator's outbox, newest first. */
+async function smsMessages() {
     const url = `${emulatorUrl()}/_emulator/sms?user=${encodeURIComponent(PERSON)}`;
     const response = await fetch(url);
     if (!response.ok) {
         throw new Error(`the emulator's SMS outbox answered ${response.status}`);
     }
-    return (await response.json()).map((message) => message.code);
+    return await response.json();
+}
+
+/** The person's SMS codes in the emulator's outbox, newest first. */
+async function smsCodes() {
+    return (await smsMessages()).map((message) => message.code);
+}
+
+/** A time as the clock in ``timeZone`` shows it: "HH:MM". */
+function clock(iso, timeZone) {
+    return new Intl.DateTimeFormat("nb-NO", { timeZone, hour: "2-digit", minute: "2-digit" }).format(
+        new Date(iso)
+    );
+}
+
+/** The title of the error dialog that holds ``element``. */
+function dialogTitle(element) {
+    return element.closest(".modal-content").querySelector(".modal-title").textContent.trim();
 }
 
 /** Hand the visible texts under ``root`` to the Python test, which fails on English ones. */
@@ -177,6 +194,11 @@ registry.category("web_tour.tours").add("prisolve_altinn_update_from_altinn", {
                 if (!details?.startsWith("Detaljer for brukerstøtte") || !details.includes("989")) {
                     throw new Error(`no details line for support: "${details}"`);
                 }
+                // Titled by what kind of problem it is, not Odoo's "Ugyldig operasjon".
+                const title = dialogTitle(this.anchor);
+                if (title !== "Innlogging i Altinn") {
+                    throw new Error(`the error dialog's title is "${title}"`);
+                }
                 await screenshot("wrong_password");
             },
         },
@@ -196,8 +218,17 @@ registry.category("web_tour.tours").add("prisolve_altinn_update_from_altinn", {
             run: "click",
         },
         {
-            content: "Altinn's answer is shown and the dialog stays open",
+            content: "Altinn's answer is shown, the session's end in Oslo time, and the dialog stays open",
             trigger: ".o_notification_manager .o_notification",
+            async run() {
+                const [latest] = await smsMessages();
+                const text = this.anchor.textContent;
+                const oslo = clock(latest.valid_to, "Europe/Oslo");
+                const utc = clock(latest.valid_to, "UTC");
+                if (!text.includes(oslo) || text.includes(utc)) {
+                    throw new Error(`the SMS session's end is not in Oslo time (${oslo}): "${text}"`);
+                }
+            },
         },
         {
             content: "Close Altinn's answer",
@@ -410,9 +441,48 @@ registry.category("web_tour.tours").add("prisolve_altinn_update_from_altinn", {
             trigger: ".o_action_manager .o_list_view .o_data_row td[name=move_id]",
             async run() {
                 bookedRow(); // throws when no document has an entry
+                // Altinn's unsent draft of the next VAT term is a draft, not a return: no entry.
+                const rows = [...this.anchor.closest(".o_list_view").querySelectorAll(".o_data_row")];
+                const drafts = rows.filter(
+                    (row) =>
+                        row.querySelector("td[name=state]").textContent.trim() === "Utkast – ikke sendt inn"
+                );
+                if (drafts.length !== 1) {
+                    throw new Error(`expected the one unsent draft return, found ${drafts.length}`);
+                }
+                const summary = drafts[0].querySelector("td[name=summary]").textContent.trim();
+                const entry = drafts[0].querySelector("td[name=move_id]").textContent.trim();
+                if (!summary.startsWith("Utkast – ikke sendt inn: ") || entry) {
+                    throw new Error(`the draft return reads like a return: "${summary}"`);
+                }
                 reportTexts("documents", this.anchor.closest(".o_list_view"));
                 await screenshot("documents");
             },
+        },
+        {
+            content: "Open the unsent draft return",
+            trigger:
+                ".o_action_manager .o_list_view .o_data_row td[name=state]:contains(Utkast – ikke sendt inn)",
+            async run(helpers) {
+                await helpers.click(this.anchor.closest(".o_data_row").querySelector("td[name=title]"));
+            },
+        },
+        {
+            content: "It says it is a draft that was never sent: no VAT check",
+            trigger: ".o_form_view div[name=unsent].alert",
+            async run() {
+                const check = document.querySelector(".o_form_view .o_field_widget[name=vat_difference]");
+                if (check?.offsetParent) {
+                    throw new Error("the draft return shows a VAT check");
+                }
+                reportTexts("draft", document.querySelector(".o_form_view .o_form_sheet_bg"));
+                await screenshot("draft");
+            },
+        },
+        {
+            content: "Back to the documents",
+            trigger: ".o_breadcrumb ol.breadcrumb li.breadcrumb-item:last-child a",
+            run: "click",
         },
         {
             content: "Open a document that was booked",
@@ -422,16 +492,46 @@ registry.category("web_tour.tours").add("prisolve_altinn_update_from_altinn", {
             },
         },
         {
-            content: "The document: what it says, how it was booked, its files",
+            content: "The document: Bilag opens its journal entries",
             trigger: ".o_form_view button[name=action_view_moves]",
-        },
-        {
-            content: "Open its journal entry",
-            trigger: ".o_form_view .o_field_widget[name=move_id] a.o_form_uri",
             run: "click",
         },
         {
-            content: "A draft journal entry with its lines",
+            content: "A list of journal entries (not vendor bills): date, due date, KID, amount, Utkast/Postert",
+            trigger: ".o_action_manager .o_list_view .o_data_row td[name=altinn_due_date]",
+            async run() {
+                const list = this.anchor.closest(".o_list_view");
+                const columns = ["date", "altinn_due_date", "payment_reference", "amount_total_signed", "state"];
+                for (const column of columns) {
+                    if (!list.querySelector(`th[data-name=${column}]`)) {
+                        throw new Error(`the entries' list has no column ${column}`);
+                    }
+                }
+                if (list.querySelector("th[data-name=invoice_date_due], th[data-name=amount_untaxed_signed]")) {
+                    throw new Error("Bilag opened the vendor bills' list");
+                }
+                for (const row of list.querySelectorAll(".o_data_row")) {
+                    const due = row.querySelector("td[name=altinn_due_date]").textContent.trim();
+                    const date = row.querySelector("td[name=date]").textContent.trim();
+                    const state = row.querySelector("td[name=state]").textContent.trim();
+                    if (!/^\d{2}\.\d{2}\.\d{4}$/.test(date) || (due && !/^\d{2}\.\d{2}\.\d{4}$/.test(due))) {
+                        throw new Error(`an entry's dates are not dates: "${date}", "${due}"`);
+                    }
+                    if (!["Utkast", "Postert"].includes(state)) {
+                        throw new Error(`an entry's state reads "${state}"`);
+                    }
+                }
+                reportTexts("moves", list);
+                await screenshot("moves");
+            },
+        },
+        {
+            content: "Open the journal entry",
+            trigger: ".o_action_manager .o_list_view .o_data_row td[name=date]",
+            run: "click",
+        },
+        {
+            content: "A draft journal entry with its lines and its voucher",
             trigger: ".o_form_view .o_statusbar_status:has(button.o_arrow_button_current[data-value=draft])",
             async run() {
                 const lines = document.querySelectorAll(
@@ -439,6 +539,19 @@ registry.category("web_tour.tours").add("prisolve_altinn_update_from_altinn", {
                 );
                 if (!lines.length) {
                     throw new Error("the journal entry shows no lines");
+                }
+                const id = Number(window.location.pathname.split("/").pop());
+                const files = await rpc("/web/dataset/call_kw/ir.attachment/search_read", {
+                    model: "ir.attachment",
+                    method: "search_read",
+                    args: [[["res_model", "=", "account.move"], ["res_id", "=", id]], ["name"]],
+                    kwargs: {},
+                });
+                if (!files.length) {
+                    throw new Error(`the journal entry ${id} has no voucher`);
+                }
+                if (files.some((file) => file.name.includes(":"))) {
+                    throw new Error(`a voucher's name holds a colon: ${JSON.stringify(files)}`);
                 }
                 await screenshot("move");
             },
