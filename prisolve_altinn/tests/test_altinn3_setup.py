@@ -143,6 +143,50 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
         with self.assertRaises(UserError):
             wizard.action_register_system()
 
+    def test_the_grant_test_uses_the_client_id_on_the_screen(self):
+        """Issue 24: "Test the grant" tried the saved client id, not the one just typed."""
+        self.vendor.client_id = str(uuid.uuid4())  # saved earlier, unknown to Maskinporten
+        wizard = (
+            self.env["altinn.setup.wizard"]
+            .with_user(self.settings_admin)
+            .create({"environment": "custom", "base_url": self.url})
+        )
+        wizard.client_id = self.vendor_data["client_id"]  # typed, no "Save"
+        wizard.action_test_grant()
+        self.assertTrue(wizard.grant_ok, wizard.grant_result)
+        self.assertEqual(self.vendor.client_id, self.vendor_data["client_id"])
+        self.assertIn("Maskinporten client ID", wizard.message)
+        self.assertIn(self.settings_admin.name, self.chatter(self.vendor))
+        self.assertEqual(self.vendor.last_test_result, wizard.grant_result)
+        # An Altinn administrator cannot change step 1: the saved client is tested as it is.
+        wizard = self.env["altinn.setup.wizard"].with_user(self.manager).create({"environment": "custom"})
+        wizard.client_id = "typed-by-someone-else"
+        wizard.action_test_grant()
+        self.assertTrue(wizard.grant_ok, wizard.grant_result)
+        self.assertEqual(self.vendor.client_id, self.vendor_data["client_id"])
+
+    def test_the_assistant_reopens_where_the_user_was(self):
+        """Issue 24: it reopened on Production with empty fields and "No key yet"."""
+        Wizard = self.env["altinn.setup.wizard"].with_user(self.settings_admin)
+        wizard = Wizard.create({"environment": "test", "system_id": "991825827_odooaltinn"})
+        wizard.action_generate_key()
+        wizard.client_id = "tt02-client"
+        wizard.action_save()
+        reopened = Wizard.create({})
+        self.assertEqual(reopened.environment, "test")
+        self.assertEqual((reopened.system_id, reopened.client_id), ("991825827_odooaltinn", "tt02-client"))
+        self.assertIn("RSA 2048-bit key", reopened.key_info)
+        self.assertEqual(reopened.public_jwk, wizard.public_jwk)
+        # Back on the emulator: the next time the assistant opens there, with its URL.
+        self.env["res.company"].search([("altinn_environment", "=", "custom")]).altinn_environment = "test"
+        wizard = self.env["altinn.setup.wizard"].with_user(self.manager).create({"environment": "custom"})
+        wizard.base_url = self.url
+        wizard.action_test_grant()
+        reopened = Wizard.create({})
+        self.assertEqual((reopened.environment, reopened.base_url), ("custom", self.url))
+        self.assertEqual(reopened.client_id, self.vendor_data["client_id"])
+        self.assertIn("key ID", reopened.key_info)
+
     def test_scopes_and_packages_missing_are_named_with_who_must_act(self):
         # An integration that was granted the reading scopes only.
         client_id = str(uuid.uuid4())

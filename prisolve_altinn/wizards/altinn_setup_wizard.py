@@ -47,6 +47,9 @@ SELF_SERVICE = {
     "test": "https://sjolvbetjening.test.samarbeid.digdir.no",
 }
 SYSTEM_NAME = "Odoo Altinn (Prisolve)"
+# Where the assistant was used last (it reopens there).
+PARAM_ENVIRONMENT = "prisolve_altinn.setup_environment"
+PARAM_BASE_URL = "prisolve_altinn.setup_base_url"
 SYSTEM_DESCRIPTION = _lt("Fetches Altinn documents (VAT, tax, letters) into Odoo as draft journal entries.")
 
 
@@ -122,13 +125,30 @@ class AltinnSetupWizard(models.TransientModel):
 
     @api.model
     def _default_environment(self):
+        """Where the assistant was used last; else the environment of a company on Altinn 3."""
+        last = self.env["ir.config_parameter"].sudo().get_param(PARAM_ENVIRONMENT)
+        if last in dict(ENVIRONMENTS):
+            return last
+        client = self.env["altinn.maskinporten.client"].sudo().search([], order="write_date desc", limit=1)
+        if client:
+            return client.environment
         company = self.env["res.company"].sudo().search([("altinn_transport", "=", "altinn3")], limit=1)
         return company.altinn_environment if company else "production"
 
     @api.model
     def _default_base_url(self):
+        last = self.env["ir.config_parameter"].sudo().get_param(PARAM_BASE_URL)
+        if last:
+            return last
         company = self.env["res.company"].sudo().search([("altinn_environment", "=", "custom")], limit=1)
         return company.altinn_base_url or False
+
+    def _altinn_remember(self):
+        """The environment (and emulator URL) the assistant works in: it reopens there."""
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param(PARAM_ENVIRONMENT, self.environment)
+        if self.environment == "custom" and (self.base_url or "").strip():
+            params.set_param(PARAM_BASE_URL, self.base_url.strip())
 
     @api.model
     def default_get(self, fields_list):
@@ -144,6 +164,8 @@ class AltinnSetupWizard(models.TransientModel):
     @api.onchange("environment")
     def _onchange_environment(self):
         client = self.client_record_id
+        if self.environment == "custom" and not self.base_url:
+            self.base_url = self._default_base_url()
         self.vendor_org_number = client.vendor_org_number or self.vendor_org_number
         self.system_id = client.system_id or self.system_id
         self.client_id = client.client_id or False
@@ -211,15 +233,20 @@ class AltinnSetupWizard(models.TransientModel):
     # ------------------------------------------------------------------
     # Step 1: the integration and its key
     # ------------------------------------------------------------------
-    def _altinn_client(self, create=True):
-        """The active Maskinporten client of the environment, with what the wizard holds written on it."""
-        self.ensure_one()
-        self._check_settings_admin()
-        values = {
+    def _altinn_typed(self):
+        """Step 1 as the screen shows it."""
+        return {
             "vendor_org_number": (self.vendor_org_number or "").strip() or False,
             "system_id": (self.system_id or "").strip() or False,
             "client_id": (self.client_id or "").strip() or False,
         }
+
+    def _altinn_client(self, create=True):
+        """The active Maskinporten client of the environment, with what the wizard holds written on it."""
+        self.ensure_one()
+        self._check_settings_admin()
+        self._altinn_remember()
+        values = self._altinn_typed()
         client = self.client_record_id
         if not values["system_id"]:
             example = (values["vendor_org_number"] or "123456789") + "_odooaltinn"
@@ -243,7 +270,19 @@ class AltinnSetupWizard(models.TransientModel):
                     fields=", ".join(client._fields[name]._description_string(self.env) for name in changed),
                 )
             )
+        self.invalidate_recordset(["client_record_id"])  # a client made just now
         return client
+
+    def _altinn_save_typed(self):
+        """Save what a Settings administrator typed in step 1 (the tests use the saved client): the labels of
+        the fields saved, none when nothing changed or the user cannot change step 1."""
+        if not (self.env.su or self.env.user.has_group("base.group_system")):
+            return []
+        client = self.client_record_id
+        changed = [name for name, value in self._altinn_typed().items() if value and client[name] != value]
+        if changed:
+            self._altinn_client()
+        return [self._fields[name]._description_string(self.env) for name in changed]
 
     def action_save(self):
         """Keep the vendor, system and client id on the Maskinporten client of the environment."""
@@ -288,13 +327,24 @@ class AltinnSetupWizard(models.TransientModel):
         it."""
         self.ensure_one()
         self._check_manager()
+        self._altinn_remember()
+        saved = self._altinn_save_typed()  # test what the screen shows, not what was saved before
         settings = self._altinn_settings()
         diagnosis = diagnose_grant(settings, system_user=False)
         lines = [self._altinn_check_line(check, settings) for check in diagnosis.checks]
-        self.write({"grant_result": "\n".join(lines), "grant_ok": diagnosis.ok})
-        return self._altinn_done(
+        result = "\n".join(lines)
+        self.write({"grant_result": result, "grant_ok": diagnosis.ok})
+        self.client_record_id.sudo().write(
+            {"last_test_result": result, "last_test_date": fields.Datetime.now()}
+        )
+        message = (
             self.env._("The grant works.") if diagnosis.ok else self.env._("The grant test found a problem.")
         )
+        if saved:
+            message = self.env._(
+                "Saved first (%(fields)s), then tested: %(result)s", fields=", ".join(saved), result=message
+            )
+        return self._altinn_done(message)
 
     def _altinn_check_line(self, check, settings):
         """One line per check: what was checked, how it went, and for a failure who must do what."""
@@ -432,6 +482,7 @@ class AltinnSetupWizard(models.TransientModel):
         that fails does not stop the others."""
         self.ensure_one()
         self._check_manager()
+        self._altinn_remember()
         if not (self.request_company_ids or self.request_firm_ids):
             raise UserError(
                 self.env._("Choose the companies or accounting firms to request system users for.")
@@ -460,6 +511,7 @@ class AltinnSetupWizard(models.TransientModel):
         """Read every system user's state in Altinn, then test the token of each approved one."""
         self.ensure_one()
         self._check_manager()
+        self._altinn_remember()
         lines = []
         for system_user in self.system_user_ids:
             line = self._altinn_try(system_user.name, system_user.action_check)
