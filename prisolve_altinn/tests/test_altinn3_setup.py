@@ -187,6 +187,36 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
         self.assertEqual(reopened.client_id, self.vendor_data["client_id"])
         self.assertIn("key ID", reopened.key_info)
 
+    def test_step_3_says_whose_number_it_is_and_names_no_missing_value_with_a_dash(self):
+        """Issue 24: "Ask the vendor of the system - (organisation -) …", and an organisation number that
+        silently made this installation the vendor."""
+        self.vendor.active = False
+        wizard = (
+            self.env["altinn.setup.wizard"].with_user(self.settings_admin).create({"environment": "test"})
+        )
+        self.assertIn("Enter the system ID in step 1", wizard.vendor_instructions)
+        wizard.system_id = "991825827_prisolve"
+        self.assertFalse(wizard.own_vendor)
+        for text in (wizard.vendor_instructions, wizard.vendor_role):
+            self.assertNotRegex(text, r"(^|\s)-[\s.,)]|\(organisation -\)")
+        self.assertIn("First enter in step 1 the client ID", wizard.vendor_instructions)
+        self.assertIn("991825827", wizard.vendor_instructions)
+        self.assertIn("skattegrunnlag", wizard.vendor_instructions)
+        self.assertIn("If 991825827 is your own organisation", wizard.vendor_role)
+        # Another organisation's number: the system stays the other vendor's, and the text says so.
+        wizard.vendor_org_number = "987654325"
+        self.assertFalse(wizard.own_vendor)
+        self.assertIn("not to yours (987654325)", wizard.vendor_role)
+        # The vendor's own number: the assistant says that step 3 now writes the system.
+        wizard.vendor_org_number = "991825827"
+        self.assertTrue(wizard.own_vendor)
+        self.assertIn("Your organisation (991825827) is the vendor", wizard.vendor_role)
+        self.assertIn("step 3 registers the system", wizard.vendor_role)
+        self.assertIn(
+            "Your organisation number",
+            wizard.fields_get(["vendor_org_number"])["vendor_org_number"]["string"],
+        )
+
     def test_scopes_and_packages_missing_are_named_with_who_must_act(self):
         # An integration that was granted the reading scopes only.
         client_id = str(uuid.uuid4())

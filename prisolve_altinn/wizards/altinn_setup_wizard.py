@@ -37,7 +37,11 @@ from ..altinn.altinn3 import diagnosis as grant_diagnosis
 from ..altinn.altinn3.register import ENSURE_CREATED, ENSURE_UNCHANGED
 from ..altinn.altinn3.systemusers import REGISTER_SCOPES
 from ..altinn.i18n import _lt
-from ..models.altinn_maskinporten_client import ENVIRONMENTS
+from ..models.altinn_maskinporten_client import (
+    DEFAULT_AGENT_PACKAGES,
+    DEFAULT_STANDARD_PACKAGES,
+    ENVIRONMENTS,
+)
 from ..services.texts import error_message, translate
 
 _logger = logging.getLogger(__name__)
@@ -76,9 +80,10 @@ class AltinnSetupWizard(models.TransientModel):
     )
     # Step 1 (Settings administrators): the integration and its key.
     vendor_org_number = fields.Char(
-        string="Vendor organisation number",
-        help="The organisation that owns the Maskinporten integration and the system: this installation's "
-        "own, when it is its own vendor.",
+        string="Your organisation number",
+        help="The organisation number of the organisation that made the Maskinporten integration in the "
+        "self-service (the one the client ID belongs to). When the system ID starts with this number, your "
+        "organisation is the system's vendor, and step 3 registers the system from here.",
     )
     system_id = fields.Char(
         string="System ID (system register)", help="The system's id in Altinn's system register."
@@ -97,6 +102,7 @@ class AltinnSetupWizard(models.TransientModel):
     # Step 3: the system register.
     own_vendor = fields.Boolean(string="Own vendor", compute="_compute_own_vendor")
     vendor_instructions = fields.Text(string="For the system vendor", compute="_compute_own_vendor")
+    vendor_role = fields.Text(string="Who is the system's vendor", compute="_compute_own_vendor")
     # Steps 4 and 5: the system users.
     request_company_ids = fields.Many2many(
         "res.company",
@@ -194,20 +200,66 @@ class AltinnSetupWizard(models.TransientModel):
 
     @api.depends("vendor_org_number", "system_id", "client_id", "client_record_id")
     def _compute_own_vendor(self):
+        _ = self.env._
         for wizard in self:
             vendor = (wizard.vendor_org_number or "").strip()
             system = (wizard.system_id or "").strip()
+            owner = system.split("_")[0] if "_" in system else ""
             wizard.own_vendor = bool(vendor) and system.startswith(vendor + "_")
-            packages = (
-                wizard.client_record_id.sudo()._altinn_all_packages() if wizard.client_record_id else []
-            )
-            wizard.vendor_instructions = self.env._(
-                "Ask the vendor of the system %(system)s (organisation %(vendor)s) to add, in Altinn's "
-                "system register: the client id %(client)s, and the access packages %(packages)s.",
-                system=system or "-",
-                vendor=system.split("_")[0] if system else "-",
-                client=(wizard.client_id or "").strip() or "-",
-                packages=", ".join(packages) or "-",
+            if not system:
+                wizard.vendor_role = wizard.vendor_instructions = _(
+                    "Enter the system ID in step 1: the system's id in Altinn's system register, which "
+                    "starts with its vendor's organisation number (e.g. 123456789_odooaltinn)."
+                )
+                continue
+            if wizard.own_vendor:
+                wizard.vendor_role = _(
+                    "Your organisation (%(vendor)s) is the vendor of the system %(system)s: step 3 registers "
+                    "the system in Altinn's system register from here.",
+                    vendor=vendor,
+                    system=system,
+                )
+            elif vendor:
+                wizard.vendor_role = _(
+                    "The system %(system)s belongs to the organisation %(owner)s, not to yours (%(vendor)s): "
+                    "that vendor changes the system, step 3 says what to ask for.",
+                    system=system,
+                    owner=owner or system,
+                    vendor=vendor,
+                )
+            else:
+                wizard.vendor_role = _(
+                    "The system %(system)s belongs to the organisation %(owner)s: that vendor changes the "
+                    "system, step 3 says what to ask for. If %(owner)s is your own organisation, enter it as "
+                    "your organisation number: step 3 then registers the system from here.",
+                    system=system,
+                    owner=owner or system,
+                )
+            client_id = (wizard.client_id or "").strip()
+            client = wizard.client_record_id.sudo()
+            packages = client._altinn_all_packages() if client else []
+            if not packages:
+                packages = list(
+                    dict.fromkeys((*DEFAULT_STANDARD_PACKAGES.split(), *DEFAULT_AGENT_PACKAGES.split()))
+                )
+            wizard.vendor_instructions = (
+                _(
+                    "Ask the vendor of the system %(system)s (organisation %(owner)s) to add, in Altinn's "
+                    "system register: the client id %(client)s, and the access packages %(packages)s.",
+                    system=system,
+                    owner=owner or system,
+                    client=client_id,
+                    packages=", ".join(packages),
+                )
+                if client_id
+                else _(
+                    "First enter in step 1 the client ID Maskinporten's self-service gave your integration. "
+                    "Then ask the vendor of the system %(system)s (organisation %(owner)s) to add, in "
+                    "Altinn's system register, that client id and the access packages %(packages)s.",
+                    system=system,
+                    owner=owner or system,
+                    packages=", ".join(packages),
+                )
             )
 
     def _compute_system_user_ids(self):
