@@ -217,6 +217,43 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
             wizard.fields_get(["vendor_org_number"])["vendor_org_number"]["string"],
         )
 
+    def test_every_company_the_user_manages_is_offered_and_switched_to_altinn3(self):
+        """Issue 24: only companies already on Altinn 3 were offered, with no word about the others."""
+        company = self.soap_klient  # on Altinn 2
+        company.write({"altinn_org_number": ORG_UNDELEGATED, "altinn_firm_id": False})
+        other = self._create_company(name="Ikke min AS")  # a company the manager does not manage
+        wizard = self.env["altinn.setup.wizard"].with_user(self.manager).create({"environment": "custom"})
+        lines = {line.company_ref: line for line in wizard.company_line_ids}
+        self.assertEqual(set(lines), set(self.manager.company_ids.ids))
+        self.assertNotIn(other.id, lines)
+        self.assertEqual(
+            (lines[company.id].name, lines[company.id].transport, lines[company.id].system_user_state),
+            (company.name, "altinn2", False),
+        )
+        self.assertEqual(lines[self.selskap.id].system_user_state, "approved")
+        wizard.base_url = self.url
+        lines[company.id].selected = True
+        wizard.action_request_system_users()
+        self.assertEqual(
+            (company.altinn_transport, company.altinn_environment, company.altinn_base_url),
+            ("altinn3", "custom", self.url),
+        )
+        self.assertEqual(company.altinn_system_user_id.state, "requested")
+        self.assertIn("is now on Altinn 3", wizard.message)
+        self.assertIn(self.manager.name, self.chatter(company.partner_id))
+        line = wizard.company_line_ids.filtered(lambda line: line.company_ref == company.id)
+        self.assertEqual(
+            (line.selected, line.transport, line.system_user_state), (False, "altinn3", "requested")
+        )
+        # A request that fails leaves the company on Altinn 2.
+        self.soap_selskap.altinn_org_number = False
+        wizard.company_line_ids.filtered(
+            lambda line: line.company_ref == self.soap_selskap.id
+        ).selected = True
+        wizard.action_request_system_users()
+        self.assertIn("organisation number", wizard.message)
+        self.assertEqual(self.soap_selskap.altinn_transport, "altinn2")
+
     def test_scopes_and_packages_missing_are_named_with_who_must_act(self):
         # An integration that was granted the reading scopes only.
         client_id = str(uuid.uuid4())

@@ -42,6 +42,8 @@ from ..models.altinn_maskinporten_client import (
     DEFAULT_STANDARD_PACKAGES,
     ENVIRONMENTS,
 )
+from ..models.altinn_system_user import STATES as SYSTEM_USER_STATES
+from ..models.res_company import TRANSPORTS
 from ..services.texts import error_message, translate
 
 _logger = logging.getLogger(__name__)
@@ -106,9 +108,17 @@ class AltinnSetupWizard(models.TransientModel):
     # Steps 4 and 5: the system users.
     request_company_ids = fields.Many2many(
         "res.company",
+        string="Companies chosen (own system user)",
+        help="Each company asks Altinn for its own (standard) system user; its daglig leder approves it. A "
+        "company still on Altinn 2 is switched to Altinn 3 (this environment) when its request is sent.",
+    )
+    # Every company the user manages, whichever are active in the company switcher (the record rules on
+    # res.company would hide the others from a company field).
+    company_line_ids = fields.One2many(
+        "altinn.setup.wizard.company",
+        "wizard_id",
         string="Companies (own system user)",
-        domain="[('altinn_transport', '=', 'altinn3')]",
-        help="Each company asks Altinn for its own (standard) system user; its daglig leder approves it.",
+        default=lambda self: self._default_company_lines(),
     )
     request_firm_ids = fields.Many2many(
         "res.partner",
@@ -261,6 +271,21 @@ class AltinnSetupWizard(models.TransientModel):
                     packages=", ".join(packages),
                 )
             )
+
+    @api.model
+    def _default_company_lines(self):
+        return [
+            fields.Command.create(
+                {
+                    "company_ref": company.id,
+                    "name": company.name,
+                    "org_number": company.altinn_org_number,
+                    "transport": company.altinn_transport,
+                    "system_user_state": company.altinn_system_user_id.state,
+                }
+            )
+            for company in self.env.user.sudo().company_ids.sorted("name")
+        ]
 
     def _compute_system_user_ids(self):
         users = self.env["altinn.system.user"].search([])
@@ -535,16 +560,18 @@ class AltinnSetupWizard(models.TransientModel):
         self.ensure_one()
         self._check_manager()
         self._altinn_remember()
-        if not (self.request_company_ids or self.request_firm_ids):
+        companies = self.request_company_ids | self.env["res.company"].browse(
+            self.company_line_ids.filtered("selected").mapped("company_ref")
+        )
+        if not (companies or self.request_firm_ids):
             raise UserError(
                 self.env._("Choose the companies or accounting firms to request system users for.")
             )
         lines = []
-        for company in self.request_company_ids.sudo():
+        for company in companies.sudo():
             lines.append(
                 self._altinn_try(
-                    company.name,
-                    lambda company=company: company.with_env(self.env).action_altinn_request_system_user(),
+                    company.name, lambda company=company: self._altinn_request_for_company(company)
                 )
             )
         for firm in self.request_firm_ids.sudo():
@@ -555,9 +582,41 @@ class AltinnSetupWizard(models.TransientModel):
                 )
             )
         self.write(
-            {"request_company_ids": [fields.Command.clear()], "request_firm_ids": [fields.Command.clear()]}
+            {
+                "request_company_ids": [fields.Command.clear()],
+                "request_firm_ids": [fields.Command.clear()],
+                "company_line_ids": [fields.Command.clear(), *self._default_company_lines()],
+            }
         )
         return self._altinn_done("\n".join(lines))
+
+    def _altinn_request_for_company(self, company):
+        """Switch ``company`` to Altinn 3 in the assistant's environment when it is not there yet, then
+        request its own system user (a failed request undoes the switch: ``_altinn_try``'s savepoint)."""
+        if company not in self.env.user.company_ids:
+            raise UserError(self.env._("You do not manage this company in Odoo."))
+        switched = company.altinn_transport != "altinn3"
+        if switched:
+            values = {"altinn_transport": "altinn3", "altinn_environment": self.environment}
+            if self.environment == "custom":
+                values["altinn_base_url"] = (self.base_url or "").strip() or company.altinn_base_url
+            company.write(values)
+            company.partner_id.message_post(
+                body=self.env._(
+                    "%(user)s switched %(company)s to Altinn 3 in the setup assistant.",
+                    user=self.env.user.name,
+                    company=company.name,
+                )
+            )
+        result = company.with_env(self.env).action_altinn_request_system_user()
+        if switched:
+            params = (result or {}).get("params") or {}
+            params["message"] = self.env._(
+                "%(message)s %(company)s is now on Altinn 3: it fetches once the system user is approved.",
+                message=params.get("message") or "",
+                company=company.name,
+            ).strip()
+        return result
 
     def action_check_system_users(self):
         """Read every system user's state in Altinn, then test the token of each approved one."""
@@ -598,3 +657,20 @@ class AltinnSetupWizard(models.TransientModel):
         self.invalidate_recordset()  # the key, the client and the system users may have changed
         self.message = message
         return True
+
+
+class AltinnSetupWizardCompany(models.TransientModel):
+    """A company the user manages, offered in step 4 of the setup assistant."""
+
+    _name = "altinn.setup.wizard.company"
+    _description = "Altinn 3 setup assistant: a company"
+    _order = "name, id"
+
+    wizard_id = fields.Many2one("altinn.setup.wizard", required=True, ondelete="cascade")
+    # The company's id, not a company field: shown by name even when it is not active in the switcher.
+    company_ref = fields.Integer(string="Company ID", required=True, readonly=True)
+    name = fields.Char(string="Company", readonly=True)
+    org_number = fields.Char(string="Organisation number", readonly=True)
+    transport = fields.Selection(TRANSPORTS, string="Fetches with", readonly=True)
+    system_user_state = fields.Selection(SYSTEM_USER_STATES, string="Own system user", readonly=True)
+    selected = fields.Boolean(string="Request")
