@@ -119,7 +119,7 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
         self.control("POST", f"/requests/{system_user.request_id}/approve")
         wizard.action_check_system_users()
         self.assertEqual(system_user.state, "approved")
-        self.assertIn("✔ System-user token: works.", wizard.message)
+        self.assertIn("✔ System-user token: works.", wizard.check_result)
         self.assertIn("Nothing", system_user.next_step)
         self.run_fetch_cron()
         self.assertEqual(
@@ -253,6 +253,50 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
         wizard.action_request_system_users()
         self.assertIn("organisation number", wizard.message)
         self.assertEqual(self.soap_selskap.altinn_transport, "altinn2")
+
+    def test_step_5_is_checked_as_the_assistant_opens(self):
+        """Issue 24: step 5 stayed empty until "Check all in Altinn" was clicked."""
+        self.klient.write({"altinn_org_number": ORG_UNDELEGATED, "altinn_firm_id": False})
+        self.klient.with_user(self.manager).action_altinn_request_system_user()
+        system_user = self.klient.altinn_system_user_id
+        self.control("POST", f"/requests/{system_user.request_id}/approve")
+        for menu in ("menu_altinn_setup_wizard", "menu_altinn_setup"):
+            self.assertEqual(
+                self.env.ref(f"prisolve_altinn.{menu}").action,
+                self.env.ref("prisolve_altinn.action_altinn_setup_assistant"),
+            )
+        as_manager = self.env(user=self.manager, context={"allowed_company_ids": self.all_companies.ids})
+        action = as_manager.ref("prisolve_altinn.action_altinn_setup_assistant").run()
+        self.assertEqual(action["res_model"], "altinn.setup.wizard")
+        wizard = as_manager["altinn.setup.wizard"].browse(action["res_id"])
+        self.assertEqual(system_user.state, "approved")
+        self.assertIn(system_user, wizard.system_user_ids)
+        self.assertIn(f"{system_user.name}: Approved", wizard.check_result)
+        self.assertIn("✔ System-user token: works.", wizard.check_result)
+        self.assertTrue(wizard.result_current)
+        # The form as the browser saves and reads it, in one request: step 5 lists the system users.
+        saved = as_manager["altinn.setup.wizard"].web_save({}, {"system_user_ids": {"fields": {"state": {}}}})
+        self.assertIn(system_user.id, [row["id"] for row in saved[0]["system_user_ids"]])
+
+    def test_a_result_is_hidden_once_altinn_says_otherwise(self):
+        """Issue 24: "request sent" stayed on the assistant after the request was approved."""
+        self.klient.write({"altinn_org_number": ORG_UNDELEGATED, "altinn_firm_id": False})
+        as_manager = self.env(user=self.manager, context={"allowed_company_ids": self.all_companies.ids})
+        wizard = as_manager["altinn.setup.wizard"].create({"environment": "custom"})
+        wizard.company_line_ids.filtered(lambda line: line.company_ref == self.klient.id).selected = True
+        wizard.action_request_system_users()
+        self.assertIn("request sent", wizard.message)
+        self.assertTrue(wizard.result_current)
+        system_user = self.klient.altinn_system_user_id
+        self.control("POST", f"/requests/{system_user.request_id}/approve")
+        system_user.with_env(as_manager).action_check()  # "Check status" on its row
+        wizard.invalidate_recordset()
+        self.assertFalse(wizard.result_current)
+        arch = wizard.get_view(view_type="form")["arch"]
+        self.assertIn('invisible="not message or not result_current"', arch)
+        wizard.action_check_system_users()
+        self.assertTrue(wizard.result_current)
+        self.assertIn(f"{system_user.name}: no change in Altinn (Approved)", wizard.check_result)
 
     def test_scopes_and_packages_missing_are_named_with_who_must_act(self):
         # An integration that was granted the reading scopes only.
@@ -455,7 +499,12 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
         self.assertEqual((lines[ORG_OWN].action, lines[ORG_OWN].existing_company_id), ("link", self.selskap))
         self.assertEqual((lines[ORG_UNDELEGATED].action, lines[ORG_UNDELEGATED].selected), ("create", True))
         lines[ORG_OWN].selected = False  # the company keeps its own system user only
-        wizard.with_user(self.manager).action_apply()
+        action = wizard.with_user(self.manager).action_apply()
+        # The dialog keeps its title, and says only what was done (issue 24: "linked: -." and "Odoo").
+        self.assertEqual(action["name"], "Clients in Altinn")
+        self.assertIn("companies created", wizard.message)
+        self.assertNotIn("linked", wizard.message)
+        self.assertNotIn("-", wizard.message.replace(self.manager.name, ""))
 
         company = self.env["res.company"].search([("altinn_org_number", "=", ORG_UNDELEGATED)])
         self.assertEqual(len(company), 1)

@@ -17,6 +17,7 @@ administrators. Every change is written to the chatter of the Maskinporten clien
 (who, when, what).
 """
 
+import json
 import logging
 
 from odoo import api, fields, models
@@ -130,7 +131,12 @@ class AltinnSetupWizard(models.TransientModel):
     system_user_ids = fields.Many2many(
         "altinn.system.user", string="System users", compute="_compute_system_user_ids"
     )
+    check_result = fields.Text(string="Checked in Altinn", readonly=True)
     message = fields.Text(string="Result", readonly=True)
+    # The system users' states when the results above were written: once one changes (e.g. "Check status" on
+    # its row, or its company's tab), the results no longer tell the truth and are hidden.
+    result_states = fields.Char(readonly=True)
+    result_current = fields.Boolean(compute="_compute_result_current")
 
     # ------------------------------------------------------------------
     # Defaults and computes
@@ -286,6 +292,22 @@ class AltinnSetupWizard(models.TransientModel):
             )
             for company in self.env.user.sudo().company_ids.sorted("name")
         ]
+
+    def _altinn_states(self):
+        return {str(user.id): user.state for user in self.env["altinn.system.user"].sudo().search([])}
+
+    def _compute_result_current(self):
+        states = self._altinn_states()
+        for wizard in self:
+            then = json.loads(wizard.result_states or "{}")
+            wizard.result_current = all(states.get(key) == state for key, state in then.items())
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        wizards = super().create(vals_list)
+        # create() leaves this field empty in the cache: the form would show no system user (step 5).
+        wizards.invalidate_recordset(["system_user_ids"])
+        return wizards
 
     def _compute_system_user_ids(self):
         users = self.env["altinn.system.user"].search([])
@@ -623,13 +645,29 @@ class AltinnSetupWizard(models.TransientModel):
         self.ensure_one()
         self._check_manager()
         self._altinn_remember()
+        self.check_result = self._altinn_check_all()
+        return self._altinn_done(self.env._("Checked in Altinn: the results are in step 5."))
+
+    def _altinn_check_all(self):
+        """Every system user's state in Altinn and, for an approved one, its token test: one text."""
         lines = []
         for system_user in self.system_user_ids:
             line = self._altinn_try(system_user.name, system_user.action_check)
             if system_user.state == "approved":
                 line = "\n".join([line, *self._altinn_token_lines(system_user)])
             lines.append(line)
-        return self._altinn_done("\n".join(lines) or self.env._("No system user yet."))
+        return "\n".join(lines) or self.env._("No system user yet.")
+
+    @api.model
+    def action_open(self):
+        """Open the assistant (menus): step 5 shows what Altinn says now, checked as it opens."""
+        wizard = self.create({})
+        if self.env.user.has_group("prisolve_altinn.group_altinn_manager") and wizard.system_user_ids:
+            wizard.check_result = wizard._altinn_check_all()
+            wizard._altinn_done(False)
+        action = self.env["ir.actions.act_window"]._for_xml_id("prisolve_altinn.action_altinn_setup_wizard")
+        action["res_id"] = wizard.id
+        return action
 
     def _altinn_token_lines(self, system_user):
         try:
@@ -655,7 +693,7 @@ class AltinnSetupWizard(models.TransientModel):
     def _altinn_done(self, message):
         """Show ``message`` on the assistant; the form (opened full page) reads itself again."""
         self.invalidate_recordset()  # the key, the client and the system users may have changed
-        self.message = message
+        self.write({"message": message, "result_states": json.dumps(self._altinn_states())})
         return True
 
 
