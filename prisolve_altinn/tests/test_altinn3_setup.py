@@ -298,6 +298,31 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
         self.assertTrue(wizard.result_current)
         self.assertIn(f"{system_user.name}: no change in Altinn (Approved)", wizard.check_result)
 
+    def test_the_maskinporten_step_says_where_and_what_with_copy_buttons(self):
+        """Issue 24: registering the public key in Maskinporten is a step outside Odoo: where, what, copy."""
+        Wizard = self.env["altinn.setup.wizard"].with_user(self.settings_admin)
+        wizard = Wizard.create({"environment": "test", "system_id": "991825827_odooaltinn"})
+        wizard.action_generate_key()
+        self.assertEqual(wizard.self_service_url, "https://sjolvbetjening.test.samarbeid.digdir.no")
+        steps = wizard.maskinporten_steps
+        for text in ("Outside Odoo", "https://sjolvbetjening.test.samarbeid.digdir.no", "Test (tt02)", "JWK"):
+            self.assertIn(text, steps)
+        self.assertIn("your organisation", steps)
+        for scope in ("altinn:authentication/systemuser.request.write", "digdir:dialogporten"):
+            self.assertIn(scope, wizard.scopes_needed.split())
+        wizard.vendor_org_number = "991825827"
+        self.assertIn("on behalf of 991825827", wizard.maskinporten_steps)
+        wizard.environment = "production"
+        self.assertIn("https://sjolvbetjening.samarbeid.digdir.no", wizard.maskinporten_steps)
+        wizard.write({"environment": "custom", "base_url": self.url})
+        self.assertIn(f"{self.url}/_emulator/altinn3/clients", wizard.maskinporten_steps)
+        # Copy buttons: the JWK, the scopes and the address.
+        arch = wizard.get_view(view_type="form")["arch"]
+        self.assertRegex(arch, r'<field name="public_jwk"[^>]*widget="CopyClipboardButton"')
+        self.assertRegex(arch, r'<field name="scopes_needed"[^>]*widget="CopyClipboardChar"')
+        self.assertRegex(arch, r'<field name="self_service_url"[^>]*widget="CopyClipboardURL"')
+        self.assertIn('name="maskinporten_steps"', arch)
+
     def test_scopes_and_packages_missing_are_named_with_who_must_act(self):
         # An integration that was granted the reading scopes only.
         client_id = str(uuid.uuid4())

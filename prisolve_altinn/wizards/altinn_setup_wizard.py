@@ -49,6 +49,8 @@ from ..services.texts import error_message, translate
 
 _logger = logging.getLogger(__name__)
 
+# Digdir's self-service for Maskinporten clients (docs.altinn.studio, correspondence "Maskinporten Client";
+# reference/altinn3/openapi/correspondence-bruno/.bruno/collection.bru for test).
 SELF_SERVICE = {
     "production": "https://sjolvbetjening.samarbeid.digdir.no",
     "test": "https://sjolvbetjening.test.samarbeid.digdir.no",
@@ -99,6 +101,7 @@ class AltinnSetupWizard(models.TransientModel):
     public_pem = fields.Text(string="Public key (PEM)", compute="_compute_key", groups="base.group_system")
     self_service_url = fields.Char(string="Maskinporten self-service", compute="_compute_self_service")
     scopes_needed = fields.Char(string="Scopes the integration needs", compute="_compute_self_service")
+    maskinporten_steps = fields.Text(string="In Maskinporten", compute="_compute_self_service")
     # Step 2: the grant test.
     grant_result = fields.Text(string="Grant test", readonly=True)
     grant_ok = fields.Boolean(string="Grant works", readonly=True)
@@ -208,11 +211,34 @@ class AltinnSetupWizard(models.TransientModel):
             wizard.public_jwk = client.public_jwk
             wizard.public_pem = client.public_pem
 
-    @api.depends("environment")
+    @api.depends("environment", "base_url", "vendor_org_number")
     def _compute_self_service(self):
+        _ = self.env._
         for wizard in self:
-            wizard.self_service_url = SELF_SERVICE.get(wizard.environment, False)
+            url = SELF_SERVICE.get(wizard.environment, False)
+            wizard.self_service_url = url
             wizard.scopes_needed = " ".join((*READ_SCOPES, *ADMIN_SCOPES, *REGISTER_SCOPES))
+            if not url:
+                wizard.maskinporten_steps = _(
+                    "The local emulator has no self-service: it takes the public key (JWK) through its "
+                    "control endpoint %(url)s/_emulator/altinn3/clients, which gives the client id.",
+                    url=(wizard.base_url or "").strip().rstrip("/") or "http://127.0.0.1:8099",
+                )
+                continue
+            label = dict(self._fields["environment"]._description_selection(self.env))[wizard.environment]
+            wizard.maskinporten_steps = _(
+                "Outside Odoo, in Maskinporten's self-service for %(environment)s (%(url)s):\n"
+                "1. Log in on behalf of %(org)s and open its Maskinporten integration, or create one "
+                "(Maskinporten).\n"
+                "2. Scopes: add every scope listed below. The Altinn scopes appear once Digdir/Altinn has "
+                "granted them to your organisation (servicedesk@altinn.no).\n"
+                "3. Keys: add a key, paste the public key (JWK) copied with the button below, and save.\n"
+                '4. Copy the integration\'s client ID into "Maskinporten client ID" above and click '
+                '"Test the grant".',
+                environment=label,
+                url=url,
+                org=(wizard.vendor_org_number or "").strip() or _("your organisation"),
+            )
 
     @api.depends("vendor_org_number", "system_id", "client_id", "client_record_id")
     def _compute_own_vendor(self):
