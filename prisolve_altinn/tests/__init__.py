@@ -24,3 +24,4 @@ from . import test_booking_year
 from . import test_booking_language
 from . import test_altinn3_setup
 from . import test_letters
+from . import test_setup_tour
