@@ -26,3 +26,4 @@ from . import test_altinn3_setup
 from . import test_letters
 from . import test_migrations
 from . import test_contract_answers
+from . import test_setup_tour

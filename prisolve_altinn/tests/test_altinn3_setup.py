@@ -119,7 +119,7 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
         self.control("POST", f"/requests/{system_user.request_id}/approve")
         wizard.action_check_system_users()
         self.assertEqual(system_user.state, "approved")
-        self.assertIn("✔ System-user token: works.", wizard.message)
+        self.assertIn("✔ System-user token: works.", wizard.check_result)
         self.assertIn("Nothing", system_user.next_step)
         self.run_fetch_cron()
         self.assertEqual(
@@ -142,6 +142,186 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
             self.assertIn(text, wizard.vendor_instructions)
         with self.assertRaises(UserError):
             wizard.action_register_system()
+
+    def test_the_grant_test_uses_the_client_id_on_the_screen(self):
+        """Issue 24: "Test the grant" tried the saved client id, not the one just typed."""
+        self.vendor.client_id = str(uuid.uuid4())  # saved earlier, unknown to Maskinporten
+        wizard = (
+            self.env["altinn.setup.wizard"]
+            .with_user(self.settings_admin)
+            .create({"environment": "custom", "base_url": self.url})
+        )
+        wizard.client_id = self.vendor_data["client_id"]  # typed, no "Save"
+        wizard.action_test_grant()
+        self.assertTrue(wizard.grant_ok, wizard.grant_result)
+        self.assertEqual(self.vendor.client_id, self.vendor_data["client_id"])
+        self.assertIn("Maskinporten client ID", wizard.message)
+        self.assertIn(self.settings_admin.name, self.chatter(self.vendor))
+        self.assertEqual(self.vendor.last_test_result, wizard.grant_result)
+        # An Altinn administrator cannot change step 1: the saved client is tested as it is.
+        wizard = self.env["altinn.setup.wizard"].with_user(self.manager).create({"environment": "custom"})
+        wizard.client_id = "typed-by-someone-else"
+        wizard.action_test_grant()
+        self.assertTrue(wizard.grant_ok, wizard.grant_result)
+        self.assertEqual(self.vendor.client_id, self.vendor_data["client_id"])
+
+    def test_the_assistant_reopens_where_the_user_was(self):
+        """Issue 24: it reopened on Production with empty fields and "No key yet"."""
+        Wizard = self.env["altinn.setup.wizard"].with_user(self.settings_admin)
+        wizard = Wizard.create({"environment": "test", "system_id": "991825827_odooaltinn"})
+        wizard.action_generate_key()
+        wizard.client_id = "tt02-client"
+        wizard.action_save()
+        reopened = Wizard.create({})
+        self.assertEqual(reopened.environment, "test")
+        self.assertEqual((reopened.system_id, reopened.client_id), ("991825827_odooaltinn", "tt02-client"))
+        self.assertIn("RSA 2048-bit key", reopened.key_info)
+        self.assertEqual(reopened.public_jwk, wizard.public_jwk)
+        # Back on the emulator: the next time the assistant opens there, with its URL.
+        self.env["res.company"].search([("altinn_environment", "=", "custom")]).altinn_environment = "test"
+        wizard = self.env["altinn.setup.wizard"].with_user(self.manager).create({"environment": "custom"})
+        wizard.base_url = self.url
+        wizard.action_test_grant()
+        reopened = Wizard.create({})
+        self.assertEqual((reopened.environment, reopened.base_url), ("custom", self.url))
+        self.assertEqual(reopened.client_id, self.vendor_data["client_id"])
+        self.assertIn("key ID", reopened.key_info)
+
+    def test_step_3_says_whose_number_it_is_and_names_no_missing_value_with_a_dash(self):
+        """Issue 24: "Ask the vendor of the system - (organisation -) …", and an organisation number that
+        silently made this installation the vendor."""
+        self.vendor.active = False
+        wizard = (
+            self.env["altinn.setup.wizard"].with_user(self.settings_admin).create({"environment": "test"})
+        )
+        self.assertIn("Enter the system ID in step 1", wizard.vendor_instructions)
+        wizard.system_id = "991825827_prisolve"
+        self.assertFalse(wizard.own_vendor)
+        for text in (wizard.vendor_instructions, wizard.vendor_role):
+            self.assertNotRegex(text, r"(^|\s)-[\s.,)]|\(organisation -\)")
+        self.assertIn("First enter in step 1 the client ID", wizard.vendor_instructions)
+        self.assertIn("991825827", wizard.vendor_instructions)
+        self.assertIn("skattegrunnlag", wizard.vendor_instructions)
+        self.assertIn("If 991825827 is your own organisation", wizard.vendor_role)
+        # Another organisation's number: the system stays the other vendor's, and the text says so.
+        wizard.vendor_org_number = "987654325"
+        self.assertFalse(wizard.own_vendor)
+        self.assertIn("not to yours (987654325)", wizard.vendor_role)
+        # The vendor's own number: the assistant says that step 3 now writes the system.
+        wizard.vendor_org_number = "991825827"
+        self.assertTrue(wizard.own_vendor)
+        self.assertIn("Your organisation (991825827) is the vendor", wizard.vendor_role)
+        self.assertIn("step 3 registers the system", wizard.vendor_role)
+        self.assertIn(
+            "Your organisation number",
+            wizard.fields_get(["vendor_org_number"])["vendor_org_number"]["string"],
+        )
+
+    def test_every_company_the_user_manages_is_offered_and_switched_to_altinn3(self):
+        """Issue 24: only companies already on Altinn 3 were offered, with no word about the others."""
+        company = self.soap_klient  # on Altinn 2
+        company.write({"altinn_org_number": ORG_UNDELEGATED, "altinn_firm_id": False})
+        other = self._create_company(name="Ikke min AS")  # a company the manager does not manage
+        wizard = self.env["altinn.setup.wizard"].with_user(self.manager).create({"environment": "custom"})
+        lines = {line.company_ref: line for line in wizard.company_line_ids}
+        self.assertEqual(set(lines), set(self.manager.company_ids.ids))
+        self.assertNotIn(other.id, lines)
+        self.assertEqual(
+            (lines[company.id].name, lines[company.id].transport, lines[company.id].system_user_state),
+            (company.name, "altinn2", False),
+        )
+        self.assertEqual(lines[self.selskap.id].system_user_state, "approved")
+        wizard.base_url = self.url
+        lines[company.id].selected = True
+        wizard.action_request_system_users()
+        self.assertEqual(
+            (company.altinn_transport, company.altinn_environment, company.altinn_base_url),
+            ("altinn3", "custom", self.url),
+        )
+        self.assertEqual(company.altinn_system_user_id.state, "requested")
+        self.assertIn("is now on Altinn 3", wizard.message)
+        self.assertIn(self.manager.name, self.chatter(company.partner_id))
+        line = wizard.company_line_ids.filtered(lambda line: line.company_ref == company.id)
+        self.assertEqual(
+            (line.selected, line.transport, line.system_user_state), (False, "altinn3", "requested")
+        )
+        # A request that fails leaves the company on Altinn 2.
+        self.soap_selskap.altinn_org_number = False
+        wizard.company_line_ids.filtered(
+            lambda line: line.company_ref == self.soap_selskap.id
+        ).selected = True
+        wizard.action_request_system_users()
+        self.assertIn("organisation number", wizard.message)
+        self.assertEqual(self.soap_selskap.altinn_transport, "altinn2")
+
+    def test_step_5_is_checked_as_the_assistant_opens(self):
+        """Issue 24: step 5 stayed empty until "Check all in Altinn" was clicked."""
+        self.klient.write({"altinn_org_number": ORG_UNDELEGATED, "altinn_firm_id": False})
+        self.klient.with_user(self.manager).action_altinn_request_system_user()
+        system_user = self.klient.altinn_system_user_id
+        self.control("POST", f"/requests/{system_user.request_id}/approve")
+        for menu in ("menu_altinn_setup_wizard", "menu_altinn_setup"):
+            self.assertEqual(
+                self.env.ref(f"prisolve_altinn.{menu}").action,
+                self.env.ref("prisolve_altinn.action_altinn_setup_assistant"),
+            )
+        as_manager = self.env(user=self.manager, context={"allowed_company_ids": self.all_companies.ids})
+        action = as_manager.ref("prisolve_altinn.action_altinn_setup_assistant").run()
+        self.assertEqual(action["res_model"], "altinn.setup.wizard")
+        wizard = as_manager["altinn.setup.wizard"].browse(action["res_id"])
+        self.assertEqual(system_user.state, "approved")
+        self.assertIn(system_user, wizard.system_user_ids)
+        self.assertIn(f"{system_user.name}: Approved", wizard.check_result)
+        self.assertIn("✔ System-user token: works.", wizard.check_result)
+        self.assertTrue(wizard.result_current)
+        # The form as the browser saves and reads it, in one request: step 5 lists the system users.
+        saved = as_manager["altinn.setup.wizard"].web_save({}, {"system_user_ids": {"fields": {"state": {}}}})
+        self.assertIn(system_user.id, [row["id"] for row in saved[0]["system_user_ids"]])
+
+    def test_a_result_is_hidden_once_altinn_says_otherwise(self):
+        """Issue 24: "request sent" stayed on the assistant after the request was approved."""
+        self.klient.write({"altinn_org_number": ORG_UNDELEGATED, "altinn_firm_id": False})
+        as_manager = self.env(user=self.manager, context={"allowed_company_ids": self.all_companies.ids})
+        wizard = as_manager["altinn.setup.wizard"].create({"environment": "custom"})
+        wizard.company_line_ids.filtered(lambda line: line.company_ref == self.klient.id).selected = True
+        wizard.action_request_system_users()
+        self.assertIn("request sent", wizard.message)
+        self.assertTrue(wizard.result_current)
+        system_user = self.klient.altinn_system_user_id
+        self.control("POST", f"/requests/{system_user.request_id}/approve")
+        system_user.with_env(as_manager).action_check()  # "Check status" on its row
+        wizard.invalidate_recordset()
+        self.assertFalse(wizard.result_current)
+        arch = wizard.get_view(view_type="form")["arch"]
+        self.assertIn('invisible="not message or not result_current"', arch)
+        wizard.action_check_system_users()
+        self.assertTrue(wizard.result_current)
+        self.assertIn(f"{system_user.name}: no change in Altinn (Approved)", wizard.check_result)
+
+    def test_the_maskinporten_step_says_where_and_what_with_copy_buttons(self):
+        """Issue 24: registering the public key in Maskinporten is a step outside Odoo: where, what, copy."""
+        Wizard = self.env["altinn.setup.wizard"].with_user(self.settings_admin)
+        wizard = Wizard.create({"environment": "test", "system_id": "991825827_odooaltinn"})
+        wizard.action_generate_key()
+        self.assertEqual(wizard.self_service_url, "https://sjolvbetjening.test.samarbeid.digdir.no")
+        steps = wizard.maskinporten_steps
+        for text in ("Outside Odoo", "https://sjolvbetjening.test.samarbeid.digdir.no", "Test (tt02)", "JWK"):
+            self.assertIn(text, steps)
+        self.assertIn("your organisation", steps)
+        for scope in ("altinn:authentication/systemuser.request.write", "digdir:dialogporten"):
+            self.assertIn(scope, wizard.scopes_needed.split())
+        wizard.vendor_org_number = "991825827"
+        self.assertIn("on behalf of 991825827", wizard.maskinporten_steps)
+        wizard.environment = "production"
+        self.assertIn("https://sjolvbetjening.samarbeid.digdir.no", wizard.maskinporten_steps)
+        wizard.write({"environment": "custom", "base_url": self.url})
+        self.assertIn(f"{self.url}/_emulator/altinn3/clients", wizard.maskinporten_steps)
+        # Copy buttons: the JWK, the scopes and the address.
+        arch = wizard.get_view(view_type="form")["arch"]
+        self.assertRegex(arch, r'<field name="public_jwk"[^>]*widget="CopyClipboardButton"')
+        self.assertRegex(arch, r'<field name="scopes_needed"[^>]*widget="CopyClipboardChar"')
+        self.assertRegex(arch, r'<field name="self_service_url"[^>]*widget="CopyClipboardURL"')
+        self.assertIn('name="maskinporten_steps"', arch)
 
     def test_scopes_and_packages_missing_are_named_with_who_must_act(self):
         # An integration that was granted the reading scopes only.
@@ -344,7 +524,12 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
         self.assertEqual((lines[ORG_OWN].action, lines[ORG_OWN].existing_company_id), ("link", self.selskap))
         self.assertEqual((lines[ORG_UNDELEGATED].action, lines[ORG_UNDELEGATED].selected), ("create", True))
         lines[ORG_OWN].selected = False  # the company keeps its own system user only
-        wizard.with_user(self.manager).action_apply()
+        action = wizard.with_user(self.manager).action_apply()
+        # The dialog keeps its title, and says only what was done (issue 24: "linked: -." and "Odoo").
+        self.assertEqual(action["name"], "Clients in Altinn")
+        self.assertIn("companies created", wizard.message)
+        self.assertNotIn("linked", wizard.message)
+        self.assertNotIn("-", wizard.message.replace(self.manager.name, ""))
 
         company = self.env["res.company"].search([("altinn_org_number", "=", ORG_UNDELEGATED)])
         self.assertEqual(len(company), 1)

@@ -107,17 +107,21 @@ class AltinnClientWizard(models.TransientModel):
         if created:
             # The person who asked sees the new companies at once (company switcher).
             self.env.user.sudo().company_ids = [fields.Command.link(company.id) for company in created]
+        # Only what happened: no "linked: -" for nothing linked.
+        parts = []
+        if created:
+            parts.append(self.env._("companies created: %(names)s", names=", ".join(created.mapped("name"))))
+        if linked:
+            parts.append(self.env._("companies linked: %(names)s", names=", ".join(linked.mapped("name"))))
         message = self.env._(
-            "%(user)s: clients from Altinn; companies created: %(created)s; linked: %(linked)s.",
-            user=self.env.user.name,
-            created=", ".join(created.mapped("name")) or "-",
-            linked=", ".join(linked.mapped("name")) or "-",
+            "%(user)s: clients from Altinn; %(done)s.", user=self.env.user.name, done="; ".join(parts)
         )
         firm.message_post(body=message)
         self.message = message
         self.line_ids._compute_company()
         return {
             "type": "ir.actions.act_window",
+            "name": self.env._("Clients in Altinn"),  # without it the dialog is titled "Odoo"
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",
