@@ -38,6 +38,7 @@ from ..altinn.altinn3 import diagnosis as grant_diagnosis
 from ..altinn.altinn3.register import ENSURE_CREATED, ENSURE_UNCHANGED
 from ..altinn.altinn3.systemusers import REGISTER_SCOPES
 from ..altinn.i18n import _lt
+from ..exceptions import MISSING, NOT_ALLOWED, SETUP, AltinnUserError, altinn_user_error, title_of
 from ..models.altinn_maskinporten_client import (
     DEFAULT_AGENT_PACKAGES,
     DEFAULT_STANDARD_PACKAGES,
@@ -375,8 +376,9 @@ class AltinnSetupWizard(models.TransientModel):
         client = self.client_record_id
         if not values["system_id"]:
             example = (values["vendor_org_number"] or "123456789") + "_odooaltinn"
-            raise UserError(
-                self.env._("Enter the system ID (system register), e.g. %(example)s.", example=example)
+            raise AltinnUserError(
+                self.env._("Enter the system ID (system register), e.g. %(example)s.", example=example),
+                title=title_of(self.env, MISSING),
             )
         changed = {name: value for name, value in values.items() if value and client[name] != value}
         if client:
@@ -434,14 +436,18 @@ class AltinnSetupWizard(models.TransientModel):
         self.ensure_one()
         client = self.client_record_id.sudo()
         if not client:
-            raise UserError(
+            raise AltinnUserError(
                 self.env._(
                     "There is no Maskinporten client for this environment yet: a Settings administrator "
                     "makes the key in step 1."
-                )
+                ),
+                title=title_of(self.env, SETUP),
             )
         if self.environment == "custom" and not (self.base_url or "").strip():
-            raise UserError(self.env._("Enter the Altinn base URL for the custom environment."))
+            raise AltinnUserError(
+                self.env._("Enter the Altinn base URL for the custom environment."),
+                title=title_of(self.env, MISSING),
+            )
         company = self.env.company
         return client._altinn_vendor_settings(
             base_url=(self.base_url or "").strip().rstrip("/") or None, timeout=company._altinn_timeout()
@@ -543,7 +549,7 @@ class AltinnSetupWizard(models.TransientModel):
         self.ensure_one()
         self._check_settings_admin()
         if not self.own_vendor:
-            raise UserError(self.vendor_instructions)
+            raise AltinnUserError(self.vendor_instructions, title=title_of(self.env, SETUP))
         client = self._altinn_client(create=False)
         settings = self._altinn_settings()
         register = make_register(settings)
@@ -561,7 +567,7 @@ class AltinnSetupWizard(models.TransientModel):
                 },
             )
         except altinn_errors.AltinnError as exc:
-            raise UserError(error_message(exc, self._lang())) from None
+            raise altinn_user_error(self.env, exc, error_message(exc, self._lang())) from None
         finally:
             register.mp.http.close()
         if outcome == ENSURE_UNCHANGED:
@@ -612,8 +618,9 @@ class AltinnSetupWizard(models.TransientModel):
             self.company_line_ids.filtered("selected").mapped("company_ref")
         )
         if not (companies or self.request_firm_ids):
-            raise UserError(
-                self.env._("Choose the companies or accounting firms to request system users for.")
+            raise AltinnUserError(
+                self.env._("Choose the companies or accounting firms to request system users for."),
+                title=title_of(self.env, MISSING),
             )
         lines = []
         for company in companies.sudo():
@@ -642,7 +649,9 @@ class AltinnSetupWizard(models.TransientModel):
         """Switch ``company`` to Altinn 3 in the assistant's environment when it is not there yet, then
         request its own system user (a failed request undoes the switch: ``_altinn_try``'s savepoint)."""
         if not self.env.su and company not in self.env.user.company_ids:
-            raise UserError(self.env._("You do not manage this company in Odoo."))
+            raise AltinnUserError(
+                self.env._("You do not manage this company in Odoo."), title=title_of(self.env, NOT_ALLOWED)
+            )
         switched = company.altinn_transport != "altinn3"
         if switched:
             values = {"altinn_transport": "altinn3", "altinn_environment": self.environment}
