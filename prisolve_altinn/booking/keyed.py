@@ -16,8 +16,9 @@ from markupsafe import Markup
 
 from ..altinn.parsers import accounts as acc
 from ..altinn.parsers.claim_types import CREDIT, DEBIT
+from ..altinn.parsers.kid import is_valid_kid
 from .batch import PendingLine, category_of
-from .context import ZERO, EntryLine, to_decimal
+from .context import CERTAIN, ZERO, EntryLine, to_decimal
 
 PAYMENT = "payment"
 CORRECTION = "correction"
@@ -238,6 +239,7 @@ def _book_amount(ctx, debt, debt_key, before, line_vals, amended=None, note=None
         lines.append(EntryLine(counterpart, -refund, label, debt.due_date))
     move = ctx.entry(
         lines,
+        review=_review_reason(ctx, debt, amended),
         date=debt.entry_date or ctx.document_date,
         ref=debt.ref if amended is None else ctx._("Correction: %(ref)s", ref=debt.ref),
         # The payment reference is this debt's own KID to pay with; til gode, the company's refund KID.
@@ -255,6 +257,26 @@ def _book_amount(ctx, debt, debt_key, before, line_vals, amended=None, note=None
     }
     kind = CORRECTION if amended is not None else debt.kind
     return ctx.booked(kind, next_key(ctx, debt_key), move, counterpart, **vals)
+
+
+def _review_reason(ctx, debt, amended):
+    """Why a person must check the debt's entry before it is posted; ``CERTAIN`` when nothing is in doubt:
+    a new debt with its KID (passing its check digit) and its due date, and nothing its booker doubts."""
+    if amended is not None:
+        return ctx._("It changes a debt booked earlier; check the difference with Skatteetaten's figures.")
+    if debt.amount < 0:
+        kid = debt.refund_kid
+        if not kid:
+            return ctx._("The refund has no KID of the company to be paid with.")
+    else:
+        kid = debt.kid
+        if not kid:
+            return ctx._("The debt has no KID to pay it with.")
+    if not is_valid_kid(kid):
+        return ctx._("The KID %(kid)s fails its check digit (MOD10/MOD11).", kid=kid)
+    if not debt.due_date:
+        return ctx._("The debt has no due date.")
+    return debt.review or CERTAIN
 
 
 def _book_placements(ctx, debt, debt_key):

@@ -16,6 +16,13 @@ class AccountMove(models.Model):
         ondelete="restrict",
         help="The Altinn document this entry was made from.",
     )
+    altinn_review_reason = fields.Text(
+        string="To check before posting",
+        readonly=True,
+        copy=False,
+        help="Why this entry made from an Altinn document needs a person before it is posted. Empty: the "
+        "addon is sure of it (posted at once when the company posts what is certain).",
+    )
 
     def action_open_altinn_document(self):
         self.ensure_one()
