@@ -30,13 +30,12 @@ _logger = logging.getLogger(__name__)
 class PendingMove:
     """A planned journal entry; ``record`` is the ``account.move`` once the batch is written."""
 
-    __slots__ = ("vals", "vouchers", "record", "settles")
+    __slots__ = ("vals", "vouchers", "record")
 
     def __init__(self, vals, vouchers):
         self.vals = vals
         self.vouchers = vouchers  # ledger attachments the entry gets a copy of
         self.record = None
-        self.settles = ()  # the debt's entries a placed payment settles (reconciled once all are posted)
 
     @property
     def display_name(self):
@@ -253,9 +252,9 @@ class BookingBatch:
         """Write the batch: entries, their files, the document lines, then the documents."""
         self._create_moves()
         self._attach_files()
-        self._post_certain()
-        self._reconcile_placements()
         self._create_lines()
+        # After the lines: posting a placed payment settles its debt, found through them.
+        self._post_certain()
         for document, vals in self.documents.items():
             # No tracking message per document: the entries, lines and notes are its history.
             document.with_context(tracking_disable=True).write(
@@ -311,22 +310,6 @@ class BookingBatch:
                 record.altinn_review_reason = record.with_context(lang=company_lang(record.company_id)).env._(
                     "Odoo refused to post it: %(error)s", error=exc.args[0]
                 )
-
-    def _reconcile_placements(self):
-        """A payment Skatteetaten placed on a debt, posted, settles the debt's posted payable line."""
-        for move in self.moves:
-            if not move.settles or move.record.state != "posted":
-                continue
-            debts = self.env["account.move"].browse([resolve(debt) for debt in move.settles])
-            payable = move.record.line_ids.filtered(lambda line: line.debit and line.account_id.reconcile)
-            account = payable.account_id
-            lines = payable | debts.filtered(lambda debt: debt.state == "posted").line_ids.filtered(
-                lambda line, account=account: line.account_id == account
-                and line.credit
-                and not line.reconciled
-            )
-            if payable and lines != payable:
-                lines.reconcile()
 
     def _attach_files(self):
         """Give each entry a copy of its vouchers: one INSERT for the batch.

@@ -284,7 +284,8 @@ def _book_placements(ctx, debt, debt_key):
 
     A payment the bank statement already settled the debt with (its line matched with the debt's) is
     confirmed, not booked again; any other is booked on the outstanding payments account, against the debt
-    (reconciled with it once both are posted), for the bank statement line to settle.
+    (reconciled with it once both are posted: ``account.move._altinn_settle_placements``), for the bank
+    statement line to settle.
     """
     ledger = ctx.batch.ledger(ctx.company)
     booked = debt_lines(ctx, debt_key)
@@ -317,7 +318,8 @@ def _book_placements(ctx, debt, debt_key):
             "booked_amount": float(placed.amount),
             "payment_date": placed.paid_on or placed.date or False,
             "due_date": debt.due_date,
-            "kid": kid or False,
+            # The KID the payment came with (innbetaltFra.kidnummer), else the debt's: the bank line's KID.
+            "kid": placed.kid or kid or False,
             "debt_key": debt_key,
             "debt_slot": debt.slot,
             "category": category_of(debt.slot),
@@ -348,11 +350,9 @@ def _book_placements(ctx, debt, debt_key):
             [EntryLine(payable, placed.amount, name, debt.due_date), EntryLine(other, -placed.amount, name)],
             date=placed.date or placed.paid_on or ctx.document_date,
             ref=name,
-            kid=kid,
+            kid=placed.kid or kid,
             review=review,
         )
-        if move is not None:
-            move.settles = settles
         ctx.booked(PAYMENT, key, move, payable, name=name, **placement_vals)
 
 

@@ -144,7 +144,13 @@ class TestPlacedPaymentsSettle(BookingCommon):
     def test_a_draft_debt_keeps_its_placement_a_draft(self):
         """Without the setting nothing is posted, and a placement is as certain as its debt."""
         self.company.sudo().altinn_post_certain = False
-        self.book(item("fs-2025", "forskuddsskatt_2025.xml", advance_tax_xml(TERMS)))
+        notice = self.book(item("fs-2025", "forskuddsskatt_2025.xml", advance_tax_xml(TERMS)))
         doc = self.book(claims_item("krav-1", advance_claims(paid_1=[("inn-F1", 60000, "2026-02-14")])))
         self.assertEqual(doc.move_ids.state, "draft")
         self.assertIn("post it first", doc.move_ids.altinn_review_reason)
+        # The accountant posts the placement, then the debts: the last posting settles the debt.
+        doc.move_ids.action_post()
+        notice.move_ids.action_post()
+        debt = self.payable(notice.move_ids.filtered(lambda move: move.payment_reference == KID_1))
+        self.assertTrue(debt.reconciled)
+        self.assertEqual(self.payable(notice.move_ids - debt.move_id).amount_residual, -60000.0)
