@@ -4,11 +4,13 @@
 booked once, against the debt (reconciled with it) and on the outstanding payments account for the bank line;
 a payment the bank statement already settled the debt with is confirmed, not booked again, in either order."""
 
+from datetime import datetime, timezone
+
 from odoo import Command
 from odoo.tests import tagged
 
 from ..altinn.parsers.kid import make_kid_mod10
-from .booking_common import BookingCommon, advance_tax_xml, claim, claims_item, due, item
+from .booking_common import BookingCommon, advance_tax_xml, claim, claims_item, claims_json, due, item
 from .common import ORG_OWN
 
 KID_1 = make_kid_mod10(f"2025{ORG_OWN}01")
@@ -154,3 +156,22 @@ class TestPlacedPaymentsSettle(BookingCommon):
         debt = self.payable(notice.move_ids.filtered(lambda move: move.payment_reference == KID_1))
         self.assertTrue(debt.reconciled)
         self.assertEqual(self.payable(notice.move_ids - debt.move_id).amount_residual, -60000.0)
+
+    def test_an_older_claims_list_says_so_and_changes_nothing_the_newer_one_states(self):
+        debts = self.notice()
+
+        def claims_list(reference, rows, day):
+            created = datetime(2026, day[0], day[1], 9, 0, tzinfo=timezone.utc)
+            return item(
+                reference, "krav.json", claims_json(rows), mimetype="application/json", created=created
+            )
+
+        newer = self.book(
+            claims_list("krav-mai", advance_claims(paid_1=[("inn-F1", 60000, "2026-02-14")]), (5, 2))
+        )
+        self.assertEqual(newer.state, "imported", newer.error)
+        older = self.book(claims_list("krav-mars", advance_claims(), (3, 2)))
+        self.assertIn("older than the one already read", older.booking_note)
+        self.assertFalse(older.move_ids)
+        self.assertTrue(debts[KID_1].reconciled)
+        self.assertEqual(self.balance("2400"), -60000.0)

@@ -118,7 +118,7 @@ class TestYearWithTheBank(BookingCommon):
                 self.post_entry(day, [("2740", -amount, 0), ("2710", 0, -amount)])
         self.post_entry("2025-12-31", [("8300", 140000, 0), ("2500", 0, 140000)])
 
-    def read(self, document):
+    def read_document(self, document):
         """Book one Altinn document; the person then posts the drafts it names (and only those)."""
         doc = self.book(document)
         self.assertIn(doc.state, ("imported", "duplicate"), f"{doc.reference}: {doc.error}")
@@ -182,7 +182,7 @@ class TestYearWithTheBank(BookingCommon):
         year = BankYear(ORG_OWN, "altinn2", "A2")
         docs = self.env["altinn.document"]
         for document in year.documents():
-            docs |= self.read(document)
+            docs |= self.read_document(document)
         for _day, data in year.bank_files():
             self.import_camt(data)
         self.assertYearEnd(docs)
@@ -199,7 +199,7 @@ class TestYearWithTheBank(BookingCommon):
             created = document.created.date()
             while files and files[0][0] < created:
                 self.import_camt(files.pop(0)[1])
-            docs |= self.read(document)
+            docs |= self.read_document(document)
         for _day, data in files:
             self.import_camt(data)
         self.assertYearEnd(docs)
