@@ -31,6 +31,7 @@
         "views/altinn_fetch_log_views.xml",
         "views/account_move_views.xml",
         "views/altinn_account_map_views.xml",
+        "views/altinn_tax_account_views.xml",
         # wizards
         "wizards/altinn_update_wizard_views.xml",
         "wizards/altinn_upload_wizard_views.xml",

@@ -182,3 +182,37 @@ odoo_addons_path() {
     src=$(dirname "$odoo_bin")
     echo "$src/addons,$src/odoo/addons,$ROOT"
 }
+
+# OCA's 18.0 modules the glue module prisolve_altinn_reconcile_oca depends on (their PyPI names), with
+# the modules they depend on in turn; their own Python needs nothing beyond Odoo's.
+OCA_DISTRIBUTIONS=(
+    odoo-addon-account_reconcile_oca
+    odoo-addon-account_reconcile_model_oca
+    odoo-addon-account_statement_base
+    odoo-addon-account_statement_import_base
+    odoo-addon-account_statement_import_file
+    odoo-addon-account_statement_import_camt
+)
+
+# Download OCA's wheels from PyPI (no install: the Odoo Python is shared) and extract their addons
+# into $1/addons; echo that directory, for an addons path. Cached in $1/wheels.
+ensure_oca_addons() {
+    local py=$1 dir=$2 specs=() dist
+    for dist in "${OCA_DISTRIBUTIONS[@]}"; do specs+=("$dist>=18.0,<18.1"); done
+    mkdir -p "$dir/wheels" "$dir/addons"
+    "$py" -m pip download -q --no-deps --only-binary=:all: -d "$dir/wheels" "${specs[@]}" >&2
+    "$py" - "$dir" <<'PY'
+import sys, zipfile
+from pathlib import Path
+root = Path(sys.argv[1])
+for wheel in sorted((root / "wheels").glob("*.whl")):
+    with zipfile.ZipFile(wheel) as archive:
+        for name in archive.namelist():
+            if name.startswith("odoo/addons/"):
+                target = root / "addons" / name[len("odoo/addons/"):]
+                if not name.endswith("/"):
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(archive.read(name))
+PY
+    echo "$dir/addons"
+}

@@ -13,13 +13,18 @@ The batch also knows what is already booked: ``prefetch`` asks the database once
 documents' debts and keys could find, and ``DebtLedger`` answers from those and the planned lines.
 """
 
+import logging
 from collections import defaultdict
 from datetime import date
 
 from odoo import models
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..altinn.parsers.base import CAT_OTHER
+from ..services.texts import company_lang
+
+_logger = logging.getLogger(__name__)
 
 
 class PendingMove:
@@ -259,6 +264,8 @@ class BookingBatch:
         self._attach_files()
         self._attach_extra_vouchers()
         self._create_lines()
+        # After the lines: posting a placed payment settles its debt, found through them.
+        self._post_certain()
         for document, vals in self.documents.items():
             # No tracking message per document: the entries, lines and notes are its history.
             document.with_context(tracking_disable=True).write(
@@ -279,6 +286,41 @@ class BookingBatch:
             records = Move.with_company(company_id).create([move.vals for move in moves])
             for move, record in zip(moves, records, strict=True):
                 move.record = record
+
+    def _post_certain(self):
+        """Post the entries the addon is sure of, for the companies that asked for it; an entry Odoo refuses
+        to post (a lock date, a closed period) stays a draft and says why."""
+        certain = self.env["account.move"]
+        for move in self.moves:
+            record = move.record
+            if record.altinn_review_reason or not record.company_id.altinn_post_certain:
+                continue
+            if record.company_id._get_violated_lock_dates(move.vals["date"], False, record.journal_id):
+                # Posting would move the entry out of its period (Odoo's lock-date rule): a person decides.
+                record.altinn_review_reason = record.with_context(lang=company_lang(record.company_id)).env._(
+                    "Its date %(date)s is in a locked period; posting would move it to another date.",
+                    date=move.vals["date"],
+                )
+                continue
+            certain |= record
+        if not certain:
+            return
+        try:
+            with self.env.cr.savepoint():
+                certain._post(soft=False)
+            return
+        except (UserError, ValidationError) as exc:
+            _logger.info(
+                "Altinn: posting %s entries together failed (%s); posting them one by one", len(certain), exc
+            )
+        for record in certain:
+            try:
+                with self.env.cr.savepoint():
+                    record._post(soft=False)
+            except (UserError, ValidationError) as exc:
+                record.altinn_review_reason = record.with_context(lang=company_lang(record.company_id)).env._(
+                    "Odoo refused to post it: %(error)s", error=exc.args[0]
+                )
 
     def _attach_files(self):
         """Give each entry a copy of its vouchers: one INSERT for the batch."""

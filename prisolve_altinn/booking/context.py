@@ -21,6 +21,7 @@ from ..services.texts import ValueFormatter, company_lang, local_date, render
 from .company import booking_journal, partner_bank, tax_partner
 
 ZERO = Decimal("0.00")
+CERTAIN = ""  # the review reason of an entry the addon is sure of
 
 
 def to_decimal(value):
@@ -132,9 +133,15 @@ class Booking:
     def note(self, text):
         self.outcome.notes.append(text)
 
-    def entry(self, lines, *, date, ref, kid=None, bank_account=None, extra=()):
-        """Plan one balanced draft entry with the document's files attached (``None``: nothing to book)."""
+    def entry(self, lines, *, date, ref, kid=None, bank_account=None, extra=(), review=None):
+        """Plan one balanced draft entry with the document's files attached (``None``: nothing to book).
+
+        ``review``: why a person must check the entry before it is posted; ``CERTAIN`` when the addon is
+        sure of it (then posted when the company posts what is certain, ``res.company.altinn_post_certain``).
+        """
         company = self.company
+        if review is None:
+            review = self._("An entry of this kind is always checked by a person before it is posted.")
         lines = [line for line in lines if line.amount]
         if not lines:
             return None
@@ -160,6 +167,7 @@ class Booking:
             "payment_reference": kid or False,
             "narration": self.narration(extra),
             "altinn_document_id": self.doc.id,
+            "altinn_review_reason": review or False,
             "line_ids": [
                 Command.create(
                     {
@@ -181,6 +189,9 @@ class Booking:
             )
             if bank:
                 vals["partner_bank_id"] = bank.id
+        if review and company.altinn_post_certain:
+            # The document says which of its entries wait for a person, and why.
+            self.note(self._("%(ref)s stays a draft: %(reason)s", ref=ref, reason=review))
         return self.batch.add_move(vals, vouchers(self.batch.stored_files(self.doc)))
 
     def narration(self, extra=()):

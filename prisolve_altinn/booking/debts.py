@@ -41,6 +41,7 @@ class Debt:
     entry_date: date | None = None  # default: the document's date
     notes: list[str] = field(default_factory=list)  # extra remarks on the entry and the document line
     line_vals: dict = field(default_factory=dict)  # more values of the document line (sequence, category…)
+    review: str | None = None  # why a person must check the debt's entry (None: the booker has no doubt)
 
     @property
     def slot(self):

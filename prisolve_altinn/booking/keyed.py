@@ -16,8 +16,9 @@ from markupsafe import Markup
 
 from ..altinn.parsers import accounts as acc
 from ..altinn.parsers.claim_types import CREDIT, DEBIT
-from .batch import PendingLine, category_of
-from .context import ZERO, EntryLine, to_decimal, vouchers
+from ..altinn.parsers.kid import is_valid_kid
+from .batch import PendingLine, PendingMove, category_of
+from .context import CERTAIN, ZERO, EntryLine, to_decimal, vouchers
 
 PAYMENT = "payment"
 CORRECTION = "correction"
@@ -240,6 +241,7 @@ def _book_amount(ctx, debt, debt_key, before, line_vals, amended=None, note=None
         lines.append(EntryLine(counterpart, -refund, label, debt.due_date))
     move = ctx.entry(
         lines,
+        review=_review_reason(ctx, debt, amended),
         date=debt.entry_date or ctx.document_date,
         ref=debt.ref if amended is None else ctx._("Correction: %(ref)s", ref=debt.ref),
         # The payment reference is this debt's own KID to pay with; til gode, the company's refund KID.
@@ -259,9 +261,40 @@ def _book_amount(ctx, debt, debt_key, before, line_vals, amended=None, note=None
     return ctx.booked(kind, next_key(ctx, debt_key), move, counterpart, **vals)
 
 
+def _review_reason(ctx, debt, amended):
+    """Why a person must check the debt's entry before it is posted; ``CERTAIN`` when nothing is in doubt:
+    a new debt with its KID (passing its check digit) and its due date, and nothing its booker doubts."""
+    if amended is not None:
+        return ctx._("It changes a debt booked earlier; check the difference with Skatteetaten's figures.")
+    if debt.amount < 0:
+        kid = debt.refund_kid
+        if not kid:
+            return ctx._("The refund has no KID of the company to be paid with.")
+    else:
+        kid = debt.kid
+        if not kid:
+            return ctx._("The debt has no KID to pay it with.")
+    if not is_valid_kid(kid):
+        return ctx._("The KID %(kid)s fails its check digit (MOD10/MOD11).", kid=kid)
+    if not debt.due_date:
+        return ctx._("The debt has no due date.")
+    return debt.review or CERTAIN
+
+
 def _book_placements(ctx, debt, debt_key):
-    """Book, once each, the payments and set-offs Skatteetaten placed on the debt (Krav og betalinger)."""
+    """Book, once each, the payments and set-offs Skatteetaten placed on the debt (Krav og betalinger).
+
+    A payment the bank statement already settled the debt with (its line matched with the debt's) is
+    confirmed, not booked again; any other is booked on the outstanding payments account, against the debt
+    (reconciled with it once both are posted: ``account.move._altinn_settle_placements``), for the bank
+    statement line to settle.
+    """
     ledger = ctx.batch.ledger(ctx.company)
+    booked = debt_lines(ctx, debt_key)
+    kid = debt.kid or next((line.kid for line in booked if line.kid), None)
+    settles = [line.move_id for line in booked if line.move_id]
+    review = _placement_review(ctx, settles)
+    by_bank = None  # what the bank statement paid on the debt and no placement confirmed yet
     for placed, counterclaim in [(p, False) for p in debt.payments] + [(p, True) for p in debt.counterclaims]:
         if not placed.amount:
             continue
@@ -281,6 +314,34 @@ def _book_placements(ctx, debt, debt_key):
         if key in ledger.by_key:  # the lookup that found the debt loaded its payments too
             continue
         payable = ctx.account(acc.ROLE_PAYABLE)
+        placement_vals = {
+            "identifier": placed.payment_id,
+            "amount": float(placed.amount),
+            "booked_amount": float(placed.amount),
+            "payment_date": placed.paid_on or placed.date or False,
+            "due_date": debt.due_date,
+            # The KID the payment came with (innbetaltFra.kidnummer), else the debt's: the bank line's KID.
+            "kid": placed.kid or kid or False,
+            "debt_key": debt_key,
+            "debt_slot": debt.slot,
+            "category": category_of(debt.slot),
+        }
+        if not counterclaim:
+            if by_bank is None:
+                by_bank = _paid_by_bank(ctx, debt_key, settles)
+            if by_bank >= placed.amount:
+                by_bank -= placed.amount
+                note = ctx._(
+                    "%(what)s: payment %(payment)s of %(amount)s is on the bank statement already, matched "
+                    "with the debt; confirmed, not booked again.",
+                    what=debt.name,
+                    payment=placed.payment_id,
+                    amount=ctx.money(placed.amount),
+                )
+                ctx.note(note)
+                ctx.outcome.informational = True
+                ctx.line(PAYMENT, state="booked", booking_key=key, name=note, note=note, **placement_vals)
+                continue
         if counterclaim:
             other = ctx.account(acc.ROLE_TAX_RECEIVABLE)
             name = ctx._("%(what)s: set off against %(claim)s", what=debt.name, claim=placed.payment_id)
@@ -291,21 +352,41 @@ def _book_placements(ctx, debt, debt_key):
             [EntryLine(payable, placed.amount, name, debt.due_date), EntryLine(other, -placed.amount, name)],
             date=placed.date or placed.paid_on or ctx.document_date,
             ref=name,
-            kid=debt.kid,
+            kid=placed.kid or kid,
+            review=review,
         )
-        ctx.booked(
-            PAYMENT,
-            key,
-            move,
-            payable,
-            name=name,
-            identifier=placed.payment_id,
-            amount=float(placed.amount),
-            booked_amount=float(placed.amount),
-            payment_date=placed.paid_on or placed.date or False,
-            due_date=debt.due_date,
-            kid=debt.kid or False,
-            debt_key=debt_key,
-            debt_slot=debt.slot,
-            category=category_of(debt.slot),
-        )
+        ctx.booked(PAYMENT, key, move, payable, name=name, **placement_vals)
+
+
+def _placement_review(ctx, debt_moves):
+    """A placement is as certain as the debt it settles: posted with it, reconciled with it."""
+    for move in debt_moves:
+        if isinstance(move, PendingMove):
+            if move.vals.get("altinn_review_reason"):
+                return ctx._("The debt's own entry waits for a person; post it first.")
+        elif move.state != "posted":
+            return ctx._("The debt's own entry is not posted; post it first.")
+    return CERTAIN
+
+
+def _paid_by_bank(ctx, debt_key, debt_moves):
+    """What other entries than Altinn's (the bank statement) settled on the debt's posted lines, less the
+    placements confirmed by it already."""
+    stored = [move for move in debt_moves if not isinstance(move, PendingMove) and move.state == "posted"]
+    paid = ZERO
+    for move in stored:
+        for line in move.line_ids.filtered(lambda line: line.account_id.account_type == "liability_payable"):
+            partials = line.matched_debit_ids
+            paid += sum(
+                (to_decimal(p.amount) for p in partials if not p.debit_move_id.move_id.altinn_document_id),
+                ZERO,
+            )
+    confirmed = sum(
+        (
+            to_decimal(line.booked_amount)
+            for line in ctx.batch.ledger(ctx.company).by_debt.get(debt_key, [])
+            if line.kind == PAYMENT and line.state == "booked" and not line.move_id
+        ),
+        ZERO,
+    )
+    return paid - confirmed

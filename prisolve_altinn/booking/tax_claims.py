@@ -48,6 +48,20 @@ class TaxClaimsBooker(Booker):
 
     def book(self, ctx):
         data = ctx.parsed.data
+        newer = self._newer_list(ctx)
+        if newer:
+            # Nothing to undo: a debt the newer list states is left as it says (keyed: the older document
+            # loses), so only what the newer list does not show (e.g. claims paid before it) is booked.
+            ctx.note(
+                ctx._(
+                    "This claims list (%(date)s) is older than the one already read (%(newer)s, "
+                    "%(document)s): where they differ, the newer one stands; only what it does not show "
+                    "is booked.",
+                    date=ctx.day(ctx.document_date),
+                    newer=ctx.day(newer.document_date),
+                    document=newer.document_id.display_name,
+                )
+            )
         left = []  # claims left for a person: notes
         for sequence, claim in enumerate(data.claims, start=1):
             left += self._book_claim(ctx, sequence, claim)
@@ -56,6 +70,19 @@ class TaxClaimsBooker(Booker):
         if left and not ctx.outcome.booked and not ctx.outcome.duplicates and not data.payments:
             raise AltinnBookingRefusal("\n".join(left))
         ctx.outcome.notes += left + ctx.notices()
+
+    def _newer_list(self, ctx):
+        """A line of a claims list of the company read before this one and dated after it, if any."""
+        return ctx.env["altinn.document.line"].search(
+            [
+                ("company_id", "=", ctx.company.id),
+                ("document_id.doc_type", "=", DOC_TAX_CLAIMS),
+                ("document_id", "!=", ctx.doc.id),
+                ("document_date", ">", ctx.document_date),
+            ],
+            order="document_date desc",
+            limit=1,
+        )
 
     def _book_claim(self, ctx, sequence, claim):
         title = claim.description or claim.claim_type

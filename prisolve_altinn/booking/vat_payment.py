@@ -45,6 +45,16 @@ class VatPaymentBooker(Booker):
             notes.append(
                 ctx._("The KID %(kid)s fails the MOD10/MOD11 check; verify it before paying.", kid=data.kid)
             )
+        if mva is None:
+            review = ctx._("The VAT return is not with this receipt: nothing to check its amount against.")
+        elif mva.total != data.amount:
+            review = ctx._(
+                "The receipt says %(receipt)s, the VAT return %(return)s.",
+                receipt=ctx.money(data.amount),
+                **{"return": ctx.money(mva.total)},
+            )
+        else:
+            review = None
         debt = Debt(
             category=category,
             due_date=data.due_date,
@@ -59,6 +69,7 @@ class VatPaymentBooker(Booker):
             bank_account=data.account,
             period=label,
             notes=notes,
+            review=review,
         )
         # A VAT term is owed or til gode: the sign says which.
         book_debt(ctx, debt, EITHER)

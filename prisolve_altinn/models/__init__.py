@@ -13,3 +13,4 @@ from . import altinn_fetch_log
 # Booking into the books.
 from . import account_move
 from . import altinn_account_map
+from . import altinn_tax_account

@@ -3,7 +3,12 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..altinn.parsers import accounts as acc
 from ..booking.batch import LINE_FIELDS
+from .altinn_account_map import AltinnBookingRefusal
+
+# The lines that state a debt (its payments are lines of their own).
+DEBT_KINDS = ("vat_payment", "claim", "instalment", "correction")
 
 
 class AltinnDocumentLine(models.Model):
@@ -113,6 +118,18 @@ class AltinnDocumentLine(models.Model):
         "altinn.document.line", string="Booked by", readonly=True, ondelete="set null"
     )
     note = fields.Char(readonly=True)
+    debt_open_amount = fields.Monetary(
+        string="Open in Odoo",
+        compute="_compute_debt_standing",
+        help="What is still open of this line's debt in Odoo: its entries on the payable to Skatteetaten and "
+        "the refund receivable (drafts included) less what is reconciled with them. Negative: to be "
+        "refunded.",
+    )
+    debt_status = fields.Selection(
+        [("open", "Open"), ("overdue", "Overdue"), ("paid", "Paid"), ("refund", "To be refunded")],
+        string="Debt status",
+        compute="_compute_debt_standing",
+    )
 
     @api.depends("state", "move_id.state")
     def _compute_status(self):
@@ -213,6 +230,65 @@ class AltinnDocumentLine(models.Model):
         lines = self.browse(row[0] for row in self.env.cr.fetchall())
         lines.fetch(LINE_FIELDS)
         return lines
+
+    # ------------------------------------------------------------------
+    # Where each debt stands
+    # ------------------------------------------------------------------
+    def _compute_debt_standing(self):
+        """Open amount and status of each line's debt, from its entries (one query per company)."""
+        debts = self.filtered(
+            lambda line: line.debt_key and line.kind in DEBT_KINDS and line.state != "skipped"
+        )
+        (self - debts).debt_open_amount = False
+        (self - debts).debt_status = False
+        today = fields.Date.context_today(self)
+        for company in debts.company_id:
+            lines = debts.filtered(lambda line, company=company: line.company_id == company)
+            open_by_debt = self._altinn_debt_open(company, set(lines.mapped("debt_key")))
+            for line in lines:
+                amount = open_by_debt.get(line.debt_key, 0.0)
+                line.debt_open_amount = amount
+                if company.currency_id.is_zero(amount):
+                    line.debt_status = "paid"
+                elif amount < 0:
+                    line.debt_status = "refund"
+                elif line.due_date and line.due_date < today:
+                    line.debt_status = "overdue"
+                else:
+                    line.debt_status = "open"
+
+    @api.model
+    def _altinn_debt_open(self, company, debt_keys):
+        """{debt key: open amount} of ``company``'s debts: minus the residual of their entries' lines on the
+        payable and the refund receivable (placed payments included), entries not cancelled."""
+        Map = self.env["altinn.account.map"]
+        accounts = []
+        for role in (acc.ROLE_PAYABLE, acc.ROLE_TAX_RECEIVABLE):
+            try:
+                accounts.append(Map._altinn_account(company, role).id)
+            except AltinnBookingRefusal:
+                continue
+        if not debt_keys or not accounts:
+            return {}
+        self.env["account.move.line"].flush_model(
+            ["amount_residual", "account_id", "move_id", "parent_state"]
+        )
+        self.flush_model(["debt_key", "move_id", "company_id"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT d.debt_key, -SUM(aml.amount_residual)
+                     FROM (SELECT DISTINCT debt_key, move_id FROM altinn_document_line
+                            WHERE company_id = %(company)s AND debt_key = ANY(%(keys)s)
+                              AND move_id IS NOT NULL) d
+                     JOIN account_move_line aml ON aml.move_id = d.move_id
+                    WHERE aml.account_id = ANY(%(accounts)s) AND aml.parent_state != 'cancel'
+                 GROUP BY d.debt_key""",
+                company=company.id,
+                keys=list(debt_keys),
+                accounts=accounts,
+            )
+        )
+        return {key: company.currency_id.round(amount or 0.0) for key, amount in self.env.cr.fetchall()}
 
 
 def _column_value(field, value):

@@ -219,6 +219,12 @@ class ResCompany(models.Model):
         "Filed outside Odoo: each line of the VAT return is moved from the account of the l10n_no tax with "
         "that VAT code to the VAT settlement account.",
     )
+    altinn_post_certain = fields.Boolean(
+        string="Post what is certain",
+        help="Post the entries the addon is sure of (a debt with a valid KID and a due date; a VAT term "
+        "whose receipt agrees with its return). Everything that needs a person stays a draft, with the "
+        "reason on the entry and on its Altinn document. Off: every entry is a draft.",
+    )
     altinn_account_map_ids = fields.One2many(
         "altinn.account.map", "company_id", string="Altinn booking accounts"
     )

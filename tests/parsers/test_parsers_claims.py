@@ -24,6 +24,7 @@ from prisolve_altinn.altinn.parsers import (
 )
 from prisolve_altinn.altinn.parsers.claim_types import CREDIT, DEBIT, EITHER, claim_type, normalize
 from prisolve_altinn.altinn.parsers.claims import categorize
+from prisolve_altinn.altinn.types import ROLE_ATTACHMENT, AltinnFile
 
 
 def test_open_claims(load):
@@ -215,3 +216,45 @@ def test_newer_api_shape_from_skatteetatens_documentation(load):
     assert due.current_amount == Decimal("12000.00") > due.original_amount
     assert [p.paid_to_account for p in data.payments] == ["98766543210", "98766543210"]
     assert data.totals.balance == Decimal("20400.00")
+
+
+def test_a_placed_payment_keeps_the_kid_it_came_with():
+    """Later versions of Krav og betalinger say which KID a placed payment came with
+    (plassertInnbetaling[].innbetaltFra.kidnummer); the public examples do not."""
+    placed = {
+        "innbetalingsIdentifikator": "inn-1",
+        "plassertBeloep": -500.0,
+        "plassertDato": "2026-02-14",
+        "innbetaltFra": {"kidnummer": "2025910000000015", "konto": {"kontonummer": "12345678903"}},
+    }
+    claims = {
+        "partIdentifikator": "910000000",
+        "krav": [
+            {
+                "kravidentifikator": "K-1",
+                "kravtype": "RESTSKATT",
+                "opprinneligBeloep": 500.0,
+                "gjenstaaendeBeloep": 0.0,
+                "kravforfall": [
+                    {
+                        "kravforfallsIdentifikator": "K-1-1",
+                        "forfallsdato": "2026-02-16",
+                        "opprinneligBeloep": 500.0,
+                        "gjenstaaendeBeloep": 0.0,
+                        "plassertInnbetaling": [
+                            placed,
+                            {**placed, "innbetalingsIdentifikator": "inn-2", "innbetaltFra": {"konto": {}}},
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+    doc = parse_files(
+        [AltinnFile("krav.json", "application/json", json.dumps(claims).encode(), ROLE_ATTACHMENT)]
+    )
+    due = doc.data.claims[0].instalments[0]
+    assert [(p.payment_id, p.kid) for p in due.placed_payments] == [
+        ("inn-1", "2025910000000015"),
+        ("inn-2", None),
+    ]

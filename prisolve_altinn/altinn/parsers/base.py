@@ -182,6 +182,7 @@ class PlacedPayment:
     amount: Decimal  # positive: how much of the claim it covers (Skatteetaten sends it negative)
     date: date | None  # plasseringsdato / plassertDato
     paid_on: date | None = None  # innbetalingsdato
+    kid: str | None = None  # the KID the payment came with (innbetaltFra.kidnummer, later API versions)
 
 
 @dataclass

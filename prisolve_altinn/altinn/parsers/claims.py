@@ -153,6 +153,7 @@ def _placed(raw, where: str, file_name: str | None, *, counterclaim: bool) -> Pl
         paid_on=v.optional_date(
             raw.get("innbetalingsdato"), f"{where}/innbetalingsdato", file_name=file_name
         ),
+        kid=None if counterclaim else _kid_of(raw.get("innbetaltFra")),
     )
 
 
