@@ -20,6 +20,7 @@ from odoo import models
 from odoo.tools import SQL
 
 from ..altinn.parsers.base import CAT_OTHER
+from ..services.chatter import post_note
 
 
 class PendingMove:
@@ -254,7 +255,7 @@ class BookingBatch:
                 {name: resolve(value) for name, value in vals.items()}
             )
         for document, body in self.messages:
-            document.message_post(body=body)
+            post_note(document, body)
 
     def _create_moves(self):
         by_company = defaultdict(list)

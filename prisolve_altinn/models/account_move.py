@@ -15,6 +15,7 @@ class AccountMove(models.Model):
         check_company=True,
         ondelete="restrict",
         help="The Altinn document this entry was made from.",
+        groups="base.group_user",
     )
 
     def action_open_altinn_document(self):

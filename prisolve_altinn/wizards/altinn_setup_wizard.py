@@ -38,6 +38,7 @@ from ..altinn.altinn3.register import ENSURE_CREATED, ENSURE_UNCHANGED
 from ..altinn.altinn3.systemusers import REGISTER_SCOPES
 from ..altinn.i18n import _lt
 from ..models.altinn_maskinporten_client import ENVIRONMENTS
+from ..services.chatter import post_note
 from ..services.texts import error_message, translate
 
 _logger = logging.getLogger(__name__)
@@ -189,7 +190,9 @@ class AltinnSetupWizard(models.TransientModel):
             )
 
     def _compute_system_user_ids(self):
-        users = self.env["altinn.system.user"].search([])
+        # A firm's client system user has no company (the record rule shows it to all): only those that
+        # concern the companies the user works in.
+        users = self.env["altinn.system.user"].search([])._altinn_concerning_user()
         for wizard in self:
             wizard.system_user_ids = users
 
@@ -197,12 +200,15 @@ class AltinnSetupWizard(models.TransientModel):
     # Rights
     # ------------------------------------------------------------------
     def _check_settings_admin(self):
+        # The assistant itself first: each user works in their own (its computed fields read no record).
+        self.check_access("write")
         if not (self.env.su or self.env.user.has_group("base.group_system")):
             raise AccessError(
                 self.env._("Only Settings administrators can change the Maskinporten key and the system.")
             )
 
     def _check_manager(self):
+        self.check_access("write")
         self.env["res.company"]._altinn_check_manager()
 
     def _lang(self):
@@ -236,12 +242,13 @@ class AltinnSetupWizard(models.TransientModel):
                 {**values, "environment": self.environment, "name": f"Maskinporten ({label})"}
             )
         if changed and client:
-            client.message_post(
-                body=self.env._(
+            post_note(
+                client,
+                self.env._(
                     "%(user)s set %(fields)s in the setup assistant.",
                     user=self.env.user.name,
                     fields=", ".join(client._fields[name]._description_string(self.env) for name in changed),
-                )
+                ),
             )
         return client
 
@@ -414,9 +421,7 @@ class AltinnSetupWizard(models.TransientModel):
                     packages=", ".join(system.access_packages),
                 )
             )
-            client.message_post(
-                body=self.env._("%(user)s: %(message)s", user=self.env.user.name, message=message)
-            )
+            post_note(client, self.env._("%(user)s: %(message)s", user=self.env.user.name, message=message))
         return self._altinn_done(message)
 
     @staticmethod
@@ -436,6 +441,10 @@ class AltinnSetupWizard(models.TransientModel):
             raise UserError(
                 self.env._("Choose the companies or accounting firms to request system users for.")
             )
+        # Refused before any request: a company or firm the user does not work for.
+        self.request_company_ids._altinn_check_company_access()
+        for firm in self.request_firm_ids:
+            firm._altinn_check_firm_access()
         lines = []
         for company in self.request_company_ids.sudo():
             lines.append(
