@@ -12,7 +12,8 @@ import inspect
 
 from odoo.exceptions import AccessError
 from odoo.fields import Command
-from odoo.tests import new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
 from .booking_common import BookingCommon, vat_item
@@ -37,7 +38,7 @@ def _reach_altinn(*args, **kwargs):
 
 
 @tagged("post_install", "-at_install")
-class TestCompanyIsolation(BookingCommon):
+class TestCompanyIsolation(BookingCommon, HttpCase):
     with_second_company = True
 
     @classmethod
@@ -51,6 +52,7 @@ class TestCompanyIsolation(BookingCommon):
         cls.user_a = new_test_user(
             su,
             login="iso_admin_a",
+            password="iso_admin_a",
             groups=f"{admin_groups},base.group_system",
             company_id=company_a.id,
             company_ids=[Command.set(company_a.ids)],
@@ -59,6 +61,7 @@ class TestCompanyIsolation(BookingCommon):
         cls.user_b = new_test_user(
             su,
             login="iso_admin_b",
+            password="iso_admin_b",
             groups=admin_groups,
             company_id=company_b.id,
             company_ids=[Command.set(company_b.ids)],
@@ -354,3 +357,51 @@ class TestCompanyIsolation(BookingCommon):
                 ]
             )
         )
+
+    # ------------------------------------------------------------------
+    # The web client's path: call_button with A's ids and B (or a forged A) as the company
+    # ------------------------------------------------------------------
+    def call_button(self, model, method, record, companies):
+        return self.make_jsonrpc_request(
+            "/web/dataset/call_button",
+            {
+                "model": model,
+                "method": method,
+                "args": [record.ids],
+                "kwargs": {"context": {"allowed_company_ids": companies.ids}},
+            },
+        )
+
+    @mute_logger("odoo.http")
+    def test_call_button_on_a_system_user_of_a_is_refused(self):
+        own = self.company_a.altinn_system_user_id
+        watched = ["state", "request_id", "confirm_url", "requested_by_id", "checked_at", "message_ids"]
+        before = own.read(watched)
+        responsible = self.company_a.altinn_responsible_user_id
+        rows = self.env["altinn.account.map"].sudo().search_count([])
+        calls = [
+            ("res.company", "action_altinn_check_system_user", self.company_a),
+            ("res.company", "action_altinn_request_system_user", self.company_a),
+            ("res.company", "action_altinn_account_map", self.company_a),
+            ("altinn.system.user", "action_request", own),
+            ("altinn.system.user", "action_check", own),
+            ("res.partner", "action_altinn_check_agent_system_user", self.firm_a),
+            ("res.partner", "action_altinn_discover_clients", self.firm_a),
+        ]
+        self.authenticate("iso_admin_b", "iso_admin_b")
+        for model, method, record in calls:
+            for companies in (self.company_b, self.company_a | self.company_b):
+                with self.assertRaises(JsonRpcException, msg=f"{method} {companies.ids}") as error:
+                    self.call_button(model, method, record, companies)
+                self.assertEqual(error.exception.args[0], "odoo.exceptions.AccessError", method)
+        self.env.invalidate_all()
+        self.assertEqual(own.read(watched), before)
+        self.assertEqual(self.company_a.altinn_responsible_user_id, responsible)
+        self.assertEqual(self.env["altinn.account.map"].sudo().search_count([]), rows)
+        # The control: A's administrator gets through to Altinn (the patched seam).
+        self.authenticate("iso_admin_a", "iso_admin_a")
+        for model, method, record in calls:
+            try:
+                self.call_button(model, method, record, self.company_a)
+            except JsonRpcException as error:
+                self.assertNotEqual(error.args[0], "odoo.exceptions.AccessError", method)
