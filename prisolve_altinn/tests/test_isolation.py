@@ -332,6 +332,18 @@ class TestCompanyIsolation(BookingCommon, HttpCase):
             ),
         }
 
+    def test_the_setup_assistant_opens_on_the_users_own_companies(self):
+        """Its defaults (environment, base URL) come from a company the user works in, never from A's."""
+        url = "http://altinn-a.test:8099"
+        self.company_a.write({"altinn_environment": "custom", "altinn_base_url": url})
+        self.company_b.write({"altinn_transport": "altinn3", "altinn_environment": "production"})
+        for env, expected in (
+            (self.env_of(self.user_b, self.company_b), {"environment": "production", "base_url": False}),
+            (self.control(), {"environment": "custom", "base_url": url}),
+        ):
+            values = env["altinn.setup.wizard"].default_get(["environment", "base_url"])
+            self.assertEqual({name: values.get(name) or False for name in expected}, expected)
+
     @mute_logger("odoo.addons.base.models.ir_rule", "odoo.models")
     def test_portal_users_get_nothing_of_the_addon(self):
         env = self.env_of(self.portal, self.company_a)

@@ -122,13 +122,20 @@ class AltinnSetupWizard(models.TransientModel):
             wizard.display_name = self.env._("Altinn 3 setup assistant")
 
     @api.model
+    def _altinn_own_companies(self, domain):
+        """The first company the user works in matching ``domain`` (read as superuser: the settings of
+        another company are none of the user's business)."""
+        acting = self.env["res.company"]._altinn_acting_companies()
+        return self.env["res.company"].sudo().search([*domain, ("id", "in", acting.ids)], limit=1)
+
+    @api.model
     def _default_environment(self):
-        company = self.env["res.company"].sudo().search([("altinn_transport", "=", "altinn3")], limit=1)
+        company = self._altinn_own_companies([("altinn_transport", "=", "altinn3")])
         return company.altinn_environment if company else "production"
 
     @api.model
     def _default_base_url(self):
-        company = self.env["res.company"].sudo().search([("altinn_environment", "=", "custom")], limit=1)
+        company = self._altinn_own_companies([("altinn_environment", "=", "custom")])
         return company.altinn_base_url or False
 
     @api.model
