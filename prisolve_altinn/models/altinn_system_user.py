@@ -177,7 +177,7 @@ class AltinnSystemUser(models.Model):
         """Every company this system user fetches for (or, for a firm, that the firm is), as superuser."""
         self.ensure_one()
         Company = self.env["res.company"].sudo().with_context(active_test=False)
-        if self.kind == KIND_STANDARD:
+        if self.sudo().kind == KIND_STANDARD:
             return Company.search([("altinn_system_user_id", "=", self.id)]) | self.sudo().company_id
         return self.sudo().partner_id._altinn_served_companies()
 
@@ -189,7 +189,7 @@ class AltinnSystemUser(models.Model):
 
         def concerns(record):
             served = record._altinn_served_companies()
-            if record.kind == KIND_STANDARD:
+            if record.sudo().kind == KIND_STANDARD:
                 return not served - acting
             return not served or bool(served & acting)
 
@@ -204,7 +204,7 @@ class AltinnSystemUser(models.Model):
             self.env["res.company"]._altinn_check_manager()
         if self.env.su:
             return
-        if self.kind == KIND_STANDARD:
+        if self.sudo().kind == KIND_STANDARD:
             self._altinn_served_companies().with_env(self.env)._altinn_check_company_access()
             return
         self.sudo().partner_id.with_env(self.env)._altinn_check_firm_access(manager=False)

@@ -346,6 +346,14 @@ class ResCompany(models.Model):
             return AltinnAccess("altinn2", None, firm)
         own = company.altinn_system_user_id
         agent = firm.altinn_agent_system_user_id
+        if not self.env.su and not self.id:
+            # A form being edited (onchange): its values come from the caller. A system user that is not
+            # the company's stored one and concerns none of the user's companies says nothing here.
+            origin = self._origin.sudo()
+            if own and own != origin.altinn_system_user_id:
+                own = own.with_env(self.env)._altinn_concerning_user().sudo()
+            if agent and firm != origin.altinn_firm_id:
+                agent = agent.with_env(self.env)._altinn_concerning_user().sudo()
         if own.state != "approved" and agent and (agent.state == "approved" or not own):
             return AltinnAccess(company.altinn_transport, LEVEL_FIRM, firm, system_user=agent)
         return AltinnAccess(company.altinn_transport, LEVEL_COMPANY, firm, system_user=own)

@@ -332,6 +332,28 @@ class TestCompanyIsolation(BookingCommon, HttpCase):
             ),
         }
 
+    def test_the_company_form_computes_nothing_from_another_companys_system_user(self):
+        """The company form's onchange with A's system user (or A's firm) forged into B's values: the access
+        texts are those of a company without them, as for A's control they are A's."""
+        own, env_b = self.company_a.altinn_system_user_id, self.env_of(self.user_b, self.company_b)
+        spec = {"altinn_access_info": {}, "altinn_level": {}, "altinn_access_ok": {}, "altinn_cron_info": {}}
+
+        def form(env, **values):
+            result = env["res.company"].onchange(
+                {"name": "Ny AS", "altinn_transport": "altinn3", **values}, [], spec
+            )
+            return {name: result["value"].get(name) for name in spec}
+
+        plain = form(env_b)
+        self.assertTrue(plain["altinn_access_info"])
+        self.assertEqual(form(env_b, altinn_system_user_id=own.id), plain)
+        self.assertEqual(form(env_b, altinn_firm_id=self.firm_a.id)["altinn_level"], "company")
+        # A's administrator: A's approved system user makes the company level, and fetching possible.
+        control = form(self.control(), altinn_system_user_id=own.id)
+        self.assertEqual(control["altinn_level"], "company")
+        self.assertNotEqual(control["altinn_cron_info"], plain["altinn_cron_info"])
+        self.assertEqual(form(self.control(), altinn_firm_id=self.firm_a.id)["altinn_level"], "firm")
+
     def test_the_setup_assistant_opens_on_the_users_own_companies(self):
         """Its defaults (environment, base URL) come from a company the user works in, never from A's."""
         url = "http://altinn-a.test:8099"
