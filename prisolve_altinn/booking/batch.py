@@ -22,6 +22,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..altinn.parsers.base import CAT_OTHER
+from ..services.chatter import post_note
 from ..services.texts import company_lang
 
 _logger = logging.getLogger(__name__)
@@ -272,7 +273,7 @@ class BookingBatch:
                 {name: resolve(value) for name, value in vals.items()}
             )
         for document, body in self.messages:
-            document.message_post(body=body)
+            post_note(document, body)
 
     def _create_moves(self):
         by_company = defaultdict(list)

@@ -1,3 +1,6 @@
+# The access checks of the addon's forms (onchange, defaults).
+from . import base
+
 # Settings: the company, the accounting firm, their system users, the vendor's Maskinporten client.
 from . import res_company
 from . import res_partner

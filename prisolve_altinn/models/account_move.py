@@ -18,6 +18,7 @@ class AccountMove(models.Model):
         check_company=True,
         ondelete="restrict",
         help="The Altinn document this entry was made from.",
+        groups="base.group_user",
     )
     # An entry's invoice_date_due is today (it has no payment terms): the debt's due date is on its lines.
     altinn_due_date = fields.Date(

@@ -31,6 +31,7 @@ from ..altinn.upload import upload_reference
 from ..booking import pipeline, vendor_bill
 from ..exceptions import NOT_ALLOWED, NOT_NOW, SETUP, AltinnUserError, altinn_user_error, title_of
 from ..services import copies, failures, runtime
+from ..services.chatter import post_note
 from ..services.fetch import can_commit, retry_missing_files, to_utc_naive
 from ..services.texts import company_lang, error_message, error_text, local_date
 
@@ -648,11 +649,12 @@ class AltinnDocument(models.Model):
                 vals.update(state="new", error=False)
         self.write(vals)
         if late:
-            self.message_post(
-                body=self.env._(
+            post_note(
+                self,
+                self.env._(
                     "Files that could not be read before were fetched now: %(files)s",
                     files=", ".join(added.mapped("name")),
-                )
+                ),
             )
         return added
 

@@ -19,6 +19,7 @@ from odoo.exceptions import AccessError, ValidationError
 from ..altinn import errors as altinn_errors
 from ..altinn.altinn3 import ADMIN_SCOPES, READ_SCOPES
 from ..exceptions import MISSING, NOT_NOW, SETUP, AltinnUserError, title_of
+from ..services.chatter import post_note
 from ..services.texts import error_message
 
 _logger = logging.getLogger(__name__)
@@ -233,15 +234,16 @@ class AltinnMaskinportenClient(models.Model):
         replaced = bool(self.private_key_pem)
         # The JWK's kid is the key's thumbprint: Maskinporten registers the key under it.
         self.write({"private_key_pem": pem, "key_id": False, "certificate_pem": False, "key_password": False})
-        self.message_post(
-            body=self.env._(
+        post_note(
+            self,
+            self.env._(
                 "%(user)s made a new key (%(info)s). Register its public key for client %(client)s in "
                 "Maskinporten's self-service%(replaced)s.",
                 user=self.env.user.name,
                 info=self.key_info,
                 client=self.client_id or "-",
                 replaced=self.env._(": until then, the earlier key is no longer used") if replaced else "",
-            )
+            ),
         )
         return True
 

@@ -26,6 +26,7 @@ from ..altinn.altinn3.diagnosis import PROBLEM_SYSTEM_USER_MISSING, PROBLEM_WRON
 from ..altinn.altinn3.systemusers import OUTCOME_APPROVED, OUTCOME_CONFLICT, OUTCOME_PENDING, OUTCOME_RENEWED
 from ..altinn.altinn3.systemusers import external_ref as altinn_external_ref
 from ..exceptions import MISSING, NOT_NOW, SETUP, AltinnUserError, altinn_user_error, title_of
+from ..services.chatter import post_note
 from ..services.texts import error_message
 
 _logger = logging.getLogger(__name__)
@@ -160,13 +161,54 @@ class AltinnSystemUser(models.Model):
             ref=self.external_ref,
         )
 
+    @api.depends_context("uid", "allowed_company_ids")
     def _compute_company_ids(self):
+        # Computed as superuser, shown to the user: a firm's client system user serves companies of
+        # several owners, and each user sees only those among the companies they work in.
         Company = self.env["res.company"]
+        acting = Company._altinn_acting_companies()
         for record in self:
             if record.kind == KIND_STANDARD:
-                record.company_ids = Company.search([("altinn_system_user_id", "=", record.id)])
+                companies = Company.search([("altinn_system_user_id", "=", record.id)])
             else:
-                record.company_ids = Company.search([("altinn_firm_id", "=", record.partner_id.id)])
+                companies = record._altinn_served_companies()
+            record.company_ids = companies & acting
+
+    def _altinn_served_companies(self):
+        """Every company this system user fetches for (or, for a firm, that the firm is), as superuser."""
+        self.ensure_one()
+        Company = self.env["res.company"].sudo().with_context(active_test=False)
+        if self.sudo().kind == KIND_STANDARD:
+            return Company.search([("altinn_system_user_id", "=", self.id)]) | self.sudo().company_id
+        return self.sudo().partner_id._altinn_served_companies()
+
+    def _altinn_concerning_user(self):
+        """Those of these system users the user may act on (``_altinn_check_access`` without raising)."""
+        if self.env.su:
+            return self
+        acting = self.env["res.company"]._altinn_acting_companies()
+
+        def concerns(record):
+            served = record._altinn_served_companies()
+            if record.sudo().kind == KIND_STANDARD:
+                return not served - acting
+            return not served or bool(served & acting)
+
+        return self.filtered(concerns)
+
+    def _altinn_check_access(self, manager=True):
+        """Refuse unless the user (with ``manager``, an Altinn administrator) works in a company this system
+        user concerns: its owner company, or for a firm's client system user one of the firm's client
+        companies (or the firm's own company). A firm serving no company yet concerns no company's data."""
+        self.ensure_one()
+        if manager:
+            self.env["res.company"]._altinn_check_manager()
+        if self.env.su:
+            return
+        if self.sudo().kind == KIND_STANDARD:
+            self._altinn_served_companies().with_env(self.env)._altinn_check_company_access()
+            return
+        self.sudo().partner_id.with_env(self.env)._altinn_check_firm_access(manager=False)
 
     # ------------------------------------------------------------------
     # Creation for a company or a firm
@@ -272,7 +314,7 @@ class AltinnSystemUser(models.Model):
     def action_request(self):
         """Bring this system user to "approved" or to a request waiting for approval; say what happened."""
         self.ensure_one()
-        self.env["res.company"]._altinn_check_manager()
+        self._altinn_check_access()
         record = self.sudo()
         before = record.state
         setup = record._altinn_ensure()
@@ -290,7 +332,7 @@ class AltinnSystemUser(models.Model):
     def action_check(self):
         """Read the system user's state in Altinn; say what changed."""
         self.ensure_one()
-        self.env["res.company"]._altinn_check_manager()
+        self._altinn_check_access()
         record = self.sudo()
         before = record.state
         record.write(record._altinn_status())
@@ -302,8 +344,9 @@ class AltinnSystemUser(models.Model):
     def _altinn_log(self, message):
         """Who did what, on the record's chatter (the audit trail of system-user actions)."""
         self.ensure_one()
-        self.message_post(
-            body=self.env._("%(user)s: %(message)s", user=self.env.user.name, message=message[0]),
+        post_note(
+            self,
+            self.env._("%(user)s: %(message)s", user=self.env.user.name, message=message[0]),
             author_id=self.env.user.partner_id.id,
         )
 
@@ -333,12 +376,13 @@ class AltinnSystemUser(models.Model):
                         "checked_at": fields.Datetime.now(),
                     }
                 )
-                self.message_post(
-                    body=self.env._(
+                post_note(
+                    self,
+                    self.env._(
                         "The scheduled fetch found that Altinn no longer has this system user (deleted or "
                         "replaced in Altinn): %(error)s",
                         error=error_message(failed.error, self.env.lang or "en_US"),
-                    )
+                    ),
                 )
         return failed.error
 

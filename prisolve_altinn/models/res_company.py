@@ -6,8 +6,8 @@ settings (journal, VAT practice, the tax-settlement accounts of the account mapp
 
 import re
 
-from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo import SUPERUSER_ID, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..altinn.identifiers import org_number_valid
 from ..altinn.parsers import accounts as default_accounts
@@ -87,16 +87,19 @@ class ResCompany(models.Model):
         "unattended, also from the scheduled action. Altinn 2: a person's SMS code is needed for every "
         "update, so the scheduled action cannot fetch; Altinn 2 closed on 19 June 2026 and remains for "
         "the local emulator and demos. File upload only: documents are uploaded by hand.",
+        groups="base.group_user",
     )
     altinn_environment = fields.Selection(
         [("production", "Production (altinn.no)"), ("test", "Test (tt02)"), ("custom", "Custom URL")],
         string="Altinn environment",
         default="production",
         required=True,
+        groups="base.group_user",
     )
     altinn_base_url = fields.Char(
         string="Altinn base URL",
         help="Used with the custom environment, e.g. a local Altinn emulator: http://127.0.0.1:8099",
+        groups="base.group_user",
     )
     altinn_register_name = fields.Char(
         string="Name in the register",
@@ -111,6 +114,7 @@ class ResCompany(models.Model):
         readonly=False,
         help="The organisation number Altinn knows this company by (the reportee). Taken from the "
         "Brønnøysund number, the company ID or the VAT number; can be edited.",
+        groups="base.group_user",
     )
     altinn_firm_id = fields.Many2one(
         "res.partner",
@@ -119,6 +123,7 @@ class ResCompany(models.Model):
         copy=False,
         help="The accounting or audit firm whose credentials serve this company when the company has none "
         "of its own (Klient level): its Altinn 3 client system user, or its Altinn 2 datasystem.",
+        groups="base.group_user",
     )
     # Altinn 2: the datasystem (Selskap level here, Klient level on the firm's contact).
     altinn_system_id = fields.Char(
@@ -126,6 +131,7 @@ class ResCompany(models.Model):
         copy=False,
         help="ID of the datasystem registered in Altinn by this company (Selskap level). "
         "Leave empty to use the datasystem of the accounting firm (Klient level).",
+        groups="base.group_user",
     )
     altinn_system_password = fields.Char(
         string="System password",
@@ -141,6 +147,7 @@ class ResCompany(models.Model):
         copy=False,
         readonly=True,
         help="The company's own Altinn 3 system user (Selskap level).",
+        groups="base.group_user",
     )
     altinn_responsible_user_id = fields.Many2one(
         "res.users",
@@ -149,6 +156,7 @@ class ResCompany(models.Model):
         domain="[('share', '=', False)]",
         help="Gets an activity when a fetch or a booking fails. Empty: the person who requested the system "
         "user, else an Altinn administrator of the company.",
+        groups="base.group_user",
     )
 
     # ------------------------------------------------------------------
@@ -159,9 +167,10 @@ class ResCompany(models.Model):
         copy=False,
         readonly=True,
         help="Everything Altinn changed before this moment is in the ledger; the next fetch starts here.",
+        groups="base.group_user",
     )
     altinn_fetch_attempt_at = fields.Datetime(
-        string="Last scheduled attempt", copy=False, readonly=True, index=True
+        string="Last scheduled attempt", copy=False, readonly=True, index=True, groups="base.group_user"
     )
     altinn_fetch_claimed = fields.Boolean(
         string="Claimed by a scheduled fetch",
@@ -176,9 +185,14 @@ class ResCompany(models.Model):
         store=True,
         index=True,
         help="The scheduled fetch fetches this company: Altinn 3 with an approved system user.",
+        groups="base.group_user",
     )
-    altinn_fetch_error = fields.Text(string="Last Altinn error", copy=False, readonly=True)
-    altinn_fetch_error_since = fields.Datetime(string="Failing since", copy=False, readonly=True)
+    altinn_fetch_error = fields.Text(
+        string="Last Altinn error", copy=False, readonly=True, groups="base.group_user"
+    )
+    altinn_fetch_error_since = fields.Datetime(
+        string="Failing since", copy=False, readonly=True, groups="base.group_user"
+    )
 
     # ------------------------------------------------------------------
     # Which credentials apply (computed)
@@ -187,13 +201,23 @@ class ResCompany(models.Model):
         [(LEVEL_COMPANY, "Company (Selskap)"), (LEVEL_FIRM, "Client (Klient)")],
         string="Level",
         compute="_compute_altinn_access",
+        groups="base.group_user",
     )
-    altinn_access_ok = fields.Boolean(string="Can fetch", compute="_compute_altinn_access")
-    altinn_access_info = fields.Char(string="Which credentials apply", compute="_compute_altinn_access")
+    altinn_access_ok = fields.Boolean(
+        string="Can fetch", compute="_compute_altinn_access", groups="base.group_user"
+    )
+    altinn_access_info = fields.Char(
+        string="Which credentials apply", compute="_compute_altinn_access", groups="base.group_user"
+    )
     altinn_effective_system_user_id = fields.Many2one(
-        "altinn.system.user", string="System user used", compute="_compute_altinn_access"
+        "altinn.system.user",
+        string="System user used",
+        compute="_compute_altinn_access",
+        groups="base.group_user",
     )
-    altinn_cron_info = fields.Char(string="Scheduled fetch", compute="_compute_altinn_access")
+    altinn_cron_info = fields.Char(
+        string="Scheduled fetch", compute="_compute_altinn_access", groups="base.group_user"
+    )
 
     # ------------------------------------------------------------------
     # Booking: the journal, the VAT practice and the accounts
@@ -204,6 +228,7 @@ class ResCompany(models.Model):
         domain="[('type', '=', 'general'), ('company_id', '=', id)]",
         help="Miscellaneous journal of the draft entries made from Altinn documents. Left empty, a journal "
         "'Altinn' (code ALTN) is created the first time a document is booked.",
+        groups="base.group_user",
     )
     altinn_vat_mode = fields.Selection(
         [
@@ -218,6 +243,7 @@ class ResCompany(models.Model):
         "booked.\n"
         "Filed outside Odoo: each line of the VAT return is moved from the account of the l10n_no tax with "
         "that VAT code to the VAT settlement account.",
+        groups="base.group_user",
     )
     altinn_post_certain = fields.Boolean(
         string="Post what is certain",
@@ -226,7 +252,10 @@ class ResCompany(models.Model):
         "reason on the entry and on its Altinn document. Off: every entry is a draft.",
     )
     altinn_account_map_ids = fields.One2many(
-        "altinn.account.map", "company_id", string="Altinn booking accounts"
+        "altinn.account.map",
+        "company_id",
+        string="Altinn booking accounts",
+        groups="base.group_user",
     )
     # The company's practice for the tax settlement: where the year-end accrual and the advance tax are booked
     # (the two rows of its Altinn account mapping, shown here).
@@ -238,6 +267,7 @@ class ResCompany(models.Model):
         help="Where the year-end accrual of the company's tax is (NS "
         "4102: 2500 Betalbar skatt, ikke fastsatt). "
         "The tax settlement clears its balance at 31 December of the income year.",
+        groups="base.group_user",
     )
     altinn_advance_tax_account_id = fields.Many2one(
         "account.account",
@@ -247,6 +277,7 @@ class ResCompany(models.Model):
         help="Where the advance tax notices and claims are booked (NS 4102: 2540 Forskuddsskatt; choose the "
         "accrued-tax account if your practice books the advance tax against it). The tax settlement clears "
         "what was booked there in the year after the income year.",
+        groups="base.group_user",
     )
 
     # ------------------------------------------------------------------
@@ -363,6 +394,14 @@ class ResCompany(models.Model):
             return AltinnAccess("altinn2", None, firm)
         own = company.altinn_system_user_id
         agent = firm.altinn_agent_system_user_id
+        if not self.env.su and not self.id:
+            # A form being edited (onchange): its values come from the caller. A system user that is not
+            # the company's stored one and concerns none of the user's companies says nothing here.
+            origin = self._origin.sudo()
+            if own and own != origin.altinn_system_user_id:
+                own = own.with_env(self.env)._altinn_concerning_user().sudo()
+            if agent and firm != origin.altinn_firm_id:
+                agent = agent.with_env(self.env)._altinn_concerning_user().sudo()
         if own.state != "approved" and agent and (agent.state == "approved" or not own):
             return AltinnAccess(company.altinn_transport, LEVEL_FIRM, firm, system_user=agent)
         return AltinnAccess(company.altinn_transport, LEVEL_COMPANY, firm, system_user=own)
@@ -515,15 +554,44 @@ class ResCompany(models.Model):
                 self.env._("Only Altinn administrators can set up system users, keys and client companies.")
             )
 
+    @api.model
+    def _altinn_acting_companies(self):
+        """The companies the user works in now (the company switcher: ``env.companies`` of the user, checked
+        even inside a sudo compute, so a forged ``allowed_company_ids`` is refused); every company for the
+        superuser (the scheduled actions)."""
+        if self.env.uid == SUPERUSER_ID:
+            return self.sudo().with_context(active_test=False).search([])
+        return self.env(su=False).companies
+
+    def _altinn_check_company_access(self, manager=False):
+        """Refuse (``AccessError``) unless the user is an Altinn user (with ``manager``, an Altinn
+        administrator) working in every company of ``self`` now: the addon's actions run as superuser after
+        this check. Code that runs as superuser on purpose (``sudo()``) is not checked."""
+        if manager:
+            self._altinn_check_manager()
+        if self.env.su:
+            return
+        if not self.env.user.has_group("prisolve_altinn.group_altinn_user"):
+            raise AccessError(self.env._("Only Altinn users can work with Altinn."))
+        if self.browse(self.ids) - self._altinn_acting_companies():
+            raise AccessError(
+                self.env._(
+                    "You cannot work with Altinn for this company: choose it in the company switcher, or "
+                    "ask an administrator for access to it."
+                )
+            )
+
     def action_altinn_update(self):
         """Open the "Update from Altinn" wizard for this company."""
         self.ensure_one()
+        self._altinn_check_company_access()
         action = self.env["ir.actions.act_window"]._for_xml_id("prisolve_altinn.action_altinn_update_wizard")
         action["context"] = {"default_company_id": self.id}
         return action
 
     def action_altinn_documents(self):
         self.ensure_one()
+        self._altinn_check_company_access()
         action = self.env["ir.actions.act_window"]._for_xml_id("prisolve_altinn.action_altinn_document")
         action["domain"] = [("company_id", "=", self.id)]
         action["context"] = {"default_company_id": self.id}
@@ -531,6 +599,7 @@ class ResCompany(models.Model):
 
     def action_altinn_fetch_log(self):
         self.ensure_one()
+        self._altinn_check_company_access()
         action = self.env["ir.actions.act_window"]._for_xml_id("prisolve_altinn.action_altinn_fetch_log")
         action["domain"] = [("company_id", "=", self.id)]
         return action
@@ -538,7 +607,7 @@ class ResCompany(models.Model):
     def action_altinn_request_system_user(self):
         """Ask Altinn for the company's own system user; the approval link goes to the company."""
         self.ensure_one()
-        self._altinn_check_manager()
+        self._altinn_check_company_access(manager=True)
         company = self.sudo()
         system_user = company.altinn_system_user_id or self.env[
             "altinn.system.user"
@@ -550,7 +619,7 @@ class ResCompany(models.Model):
 
     def action_altinn_check_system_user(self):
         self.ensure_one()
-        self._altinn_check_manager()
+        self._altinn_check_company_access(manager=True)
         system_user = self.sudo().altinn_system_user_id
         if not system_user:
             raise AltinnUserError(
@@ -562,6 +631,7 @@ class ResCompany(models.Model):
     def action_altinn_account_map(self):
         """Open the booking accounts of this company (rows with the defaults are created first)."""
         self.ensure_one()
+        self._altinn_check_company_access()
         self.env["altinn.account.map"]._altinn_ensure_defaults(self)
         return {
             "type": "ir.actions.act_window",

@@ -7,6 +7,7 @@ company is chosen per call. Altinn 2: the firm's datasystem.
 """
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
 
 from ..exceptions import NOT_NOW, SETUP, AltinnUserError, title_of
 from .res_company import check_org_number, org_number_of, org_number_warning
@@ -23,6 +24,7 @@ class ResPartner(models.Model):
         help="The organisation number that owns the firm's system users in Altinn. Taken from the "
         "Brønnøysund "
         "number, the company ID or the VAT number; can be edited.",
+        groups="base.group_user",
     )
     altinn_agent_system_user_id = fields.Many2one(
         "altinn.system.user",
@@ -31,6 +33,7 @@ class ResPartner(models.Model):
         readonly=True,
         help="The firm's Altinn 3 client (agent) system user: it fetches for every client company whose "
         "accounting firm this is (Klient level).",
+        groups="base.group_user",
     )
     # Altinn 2 (Klient level): one datasystem registered by the firm.
     altinn_system_id = fields.Char(
@@ -38,6 +41,7 @@ class ResPartner(models.Model):
         copy=False,
         help="ID of the datasystem this firm registered in Altinn. Client companies without a system ID of "
         "their own use it (Klient level).",
+        groups="base.group_user",
     )
     altinn_system_password = fields.Char(
         string="System password",
@@ -51,8 +55,11 @@ class ResPartner(models.Model):
         "altinn_firm_id",
         string="Altinn client companies",
         help="Companies in this database whose Altinn access goes through this firm.",
+        groups="base.group_user",
     )
-    altinn_client_company_count = fields.Integer(compute="_compute_altinn_client_company_count")
+    altinn_client_company_count = fields.Integer(
+        compute="_compute_altinn_client_company_count", groups="base.group_user"
+    )
 
     @api.depends("l10n_no_bronnoysund_number", "company_registry", "vat")
     def _compute_altinn_org_number(self):
@@ -91,10 +98,34 @@ class ResPartner(models.Model):
             )
         return companies[:1] or self.env.company
 
+    def _altinn_served_companies(self):
+        """The companies this firm concerns, as superuser: its client companies and its own company."""
+        self.ensure_one()
+        Company = self.env["res.company"].sudo().with_context(active_test=False)
+        return Company.search(["|", ("altinn_firm_id", "=", self.id), ("partner_id", "=", self.id)])
+
+    def _altinn_check_firm_access(self, manager=True):
+        """Refuse (``AccessError``) unless the user (with ``manager``, an Altinn administrator) works in a
+        company the firm concerns (one of its clients, or the firm itself): its client system user fetches
+        for them. A firm with no company yet concerns no company's data."""
+        self.ensure_one()
+        Company = self.env["res.company"]
+        if manager:
+            Company._altinn_check_manager()
+        served = self._altinn_served_companies()
+        if self.env.su or not served or served & Company._altinn_acting_companies():
+            return
+        raise AccessError(
+            self.env._(
+                "You cannot work with Altinn for this accounting firm: choose one of its client companies in "
+                "the company switcher, or ask an administrator for access to one."
+            )
+        )
+
     def action_altinn_request_agent_system_user(self):
         """Ask Altinn for the firm's client (agent) system user; the firm's daglig leder approves the link."""
         self.ensure_one()
-        self.env["res.company"]._altinn_check_manager()
+        self._altinn_check_firm_access()
         firm = self.sudo()
         system_user = firm.altinn_agent_system_user_id or self.env[
             "altinn.system.user"
@@ -104,7 +135,7 @@ class ResPartner(models.Model):
 
     def action_altinn_check_agent_system_user(self):
         self.ensure_one()
-        self.env["res.company"]._altinn_check_manager()
+        self._altinn_check_firm_access()
         system_user = self.sudo().altinn_agent_system_user_id
         if not system_user:
             raise AltinnUserError(
@@ -116,4 +147,5 @@ class ResPartner(models.Model):
     def action_altinn_discover_clients(self):
         """The firm's clients as Altinn lists them: create or link their companies."""
         self.ensure_one()
+        self._altinn_check_firm_access()
         return self.env["altinn.client.wizard"]._altinn_open(self)

@@ -4,8 +4,9 @@ import base64
 import io
 import zipfile
 
-from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, UserError
+from odoo.fields import Command
+from odoo.tests import new_test_user, tagged
 
 from ..altinn.parsers.kid import make_kid_mod10
 from .booking_common import BookingCommon, advance_tax_xml, claim, claims_json, vat_payment_xml
@@ -97,6 +98,42 @@ class TestUploadWizard(BookingCommon):
         self.assertEqual(doc.state, "imported", doc.error)
         self.assertTrue(doc.move_id)
 
+    def test_a_user_without_an_email_address_books_with_notes(self):
+        """Odoo refuses a message from an author without an email address; the booking's notes still come,
+        from the company's address, with the user as author."""
+        self.accountant.sudo().partner_id.email = False
+        self.company.sudo().email = "post@eksempel.no"
+        first = self._upload("betalingsinformasjon.xml", vat_payment_xml("2500", reference="5026/first"))
+        self.assertEqual(first.state, "imported", first.error)
+        second = self._upload("betalingsinformasjon-kopi.xml", vat_payment_xml("2500", reference="5026/copy"))
+        self.assertEqual(second.state, "duplicate", second.error)
+        notes = second.message_ids.filtered(
+            lambda message: message.body and first.display_name in message.body
+        )
+        self.assertEqual(len(notes), 1, second.message_ids.mapped("body"))
+        self.assertEqual(notes.author_id, self.accountant.partner_id)
+        self.assertIn("post@eksempel.no", notes.email_from)
+
+    def test_only_companies_of_the_company_switcher_are_offered(self):
+        """A Settings administrator reads every company, but uploads only to those of the company switcher:
+        the field offers them only, and another company is refused in one sentence."""
+        admin = new_test_user(
+            self.env(su=True),
+            login="altinn_upload_admin",
+            groups="base.group_user,base.group_system,account.group_account_manager",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        other = self.env["res.company"].sudo().create({"name": "Annen AS"})
+        env = self.env(user=admin, context={"allowed_company_ids": self.company.ids})
+        self.assertIn(other, env["res.company"].search([]))  # Odoo: Settings administrators read them all
+        Wizard = env["altinn.upload.wizard"]
+        domain = Wizard.fields_get(["company_id"])["company_id"]["domain"]
+        self.assertEqual(domain, "[('id', 'in', allowed_company_ids)]")
+        self.assertEqual(Wizard.default_get(["company_id"])["company_id"], self.company.id)
+        with self.assertRaises(AccessError) as error:
+            other.with_env(env)._altinn_check_company_access()
+        self.assertIn("company switcher", str(error.exception))
 
 @tagged("post_install", "-at_install")
 class TestUploadDamagedFiles(BookingCommon):

@@ -15,12 +15,15 @@ from ..altinn.names import norwegian_name
 from ..exceptions import MISSING, NOT_NOW, AltinnUserError, title_of
 from ..models.res_company import check_org_number, org_number_problem
 
+from ..services.chatter import post_note
+
 # Skatteetaten's chart for Norwegian companies (l10n_no).
 CHART_TEMPLATE = "no"
 ACTIONS = [
     ("create", "Create a company"),
     ("link", "Link the company"),
     ("linked", "Already linked"),
+    ("elsewhere", "In a company you do not work in"),
 ]
 
 
@@ -87,8 +90,10 @@ class AltinnClientWizard(models.TransientModel):
     def action_apply(self):
         """Create or link a company for each chosen client."""
         self.ensure_one()
-        self.env["res.company"]._altinn_check_manager()
-        chosen = self.line_ids.filtered(lambda line: line.selected and line.action != "linked")
+        self.firm_id._altinn_check_firm_access()
+        chosen = self.line_ids.filtered(
+            lambda line: line.selected and line.action not in ("linked", "elsewhere")
+        )
         if not chosen:
             raise AltinnUserError(
                 self.env._("Choose the clients to create or link companies for."),
@@ -97,6 +102,8 @@ class AltinnClientWizard(models.TransientModel):
         firm = self.firm_id.sudo()
         reference = firm._altinn_reference_company().sudo()
         created, linked = self.env["res.company"], self.env["res.company"]
+        # A company is linked only when the user works in it (the line's compute hides the others).
+        chosen.existing_company_id.with_env(self.env)._altinn_check_company_access()
         for line in chosen:
             if line.existing_company_id:
                 company = line.existing_company_id.sudo()
@@ -116,7 +123,7 @@ class AltinnClientWizard(models.TransientModel):
         message = self.env._(
             "%(user)s: clients from Altinn; %(done)s.", user=self.env.user.name, done="; ".join(parts)
         )
-        firm.message_post(body=message)
+        post_note(firm, message)
         self.message = message
         self.line_ids._compute_company()
         return {
@@ -159,9 +166,15 @@ class AltinnClientWizardLine(models.TransientModel):
     @api.depends("org_number")
     def _compute_company(self):
         Company = self.env["res.company"].sudo().with_context(active_test=False)
+        acting = Company._altinn_acting_companies()
         for line in self:
             company = Company.search([("altinn_org_number", "=", line.org_number)], limit=1)
             firm = line.wizard_id.firm_id
+            if company and company not in acting:
+                # Another company's: neither its name nor its firm is shown, and it is not created twice.
+                line.existing_company_id = False
+                line.action, line.selected = "elsewhere", False
+                continue
             line.existing_company_id = company
             if not company:
                 line.action, line.selected = "create", True

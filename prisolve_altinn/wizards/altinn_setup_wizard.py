@@ -46,6 +46,7 @@ from ..models.altinn_maskinporten_client import (
 )
 from ..models.altinn_system_user import STATES as SYSTEM_USER_STATES
 from ..models.res_company import TRANSPORTS
+from ..services.chatter import post_note
 from ..services.texts import error_message, translate
 
 _logger = logging.getLogger(__name__)
@@ -150,15 +151,23 @@ class AltinnSetupWizard(models.TransientModel):
             wizard.display_name = self.env._("Altinn 3 setup assistant")
 
     @api.model
+    def _altinn_own_companies(self, domain):
+        """The first company the user works in matching ``domain`` (read as superuser: the settings of
+        another company are none of the user's business)."""
+        acting = self.env["res.company"]._altinn_acting_companies()
+        return self.env["res.company"].sudo().search([*domain, ("id", "in", acting.ids)], limit=1)
+
+    @api.model
     def _default_environment(self):
-        """Where the assistant was used last; else the environment of a company on Altinn 3."""
+        """Where the assistant was used last (installation-wide, like the Maskinporten client); else the
+        environment of a company on Altinn 3 that the user works in."""
         last = self.env["ir.config_parameter"].sudo().get_param(PARAM_ENVIRONMENT)
         if last in dict(ENVIRONMENTS):
             return last
         client = self.env["altinn.maskinporten.client"].sudo().search([], order="write_date desc", limit=1)
         if client:
             return client.environment
-        company = self.env["res.company"].sudo().search([("altinn_transport", "=", "altinn3")], limit=1)
+        company = self._altinn_own_companies([("altinn_transport", "=", "altinn3")])
         return company.altinn_environment if company else "production"
 
     @api.model
@@ -166,7 +175,7 @@ class AltinnSetupWizard(models.TransientModel):
         last = self.env["ir.config_parameter"].sudo().get_param(PARAM_BASE_URL)
         if last:
             return last
-        company = self.env["res.company"].sudo().search([("altinn_environment", "=", "custom")], limit=1)
+        company = self._altinn_own_companies([("altinn_environment", "=", "custom")])
         return company.altinn_base_url or False
 
     def _altinn_remember(self):
@@ -337,7 +346,9 @@ class AltinnSetupWizard(models.TransientModel):
         return wizards
 
     def _compute_system_user_ids(self):
-        users = self.env["altinn.system.user"].search([])
+        # A firm's client system user has no company (the record rule shows it to all): only those that
+        # concern the companies the user works in.
+        users = self.env["altinn.system.user"].search([])._altinn_concerning_user()
         for wizard in self:
             wizard.system_user_ids = users
 
@@ -345,12 +356,15 @@ class AltinnSetupWizard(models.TransientModel):
     # Rights
     # ------------------------------------------------------------------
     def _check_settings_admin(self):
+        # The assistant itself first: each user works in their own (its computed fields read no record).
+        self.check_access("write")
         if not (self.env.su or self.env.user.has_group("base.group_system")):
             raise AccessError(
                 self.env._("Only Settings administrators can change the Maskinporten key and the system.")
             )
 
     def _check_manager(self):
+        self.check_access("write")
         self.env["res.company"]._altinn_check_manager()
 
     def _lang(self):
@@ -390,12 +404,13 @@ class AltinnSetupWizard(models.TransientModel):
                 {**values, "environment": self.environment, "name": f"Maskinporten ({label})"}
             )
         if changed and client:
-            client.message_post(
-                body=self.env._(
+            post_note(
+                client,
+                self.env._(
                     "%(user)s set %(fields)s in the setup assistant.",
                     user=self.env.user.name,
                     fields=", ".join(client._fields[name]._description_string(self.env) for name in changed),
-                )
+                ),
             )
         self.invalidate_recordset(["client_record_id"])  # a client made just now
         return client
@@ -595,9 +610,7 @@ class AltinnSetupWizard(models.TransientModel):
                     packages=", ".join(system.access_packages),
                 )
             )
-            client.message_post(
-                body=self.env._("%(user)s: %(message)s", user=self.env.user.name, message=message)
-            )
+            post_note(client, self.env._("%(user)s: %(message)s", user=self.env.user.name, message=message))
         return self._altinn_done(message)
 
     @staticmethod
@@ -622,6 +635,10 @@ class AltinnSetupWizard(models.TransientModel):
                 self.env._("Choose the companies or accounting firms to request system users for."),
                 title=title_of(self.env, MISSING),
             )
+        # Refused before any request: a company or firm the user does not work for.
+        self.request_company_ids._altinn_check_company_access()
+        for firm in self.request_firm_ids:
+            firm._altinn_check_firm_access()
         lines = []
         for company in companies.sudo():
             lines.append(

@@ -60,12 +60,18 @@ class AltinnUpdateWizard(models.TransientModel):
         required=True,
         default=lambda self: self.env.company,
         ondelete="cascade",
+        domain="[('id', 'in', allowed_company_ids)]",
     )
-    transport = fields.Selection(related="company_id.altinn_transport", string="Altinn connection")
+    # Read as the user (not as superuser): a company outside the user's companies stays unreadable.
+    transport = fields.Selection(
+        related="company_id.altinn_transport", string="Altinn connection", compute_sudo=False
+    )
     needs_person = fields.Boolean(compute="_compute_needs_person")
-    altinn_level = fields.Selection(related="company_id.altinn_level", string="Level")
-    access_info = fields.Char(related="company_id.altinn_access_info", string="Credentials")
-    access_ok = fields.Boolean(related="company_id.altinn_access_ok")
+    altinn_level = fields.Selection(related="company_id.altinn_level", string="Level", compute_sudo=False)
+    access_info = fields.Char(
+        related="company_id.altinn_access_info", string="Credentials", compute_sudo=False
+    )
+    access_ok = fields.Boolean(related="company_id.altinn_access_ok", compute_sudo=False)
     firm_id = fields.Many2one(
         "res.partner", string="Accounting firm", compute="_compute_available_company_ids"
     )
@@ -157,9 +163,11 @@ class AltinnUpdateWizard(models.TransientModel):
 
     @api.depends("company_id")
     def _compute_available_company_ids(self):
+        acting = self.env["res.company"]._altinn_acting_companies()
         for wizard in self:
             company = wizard.company_id
-            access = company._altinn_resolve() if company else None
+            # _altinn_resolve reads as superuser: only for a company the user works in.
+            access = company._altinn_resolve() if company and company in acting else None
             if not access or access.level != LEVEL_FIRM:
                 wizard.firm_id = False
                 wizard.available_company_ids = False
@@ -181,8 +189,10 @@ class AltinnUpdateWizard(models.TransientModel):
     @api.depends("company_id")
     def _compute_date_from(self):
         today = fields.Date.context_today(self)
+        acting = self.env["res.company"]._altinn_acting_companies()
         for wizard in self:
-            synced = wizard.company_id.sudo().altinn_synced_until
+            company = wizard.company_id
+            synced = company.sudo().altinn_synced_until if company and company in acting else False
             # One day of overlap: fetching a known item again adds nothing.
             wizard.date_from = (
                 (synced.date() - timedelta(days=1)) if synced else today - timedelta(days=DEFAULT_DAYS_BACK)
@@ -304,6 +314,8 @@ class AltinnUpdateWizard(models.TransientModel):
                 self.env._("The start date must be before the end date."), title=title_of(self.env, MISSING)
             )
         companies = self._altinn_companies()
+        # A company the user has no access to at all is refused without naming it.
+        (companies - self.env.user.company_ids)._altinn_check_company_access()
         inactive = companies - self.env.companies
         if inactive:
             raise AltinnUserError(

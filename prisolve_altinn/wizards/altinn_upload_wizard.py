@@ -23,8 +23,13 @@ class AltinnUploadWizard(models.TransientModel):
     _name = "altinn.upload.wizard"
     _description = "Upload Altinn files"
 
+    # Only the companies of the company switcher: the wizard (and the documents) must be in one of them.
     company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company, ondelete="cascade"
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        ondelete="cascade",
+        domain="[('id', 'in', allowed_company_ids)]",
     )
     file = fields.Binary(required=True, attachment=False, help="XML, JSON or PDF, or a zip of such files.")
     filename = fields.Char()
@@ -142,8 +147,7 @@ class AltinnUploadWizard(models.TransientModel):
     def action_import(self):
         self.ensure_one()
         company = self.company_id
-        if company not in self.env.user.company_ids:
-            raise UserError(self.env._("You have no access to %(company)s.", company=company.name))
+        company._altinn_check_company_access()
         files = self._altinn_upload_files()
         refused = self._altinn_check_owner(files)
         transport = PROVIDERS["upload"].transport(company, files)
