@@ -7,7 +7,7 @@ settings (journal, VAT practice, the tax-settlement accounts of the account mapp
 import re
 
 from odoo import SUPERUSER_ID, api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from ..altinn.identifiers import org_number_valid
 from ..altinn.parsers import accounts as default_accounts

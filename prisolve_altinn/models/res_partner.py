@@ -7,7 +7,7 @@ company is chosen per call. Altinn 2: the firm's datasystem.
 """
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError
 
 from ..exceptions import NOT_NOW, SETUP, AltinnUserError, title_of
 from .res_company import check_org_number, org_number_of, org_number_warning

@@ -135,6 +135,7 @@ class TestUploadWizard(BookingCommon):
             other.with_env(env)._altinn_check_company_access()
         self.assertIn("company switcher", str(error.exception))
 
+
 @tagged("post_install", "-at_install")
 class TestUploadDamagedFiles(BookingCommon):
     """A damaged or cut-off file: a Norwegian sentence that says what to do, the parser's words for support

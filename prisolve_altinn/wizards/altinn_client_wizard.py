@@ -14,7 +14,6 @@ from odoo import api, fields, models
 from ..altinn.names import norwegian_name
 from ..exceptions import MISSING, NOT_NOW, AltinnUserError, title_of
 from ..models.res_company import check_org_number, org_number_problem
-
 from ..services.chatter import post_note
 
 # Skatteetaten's chart for Norwegian companies (l10n_no).
