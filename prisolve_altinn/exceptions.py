@@ -24,6 +24,7 @@ SETUP = _lt("Altinn setup")
 MISSING = _lt("Information missing")
 NOT_NOW = _lt("Not possible now")
 NOT_ALLOWED = _lt("Not allowed")
+UPLOAD = _lt("The uploaded file")
 
 
 class AltinnUserError(UserError):

@@ -7,11 +7,11 @@ import binascii
 import logging
 
 from odoo import fields, models
-from odoo.exceptions import UserError
 
 from ..altinn.errors import UploadRefused
 from ..altinn.parsers import ParseError, parse_files
 from ..altinn.upload import upload_files
+from ..exceptions import UPLOAD, AltinnUserError, altinn_user_error, title_of
 from ..providers import PROVIDERS
 from ..services.handover import hand_over
 from ..services.texts import company_lang, error_message, render, translate
@@ -48,7 +48,9 @@ class AltinnUploadWizard(models.TransientModel):
         try:
             data = base64.b64decode(self.file or b"", validate=False)
         except (binascii.Error, ValueError):
-            raise UserError(self.env._("The uploaded file could not be decoded.")) from None
+            raise AltinnUserError(
+                self.env._("The uploaded file could not be decoded."), title=title_of(self.env, UPLOAD)
+            ) from None
         try:
             return upload_files(self.filename, data)
         except UploadRefused as exc:
@@ -58,7 +60,9 @@ class AltinnUploadWizard(models.TransientModel):
                 exc.text(lambda source: translate(source, lang)),
                 exc.details_text(lambda s: translate(s, lang)),
             )
-            raise UserError("\n".join(part for part in message if part)) from None
+            raise AltinnUserError(
+                "\n".join(part for part in message if part), title=title_of(self.env, UPLOAD)
+            ) from None
 
     def _altinn_check_owner(self, files):
         """Refuse files addressed to another organisation than the chosen company.
@@ -80,7 +84,7 @@ class AltinnUploadWizard(models.TransientModel):
                     continue
                 other = self.env["res.company"].sudo().search([("altinn_org_number", "=", org)], limit=1)
                 if other:
-                    raise UserError(
+                    raise AltinnUserError(
                         self.env._(
                             "%(file)s belongs to %(other)s (organisation %(org)s), not to %(company)s. "
                             "Upload it in that company.",
@@ -88,26 +92,29 @@ class AltinnUploadWizard(models.TransientModel):
                             other=other.name,
                             org=org,
                             company=company.name,
-                        )
+                        ),
+                        title=title_of(self.env, UPLOAD),
                     )
                 if not own:
-                    raise UserError(
+                    raise AltinnUserError(
                         self.env._(
                             "%(file)s is for organisation %(org)s, but %(company)s has no organisation "
                             "number. Enter it on the company's Altinn tab first.",
                             file=file.name,
                             org=org,
                             company=company.name,
-                        )
+                        ),
+                        title=title_of(self.env, UPLOAD),
                     )
-                raise UserError(
+                raise AltinnUserError(
                     self.env._(
                         "%(file)s is for organisation %(org)s, not for %(company)s (%(own)s).",
                         file=file.name,
                         org=org,
                         company=company.name,
                         own=own,
-                    )
+                    ),
+                    title=title_of(self.env, UPLOAD),
                 )
         return refused
 
@@ -153,7 +160,9 @@ class AltinnUploadWizard(models.TransientModel):
         transport = PROVIDERS["upload"].transport(company, files)
         result = company._altinn_fetch(transport=transport, trigger="upload")[0]
         if result.error is not None:
-            raise UserError(error_message(result.error, self.env.lang or "en_US"))
+            raise altinn_user_error(
+                self.env, result.error, error_message(result.error, self.env.lang or "en_US")
+            )
         self._altinn_log_refused(result, files, refused)
         if result.failures:
             _logger.info("Upload %s: %s file(s) could not be recorded", self.filename, len(result.failures))
