@@ -27,3 +27,7 @@ from . import test_letters
 from . import test_migrations
 from . import test_contract_answers
 from . import test_setup_tour
+from . import test_booking_posting
+from . import test_booking_settle
+from . import test_tax_account
+from . import test_isolation
