@@ -252,6 +252,26 @@ def advance_tax_xml(terms, *, year=2025, org=ORG_OWN, notice_date="2026-01-09"):
 </forskuddsskattUpersonlig>""".encode()
 
 
+# One company's advance tax for 2025 in two instalments, as the notice and Krav og betalinger show it.
+ADVANCE_KID_1 = make_kid_mod10(f"2025{ORG_OWN}01")
+ADVANCE_KID_2 = make_kid_mod10(f"2025{ORG_OWN}02")
+ADVANCE_TERMS = [(1, "2026-02-16", 60000, ADVANCE_KID_1), (2, "2026-04-15", 60000, ADVANCE_KID_2)]
+
+
+def advance_claims(paid_1=(), paid_2=()):
+    """Krav og betalinger's view of ``ADVANCE_TERMS`` (no KID): ``paid_1``/``paid_2`` placed on each."""
+    return [
+        claim(
+            "K-FS25",
+            "utskrevetForskuddsskatt",
+            description="Utskrevet forskuddsskatt",
+            period="2025",
+            created="2026-01-09",
+            instalments=[due("2026-02-16", 60000, paid=paid_1), due("2026-04-15", 60000, paid=paid_2)],
+        )
+    ]
+
+
 def item(
     reference,
     name,

@@ -7,26 +7,18 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
-from ..altinn.parsers.kid import make_kid_mod10
-from .booking_common import BookingCommon, advance_tax_xml, claim, claims_item, due, item
-from .common import ORG_OWN
+from .booking_common import (
+    ADVANCE_KID_1,
+    ADVANCE_KID_2,
+    ADVANCE_TERMS,
+    BookingCommon,
+    advance_claims,
+    advance_tax_xml,
+    claims_item,
+    item,
+)
 
-KID_1 = make_kid_mod10(f"2025{ORG_OWN}01")
-KID_2 = make_kid_mod10(f"2025{ORG_OWN}02")
-TERMS = [(1, "2026-02-16", 60000, KID_1), (2, "2026-04-15", 60000, KID_2)]
-
-
-def advance_claims(paid_1=(), paid_2=()):
-    return [
-        claim(
-            "K-FS25",
-            "utskrevetForskuddsskatt",
-            description="Utskrevet forskuddsskatt",
-            period="2025",
-            created="2026-01-09",
-            instalments=[due("2026-02-16", 60000, paid=paid_1), due("2026-04-15", 60000, paid=paid_2)],
-        )
-    ]
+KID_1, KID_2, TERMS = ADVANCE_KID_1, ADVANCE_KID_2, ADVANCE_TERMS
 
 
 @tagged("post_install", "-at_install")

@@ -14,11 +14,12 @@ from odoo.tests import tagged
 from odoo.addons.prisolve_altinn.altinn.parsers.kid import make_kid_mod10
 from odoo.addons.prisolve_altinn.altinn.types import ROLE_ATTACHMENT, AltinnFile
 from odoo.addons.prisolve_altinn.tests.booking_common import (
+    ADVANCE_KID_1,
+    ADVANCE_KID_2,
     BookingCommon,
+    advance_claims,
     advance_tax_xml,
-    claim,
     claims_item,
-    due,
     item,
     mva_return_xml,
     vat_payment_xml,
@@ -28,8 +29,7 @@ from odoo.addons.prisolve_altinn.tests.common import ORG_OWN
 from .camt import Booking, camt053
 
 IBAN = "NO9386011117947"
-KID_1 = make_kid_mod10(f"2025{ORG_OWN}01")
-KID_2 = make_kid_mod10(f"2025{ORG_OWN}02")
+KID_1, KID_2 = ADVANCE_KID_1, ADVANCE_KID_2
 REFUND_KID = make_kid_mod10(f"{ORG_OWN}7700")
 
 
@@ -182,20 +182,6 @@ class TestKidMatching(KidMatchingCommon):
         with self.assertRaises(UserError):
             self.import_camt(camt053("NO8330001234567", [Booking("2026-02-14", -60000, kid=KID_1)]))
         self.assertFalse(self.env["account.bank.statement.line"].search([("journal_id", "=", self.bank.id)]))
-
-
-def advance_claims(paid):
-    """Krav og betalinger's view of the advance tax: ``paid`` placed on instalment 1 (no KID)."""
-    return [
-        claim(
-            "K-FS25",
-            "utskrevetForskuddsskatt",
-            description="Utskrevet forskuddsskatt",
-            period="2025",
-            created="2026-01-09",
-            instalments=[due("2026-02-16", 60000, paid=paid), due("2026-04-15", 60000)],
-        )
-    ]
 
 
 @tagged("post_install", "-at_install")
