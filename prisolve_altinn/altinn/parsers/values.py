@@ -169,10 +169,9 @@ def clean_text(value: str, what: str, file_name: str | None = None) -> str:
     return value
 
 
-def kid(value, what: str = "KID", *, required: bool = True, file_name: str | None = None) -> str | None:
-    """A KID as printed ('1234 5678 903'): 2-25 ASCII digits, the last may be MOD11's '-'.
-
-    Whether its check digit is right is told apart (``kid.is_valid_kid``); the form is not negotiable."""
+def _identifier(value, pattern: str, what: str, required: bool, file_name: str | None) -> str | None:
+    """An identifier as printed (spaces and dots dropped) that must match ``pattern`` (ASCII digits only:
+    ``\\d`` would take Arabic-Indic or fullwidth digits); None when absent and not ``required``."""
     if value is not None and not isinstance(value, str):
         raise bad_value(what, value, file_name)
     text = digits(value)
@@ -180,42 +179,30 @@ def kid(value, what: str = "KID", *, required: bool = True, file_name: str | Non
         if required:
             raise missing(what, file_name)
         return None
-    if not re.fullmatch(r"[0-9]{1,24}[0-9-]", text) or len(text) < 2:
+    if not re.fullmatch(pattern, text):
         raise bad_value(what, value, file_name)
     return text
+
+
+def kid(value, what: str = "KID", *, required: bool = True, file_name: str | None = None) -> str | None:
+    """A KID as printed ('1234 5678 903'): 2-25 ASCII digits, the last may be MOD11's '-'.
+
+    Whether its check digit is right is told apart (``kid.is_valid_kid``); the form is not negotiable."""
+    return _identifier(value, r"[0-9]{1,24}[0-9-]", what, required, file_name)
 
 
 def account_number(
     value, what: str = "kontonummer", *, required: bool = True, file_name: str | None = None
 ) -> str | None:
     """A Norwegian bank account ('1234.56.78903'): 11 ASCII digits (the MOD11 check is told apart)."""
-    if value is not None and not isinstance(value, str):
-        raise bad_value(what, value, file_name)
-    text = digits(value)
-    if not text:
-        if required:
-            raise missing(what, file_name)
-        return None
-    if not re.fullmatch(r"[0-9]{11}", text):
-        raise bad_value(what, value, file_name)
-    return text
+    return _identifier(value, r"[0-9]{11}", what, required, file_name)
 
 
 def org_number(
     value, what: str = "organisasjonsnummer", *, required: bool = True, file_name: str | None = None
 ) -> str | None:
-    if value is not None and not isinstance(value, str):
-        raise bad_value(what, value, file_name)
-    text = digits(value)
-    if not text:
-        if required:
-            raise missing(what, file_name)
-        return None
-    if not re.fullmatch(
-        r"[0-9]{9}|[0-9]{11}", text
-    ):  # 11 digits = a person (fødselsnummer) in Krav og betalinger
-        raise bad_value(what, value, file_name)
-    return text
+    """An organisation number, or 11 digits: a person (fødselsnummer) in Krav og betalinger."""
+    return _identifier(value, r"[0-9]{9}|[0-9]{11}", what, required, file_name)
 
 
 def rate(value, *, file_name: str | None = None) -> Decimal | None:
