@@ -164,7 +164,8 @@ class TestAltinnTour(AltinnCommon, HttpCase):
         from altinn_emulator import defaults
         from altinn_emulator.testing import running_emulator
 
-        cls.emulator = cls.enterClassContext(running_emulator(seed=1, host="127.0.0.1"))
+        # Every Altinn 3 answer checked against Altinn's contracts, as in the other suites (issue 23).
+        cls.emulator = cls.enterClassContext(running_emulator(seed=1, host="127.0.0.1", check_contract=True))
         cls.defaults = defaults
         # The user works in Norwegian: Odoo's own screens and ours.
         env = cls.env(su=True)
@@ -241,6 +242,10 @@ class TestAltinnTour(AltinnCommon, HttpCase):
                 "Nothing new in Altinn for the period. Booking runs in the background.",
             ],
         )
+
+    def tearDown(self):
+        super().tearDown()
+        self.emulator.assert_contract()
 
     def test_update_from_altinn_in_the_browser(self):
         emu, d = self.emulator, self.defaults

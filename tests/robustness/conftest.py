@@ -7,5 +7,7 @@ from altinn_emulator.testing import running_emulator
 
 @pytest.fixture
 def emu():
-    with running_emulator(seed=1) as handle:
+    # Altinn 3 answers checked against Altinn's contracts (injected faults are exempt), as in tests/altinn3.
+    with running_emulator(seed=1, check_contract=True) as handle:
         yield handle
+        handle.assert_contract()
