@@ -41,6 +41,9 @@ class Base(models.AbstractModel):
                 and records._fields["company_id"].comodel_name == "res.company"
             ):
                 companies |= records.company_id
+            elif getattr(records, "_original_module", None) == "prisolve_altinn":
+                # The addon's records without a company (an assistant, its lines): the record rules decide.
+                records.with_env(self.env).check_access("read")
         if companies:
             companies.with_env(self.env)._altinn_check_company_access()
 

@@ -260,7 +260,7 @@ class TestFetchService(AltinnCommon):
     def test_a_budget_ending_mid_round_releases_the_rest_for_the_next_run(self):
         """The pool starts no download once the budget is spent; the companies it did not start are
         released at once (claim open, lock free) and the next run fetches exactly them."""
-        clients = self.firm_clients("3150000", 10, "B")
+        clients = self.firm_clients("315000", 10, "B")
         clock, lock = [0.0], threading.Lock()
         self.patch(fetch.runtime.time, "monotonic", lambda: clock[0])
         real = fetch._download

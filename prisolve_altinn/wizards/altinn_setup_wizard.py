@@ -160,15 +160,15 @@ class AltinnSetupWizard(models.TransientModel):
     @api.model
     def _default_environment(self):
         """Where the assistant was used last (installation-wide, like the Maskinporten client); else the
-        environment of a company on Altinn 3 that the user works in."""
+        environment of a company on Altinn 3 that the user works in; else the latest Maskinporten client's."""
         last = self.env["ir.config_parameter"].sudo().get_param(PARAM_ENVIRONMENT)
         if last in dict(ENVIRONMENTS):
             return last
-        client = self.env["altinn.maskinporten.client"].sudo().search([], order="write_date desc", limit=1)
-        if client:
-            return client.environment
         company = self._altinn_own_companies([("altinn_transport", "=", "altinn3")])
-        return company.altinn_environment if company else "production"
+        if company:
+            return company.altinn_environment
+        client = self.env["altinn.maskinporten.client"].sudo().search([], order="write_date desc", limit=1)
+        return client.environment if client else "production"
 
     @api.model
     def _default_base_url(self):
