@@ -18,6 +18,7 @@ from odoo.exceptions import AccessError, ValidationError
 
 from ..altinn import errors as altinn_errors
 from ..altinn.altinn3 import ADMIN_SCOPES, READ_SCOPES
+from ..altinn.altinn3.systemusers import PACKAGE_PREFIX
 from ..exceptions import MISSING, NOT_NOW, SETUP, AltinnUserError, title_of
 from ..services.chatter import post_note
 from ..services.texts import error_message
@@ -121,12 +122,52 @@ class AltinnMaskinportenClient(models.Model):
         default=DEFAULT_AGENT_PACKAGES,
         help="Access packages asked for in an accounting firm's client (agent) system-user request.",
     )
+    access_packages_text = fields.Text(
+        string="Access packages asked for",
+        compute="_compute_access_packages_text",
+        help="What the system-user requests ask the companies for, by Altinn's names of the access packages; "
+        "the identifiers are on the Technical details tab.",
+    )
     last_test_result = fields.Text(string="Last connection test", readonly=True, copy=False)
     last_test_date = fields.Datetime(string="Tested on", readonly=True, copy=False)
 
     # ------------------------------------------------------------------
     # Computes and checks
     # ------------------------------------------------------------------
+    @api.depends("standard_access_packages", "agent_access_packages")
+    def _compute_access_packages_text(self):
+        for client in self:
+            lines = []
+            if packages := client._altinn_packages(False):
+                lines.append(
+                    self.env._("Own company: %(packages)s", packages=client._altinn_package_names(packages))
+                )
+            if packages := client._altinn_packages(True):
+                lines.append(
+                    self.env._(
+                        "Accounting firm, for its clients: %(packages)s",
+                        packages=client._altinn_package_names(packages),
+                    )
+                )
+            client.access_packages_text = "\n".join(lines)
+
+    def _altinn_package_names(self, packages):
+        """Altinn's names of the access packages ``packages`` (identifiers or URNs), for a person to read;
+        a package this list does not know: its identifier made readable ("some-package" → "Some package")."""
+        names = {
+            "skattegrunnlag": self.env._("Tax base"),
+            "merverdiavgift": self.env._("Value added tax"),
+            "regnskapsforer-med-signeringsrettighet": self.env._("Accountant with signing rights"),
+            "regnskapsforer-uten-signeringsrettighet": self.env._("Accountant without signing rights"),
+            "regnskapsforer-lonn": self.env._("Accountant, payroll"),
+            "klientadministrator": self.env._("Client administrator"),
+        }
+        readable = []
+        for package in packages:
+            key = package.removeprefix(PACKAGE_PREFIX)
+            readable.append(names.get(key) or key.replace("-", " ").capitalize())
+        return ", ".join(readable)
+
     @api.depends("private_key_pem", "key_password", "key_id", "certificate_pem")
     def _compute_key_info(self):
         from ..altinn.altinn3 import jws

@@ -31,3 +31,4 @@ from . import test_booking_posting
 from . import test_booking_settle
 from . import test_tax_account
 from . import test_isolation
+from . import test_maskinporten_client

@@ -351,7 +351,8 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
         with self.assertRaisesRegex(UserError, "access package that the system does not list"):
             self.firm.with_user(self.manager).action_altinn_request_agent_system_user()
         wizard.action_register_system()
-        self.assertIn("revisormedarbeider", wizard.message)
+        self.assertIn("Revisormedarbeider", wizard.message)  # by name (issue 24, item 9)
+        self.assertNotIn("urn:", wizard.message)
         self.firm.with_user(self.manager).action_altinn_request_agent_system_user()
         self.assertEqual(self.firm.altinn_agent_system_user_id.state, "requested")
 

@@ -28,12 +28,14 @@ import re
 import sys
 import unittest
 from pathlib import Path
+from urllib.parse import quote
 
 import polib
 
 from odoo.tests import HttpCase, tagged
 from odoo.tests import common as odoo_test_common
 
+from .booking_common import vat_payment_xml
 from .common import AltinnCommon
 
 _logger = logging.getLogger(__name__)
@@ -44,6 +46,7 @@ SCREENSHOT_DIR = ADDON_DIR / "static" / "description"
 # Same strings as in the tour.
 TOUR = "prisolve_altinn_update_from_altinn"
 EMULATOR_COOKIE = "prisolve_altinn_emulator"
+DAMAGED_FILE_COOKIE = "prisolve_altinn_damaged_file"
 SCREENSHOT_SIGNAL = "prisolve_altinn:screenshot:"
 TEXTS_SIGNAL = "prisolve_altinn:texts:"
 SCREENS = (
@@ -59,9 +62,21 @@ SCREENS = (
     "draft",
     "moves",
     "move",
+    "upload_damaged",
+    "fetch_log",
 )
 # Screens whose texts the tour reports (see english_texts).
-READ_SCREENS = ("summary", "summary_booked", "letters", "letter", "documents", "draft", "moves")
+READ_SCREENS = (
+    "summary",
+    "summary_booked",
+    "letters",
+    "letter",
+    "documents",
+    "draft",
+    "moves",
+    "upload_damaged",
+    "fetch_log",
+)
 PO_PATH = ADDON_DIR / "i18n" / "nb.po"
 PLACEHOLDER = re.compile(r"%\(\w+\)s|%s")
 MARKUP = re.compile(r"<[^>]+>")
@@ -279,20 +294,35 @@ class TestAltinnTour(AltinnCommon, HttpCase):
         screenshots = os.environ.get("PRISOLVE_SCREENSHOTS") == "1"
         texts = {}
         saved = serve_screenshots(self, SCREENSHOT_DIR if screenshots else None, texts)
+        # The file the bookkeeper uploads at the end: the first two thirds of a betalingsinformasjon XML.
+        payment = vat_payment_xml("2500", org=d.COMPANY)
+        damaged = base64.b64encode(payment[: len(payment) * 2 // 3]).decode()
         try:
             self.start_tour(
                 f"/odoo/action-base.action_res_company_form/{company.id}",
                 TOUR,
                 login=self.tour_user.login,
-                cookies={EMULATOR_COOKIE: emu.url},
-                timeout=240,
+                cookies={EMULATOR_COOKIE: emu.url, DAMAGED_FILE_COOKIE: quote(damaged, safe="")},
+                timeout=300,
             )
         except unittest.SkipTest as exc:  # e.g. Chromium did not start
             self.fail(f"The browser test was skipped: {exc}")
         self.env.invalidate_all()
         # Two SMS codes, the latest used for the update; no secret stored.
         self.assertEqual(len(emu.sms(d.PERSON_FNR)), 2)
-        documents = self.env["altinn.document"].sudo().search([("company_id", "=", company.id)])
+        all_documents = self.env["altinn.document"].sudo().search([("company_id", "=", company.id)])
+        # The damaged file: one failed document, its upload logged as failed with one failed file.
+        uploaded = all_documents.filtered(lambda doc: doc.transport == "upload")
+        self.assertEqual(uploaded.mapped("state"), ["failed"])
+        log = (
+            self.env["altinn.fetch.log"]
+            .sudo()
+            .search([("company_id", "=", company.id), ("trigger", "=", "upload")], order="id desc")
+        )
+        self.assertEqual(
+            [(entry.outcome, entry.new_count, entry.failed_count) for entry in log], [("error", 1, 1)]
+        )
+        documents = all_documents - uploaded
         self.assertEqual(len(documents), expected)
         self.assertFalse(documents.filtered(lambda doc: doc.state == "new"), "the booking did not run")
         moves = documents.move_id | documents.move_ids

@@ -599,7 +599,7 @@ class AltinnSetupWizard(models.TransientModel):
                     "%(client)s and the access packages %(packages)s.",
                     system=system.id,
                     client=settings.client_id,
-                    packages=", ".join(system.access_packages),
+                    packages=client._altinn_package_names(system.access_packages),
                 )
                 if outcome == ENSURE_CREATED
                 else self.env._(
@@ -607,7 +607,7 @@ class AltinnSetupWizard(models.TransientModel):
                     "id %(client)s and the access packages %(packages)s.",
                     system=system.id,
                     client=settings.client_id,
-                    packages=", ".join(system.access_packages),
+                    packages=client._altinn_package_names(system.access_packages),
                 )
             )
             post_note(client, self.env._("%(user)s: %(message)s", user=self.env.user.name, message=message))

@@ -15,18 +15,34 @@ const PERSON = "30014500525";
 const PASSWORD = "Brukerpassord-1";
 const SYSTEM_ID = "955044";
 const EMULATOR_COOKIE = "prisolve_altinn_emulator";
+// A cut-off betalingsinformasjon XML (base64, URI-encoded), prepared by tests/test_tour.py.
+const DAMAGED_FILE_COOKIE = "prisolve_altinn_damaged_file";
+const DAMAGED_FILE_NAME = "betalingsinformasjon.xml";
 const SCREENSHOT_SIGNAL = "prisolve_altinn:screenshot:";
 const TEXTS_SIGNAL = "prisolve_altinn:texts:";
 
-function emulatorUrl() {
+function readCookie(name) {
     const cookie = document.cookie
         .split(";")
         .map((part) => part.trim())
-        .find((part) => part.startsWith(`${EMULATOR_COOKIE}=`));
+        .find((part) => part.startsWith(`${name}=`));
     if (!cookie) {
-        throw new Error(`no ${EMULATOR_COOKIE} cookie: start this tour from tests/test_tour.py`);
+        throw new Error(`no ${name} cookie: start this tour from tests/test_tour.py`);
     }
-    return decodeURIComponent(cookie.slice(EMULATOR_COOKIE.length + 1));
+    return decodeURIComponent(cookie.slice(name.length + 1));
+}
+
+function emulatorUrl() {
+    return readCookie(EMULATOR_COOKIE);
+}
+
+/** Choose ``file`` in a file input, as the browser's file picker does, and let the field read it. */
+function chooseFile(input, file) {
+    // Odoo's tour helpers have no file upload: the picker's result is a FileList, made by a DataTransfer.
+    const transfer = new DataTransfer();
+    transfer.items.add(file);
+    input.files = transfer.files;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
 }
 
 function sleep(ms) {
@@ -540,6 +556,11 @@ registry.category("web_tour.tours").add("prisolve_altinn_update_from_altinn", {
                 if (!lines.length) {
                     throw new Error("the journal entry shows no lines");
                 }
+                // The router writes the record's id into the URL a moment after the form shows.
+                const deadline = Date.now() + 5000;
+                while (!/\/\d+$/.test(window.location.pathname) && Date.now() < deadline) {
+                    await sleep(50);
+                }
                 const id = Number(window.location.pathname.split("/").pop());
                 const files = await rpc("/web/dataset/call_kw/ir.attachment/search_read", {
                     model: "ir.attachment",
@@ -554,6 +575,99 @@ registry.category("web_tour.tours").add("prisolve_altinn_update_from_altinn", {
                     throw new Error(`a voucher's name holds a colon: ${JSON.stringify(files)}`);
                 }
                 await screenshot("move");
+            },
+        },
+        // A damaged file uploaded by hand: a Norwegian sentence that says what to do, counted as failed.
+        {
+            content: "Open the apps menu",
+            trigger: ".o_navbar_apps_menu button",
+            run: "click",
+        },
+        {
+            content: "Open Accounting",
+            trigger: ".o-dropdown--menu .o_app[data-menu-xmlid='account.menu_finance']",
+            run: "click",
+        },
+        {
+            content: "Open the Altinn menu",
+            trigger: ".o_menu_sections button[data-menu-xmlid='prisolve_altinn.menu_altinn_root']",
+            run: "click",
+        },
+        {
+            content: "Last opp filer",
+            trigger: ".dropdown-item[data-menu-xmlid='prisolve_altinn.menu_altinn_upload']:contains(Last opp filer)",
+            run: "click",
+        },
+        {
+            content: "Choose a cut-off betalingsinformasjon XML",
+            trigger: ".modal div[name=file] input[type=file]:not(:visible)", // the picker's input is hidden
+            run() {
+                const bytes = Uint8Array.from(atob(readCookie(DAMAGED_FILE_COOKIE)), (c) => c.charCodeAt(0));
+                chooseFile(this.anchor, new File([bytes], DAMAGED_FILE_NAME, { type: "text/xml" }));
+            },
+        },
+        {
+            content: "The file is read into the dialog",
+            trigger: ".modal div[name=file] .o_clear_file_button",
+            run() {
+                const name = this.anchor.closest("div[name=file]").querySelector("input.o_input").value;
+                if (name !== DAMAGED_FILE_NAME) {
+                    throw new Error(`the dialog holds "${name}", not the chosen file`);
+                }
+            },
+        },
+        {
+            content: "Importer",
+            trigger: ".modal button[name=action_import]",
+            run: "click",
+        },
+        {
+            content: "The document says in Norwegian that the file is damaged and what to do; the parser's words for support",
+            trigger: ".o_form_view:not(:has(.modal)) .alert-danger div[name=error]",
+            async run() {
+                const [headline, details] = this.anchor.textContent.trim().split("\n");
+                if (!headline.startsWith("Filen er skadet eller avkortet") || !headline.includes("last den ned på nytt")) {
+                    throw new Error(`a damaged file is not explained: "${headline}"`);
+                }
+                if (headline.includes("line") || !details?.startsWith("Detaljer for brukerstøtte: ")) {
+                    throw new Error(`the parser's words are not on the details line: "${this.anchor.textContent}"`);
+                }
+                const state = document.querySelector(".o_form_view .o_arrow_button_current")?.dataset.value;
+                if (state !== "failed") {
+                    throw new Error(`the damaged file's document is "${state}", not failed`);
+                }
+                reportTexts("upload_damaged", document.querySelector(".o_form_view .o_form_sheet_bg"));
+                await screenshot("upload_damaged");
+            },
+        },
+        {
+            content: "Open the Altinn menu",
+            trigger: ".o_menu_sections button[data-menu-xmlid='prisolve_altinn.menu_altinn_root']",
+            run: "click",
+        },
+        {
+            content: "Hentelogg",
+            trigger: ".dropdown-item[data-menu-xmlid='prisolve_altinn.menu_altinn_fetch_log']",
+            run: "click",
+        },
+        {
+            content: "The upload is logged as failed, with one failed file",
+            trigger: ".o_action_manager .o_list_view .o_data_row td[name=failed_count]",
+            async run() {
+                const list = this.anchor.closest(".o_list_view");
+                const row = list.querySelector(".o_data_row"); // newest first
+                const cell = (name) => row.querySelector(`td[name=${name}]`).textContent.trim();
+                const seen = { trigger: cell("trigger"), new: cell("new_count"), failed: cell("failed_count") };
+                seen.outcome = cell("outcome");
+                const expected = { trigger: "Opplasting", new: "1", failed: "1", outcome: "Feilet" };
+                if (JSON.stringify(seen) !== JSON.stringify(expected)) {
+                    throw new Error(`the upload's log line reads ${JSON.stringify(seen)}`);
+                }
+                if (!cell("message").includes("Filen er skadet eller avkortet")) {
+                    throw new Error(`the log does not say the file is damaged: "${cell("message")}"`);
+                }
+                reportTexts("fetch_log", list);
+                await screenshot("fetch_log");
             },
         },
     ],
