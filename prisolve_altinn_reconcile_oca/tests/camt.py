@@ -90,3 +90,24 @@ def camt053(iban, bookings, *, statement_id="STMT-1", opening=Decimal("1000000.0
     </Stmt>
   </BkToCstmrStmt>
 </Document>""".encode()
+
+
+# The company's account at a Norwegian bank, as the CAMT files name it.
+IBAN = "NO9386011117947"
+
+
+def bank_journal(company):
+    """The bank journal of ``company``'s account ``IBAN`` (the one the statements are imported into)."""
+    return (
+        company.env["account.journal"]
+        .sudo()
+        .create(
+            {
+                "name": "DNB driftskonto",
+                "code": "DNB",
+                "type": "bank",
+                "company_id": company.id,
+                "bank_acc_number": IBAN,
+            }
+        )
+    )

@@ -26,9 +26,8 @@ from odoo.addons.prisolve_altinn.tests.booking_common import (
 )
 from odoo.addons.prisolve_altinn.tests.common import ORG_OWN
 
-from .camt import Booking, camt053
+from .camt import IBAN, Booking, bank_journal, camt053
 
-IBAN = "NO9386011117947"
 KID_1, KID_2 = ADVANCE_KID_1, ADVANCE_KID_2
 REFUND_KID = make_kid_mod10(f"{ORG_OWN}7700")
 
@@ -38,19 +37,7 @@ class KidMatchingCommon(BookingCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.company.sudo().altinn_post_certain = True
-        cls.bank = (
-            cls.env["account.journal"]
-            .sudo()
-            .create(
-                {
-                    "name": "DNB driftskonto",
-                    "code": "DNB",
-                    "type": "bank",
-                    "company_id": cls.company.id,
-                    "bank_acc_number": IBAN,
-                }
-            )
-        )
+        cls.bank = bank_journal(cls.company)
 
     def book_notice(self):
         """The advance tax for 2025: two instalments of 60 000, each with its KID, posted (certain)."""

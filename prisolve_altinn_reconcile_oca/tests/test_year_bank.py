@@ -16,9 +16,8 @@ from odoo.addons.prisolve_altinn.tests.booking_common import BookingCommon, clai
 from odoo.addons.prisolve_altinn.tests.common import ORG_OWN
 from odoo.addons.prisolve_altinn.tests.test_booking_year import Year
 
-from .camt import Booking, camt053
+from .camt import IBAN, Booking, bank_journal, camt053
 
-IBAN = "NO9386011117947"
 # Debit minus credit at year end: the VAT terms, advance tax and settlement as in the year scenario; on 2400
 # only the restskatt the last claims list shows open; the refund received.
 EXPECTED = {
@@ -88,19 +87,7 @@ class TestYearWithTheBank(BookingCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.company.sudo().altinn_post_certain = True
-        cls.bank = (
-            cls.env["account.journal"]
-            .sudo()
-            .create(
-                {
-                    "name": "DNB driftskonto",
-                    "code": "DNB",
-                    "type": "bank",
-                    "company_id": cls.company.id,
-                    "bank_acc_number": IBAN,
-                }
-            )
-        )
+        cls.bank = bank_journal(cls.company)
 
     def ledger_by_hand(self):
         """What the accountant posted: Odoo's VAT closing of each term and the year-end accrual."""
