@@ -21,6 +21,8 @@ speedup=<sequential/parallel>`` (targets at a pool of 8: ratio <= 1.5, speedup >
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import itertools
 import json
 import logging
 import os
@@ -35,6 +37,24 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 FIRM = "310478717"  # the emulator's accounting firm, with its approved client system user
+
+
+def _org_number_valid():
+    """The protocol layer's MOD11 check, loaded from its file (the addon's package imports Odoo)."""
+    spec = importlib.util.spec_from_file_location(
+        "prisolve_identifiers", ROOT / "prisolve_altinn" / "altinn" / "identifiers.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.org_number_valid
+
+
+def client_org_numbers(first_digit, count):
+    """``count`` organisation numbers starting with ``first_digit`` that pass MOD11: Odoo and Dialogporten
+    refuse the others."""
+    valid = _org_number_valid()
+    numbers = (f"{first_digit}{n:08d}" for n in itertools.count())
+    return list(itertools.islice((number for number in numbers if valid(number)), count))
 
 
 def parse_args():
@@ -199,7 +219,7 @@ def main():
     registry = odoo.modules.registry.Registry(args.database)
     from odoo.addons.prisolve_altinn.services import fetch
 
-    clients = [f"4{n:08d}" for n in range(args.clients)]
+    clients = client_org_numbers(4, args.clients)
     emulator = Emulator()
     try:
         agent = prepare_emulator(emulator, clients, args.dialogs, args.latency_ms)

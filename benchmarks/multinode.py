@@ -132,7 +132,7 @@ def main():
     emulator = prefork.Emulator()
     results = []
     try:
-        clients = [f"6{n:08d}" for n in range(args.clients)]
+        clients = prefork.client_org_numbers(6, args.clients)
         prefork.prepare(
             args.config,
             args.database,

@@ -26,7 +26,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from fetch_fanout import FIRM, Emulator, prepare_emulator  # noqa: E402
+from fetch_fanout import FIRM, Emulator, client_org_numbers, prepare_emulator  # noqa: E402, F401
 
 FETCH_XMLID = "prisolve_altinn.ir_cron_altinn_fetch"
 FETCH_LOCK = 0x50414631  # services/fetch.py FETCH_LOCK

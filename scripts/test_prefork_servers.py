@@ -28,7 +28,7 @@ def test_two_prefork_servers_fetch_every_company_exactly_once(tmp_path):
             config,
             template,
             database,
-            [f"5{n:08d}" for n in range(COMPANIES)],
+            prefork.client_org_numbers(5, COMPANIES),
             2,
             50,
             emulator,
