@@ -131,12 +131,13 @@ def prepare_emulator(emulator, clients, dialogs, latency_ms):
     return agent
 
 
-def prepare_odoo(env, emulator, agent, clients):
+def use_emulator_client(env, emulator, name):
+    """The installation's Maskinporten client: the emulator's vendor (any other custom one archived)."""
     vendor = emulator.control("GET", "/altinn3/vendor")
     env["altinn.maskinporten.client"].search([("environment", "=", "custom")]).write({"active": False})
     env["altinn.maskinporten.client"].create(
         {
-            "name": "Benchmark (emulator)",
+            "name": name,
             "environment": "custom",
             "client_id": vendor["client_id"],
             "key_id": vendor["kid"],
@@ -145,9 +146,14 @@ def prepare_odoo(env, emulator, agent, clients):
             "vendor_org_number": vendor["vendor_org"],
         }
     )
-    firm = env["res.partner"].create(
-        {"name": f"Benchmark firm {time.strftime('%H%M%S')}", "is_company": True, "company_registry": FIRM}
-    )
+    # Nothing else may be fetched by the run's scheduled fetch.
+    env["res.company"].search([("altinn_fetch_ready", "=", True)]).write({"altinn_transport": "upload"})
+
+
+def firm_with_clients(env, emulator, agent, name, clients):
+    """An accounting firm on the emulator's approved client system user ``agent``, and its ``clients``
+    (organisation numbers) as companies on Altinn 3; returns the companies."""
+    firm = env["res.partner"].create({"name": name, "is_company": True, "company_registry": FIRM})
     firm.altinn_agent_system_user_id = env["altinn.system.user"].create(
         {
             "kind": "agent",
@@ -157,9 +163,7 @@ def prepare_odoo(env, emulator, agent, clients):
             "state": "approved",
         }
     )
-    # Nothing else may be fetched by the benchmark's scheduled fetch.
-    env["res.company"].search([("altinn_fetch_ready", "=", True)]).write({"altinn_transport": "upload"})
-    companies = env["res.company"].create(
+    return env["res.company"].create(
         [
             {
                 "name": f"Klient {org}",
@@ -172,6 +176,11 @@ def prepare_odoo(env, emulator, agent, clients):
             for org in clients
         ]
     )
+
+
+def prepare_odoo(env, emulator, agent, clients):
+    use_emulator_client(env, emulator, "Benchmark (emulator)")
+    companies = firm_with_clients(env, emulator, agent, f"Benchmark firm {time.strftime('%H%M%S')}", clients)
     env.cr.commit()
     return companies
 

@@ -26,7 +26,13 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from fetch_fanout import FIRM, Emulator, client_org_numbers, prepare_emulator  # noqa: E402, F401
+from fetch_fanout import (  # noqa: E402, F401
+    Emulator,
+    client_org_numbers,
+    firm_with_clients,
+    prepare_emulator,
+    use_emulator_client,
+)
 
 FETCH_XMLID = "prisolve_altinn.ir_cron_altinn_fetch"
 FETCH_LOCK = 0x50414631  # services/fetch.py FETCH_LOCK
@@ -106,46 +112,11 @@ def _firms_and_clients(env, emulator, agent, clients, firms):
     """The installation's Maskinporten client on the emulator; ``firms`` accounting firms, each with its
     client system user (the emulator has one firm: all are its agent system user, each firm's own record,
     so one transport per firm), sharing ``clients`` between them."""
-    vendor = emulator.control("GET", "/altinn3/vendor")
-    env["altinn.maskinporten.client"].search([("environment", "=", "custom")]).write({"active": False})
-    env["altinn.maskinporten.client"].create(
-        {
-            "name": "Prefork run (emulator)",
-            "environment": "custom",
-            "client_id": vendor["client_id"],
-            "key_id": vendor["kid"],
-            "private_key_pem": vendor["private_key_pem"],
-            "system_id": vendor["system_id"],
-            "vendor_org_number": vendor["vendor_org"],
-        }
-    )
-    env["res.company"].search([("altinn_fetch_ready", "=", True)]).write({"altinn_transport": "upload"})
+    use_emulator_client(env, emulator, "Prefork run (emulator)")
     share = -(-len(clients) // firms)
     for number, first in enumerate(range(0, len(clients), share)):
-        firm = env["res.partner"].create(
-            {"name": f"Regnskapsfirma {number + 1}", "is_company": True, "company_registry": FIRM}
-        )
-        firm.altinn_agent_system_user_id = env["altinn.system.user"].create(
-            {
-                "kind": "agent",
-                "partner_id": firm.id,
-                "org_number": FIRM,
-                "external_ref": agent["external_ref"],
-                "state": "approved",
-            }
-        )
-        env["res.company"].create(
-            [
-                {
-                    "name": f"Klient {org}",
-                    "altinn_org_number": org,
-                    "altinn_transport": "altinn3",
-                    "altinn_environment": "custom",
-                    "altinn_base_url": emulator.url,
-                    "altinn_firm_id": firm.id,
-                }
-                for org in clients[first : first + share]
-            ]
+        firm_with_clients(
+            env, emulator, agent, f"Regnskapsfirma {number + 1}", clients[first : first + share]
         )
 
 
