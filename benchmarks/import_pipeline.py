@@ -6,7 +6,7 @@ The database must have ``prisolve_altinn`` installed and l10n_no available; the 
 addons path with this repository. The script ADDS a company "Altinn benchmark <time>" with the Norwegian
 chart and its documents and entries to that database (use a throwaway copy).
 
-Pipeline = what production does with fetched items: ``altinn.document._altinn_record_items`` (the wizard's
+Pipeline = what production does with fetched items: ``services.recording.record_items`` (the wizard's
 step inside the SMS session: ledger rows + files, one transaction), then the scheduled action
 ``_cron_altinn_process`` (parse, book, commit per batch). The items are VAT payment notices
 (betalingsinformasjon XML + the receipt PDF), each giving one draft entry of two lines.
@@ -139,6 +139,8 @@ class Bench:
 
     def pipeline(self, count):
         """Record ``count`` new items as the person's wizard does, then run the scheduled booking."""
+        from odoo.addons.prisolve_altinn.services import recording
+
         start, self.next_number = self.next_number, self.next_number + count
         with self.registry.cursor() as cr:
             queries = cr.sql_log_count
@@ -150,7 +152,7 @@ class Bench:
                 .with_company(company)
                 .with_context(mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True)
             )
-            new, _known, failures = documents._altinn_record_items(company, items(start, count))
+            new, _known, failures = recording.record_items(documents, company, items(start, count))
             new_ids = new.ids
             cr.commit()
             self.env(cr)["altinn.document"]._cron_altinn_process(

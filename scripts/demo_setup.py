@@ -61,7 +61,7 @@ cron = env.ref("prisolve_altinn.ir_cron_altinn_process", raise_if_not_found=Fals
 if cron:
     cron.method_direct_trigger()
 else:
-    env["altinn.document"].search([("state", "=", "new")])._altinn_process()
+    env["altinn.document"]._cron_altinn_process()
 env.cr.commit()
 
 print("\nOppdater i Odoo:")

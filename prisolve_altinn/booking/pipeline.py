@@ -2,8 +2,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Parse and book ledger documents: every document in one batch, or one by one when the batch fails.
 
-``process(documents)`` is what ``altinn.document._altinn_process()`` runs: each document ends imported,
-duplicate, to read (a letter) or failed with its error; one document's failure never stops the others.
+``book_documents`` is the one way documents are booked (the booking cron, the hand-over after a fetch, the
+Book button): in the company's language, every document ends imported, duplicate, to read (a letter) or
+failed with its error, and the responsible person hears of failures and letters. ``process`` holds the one
+"together, then one by one" fallback: one document's failure never stops the others, and a document
+another transaction holds is left for a later run.
 """
 
 import logging
@@ -16,7 +19,8 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..altinn.parsers import DOC_MVA_RETURN, DOC_OTHER, DOC_VAT_PAYMENT, ParseError, parse_files
 from ..models.altinn_account_map import AltinnBookingRefusal
-from ..services.texts import company_lang, render
+from ..services import failures
+from ..services.texts import in_company_lang, render
 from .batch import BookingBatch
 from .context import Booking, Outcome, summary_of
 from .registry import booker
@@ -28,24 +32,73 @@ def bookable(documents):
     return documents.filtered(lambda d: d.state in ("new", "failed") and not d.incomplete)
 
 
+def book_documents(documents):
+    """Book these documents of one company as one batch, in the company's language; each document's
+    failure stays on it and reaches the responsible person, and each letter gets its "read the letter"
+    activity. Returns the documents left for a later run (another transaction held them)."""
+    company = documents.company_id
+    company.ensure_one()
+    documents = in_company_lang(documents, company)
+    retried = documents.filtered(lambda d: d.state == "failed")
+    later = process(documents)
+    fixed = (retried - later).filtered(lambda d: d.state != "failed")
+    failures.resolve(fixed, failures.BOOKING, documents.env._("Booked after a new try."))
+    after_booking(documents - later)
+    return later
+
+
 def process(documents):
-    """Book ``documents`` (new or failed, complete): together, else one by one."""
+    """Book ``documents`` (those new or failed, complete): together, else one by one. Returns the
+    documents left for a later run: another transaction changed them meanwhile (serialization failure,
+    deadlock), nothing wrong with them."""
     todo = bookable(documents)
     if len(todo) > 1:
         try:
             with todo.env.cr.savepoint():
                 book_together(todo)
-            return
-        except TransactionRollbackError:
-            raise  # a concurrent transaction: the caller leaves these documents for a later run
-        except Exception:
-            _logger.warning(
+            return todo.browse()
+        except Exception as exc:
+            _logger.log(
+                logging.INFO if isinstance(exc, TransactionRollbackError) else logging.WARNING,
                 "Altinn: a batch of %s documents failed as a whole; booking them one by one",
                 len(todo),
-                exc_info=True,
+                exc_info=not isinstance(exc, TransactionRollbackError),
             )
+    later = todo.browse()
     for doc in todo:
-        process_one(doc)
+        try:
+            process_one(doc)
+        except TransactionRollbackError:
+            _logger.info("Altinn document %s: concurrent update, left for the next run", doc.id)
+            later |= doc
+    return later
+
+
+def after_booking(documents):
+    """A document still new was not handled by booking: fail it (visibly) instead of retrying it forever;
+    then tell the responsible person about every failure and every letter to read."""
+    documents.filtered(lambda d: d.state == "to_read")._altinn_ask_to_read()
+    untouched = documents.filtered(lambda d: d.state == "new")
+    if untouched:
+        untouched.write(
+            {
+                "state": "failed",
+                "error": documents.env._(
+                    "The document was not processed. Open it and click Book to try again."
+                ),
+            }
+        )
+    users = {}
+    for document in documents.filtered(lambda d: d.state == "failed"):
+        key = (document.company_id.id, document.create_uid.id)
+        if key not in users:
+            users[key] = failures.responsible_user(document.company_id, document)
+        failures.report(
+            document,
+            failures.BOOKING,
+            [document.error or documents.env._("The document could not be booked.")],
+            users[key],
+        )
 
 
 def book_together(documents):
@@ -58,7 +111,7 @@ def book_together(documents):
     parsed = prefetch(documents, batch)
     # What others compute from first: a settlement reads the advance tax planned in the same batch.
     for doc in sorted(documents, key=lambda d: (_priority(parsed.get(d.id)), d.id)):
-        doc._altinn_plan(batch)
+        plan(doc, batch)
     batch.flush()
 
 
@@ -73,7 +126,7 @@ def prefetch(documents, batch):
     parsed_by_id = {}
     for doc in documents:
         try:
-            parsed = doc._altinn_parsed(batch)
+            parsed = parsed_files(doc, batch)
         except Exception:  # planning the document reports it
             continue
         parsed_by_id[doc.id] = parsed
@@ -101,13 +154,13 @@ def process_one(doc):
     batch = BookingBatch(doc.env)
     try:
         with doc.env.cr.savepoint():
-            doc._altinn_plan(batch)
+            plan(doc, batch)
             batch.flush()
     except pg_errors.UniqueViolation:
         # Another run booked the same debt at the same moment; booking again shows it as a duplicate.
         set_failed(
             doc,
-            _in_company_lang(doc)._(
+            in_company_lang(doc, doc.company_id).env._(
                 "The same claim was being booked by another process at "
                 "the same time. Book this document again."
             ),
@@ -119,13 +172,11 @@ def process_one(doc):
         _logger.warning("Altinn document %s could not be booked", doc.id, exc_info=True)
         set_failed(
             doc,
-            _in_company_lang(doc)._("The document could not be booked: %(error)s", error=exc),
+            in_company_lang(doc, doc.company_id).env._(
+                "The document could not be booked: %(error)s", error=exc
+            ),
             **_planned_type(batch, doc),
         )
-
-
-def _in_company_lang(doc):
-    return doc.with_context(lang=company_lang(doc.company_id)).env
 
 
 def _planned_type(batch, doc):
@@ -136,10 +187,10 @@ def _planned_type(batch, doc):
 def plan(doc, batch):
     """Parse ``doc`` and plan its booking in ``batch``; a refusal is planned as its failure."""
     doc.ensure_one()
-    env = batch.memo(("env", doc.company_id.id), lambda: _in_company_lang(doc))
+    env = batch.memo(("env", doc.company_id.id), lambda: in_company_lang(doc, doc.company_id).env)
     lang = env.lang
     try:
-        parsed = doc._altinn_parsed(batch)
+        parsed = parsed_files(doc, batch)
     except ParseError as exc:
         batch.set_values(doc, failed_vals(render(env, exc.message, lang)))
         return
@@ -159,7 +210,7 @@ def plan(doc, batch):
     )
     mark = batch.mark()
     try:
-        vals = doc._altinn_book(batch, parsed)
+        vals = book(doc, batch, parsed)
     except (AltinnBookingRefusal, UserError, ValidationError) as exc:
         batch.discard(mark)
         batch.set_values(doc, failed_vals(exc.args[0], parsed.doc_type, summary))
@@ -259,7 +310,7 @@ def book(doc, batch, parsed):
 def unsent_vals(doc, batch, parsed):
     """A form Altinn holds as a draft that was never sent: a draft, not a return. Nothing is booked and no
     VAT check is made; the submitted return of the same period replaces it (``replace_drafts``)."""
-    env = batch.memo(("env", doc.company_id.id), lambda: _in_company_lang(doc))
+    env = batch.memo(("env", doc.company_id.id), lambda: in_company_lang(doc, doc.company_id).env)
     submitted = _submitted_returns(doc, batch, parsed)
     if submitted:
         return {"state": "replaced", "booking_note": _replaced_note(env, submitted[0]), "vat_checked": False}
@@ -340,7 +391,7 @@ def replace_drafts(doc, batch, parsed):
         and vals.get("state") == "unsent"
         and _is_return_of(vals, DOC_MVA_RETURN, parsed.period_start, parsed.period_end)
     )
-    env = batch.memo(("env", doc.company_id.id), lambda: _in_company_lang(doc))
+    env = batch.memo(("env", doc.company_id.id), lambda: in_company_lang(doc, doc.company_id).env)
     for draft in drafts:
         note = _replaced_note(env, doc)
         batch.set_values(draft, {"state": "replaced", "booking_note": note})

@@ -15,6 +15,7 @@ from ..exceptions import NOT_NOW, AltinnUserError, title_of
 from ..providers import provider_for
 from ..providers.base import LEVEL_COMPANY, LEVEL_FIRM, AltinnAccess
 from ..services import fetch as fetch_service
+from ..services import fetch_cron
 
 ALTINN_URLS = {
     "production": "https://www.altinn.no",
@@ -547,7 +548,7 @@ class ResCompany(models.Model):
     @api.model
     def _cron_altinn_fetch(self, time_budget=None, pool_size=None):
         """Scheduled action: fetch every company that needs no person (Altinn 3, approved system user)."""
-        return fetch_service.run_cron(self.env, time_budget=time_budget, pool_size=pool_size)
+        return fetch_cron.run_cron(self.env, time_budget=time_budget, pool_size=pool_size)
 
     # ------------------------------------------------------------------
     # Actions

@@ -1,66 +1,37 @@
 """The fetch service: one way to fetch a company, for the wizard, the upload and the scheduled fetch.
 
-    provider.transport ─▶ transport.fetch ─▶ altinn.document._altinn_record_items ─▶ sync point
-                                                              └─▶ FetchResult ─▶ company, fetch log, failures
+    provider.transport ─▶ transport.fetch ─▶ services/recording.record_items ─▶ sync point
+                                                      └─▶ FetchResult ─▶ company, fetch log, failures
 
 Each company runs in its own savepoint: an error of one company (Altinn's, a bug) never stops the others,
 and the items recorded before a transport broke off stay recorded. The references the ledger already holds
 complete are passed to the transport, which need not download them again. The sync point moves in one
 place (``move_sync_point``). Companies that share credentials (one SMS session, one firm's client system
-user) share one transport.
-
-The scheduled fetch claims companies with ``FOR UPDATE SKIP LOCKED`` and records the attempt (committed)
-before it fetches them; each claimed company is held by a session-level advisory lock until it is
-recorded, so workers of any number of servers split the companies, and a worker killed mid-company loses
-only that company's uncommitted work (its sync point did not move either): PostgreSQL drops the dead
-session's locks and the next run of any server takes its open claims, after the companies nobody tried
-yet (one that kills every worker cannot starve the others). Each call stays inside the limits of the
-server that runs it (``runtime.call_budget``). For an accounting firm with many clients, the clients' items
-are downloaded by a bounded pool of threads (network only); every ORM write stays in the cron's thread.
+user) share one transport. For an accounting firm with many clients, the clients' items are downloaded by
+a bounded pool of threads (network only); every ORM write stays in the caller's thread. The scheduled
+fetch (claims, budget, commits) is ``services/fetch_cron.py``.
 """
 
 import logging
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
-import psycopg2
-from psycopg2 import errors as pg_errors
-from psycopg2.extensions import TransactionRollbackError
-
-from odoo import fields, tools
+from odoo import fields
 from odoo.exceptions import UserError
-from odoo.modules import module as odoo_module
 from odoo.tools import SQL
 
 from ..altinn import errors as altinn_errors
 from ..altinn.types import AltinnItem
-from . import copies, failures, runtime
+from . import failures, recording
 from .handover import hand_over
 from .texts import company_lang, error_message
 
 _logger = logging.getLogger(__name__)
 
-# Altinn writes database times without an offset, in Norwegian local time.
-ALTINN_TZ = ZoneInfo("Europe/Oslo")
 TRIGGERS = ("wizard", "cron", "upload")
 # First unattended fetch of a company: this far back (the ledger skips what it already has).
 FIRST_FETCH_DAYS = 365
-# A company the scheduled fetch tried less than this ago waits for the next round.
-DEFAULT_MIN_AGE_MINUTES = 10
-# Seconds of work per call in threaded mode (tests, one process); a prefork worker's call ends by its
-# server's limits instead (``runtime.call_budget``). The cron runner calls again at once while companies
-# remain.
-DEFAULT_TIME_BUDGET = 240
-# Threads downloading a firm's clients at once, and companies claimed per round: a round ends when its
-# last company is recorded, so a round of many times the pool keeps the threads busy; a worker killed
-# mid-round sends at most this many companies to the back of the queue (none is lost).
-DEFAULT_POOL_SIZE = 8
-DEFAULT_CLAIM_SIZE = 32
-# The advisory lock class of a claimed company (``pg_try_advisory_lock(FETCH_LOCK, company id)``), held by
-# the claiming session until the company is recorded: when the worker dies, PostgreSQL frees it at once.
-FETCH_LOCK = 0x50414631  # "PAF1"
 # Errors that go away by themselves: an activity only once they have lasted this long.
 TRANSIENT_GRACE = timedelta(hours=24)
 # Dialogporten keeps a system user's authorized parties for 15 minutes (dialogporten
@@ -86,17 +57,6 @@ MISSING_RETRY_BATCH = 20
 MISSING_RETRY_LIMIT = 48
 
 
-def to_utc_naive(value):
-    """A datetime from a transport as Odoo stores it (naive UTC); naive input is Altinn local time."""
-    if not value:
-        return False
-    if not isinstance(value, datetime):  # a date
-        return datetime(value.year, value.month, value.day)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=ALTINN_TZ)
-    return value.astimezone(timezone.utc).replace(tzinfo=None)
-
-
 def guarded(items, errors):
     """Yield from a transport's iterator; a failure ends it and lands in ``errors``.
 
@@ -109,21 +69,6 @@ def guarded(items, errors):
     except Exception as exc:  # an untranslated transport failure must not lose the items already recorded
         _logger.warning("Altinn fetch stopped by %s", exc.__class__.__name__, exc_info=True)
         errors.append(exc)
-
-
-def can_commit():
-    """Commit per company in a real cron run only; a test's transaction is rolled back."""
-    return not tools.config["test_enable"] and not odoo_module.current_test
-
-
-def commit(env):
-    """Keep what is done so far (real cron run). The cache stays: recording already drops each chunk of
-    documents and files from it (memory stays flat), and what the fetch reads again (companies, system
-    users, partners) is the same for the whole call."""
-    if can_commit():
-        env.cr.commit()  # pylint: disable=invalid-commit
-    else:
-        env.flush_all()
 
 
 @dataclass
@@ -340,7 +285,7 @@ def _plan(company, since, until):
     now = fields.Datetime.now()
     start = since or company.sudo().altinn_synced_until or now - timedelta(days=FIRST_FETCH_DAYS)
     end = until or now
-    known = company.env["altinn.document"]._altinn_known_references(company)
+    known = recording.known_references(company)
     system_user = company._altinn_resolve().system_user if company.altinn_transport == "altinn3" else None
     return Plan(
         company.altinn_org_number,
@@ -412,7 +357,7 @@ def fetch_company(
                 items = guarded(items, errors)
             else:
                 items, errors = download.items, list(download.errors)
-            new, known_docs, result.failures = documents._altinn_record_items(company, items)
+            new, known_docs, result.failures = recording.record_items(documents, company, items)
             result.new_ids, result.known_ids = new.ids, known_docs.ids
             if not errors and trigger != "upload" and plan.moves_sync_point:
                 marker = download.marker if download is not None else transport.sync_marker(reportee)
@@ -460,7 +405,7 @@ def retry_missing_files(documents, company, transport, exclude=(), only=None):
                     "missing_retry_count": doc.missing_retry_count + 1,
                 }
                 if isinstance(item, AltinnItem):
-                    if doc._altinn_add_late_files(item):
+                    if recording.add_late_files(doc, item):
                         completed.append(doc.id)
                         rebook |= doc.filtered(lambda d: d.state == "new")
                     if doc.has_missing_files:
@@ -680,200 +625,3 @@ def _advice(company, error):
     if isinstance(error, UserError):
         return ""
     return _("Nothing was lost: the next scheduled run tries again. If this persists, contact support.")
-
-
-# ----------------------------------------------------------------------
-# The scheduled fetch
-# ----------------------------------------------------------------------
-def run_cron(env, *, time_budget=None, pool_size=None, min_age_minutes=None, claim_size=None):
-    """Fetch every company that needs no person, as many rounds as this call's budget allows.
-
-    Each round claims up to ``claim_size`` due companies (row-locked while claimed, skipping those another
-    worker holds; each then held by an advisory lock of this session until it is recorded), records the
-    attempt and commits; then fetches them, committing after each company; then hands the new documents
-    to booking. The budget is the server's (``runtime.call_budget``: in prefork, what the watchdog and the
-    CPU limit leave of the worker's loop; ``prisolve_altinn.fetch_time_budget`` can only shorten it).
-    Companies claimed but not started when it ends are released at once, and so are those of a worker
-    that dies: PostgreSQL drops a dead session's locks, and a company whose claim is still open is due
-    for the next run of any server. Reports progress so Odoo calls again while companies remain, and asks
-    for the job again when the budget ends first. Returns the results of this call.
-    """
-    params = env["ir.config_parameter"].sudo()
-    configured = time_budget or _int_param(params, "prisolve_altinn.fetch_time_budget", 0) or None
-    budget = runtime.call_budget(configured, DEFAULT_TIME_BUDGET)
-    pool_size = pool_size or _int_param(params, "prisolve_altinn.fetch_pool_size", DEFAULT_POOL_SIZE)
-    claim_size = claim_size or _int_param(params, "prisolve_altinn.fetch_claim_size", DEFAULT_CLAIM_SIZE)
-    min_age = timedelta(minutes=min_age_minutes if min_age_minutes is not None else DEFAULT_MIN_AGE_MINUTES)
-    # Due: tried before this call began, less ``min_age``, or claimed by a worker that did not finish it;
-    # a company is taken once per call.
-    threshold = fields.Datetime.now() - min_age
-    Company = env["res.company"].sudo()
-    results, taken, held, transports = [], [], [], {}
-    stopped = woken = False
-    try:
-        while True:
-            if not budget.allows():
-                stopped = True
-                break
-            claimed = claim(env, claim_size, threshold, taken, held)
-            taken += claimed
-            if not claimed:
-                break
-            if not woken and _count_due(env, threshold, taken):
-                # More than this round: idle cron workers of every server join (copies of this action).
-                copies.wake_others(env, copies.FETCH_CRON)
-                woken = True
-            commit(env)  # the attempt is kept even if this worker dies while it fetches
-            new_ids, finished = [], []
-            for group in _session_groups(Company.browse(claimed)):
-                for result in _fetch_group(
-                    group, None, None, None, "cron", None, pool_size, budget=budget, transports=transports
-                ):
-                    results.append(result)
-                    new_ids += result.new_ids
-                    finished.append(result.company_id)
-                    _finish_claim(env, result.company_id)
-                    commit(env)  # each company's documents are kept even if a later one is killed
-            if new_ids:
-                hand_over(env["altinn.document"].browse(new_ids))
-                commit(env)
-            _release(env, finished, held)  # recorded and committed: not due any more
-            if len(finished) < len(claimed):
-                stopped = True  # the budget ended inside the round
-                break
-            env["ir.cron"]._notify_progress(done=len(results), remaining=_count_due(env, threshold, taken))
-    finally:
-        _release_all(env, held)  # not started: free for the next run at once
-        for transport in transports.values():
-            _close(transport)
-    remaining = _count_due(env, threshold, [r.company_id for r in results])
-    env["ir.cron"]._notify_progress(done=len(results), remaining=remaining)
-    if stopped and remaining:
-        runtime.continue_soon(env)
-    _logger.info(
-        "Scheduled Altinn fetch: %s companies, %s new documents, %s with errors, %s due (%s)",
-        len(results),
-        sum(len(r.new_ids) for r in results),
-        sum(1 for r in results if r.error is not None),
-        remaining,
-        budget,
-    )
-    return results
-
-
-def _due_condition(threshold, taken):
-    return SQL(
-        "altinn_fetch_ready AND active AND id != ALL(%s) "
-        "AND (altinn_fetch_attempt_at IS NULL OR altinn_fetch_attempt_at <= %s OR altinn_fetch_claimed)",
-        list(taken),
-        threshold,
-    )
-
-
-def _held_elsewhere(env):
-    """Companies another live session holds (its claim's advisory lock): not due, whatever the row says."""
-    env.cr.execute(
-        SQL(
-            "SELECT objid::integer FROM pg_locks WHERE locktype = 'advisory' AND classid = %s "
-            "AND objsubid = 2 AND granted AND pid != pg_backend_pid()",
-            FETCH_LOCK,
-        )
-    )
-    return [row[0] for row in env.cr.fetchall()]
-
-
-def claim(env, limit, threshold, taken=(), held=None, retries=3):
-    """Lock up to ``limit`` due companies no other worker holds, take each one's advisory lock (kept in
-    ``held`` until released) and stamp the attempt and the open claim; returns their ids."""
-    held = [] if held is None else held
-    env["res.company"].flush_model(
-        ["altinn_fetch_ready", "altinn_fetch_attempt_at", "altinn_fetch_claimed", "active"]
-    )
-    query = SQL(
-        "SELECT id FROM res_company WHERE %s AND id != ALL(%s) "
-        "ORDER BY altinn_fetch_attempt_at ASC NULLS FIRST, id LIMIT %s FOR UPDATE SKIP LOCKED",
-        _due_condition(threshold, taken),
-        _held_elsewhere(env) + list(held),
-        limit,
-    )
-    ids = []
-    try:
-        with env.cr.savepoint(flush=False):
-            env.cr.execute(query, log_exceptions=False)  # expected when workers overlap
-            candidates = [row[0] for row in env.cr.fetchall()]
-            if candidates:
-                # A claim whose holder is alive stays its own; a dead one's lock is free.
-                env.cr.execute(
-                    SQL(
-                        "SELECT id FROM unnest(%s::integer[]) AS id WHERE pg_try_advisory_lock(%s, id)",
-                        candidates,
-                        FETCH_LOCK,
-                    )
-                )
-                ids = [row[0] for row in env.cr.fetchall()]
-                held += ids
-            if ids:
-                env.cr.execute(
-                    SQL(
-                        "UPDATE res_company SET altinn_fetch_attempt_at = %s, altinn_fetch_claimed = TRUE "
-                        "WHERE id = ANY(%s)",
-                        fields.Datetime.now(),
-                        ids,
-                    )
-                )
-    except (pg_errors.LockNotAvailable, TransactionRollbackError):
-        # Changed by a worker that committed after our snapshot began: start a fresh snapshot and go on.
-        _logger.info("Altinn fetch: companies claimed by another worker meanwhile; claiming again")
-        _release(env, ids, held)
-        if not can_commit() or not retries:
-            return []
-        env.cr.rollback()
-        return claim(env, limit, threshold, taken, held, retries - 1)
-    env["res.company"].invalidate_model(["altinn_fetch_attempt_at", "altinn_fetch_claimed"])
-    return ids
-
-
-def _release_all(env, held):
-    """Release every claim of this call, also after an error (the session outlives the call: its
-    connection goes back to Odoo's pool)."""
-    try:
-        _release(env, list(held), held)
-    except psycopg2.Error:  # the transaction is aborted: the locks are the session's, they outlive it
-        env.cr.rollback()
-        _release(env, list(held), held)
-
-
-def _finish_claim(env, company_id):
-    """The company's fetch is recorded: its claim closes with the same commit."""
-    env.cr.execute(
-        SQL(
-            "UPDATE res_company SET altinn_fetch_claimed = FALSE WHERE id = %s AND altinn_fetch_claimed",
-            company_id,
-        )
-    )
-
-
-def _release(env, ids, held):
-    """Let other sessions claim ``ids`` (advisory locks are the session's, not the transaction's)."""
-    ids = [company_id for company_id in ids if company_id in held]
-    if not ids:
-        return
-    env.cr.execute(SQL("SELECT pg_advisory_unlock(%s, id) FROM unnest(%s::integer[]) AS id", FETCH_LOCK, ids))
-    for company_id in ids:
-        held.remove(company_id)
-
-
-def _count_due(env, threshold, taken):
-    env["res.company"].flush_model(
-        ["altinn_fetch_ready", "altinn_fetch_attempt_at", "altinn_fetch_claimed", "active"]
-    )
-    env.cr.execute(SQL("SELECT count(*) FROM res_company WHERE %s", _due_condition(threshold, taken)))
-    return env.cr.fetchone()[0]
-
-
-def _int_param(params, key, default):
-    try:
-        value = int(params.get_param(key) or 0)
-    except (TypeError, ValueError):
-        return default
-    return value if value > 0 else default

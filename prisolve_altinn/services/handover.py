@@ -5,7 +5,8 @@ happens in the background: the booking cron is triggered at once. Without an act
 the caller asks for it, the documents are booked here, the way the cron books a batch.
 """
 
-PROCESS_CRON = "prisolve_altinn.ir_cron_altinn_process"
+from ..booking.pipeline import book_documents
+from .copies import PROCESS_CRON
 
 
 def hand_over(documents, inline=False):
@@ -17,6 +18,5 @@ def hand_over(documents, inline=False):
         cron.sudo()._trigger()
         return "scheduled"
     for company in documents.company_id:
-        batch = documents.filtered(lambda d, c=company: d.company_id == c)
-        batch.with_company(company)._altinn_book_batch()
+        book_documents(documents.filtered(lambda d, c=company: d.company_id == c).with_company(company))
     return "booked"

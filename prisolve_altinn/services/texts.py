@@ -7,8 +7,9 @@ English-speaking administrator. Source strings stay English and are translated t
 """
 
 import ast
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import babel.dates
 import pytz
@@ -29,11 +30,24 @@ NORWEGIAN = "nb_NO"
 # as none: Odoo sets a user's zone from the browser at the first login, and a browser on a server or in a
 # container says UTC, which no Norwegian bookkeeper reads the clock in.
 ALTINN_TZ_NAME = "Europe/Oslo"
+# Altinn writes database times without an offset, in Norwegian local time.
+ALTINN_TZ = ZoneInfo(ALTINN_TZ_NAME)
 NO_ZONE = frozenset(
     f"{prefix}{name}"
     for prefix in ("", "Etc/")
     for name in ("UTC", "UCT", "GMT", "GMT0", "GMT+0", "GMT-0", "Greenwich", "Universal", "Zulu")
 )
+
+
+def to_utc_naive(value):
+    """A datetime from a transport as Odoo stores it (naive UTC); naive input is Altinn local time."""
+    if not value:
+        return False
+    if not isinstance(value, datetime):  # a date
+        return datetime(value.year, value.month, value.day)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ALTINN_TZ)
+    return value.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def local_tz(env):

@@ -11,6 +11,8 @@ from odoo.tools import format_amount
 
 from ..altinn.parsers.kid import make_kid_mod10
 from ..altinn.types import ROLE_ATTACHMENT, AltinnFile, AltinnItem
+from ..booking import pipeline
+from ..services import recording
 from ..services.texts import in_company_lang
 from .common import ORG_OTHER, ORG_OWN, NorwegianCompanyCommon
 
@@ -330,13 +332,15 @@ class BookingCommon(NorwegianCompanyCommon):
     # booking ---------------------------------------------------------------
     def record(self, *items, company=None):
         company = company or self.company
-        new, known, failures = self.Document.with_company(company)._altinn_record_items(company, list(items))
+        new, known, failures = recording.record_items(
+            self.Document.with_company(company), company, list(items)
+        )
         self.assertFalse(failures)
         return new | known
 
     def book(self, *items, company=None):
         docs = self.record(*items, company=company)
-        docs._altinn_process()
+        pipeline.process(docs)
         return docs
 
     # inspection -------------------------------------------------------------

@@ -33,6 +33,7 @@ from ..altinn import errors as altinn_errors
 from ..altinn.identifiers import org_number_valid
 from ..altinn.transport import PinChallenge, Transport
 from ..altinn.types import ROLE_ATTACHMENT, ROLE_BODY, AltinnFile, AltinnItem, FetchFailure
+from ..booking import pipeline
 from ..services import failures
 
 # Same numbers as the emulator's default data (altinn_emulator/defaults.py, altinn_emulator/altinn3/store.py).
@@ -391,7 +392,7 @@ class AltinnCommon(NorwegianCompanyCommon):
         if self.fake_seam:
             self.patch_seam(self.altinn)
         # Parsing and booking (overrides of this hook) have their own tests.
-        self.patch(type(self.env["altinn.document"]), "_altinn_process", lambda documents: documents)
+        self.patch(pipeline, "process", lambda documents: documents.browse())
 
     def patch_seam(self, altinn):
         """Replace ``res.company._altinn_transport`` with the fake, built from the resolved settings."""

@@ -16,6 +16,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
+from ..services import recording
 from .common import ORG_FIRM, ORG_FIRM_CLIENT, ORG_OWN, ORG_UNDELEGATED, Altinn3EmulatorCase
 
 
@@ -655,7 +656,7 @@ class TestAltinn3Setup(Altinn3EmulatorCase):
         self.soap_update(company)
         before = self.documents(company)
         before.alias_ids.sudo().unlink()  # as recorded before 18.0.1.2.0
-        before._altinn_backfill_references()  # what the migration does
+        recording.backfill_references(before)  # what the migration does
         references = before.alias_ids.mapped("reference")
         self.assertIn(
             "AR5276000", references

@@ -4,6 +4,7 @@ from odoo.tests import tagged
 
 from ..altinn.parsers.kid import make_kid_mod10
 from ..altinn.types import ROLE_ATTACHMENT, ROLE_BODY, AltinnFile
+from ..booking import pipeline
 from .booking_common import BookingCommon, advance_tax_xml, item, vat_payment_xml
 from .common import ORG_OTHER
 
@@ -84,7 +85,7 @@ class TestBookingAccounts(BookingCommon):
             item("bad-3", "betalingsinformasjon.xml", bad_encoding),
             item("bad-4", "betalingsinformasjon.xml", vat_payment_xml("100", org=ORG_OTHER)),
         )
-        docs._altinn_process()
+        pipeline.process(docs)
         by_ref = {doc.reference: doc for doc in docs}
         self.assertEqual(by_ref["good-1"].state, "imported", by_ref["good-1"].error)
         self.assertTrue(by_ref["good-1"].move_id)
@@ -171,7 +172,7 @@ class TestBookingNorwegian(BookingCommon):
         docs = self.record(
             item("nb-1", "forskuddsskatt.xml", advance_tax_xml([(1, "2026-02-16", 60000, KID)]))
         )
-        docs.with_context(lang="en_US")._altinn_process()
+        pipeline.process(docs.with_context(lang="en_US"))
         self.assertEqual(docs.state, "failed")
         self.assertIn("Konto 2540", docs.error)
         self.assertIn("finnes ikke i kontoplanen", docs.error)

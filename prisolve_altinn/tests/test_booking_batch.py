@@ -93,7 +93,7 @@ class TestBookingBatch(BookingCommon):
         move_creates = self.count_creates(self.Move)
         line_creates = self.count_creates(self.Line)
         line_inserts = self.count_creates(self.Line, "_altinn_insert")
-        docs._altinn_process()
+        pipeline.process(docs)
         self.assertEqual(move_creates, [4])
         self.assertEqual(line_inserts, [4])
         self.assertEqual(line_creates, [])
@@ -128,7 +128,7 @@ class TestBookingBatch(BookingCommon):
             docs.filtered(lambda d, ref=ref: d.reference == ref) for ref in ("BATCH-11-A", "BATCH-11-B")
         )
         move_creates = self.count_creates(self.Move)
-        docs._altinn_process()
+        pipeline.process(docs)
         self.assertEqual(move_creates, [3])  # found in the batch, not by a failed batch booked one by one
         self.assertEqual(first.state, "imported", first.error)
         self.assertEqual(len(first.move_ids), 1)
@@ -170,7 +170,7 @@ class TestBookingBatch(BookingCommon):
         docs = self.record(notice, claims, vat_item(20))
         notice_doc, claims_doc, vat_doc = docs
         move_creates = self.count_creates(self.Move)
-        docs._altinn_process()
+        pipeline.process(docs)
         self.assertEqual(move_creates, [3])
         self.assertEqual(notice_doc.state, "imported", notice_doc.error)
         self.assertEqual(len(notice_doc.move_ids), 1)
@@ -277,7 +277,7 @@ class TestBookingBatch(BookingCommon):
             ),
         )
         notice_doc, claims_doc = docs
-        docs._altinn_process()
+        pipeline.process(docs)
         self.assertEqual(notice_doc.state, "imported", notice_doc.error)
         self.assertEqual(claims_doc.state, "duplicate", claims_doc.error)
         self.assertFalse(claims_doc.move_ids)
@@ -289,7 +289,7 @@ class TestBookingBatch(BookingCommon):
         docs = self.record(vat_item(30), vat_item(31, org=ORG_OTHER), vat_item(32))
         before, refused, after = docs
         move_creates = self.count_creates(self.Move)
-        docs._altinn_process()
+        pipeline.process(docs)
         self.assertEqual(move_creates, [2])  # booked together, not one by one after a failed batch
         self.assertEqual(refused.state, "failed")
         self.assertIn(ORG_OTHER, refused.error)
@@ -322,7 +322,7 @@ class TestBookingBatch(BookingCommon):
             return original(batch, mark)
 
         self.patch(BookingBatch, "discard", discard)
-        docs._altinn_process()
+        pipeline.process(docs)
         self.assertEqual(discarded, [(1, 1)])  # the payment's entry and line were planned, then dropped
         self.assertEqual(move_creates, [3])
         self.assertEqual(refused.state, "failed")
@@ -359,7 +359,7 @@ class TestBookingBatch(BookingCommon):
             mute_logger("odoo.sql_db"),
             self.assertLogs(pipeline._logger.name, "WARNING") as logs,
         ):
-            docs._altinn_process()
+            pipeline.process(docs)
         self.assertEqual(failures, [4])
         self.assertIn("one by one", logs.output[0])
         self.assertEqual(move_creates, [3, 1, 1, 1])  # the batch (rolled back), then one document at a time
@@ -382,7 +382,7 @@ class TestBookingBatch(BookingCommon):
         xml_only = vat_item(61)
         docs = self.record(with_pdf, xml_only)
         pdf_doc, xml_doc = docs
-        docs._altinn_process()
+        pipeline.process(docs)
         self.assertEqual(pdf_doc.state, "imported", pdf_doc.error)
         self.assertEqual(xml_doc.state, "imported", xml_doc.error)
 
@@ -430,7 +430,7 @@ class TestBookingBatch(BookingCommon):
     def test_booked_entries_have_no_creation_message_nor_the_booker_as_follower(self):
         # The test classes turn mail off: on again, as in production.
         docs = self.record(vat_item(70), vat_item(71, extra_files=[pdf_file("kvittering.pdf")]))
-        docs.with_context(**dict.fromkeys(MAIL_KEYS, False))._altinn_process()
+        pipeline.process(docs.with_context(**dict.fromkeys(MAIL_KEYS, False)))
         self.env.cr.flush()  # tracking is written by the precommit hooks
         moves = docs.move_ids
         self.assertEqual(len(moves), 2)

@@ -6,6 +6,7 @@ from datetime import date
 from odoo.tests import tagged
 
 from ..altinn.types import ROLE_ATTACHMENT, AltinnFile
+from ..services import recording
 from .booking_common import SKATTEETATEN, TAX_ACCOUNT, BookingCommon, item, mva_return_xml, vat_payment_xml
 
 
@@ -131,7 +132,7 @@ class TestBookingVat(BookingCommon):
             labels = dict(doc._fields["state"]._description_selection(self.env))
             self.assertEqual(labels[doc.state], "Draft – not submitted")
         # Read again by every fetch (it may be sent meanwhile), unlike the documents held complete.
-        self.assertNotIn("utkast-odoo", self.env["altinn.document"]._altinn_known_references(self.company))
+        self.assertNotIn("utkast-odoo", recording.known_references(self.company))
 
     def test_submitted_return_replaces_the_draft_of_its_period(self):
         self.company.sudo().altinn_vat_mode = "odoo"

@@ -9,7 +9,7 @@ from odoo.tests import tagged
 from ..altinn import errors as altinn_errors
 from ..altinn.altinn3 import answers
 from ..altinn.types import FetchFailure
-from ..services import texts
+from ..services import recording, texts
 from .common import ORG_OWN, AltinnCommon
 
 WRONG = ORG_OWN[:8] + str((int(ORG_OWN[8]) + 1) % 10)  # the company's number with a wrong check digit
@@ -53,7 +53,7 @@ class TestContractAnswers(AltinnCommon):
         with self.assertRaises(altinn_errors.UnexpectedAnswer) as info:
             answers.check(dialog, answers.DIALOG_RULES, "Dialogporten dialog")
         failure = FetchFailure("dialog:" + dialog["id"], "Brev", info.exception)
-        new, _known, failures = self.env["altinn.document"]._altinn_record_items(self.company, [failure])
+        new, _known, failures = recording.record_items(self.env["altinn.document"], self.company, [failure])
         row = (
             self.env["altinn.document"]
             .sudo()

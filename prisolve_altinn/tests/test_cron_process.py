@@ -11,10 +11,10 @@ from odoo.fields import Command
 from odoo.sql_db import Savepoint
 from odoo.tests import TransactionCase, new_test_user, tagged
 
+from ..booking import cron as booking_cron
 from ..booking import pipeline
 from ..booking.batch import BookingBatch
-from ..models import altinn_document
-from ..services import failures, fetch
+from ..services import failures, scheduled
 from ..services.failures import BOOKING as ACTIVITY_XMLID
 from ..services.handover import PROCESS_CRON as CRON_XMLID
 from .booking_common import BookingCommon, vat_item
@@ -27,7 +27,6 @@ class TestCronProcess(BookingCommon):
 
     def setUp(self):
         super().setUp()
-        self.Doc = type(self.env["altinn.document"])
         self.progress = []
         original = type(self.env["ir.cron"])._notify_progress
 
@@ -48,7 +47,7 @@ class TestCronProcess(BookingCommon):
         own = self.record_vat([1, 2])
         other = self.record_vat([3], company=self.second_company, org=ORG_OTHER)
         seen = []
-        original = self.Doc._altinn_process
+        original = pipeline.process
 
         def spy(documents):
             seen.append((documents.env.company, documents.company_id, documents.env.su))
@@ -57,7 +56,7 @@ class TestCronProcess(BookingCommon):
         cron = self.env.ref(CRON_XMLID).sudo()
         self.assertTrue(cron.active)
         self.assertEqual(cron.code.strip(), "model._cron_altinn_process()")
-        with patch.object(self.Doc, "_altinn_process", spy):
+        with patch.object(pipeline, "process", spy):
             cron.method_direct_trigger()  # the real scheduled action, as the cron user, with its progress
         self.assertEqual(set((own | other).mapped("state")), {"imported"}, (own | other).mapped("error"))
         for doc in own | other:
@@ -76,34 +75,34 @@ class TestCronProcess(BookingCommon):
     def test_batches_commit_and_report_progress(self):
         docs = self.record_vat(range(10, 15))
         commits = []
-        self.patch(self.Doc, "_altinn_commit", lambda model: commits.append(model.env.company))
+        self.patch(scheduled, "commit", lambda env, drop_cache=False: commits.append(env.company))
         self.assertEqual(self.run_cron(batch_size=2), 5)
         self.assertEqual(len(commits), 3)  # 2 + 2 + 1
         self.assertEqual(self.progress, [(2, 3), (4, 1), (5, 0), (5, 0)])
         self.assertEqual(set(docs.mapped("state")), {"imported"})
 
     def test_commits_per_batch_only_outside_tests(self):
-        self.assertFalse(fetch.can_commit())
+        self.assertFalse(scheduled.can_commit())
         with (
-            patch.object(fetch.odoo_module, "current_test", False),
-            patch.dict(fetch.tools.config.options, {"test_enable": False}),
+            patch.object(scheduled.odoo_module, "current_test", False),
+            patch.dict(scheduled.tools.config.options, {"test_enable": False}),
         ):
-            self.assertTrue(fetch.can_commit())
+            self.assertTrue(scheduled.can_commit())
             with patch.object(self.env.cr, "commit") as commit:
-                self.env["altinn.document"]._altinn_commit()
+                scheduled.commit(self.env)
             commit.assert_called_once()
 
     def test_time_budget_leaves_the_rest_for_the_next_call(self):
         docs = self.record_vat(range(20, 26))
         clock = [0.0]
-        original = self.Doc._altinn_cron_batch
+        original = booking_cron.book_locked
 
-        def slow_batch(model, ids):
+        def slow_batch(documents, ids):
             clock[0] += 100  # each batch "takes" 100 s
-            return original(model, ids)
+            return original(documents, ids)
 
-        self.patch(altinn_document.time, "monotonic", lambda: clock[0])
-        self.patch(self.Doc, "_altinn_cron_batch", slow_batch)
+        self.patch(scheduled.time, "monotonic", lambda: clock[0])
+        self.patch(booking_cron, "book_locked", slow_batch)
         self.assertEqual(self.run_cron(batch_size=2, time_budget=150), 4)
         self.assertEqual(self.progress[-1], (4, 2))  # remaining > 0: the cron runner calls again at once
         self.assertEqual(len(docs.filtered(lambda d: d.state == "new")), 2)
@@ -129,14 +128,14 @@ class TestCronProcess(BookingCommon):
         docs = self.record_vat([40, 41, 42])
         other = self.record_vat([43], company=self.second_company, org=ORG_OTHER)
         culprit = docs[1]
-        original = self.Doc._altinn_plan
+        original = pipeline.plan
 
         def plan(doc, batch):
             if doc == culprit:
                 raise RuntimeError("parser exploded")
             return original(doc, batch)
 
-        self.patch(self.Doc, "_altinn_plan", plan)
+        self.patch(pipeline, "plan", plan)
         with self.assertLogs(pipeline._logger.name, "WARNING") as logs:
             self.run_cron()
         self.assertIn("one by one", logs.output[0])
@@ -166,18 +165,18 @@ class TestCronProcess(BookingCommon):
 
     def test_booked_after_a_new_try_closes_the_activity(self):
         doc = self.record(vat_item(51))
-        original = self.Doc._altinn_book
+        original = pipeline.book
 
         refusal = "Account 2740 is missing"  # a test text, not for translation
 
         def refuse(doc, batch, parsed):
             raise ValidationError(refusal)
 
-        self.patch(self.Doc, "_altinn_book", refuse)
+        self.patch(pipeline, "book", refuse)
         self.run_cron()
         self.assertEqual(doc.state, "failed")
         self.assertTrue(doc.sudo().activity_ids)
-        self.patch(self.Doc, "_altinn_book", original)
+        self.patch(pipeline, "book", original)
         doc.action_altinn_process()  # the accountant fixed the mapping and books again
         self.assertEqual(doc.state, "imported", doc.error)
         self.assertFalse(doc.sudo().activity_ids)
@@ -217,7 +216,7 @@ class TestCronProcess(BookingCommon):
 
     def test_a_document_the_hook_left_new_is_failed_not_retried_forever(self):
         doc = self.record(vat_item(53))
-        self.patch(self.Doc, "_altinn_process", lambda documents: documents)
+        self.patch(pipeline, "process", lambda documents: documents.browse())
         self.run_cron()
         self.assertEqual(doc.state, "failed")
         self.assertIn("not processed", doc.error)
@@ -233,10 +232,10 @@ class TestCronProcess(BookingCommon):
         cr = self.env.cr
         commits = []
 
-        def commit(model):
-            model.env.flush_all()
+        def commit(env, drop_cache=False):
+            env.flush_all()
             commits.append(Savepoint(cr))
-            model.env.invalidate_all()
+            env.invalidate_all()
 
         calls = []
         original = BookingBatch.flush
@@ -249,7 +248,7 @@ class TestCronProcess(BookingCommon):
                 raise Killed()
 
         with (
-            patch.object(self.Doc, "_altinn_commit", commit),
+            patch.object(scheduled, "commit", commit),
             patch.object(BookingBatch, "flush", dying),
         ):
             # Not assertRaises: Odoo's wraps the block in a savepoint that would undo the "commits" as well.
@@ -294,7 +293,6 @@ class TestCronLocking(TransactionCase):
 
     def setUp(self):
         super().setUp()
-        self.Doc = type(self.env["altinn.document"])
         company_id = self.env.ref("base.main_company").id
         with self.registry.cursor() as cr:
             env = api.Environment(
@@ -334,7 +332,7 @@ class TestCronLocking(TransactionCase):
         processed = {"A": [], "B": []}
         a_inside, a_resume = threading.Event(), threading.Event()
         errors = []
-        original_commit = self.Doc._altinn_commit
+        original_commit = scheduled.commit
 
         def marker(documents):
             name = threading.current_thread().name
@@ -343,12 +341,12 @@ class TestCronLocking(TransactionCase):
             if name == "A" and not a_inside.is_set():
                 a_inside.set()  # run A holds its first batch ...
                 a_resume.wait(30)  # ... while run B goes through everything
-            return documents
+            return documents.browse()
 
-        def commit(model):
+        def commit(env, drop_cache=False):
             if a_commits and threading.current_thread().name == "A":
-                model.env.cr.commit()  # as in a real cron run
-            return original_commit(model)
+                env.cr.commit()  # as in a real cron run
+            return original_commit(env, drop_cache)
 
         def run():
             try:
@@ -360,8 +358,8 @@ class TestCronLocking(TransactionCase):
             except Exception as exc:  # reported to the main thread
                 errors.append(exc)
 
-        self.patch(self.Doc, "_altinn_process", marker)
-        self.patch(self.Doc, "_altinn_commit", commit)
+        self.patch(pipeline, "process", marker)
+        self.patch(scheduled, "commit", commit)
         thread_a = threading.Thread(target=run, name="A")
         thread_a.start()
         try:
@@ -395,9 +393,9 @@ class TestWizardHandsOver(AltinnCommon):
     """The wizard only fetches and records; the cron books, triggered at once."""
 
     def setUp(self):
-        real = type(self.env["altinn.document"])._altinn_process
+        real = pipeline.process
         super().setUp()
-        self.patch(type(self.env["altinn.document"]), "_altinn_process", real)  # AltinnCommon stubs it
+        self.patch(pipeline, "process", real)  # AltinnCommon stubs it
         self.cron = self.env.ref(CRON_XMLID).sudo()
 
     def triggers(self):

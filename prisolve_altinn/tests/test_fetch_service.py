@@ -18,7 +18,7 @@ from odoo.tests import TransactionCase, tagged
 
 from ..altinn import errors as altinn_errors
 from ..altinn.types import FetchFailure
-from ..services import copies, failures, fetch
+from ..services import copies, failures, fetch, fetch_cron, recording, scheduled
 from .common import (
     ORG_CLIENT_1,
     ORG_CLIENT_2,
@@ -48,7 +48,7 @@ class TestFetchService(AltinnCommon):
 
     def run_cron(self, **kwargs):
         kwargs.setdefault("min_age_minutes", 0)
-        return fetch.run_cron(self.env(su=True), **kwargs)
+        return fetch_cron.run_cron(self.env(su=True), **kwargs)
 
     def documents(self, company):
         return self.env["altinn.document"].sudo().search([("company_id", "=", company.id)])
@@ -180,7 +180,7 @@ class TestFetchService(AltinnCommon):
 
     def test_the_time_budget_ends_the_call_and_progress_says_what_remains(self):
         clock = [0.0]
-        self.patch(fetch.runtime.time, "monotonic", lambda: clock[0])
+        self.patch(fetch_cron.runtime.time, "monotonic", lambda: clock[0])
         real = fetch.fetch_company
 
         def slow(company, transport, **kwargs):
@@ -206,13 +206,13 @@ class TestFetchService(AltinnCommon):
         cr = self.env.cr
         commits = []
 
-        def commit(env):
+        def commit(env, drop_cache=False):
             env.flush_all()
             commits.append(Savepoint(cr))
             env.invalidate_all()
 
         recorded = []
-        real_record = type(self.env["altinn.document"])._altinn_record_items
+        real_record = recording.record_items
 
         def dying(documents, company, items):
             result = real_record(documents, company, items)
@@ -222,8 +222,8 @@ class TestFetchService(AltinnCommon):
                 raise Killed()  # the second company is written, not committed
             return result
 
-        with patch.object(fetch, "commit", commit):
-            with patch.object(type(self.env["altinn.document"]), "_altinn_record_items", dying):
+        with patch.object(scheduled, "commit", commit):
+            with patch.object(recording, "record_items", dying):
                 try:
                     self.run_cron(claim_size=1, min_age_minutes=10)
                 except Killed:
@@ -262,7 +262,7 @@ class TestFetchService(AltinnCommon):
         released at once (claim open, lock free) and the next run fetches exactly them."""
         clients = self.firm_clients("315000", 10, "B")
         clock, lock = [0.0], threading.Lock()
-        self.patch(fetch.runtime.time, "monotonic", lambda: clock[0])
+        self.patch(fetch_cron.runtime.time, "monotonic", lambda: clock[0])
         real = fetch._download
 
         def slow(transport, plan):
@@ -341,7 +341,7 @@ class TestFetchService(AltinnCommon):
         held.write({"altinn_fetch_claimed": True, "altinn_fetch_attempt_at": fields.Datetime.now()})
         other = psycopg2.connect(**connection_info_for(self.env.cr.dbname)[1])  # another worker's session
         try:
-            other.cursor().execute("SELECT pg_advisory_lock(%s, %s)", [fetch.FETCH_LOCK, held.id])
+            other.cursor().execute("SELECT pg_advisory_lock(%s, %s)", [fetch_cron.FETCH_LOCK, held.id])
             self.run_cron(min_age_minutes=10)
             self.assertNotIn(ORG_CLIENT_1, self.fetched())
             self.assertEqual(sorted(self.fetched()), sorted([ORG_OWN, ORG_CLIENT_2]))
@@ -447,8 +447,8 @@ class TestFetchWorkers(TransactionCase):
         self.patch(FakeAltinn3Transport, "fetch", fetch_once_both_started)
 
         self.patch(type(self.env["res.company"]), "_altinn_transport", transport)
-        self.patch(fetch, "hand_over", lambda documents, inline=False: "scheduled")
-        self.patch(fetch, "can_commit", lambda: True)  # the workers' own connections commit for real
+        self.patch(fetch_cron, "hand_over", lambda documents, inline=False: "scheduled")
+        self.patch(scheduled, "can_commit", lambda: True)  # the workers' own connections commit for real
         with self.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {"tracking_disable": True})
             firm = env["res.partner"].create({"name": "Parallell Regnskap AS", "is_company": True})
@@ -507,7 +507,7 @@ class TestFetchWorkers(TransactionCase):
                     # Tests run while the registry class lock is held: hand the registry to the thread.
                     cr.transaction = api.Transaction(self.registry)
                     env = api.Environment(cr, api.SUPERUSER_ID, {})
-                    done = fetch.run_cron(env, pool_size=1, claim_size=3, time_budget=120)
+                    done = fetch_cron.run_cron(env, pool_size=1, claim_size=3, time_budget=120)
                     results[threading.current_thread().name] += [r.company_id for r in done]
             except Exception as exc:  # reported to the main thread
                 errors.append(exc)

@@ -16,6 +16,8 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
+from ..booking import pipeline
+from ..services import recording
 from .booking_common import BookingCommon, vat_item
 from .common import ORG_FIRM, ORG_OWN
 
@@ -87,8 +89,8 @@ class TestCompanyIsolation(BookingCommon, HttpCase):
             {"altinn_transport": "altinn3", "altinn_system_user_id": own.id, "altinn_firm_id": cls.firm_a.id}
         )
         su["altinn.account.map"]._altinn_ensure_defaults(company_a)
-        cls.doc_a = cls.Document.with_company(company_a)._altinn_record_items(company_a, [vat_item(951)])[0]
-        cls.doc_a._altinn_process()
+        cls.doc_a = recording.record_items(cls.Document, company_a, [vat_item(951)])[0]
+        pipeline.process(cls.doc_a)
         assert cls.doc_a.move_id and cls.doc_a.line_ids, cls.doc_a.error
         su["altinn.fetch.log"].create(
             {

@@ -5,13 +5,14 @@ from datetime import date, datetime, timezone
 
 from psycopg2 import IntegrityError
 
-from odoo import Command, fields
+from odoo import Command, api, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import format_date, mute_logger
 
 from ..altinn import errors as altinn_errors
 from ..altinn.types import ROLE_ATTACHMENT, ROLE_BODY, ROLE_FORM_DATA, AltinnFile, FetchFailure
+from ..services import recording
 from .common import ORG_CLIENT_1, ORG_OWN, AltinnCommon, make_item
 
 
@@ -23,7 +24,7 @@ class TestLedger(AltinnCommon):
         cls.Document = cls.env["altinn.document"]
 
     def record(self, items, company=None):
-        return self.Document._altinn_record_items(company or self.company, items)
+        return recording.record_items(self.Document, company or self.company, items)
 
     def test_record_items_is_idempotent(self):
         new, known, failures = self.record([make_item("AR1"), make_item("AR2")])
@@ -55,7 +56,7 @@ class TestLedger(AltinnCommon):
         self.assertEqual(queries(3), queries(30))
 
     def test_many_items_are_read_and_written_a_chunk_at_a_time(self):
-        from ..models.altinn_document import RECORD_CHUNK_SIZE
+        from ..services.recording import RECORD_CHUNK_SIZE
 
         # One known row and one incomplete row among them.
         self.record([make_item("AR-C0005"), FetchFailure("AR-C0007", "x", RuntimeError("boom"))])
@@ -111,7 +112,7 @@ class TestLedger(AltinnCommon):
     def test_a_reference_recorded_concurrently_is_known(self):
         """Another transaction records the item between our lookup and our insert."""
         doc = self.record([make_item("AR-U1")])[0]
-        self.patch(type(self.Document), "_altinn_existing_documents", lambda docs, company, references: {})
+        self.patch(recording, "_existing_documents", lambda documents, company, references: {})
         with mute_logger("odoo.sql_db"):
             new, known, failures = self.record([make_item("AR-U1"), make_item("AR-U2")])
         self.assertEqual((new.mapped("reference"), known, failures), (["AR-U2"], doc, []))
@@ -122,9 +123,9 @@ class TestLedger(AltinnCommon):
         mail_keys = ("tracking_disable", "mail_create_nolog", "mail_create_nosubscribe", "mail_notrack")
         documents = self.Document.with_context(**dict.fromkeys(mail_keys, False))
         items = [make_item("AR-M1"), FetchFailure("AR-M2", "x", RuntimeError("boom"))]
-        doc = documents._altinn_record_items(self.company, items)[0]
+        doc = recording.record_items(documents, self.company, items)[0]
         failed = documents.search([("reference", "=", "AR-M2")])
-        documents._altinn_record_items(self.company, [make_item("AR-M2")])  # completes the failed row
+        recording.record_items(documents, self.company, [make_item("AR-M2")])  # completes the failed row
         self.env.cr.flush()  # tracking is written by the precommit hooks
         self.assertFalse((doc | failed).message_ids or (doc | failed).message_follower_ids)
         doc.action_ignore()
@@ -212,45 +213,42 @@ class TestLedger(AltinnCommon):
         )
         self.assertNotEqual(uploaded.raw, png)
 
-    def test_ledger_files_are_the_rows_ir_attachment_create_makes(self):
-        """The ledger inserts its files itself (one statement): each row must be what Odoo's own create
-        makes of the same values, in the filestore and with database storage."""
+    def test_ledger_files_go_through_ir_attachment_create(self):
+        """Every file of the ledger is made by ``ir.attachment.create`` (one call for the chunk), so the
+        create steps of other modules (document management, indexing) see it, in the filestore and with
+        database storage; the files read back as they came."""
         files = [
             AltinnFile("form.xml", "application/xml", b"<Skjema/>", ROLE_FORM_DATA),
             AltinnFile("body.html", "text/html", "<p>Hei på deg</p>".encode(), ROLE_BODY),
             AltinnFile("notat.txt", "text/plain", b"Betal innen fristen", ROLE_ATTACHMENT),
             AltinnFile("tom.pdf", "application/pdf", b"", ROLE_ATTACHMENT),
         ]
+        Attachment = type(self.env["ir.attachment"])
+        original = Attachment.create
+        seen = []
+
+        @api.model_create_multi
+        def create(model, vals_list):
+            attachments = original(model, vals_list)
+            seen.append(attachments.filtered(lambda a: a.res_model == "altinn.document").ids)
+            return attachments
+
+        self.patch(Attachment, "create", create)
         for number, location in enumerate(("file", "db")):
             with self.subTest(storage=location):
                 self.env["ir.config_parameter"].sudo().set_param("ir_attachment.location", location)
-                doc = self.record([make_item(f"AR6{number}", files=files)])[0]
-                inserted = doc.attachment_ids.sorted("id")
-                self.assertEqual(len(inserted), 5)  # the files and the raw description
-                self.assertEqual(doc._altinn_files(), files)
-                vals_list = doc._altinn_attachment_vals(make_item(f"AR6{number}", files=files))
-                made = doc._altinn_ledger_attachments().create(vals_list)
-                self.env.flush_all()
-                rows = []
-                for attachments in (inserted, made):
-                    self.env.cr.execute(
-                        """SELECT name, res_model, res_id, res_field, company_id, type, url, store_fname,
-                                  db_datas, file_size, checksum, mimetype, index_content, description,
-                                  public, access_token, original_id, create_uid, write_uid
-                             FROM ir_attachment WHERE id = ANY(%s) ORDER BY id""",
-                        [attachments.ids],
+                seen.clear()
+                docs = self.record([make_item(f"AR6{number}{n}", files=files) for n in range(2)])[0]
+                made = docs.attachment_ids
+                self.assertEqual(len(made), 10)  # the files and the raw description of each
+                self.assertEqual(seen, [sorted(made.ids)])
+                for doc in docs:
+                    self.assertEqual(doc._altinn_files(), files)
+                    stored = doc.attachment_ids.sorted("id")
+                    self.assertEqual(
+                        [bool(attachment.store_fname) for attachment in stored],
+                        [location == "file" and bool(f.data) for f in files] + [location == "file"],
                     )
-                    rows.append(
-                        [
-                            tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
-                            for row in self.env.cr.fetchall()
-                        ]
-                    )
-                self.assertEqual(rows[0], rows[1])
-                self.assertEqual(
-                    [bool(row[7]) for row in rows[0]],
-                    [location == "file" and bool(f.data) for f in files] + [location == "file"],
-                )
 
     def test_json_raw_description(self):
         item = make_item("AR51", raw=False)

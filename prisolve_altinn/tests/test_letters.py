@@ -12,7 +12,9 @@ from odoo.tests import tagged
 
 from ..altinn import errors as altinn_errors
 from ..altinn.types import ROLE_BODY, AltinnFile
+from ..booking import pipeline
 from ..models.altinn_document import LETTER_ACTIVITY, notice_kind
+from ..services import recording
 from .common import ORG_OWN, AltinnCommon, FakeAltinn3Transport, make_item
 
 MIGRATION = Path(__file__).resolve().parents[1] / "migrations" / "18.0.1.2.0" / "post-migration.py"
@@ -21,17 +23,17 @@ MIGRATION = Path(__file__).resolve().parents[1] / "migrations" / "18.0.1.2.0" / 
 @tagged("post_install", "-at_install")
 class TestLetters(AltinnCommon):
     def setUp(self):
-        real = type(self.env["altinn.document"])._altinn_process
+        real = pipeline.process
         super().setUp()
-        self.patch(type(self.env["altinn.document"]), "_altinn_process", real)  # AltinnCommon stubs it
+        self.patch(pipeline, "process", real)  # AltinnCommon stubs it
         self.company.sudo().altinn_responsible_user_id = self.accountant
 
     def record(self, *items):
-        return self.env["altinn.document"]._altinn_record_items(self.company, items)[0]
+        return recording.record_items(self.env["altinn.document"], self.company, items)[0]
 
     def book(self, *items):
         docs = self.record(*items)
-        docs._altinn_book_batch()
+        pipeline.book_documents(docs)
         return docs
 
     def letter_activities(self, docs):

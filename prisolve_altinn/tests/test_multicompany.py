@@ -9,6 +9,8 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
+from ..booking import pipeline
+from ..services import recording
 from .booking_common import BookingCommon, vat_item
 from .common import ORG_OTHER
 
@@ -61,8 +63,8 @@ class TestMultiCompany(BookingCommon, HttpCase):
     @classmethod
     def _book(cls, company, altinn_item):
         documents = cls.env["altinn.document"].with_company(company)
-        new = documents._altinn_record_items(company, [altinn_item])[0]
-        new._altinn_process()
+        new = recording.record_items(documents, company, [altinn_item])[0]
+        pipeline.process(new)
         assert new.state == "imported" and new.move_id, new.error
         new.message_post(body=f"Merknad for {company.name}")  # chatter is data too
         return new

@@ -4,6 +4,7 @@ from odoo.exceptions import AccessError
 from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
 
+from ..services import recording
 from .common import ORG_OWN, AltinnCommon, make_item
 
 
@@ -28,8 +29,8 @@ class TestSecurity(AltinnCommon):
             company_ids=[Command.set((cls.company | cls.client_1).ids)],
         )
         documents = cls.env["altinn.document"]
-        cls.doc_a = documents._altinn_record_items(cls.company, [make_item("AR-SEC-A")])[0]
-        cls.doc_b = documents._altinn_record_items(cls.client_1, [make_item("AR-SEC-B")])[0]
+        cls.doc_a = recording.record_items(documents, cls.company, [make_item("AR-SEC-A")])[0]
+        cls.doc_b = recording.record_items(documents, cls.client_1, [make_item("AR-SEC-B")])[0]
 
     def test_every_model_with_a_company_has_a_multi_company_rule(self):
         models = (

@@ -35,6 +35,7 @@ import polib
 from odoo.tests import HttpCase, tagged
 from odoo.tests import common as odoo_test_common
 
+from ..booking import pipeline
 from .booking_common import vat_payment_xml
 from .common import AltinnCommon
 
@@ -215,9 +216,9 @@ class TestAltinnTour(AltinnCommon, HttpCase):
     def setUp(self):
         self._require_browser()
         # AltinnCommon stubs the booking hook: book for real here.
-        process = type(self.env["altinn.document"])._altinn_process
+        process = pipeline.process
         super().setUp()
-        self.patch(type(self.env["altinn.document"]), "_altinn_process", process)
+        self.patch(pipeline, "process", process)
 
     def _require_browser(self):
         """Fail, never skip, when the browser test cannot run (Odoo would skip it and report 0 failed)."""

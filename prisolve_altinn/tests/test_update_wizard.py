@@ -11,7 +11,9 @@ from odoo.tools import format_datetime
 
 from ..altinn import errors as altinn_errors
 from ..altinn.types import FetchFailure
+from ..booking import pipeline
 from ..exceptions import AltinnUserError
+from ..services import recording
 from ..wizards.altinn_update_wizard import SECRET_KEYS
 from .common import (
     ORG_CLIENT_1,
@@ -172,14 +174,13 @@ class TestUpdateWizard(AltinnCommon):
 
     def test_secrets_are_out_of_the_context_while_recording(self):
         seen = []
-        document_class = type(self.env["altinn.document"])
-        original = document_class._altinn_record_items
+        original = recording.record_items
 
         def spy(documents, company, items):
             seen.append(dict(documents.env.context))
             return original(documents, company, items)
 
-        self.patch(document_class, "_altinn_record_items", spy)
+        self.patch(recording, "record_items", spy)
         self.altinn.items[ORG_OWN] = [make_item("AR2001")]
         self.run_update(self.make_wizard())
         self.assertTrue(seen)
@@ -389,16 +390,15 @@ class TestUpdateWizard(AltinnCommon):
         self.assertEqual(self.make_wizard().date_from.toordinal(), last.date().toordinal() - 1)
 
     def test_one_bad_item_never_aborts_the_batch(self):
-        document_class = type(self.env["altinn.document"])
-        # Both the batched and the per-item path read an item's files through this method.
-        original = document_class._altinn_attachment_vals
+        # Both the batched and the per-item path read an item's files through this function.
+        original = recording.attachment_vals
 
         def attachment_vals(doc, item):
             if item.reference == "AR5003":
                 raise ValueError("unreadable attachment")
             return original(doc, item)
 
-        self.patch(document_class, "_altinn_attachment_vals", attachment_vals)
+        self.patch(recording, "attachment_vals", attachment_vals)
         self.altinn.items[ORG_OWN] = [
             make_item("AR5001"),
             FetchFailure("AR5002", "Skattemelding", altinn_errors.ElementNotFound(error_id=60016)),
@@ -422,7 +422,7 @@ class TestUpdateWizard(AltinnCommon):
             )
         )
         # Next time both come through: the failed rows are completed, nothing is duplicated.
-        self.patch(document_class, "_altinn_attachment_vals", original)
+        self.patch(recording, "attachment_vals", original)
         self.altinn.items[ORG_OWN][1] = make_item("AR5002")
         wizard = self.make_wizard()
         self.run_update(wizard)
@@ -449,8 +449,7 @@ class TestUpdateWizard(AltinnCommon):
 
     def test_processing_hook_gets_the_new_documents(self):
         seen = []
-        document_class = type(self.env["altinn.document"])
-        self.patch(document_class, "_altinn_process", lambda docs: seen.append(docs) or docs)
+        self.patch(pipeline, "process", lambda docs: seen.append(docs) or docs.browse())
         self.altinn.items[ORG_OWN] = [make_item("AR7001"), make_item("AR7002")]
         # altinn_process_now: book inline, not through the booking cron (issue 4 hands it over).
         self.run_update(self.make_wizard().with_context(altinn_process_now=True))
@@ -459,11 +458,14 @@ class TestUpdateWizard(AltinnCommon):
         self.assertEqual(set(seen[0].mapped("reference")), {"AR7001", "AR7002"})
 
     def test_crash_in_processing_hook_keeps_the_documents(self):
-        def crash(docs):
-            docs.write({"doc_type": "other"})
+        real = pipeline.process
+
+        def crash(doc, batch):
+            doc.write({"doc_type": "other"})
             raise RuntimeError("parser exploded")
 
-        self.patch(type(self.env["altinn.document"]), "_altinn_process", crash)
+        self.patch(pipeline, "process", real)  # AltinnCommon stubs it
+        self.patch(pipeline, "plan", crash)
         self.altinn.items[ORG_OWN] = [make_item("AR7101")]
         wizard = self.make_wizard().with_context(altinn_process_now=True)
         self.run_update(wizard)
@@ -613,11 +615,9 @@ class TestUpdateWizard(AltinnCommon):
         self.assertIn("imported: 2", refresh["params"]["message"])
 
     def test_duplicates_name_the_entry_that_holds_them(self):
-        docs = (
-            self.env["altinn.document"]
-            .sudo()
-            ._altinn_record_items(self.company, [make_item("AR-D1"), make_item("AR-D2")])[0]
-        )
+        docs = recording.record_items(
+            self.env["altinn.document"].sudo(), self.company, [make_item("AR-D1"), make_item("AR-D2")]
+        )[0]
         journal = self.company_data["default_journal_misc"]
         move = self.env["account.move"].sudo().create({"journal_id": journal.id})
         Line = self.env["altinn.document.line"].sudo()

@@ -40,9 +40,8 @@ from ..exceptions import MISSING, NOT_NOW, AltinnUserError, altinn_user_error, t
 from ..models.altinn_document import OUTCOMES
 from ..providers import provider_for
 from ..providers.base import LEVEL_FIRM
-from ..services.fetch import ALTINN_TZ, to_utc_naive
 from ..services.handover import hand_over
-from ..services.texts import company_lang, error_message, local_time, translate
+from ..services.texts import ALTINN_TZ, company_lang, error_message, local_time, to_utc_naive, translate
 
 _logger = logging.getLogger(__name__)
 

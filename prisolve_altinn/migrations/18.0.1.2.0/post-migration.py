@@ -13,6 +13,8 @@ import logging
 
 from odoo import SUPERUSER_ID, api
 
+from odoo.addons.prisolve_altinn.services import recording
+
 _logger = logging.getLogger(__name__)
 
 BATCH = 500
@@ -37,5 +39,5 @@ def _backfill_references(cr):
     ids = [row[0] for row in cr.fetchall()]
     Document = env["altinn.document"].with_context(active_test=False)
     for start in range(0, len(ids), BATCH):
-        Document.browse(ids[start : start + BATCH])._altinn_backfill_references()
+        recording.backfill_references(Document.browse(ids[start : start + BATCH]))
         env.invalidate_all()
