@@ -8,7 +8,7 @@ repository. The script ADDS a firm, its client system user and ``--clients`` com
 per-call latency (``--latency-ms``, default 20): each client gets ``--dialogs`` Skatteetaten items and is
 delegated to the firm's client system user.
 
-One run, the same data twice: the scheduled fetch (``services.fetch.run_cron``: claim, fetch, record,
+One run, the same data twice: the scheduled fetch (``services.fetch_cron.run_cron``: claim, fetch, record,
 commit per company) with a pool of 1 (one client after the other) and with a pool of ``--pool`` threads
 (default 8), the ledger emptied and the sync points reset in between. ``calls`` counts the HTTP requests
 the fetch sent to the emulator (the same in both runs); ``ideal_s = calls × latency / pool``: the time
@@ -226,7 +226,7 @@ def main():
     config.parse_config(["-c", args.config, *extra])
     logging.getLogger("odoo").setLevel(logging.WARNING)
     registry = odoo.modules.registry.Registry(args.database)
-    from odoo.addons.prisolve_altinn.services import fetch
+    from odoo.addons.prisolve_altinn.services import fetch_cron as fetch
 
     clients = client_org_numbers(4, args.clients)
     emulator = Emulator()

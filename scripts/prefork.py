@@ -35,7 +35,7 @@ from fetch_fanout import (  # noqa: E402, F401
 )
 
 FETCH_XMLID = "prisolve_altinn.ir_cron_altinn_fetch"
-FETCH_LOCK = 0x50414631  # services/fetch.py FETCH_LOCK
+FETCH_LOCK = 0x50414631  # services/fetch_cron.py FETCH_LOCK
 PROCESS_XMLID = "prisolve_altinn.ir_cron_altinn_process"
 # What a server's log says when its watchdog or the CPU limit ends a worker.
 KILLED = re.compile(r"timeout after \d+s|CPU time limit|virtual memory limit|Worker .* Exception occurred")
