@@ -24,7 +24,7 @@ from ..exceptions import NOT_ALLOWED, NOT_NOW, SETUP, AltinnUserError, altinn_us
 from ..services import failures
 from ..services.fetch import retry_missing_files
 from ..services.recording import MIMETYPE_PREFIX, RAW_DESCRIPTION, ROLE_PREFIX
-from ..services.texts import company_lang, error_message, local_date
+from ..services.texts import company_lang, error_message, in_company_lang, local_date
 
 _logger = logging.getLogger(__name__)
 
@@ -438,8 +438,8 @@ class AltinnDocument(models.Model):
         """These letters were read: state Read, and their "read the letter" activities are done."""
         self.write({"state": "read"})
         for company in self.company_id:
-            letters = self.filtered(lambda d, company=company: d.company_id == company)
-            letters = letters.with_context(lang=company_lang(company))
+            of_company = self.filtered(lambda d, company=company: d.company_id == company)
+            letters = in_company_lang(of_company, company)
             _ = letters.env._
             feedback = _("Read, also marked as read in Altinn.") if in_altinn else _("Read.")
             failures.resolve(letters, LETTER_ACTIVITY, feedback)
@@ -490,7 +490,7 @@ class AltinnDocument(models.Model):
         counts = self._altinn_outcome()
         return self._altinn_answer(
             self.env._("Booking done"),
-            self.env._("Booking done: %(outcome)s.", outcome=self._altinn_outcome_text()),
+            self._altinn_booking_done(),
             kind="warning" if counts["failed"] else "success",
         )
 
@@ -501,17 +501,20 @@ class AltinnDocument(models.Model):
             for bucket, states in OUTCOMES.items()
         }
 
-    def _altinn_outcome_text(self):
-        """The booking outcome of these documents in one line, in the context's language."""
+    def _altinn_booking_done(self):
+        """ "Booking done: …" with how these documents came out: one sentence in the context's language."""
         counts = self._altinn_outcome()
-        text = self.env._(
-            "imported: %(imported)s, duplicates: %(duplicate)s, letters to read: %(letter)s, failed: "
-            "%(failed)s",
+        if counts["other"]:
+            return self.env._(
+                "Booking done: imported: %(imported)s, duplicates: %(duplicate)s, letters to read: "
+                "%(letter)s, failed: %(failed)s, other: %(other)s.",
+                **counts,
+            )
+        return self.env._(
+            "Booking done: imported: %(imported)s, duplicates: %(duplicate)s, letters to read: "
+            "%(letter)s, failed: %(failed)s.",
             **counts,
         )
-        if counts["other"]:
-            text += ", " + self.env._("other: %(other)s", other=counts["other"])
-        return text
 
     def action_view_moves(self):
         """The document's journal entries as a list of entries (never the vendor bills' list, whose due date

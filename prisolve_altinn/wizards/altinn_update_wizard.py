@@ -246,7 +246,7 @@ class AltinnUpdateWizard(models.TransientModel):
                 total=len(documents),
             )
         else:
-            progress = _("Booking done: %(outcome)s.", outcome=documents._altinn_outcome_text())
+            progress = documents._altinn_booking_done()
         return f"{fetched}\n{progress}"
 
     # ------------------------------------------------------------------
@@ -564,7 +564,7 @@ class AltinnUpdateWizard(models.TransientModel):
         if waiting:
             message = _("%(waiting)s documents are still waiting for the booking.", waiting=waiting)
         else:
-            message = _("Booking done: %(outcome)s.", outcome=wizard.document_ids._altinn_outcome_text())
+            message = wizard.document_ids._altinn_booking_done()
         return wizard._altinn_notify(_("Booking status"), message, wizard._altinn_reopen(), "info")
 
 
