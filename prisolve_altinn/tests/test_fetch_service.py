@@ -287,7 +287,7 @@ class TestFetchService(AltinnCommon):
         """In a prefork cron worker the watchdog counts from the worker's loop start (its sleep and every
         call of the loop included): the budget ends 15 % (at least 10 s) before it, from that start; unknown
         start: the longest sleep is assumed; threaded: the configured budget."""
-        runtime = fetch.runtime
+        runtime = fetch_cron.runtime
         self.assertAlmostEqual(runtime.call_budget(None, 240).left(), 240, delta=1)
         self.assertAlmostEqual(runtime.call_budget(30, 240).left(), 30, delta=1)
         self.patch(runtime, "prefork_worker", lambda: "cron")

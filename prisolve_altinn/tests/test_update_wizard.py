@@ -27,6 +27,8 @@ from .common import (
     make_item,
 )
 
+REAL_PROCESS = pipeline.process  # read before a test stubs it
+
 
 @contextmanager
 def capture_all_logs():
@@ -458,13 +460,11 @@ class TestUpdateWizard(AltinnCommon):
         self.assertEqual(set(seen[0].mapped("reference")), {"AR7001", "AR7002"})
 
     def test_crash_in_processing_hook_keeps_the_documents(self):
-        real = pipeline.process
-
         def crash(doc, batch):
             doc.write({"doc_type": "other"})
             raise RuntimeError("parser exploded")
 
-        self.patch(pipeline, "process", real)  # AltinnCommon stubs it
+        self.patch(pipeline, "process", REAL_PROCESS)  # AltinnCommon stubs it
         self.patch(pipeline, "plan", crash)
         self.altinn.items[ORG_OWN] = [make_item("AR7101")]
         wizard = self.make_wizard().with_context(altinn_process_now=True)
