@@ -90,6 +90,36 @@ def resolve(value):
     return value or False
 
 
+def stored_lines(Line, company, keys, slots, kids, refs):
+    """The ``altinn.document.line`` records (``Line``: the model, in the caller's environment) of ``company``
+    with one of these booking keys, debt slots, KIDs (of a debt) or claim references, and every other line
+    of the debts they belong to, with ``LINE_FIELDS`` read; one query for a batch."""
+    Line.flush_model(["company_id", "booking_key", "debt_key", "debt_slot", "kid", "claim_ref"])
+    Line.env.cr.execute(
+        SQL(
+            """WITH hit AS (
+                   SELECT id, debt_key FROM altinn_document_line
+                    WHERE company_id = %(company)s
+                      AND (booking_key = ANY(%(keys)s::varchar[])
+                           OR debt_slot = ANY(%(slots)s::varchar[])
+                           OR (kid = ANY(%(kids)s::varchar[]) AND debt_key IS NOT NULL)
+                           OR claim_ref = ANY(%(refs)s::varchar[])))
+               SELECT id FROM altinn_document_line
+                WHERE company_id = %(company)s
+                  AND (id IN (SELECT id FROM hit) OR debt_key IN (SELECT debt_key FROM hit))
+             ORDER BY id""",
+            company=company.id,
+            keys=list(keys),
+            slots=list(slots),
+            kids=list(kids),
+            refs=list(refs),
+        )
+    )
+    lines = Line.browse(row[0] for row in Line.env.cr.fetchall())
+    lines.fetch(LINE_FIELDS)
+    return lines
+
+
 class DebtLedger:
     """What one company has booked (stored and planned lines), found by booking key, debt and payment."""
 
@@ -229,8 +259,13 @@ class BookingBatch:
             return
         for kind, values in wanted.items():
             asked.update((kind, value) for value in values)
-        stored = self.env["altinn.document.line"]._altinn_lookup(
-            company, wanted["key"], wanted["slot"], wanted["kid"], wanted["ref"]
+        stored = stored_lines(
+            self.env["altinn.document.line"],
+            company,
+            wanted["key"],
+            wanted["slot"],
+            wanted["kid"],
+            wanted["ref"],
         )
         ledger, stored_ids = self._ledgers[company.id], self._stored[company.id]
         for line in stored:

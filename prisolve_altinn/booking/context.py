@@ -16,7 +16,7 @@ from markupsafe import Markup
 from odoo import Command, fields
 
 from ..altinn.types import ROLE_BODY
-from ..models.altinn_account_map import AltinnBookingRefusal
+from ..exceptions import AltinnBookingRefusal
 from ..services.texts import ValueFormatter, company_lang, local_date, render
 from .company import booking_journal, partner_bank, tax_partner
 

@@ -15,7 +15,7 @@ from odoo.tools import html2plaintext
 
 from ..altinn.parsers import DOC_MVA_RETURN
 from ..altinn.parsers import accounts as acc
-from ..models.altinn_account_map import AltinnBookingRefusal
+from ..exceptions import AltinnBookingRefusal
 from .batch import PendingMove
 from .context import ZERO, EntryLine, to_decimal
 from .keyed import CORRECTION, duplicate, find_keyed, next_key, tell_earlier

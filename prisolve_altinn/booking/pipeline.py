@@ -15,7 +15,7 @@ from psycopg2.extensions import TransactionRollbackError
 from odoo.exceptions import UserError, ValidationError
 
 from ..altinn.parsers import DOC_MVA_RETURN, DOC_OTHER, DOC_VAT_PAYMENT, ParseError, parse_files
-from ..models.altinn_account_map import AltinnBookingRefusal
+from ..exceptions import AltinnBookingRefusal
 from ..services.texts import company_lang, render
 from .batch import BookingBatch
 from .context import Booking, Outcome, summary_of

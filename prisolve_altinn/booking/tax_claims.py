@@ -13,7 +13,7 @@ claimed) are left for a person with a note on the document. Skatteetaten's estim
 from ..altinn.parsers import DOC_TAX_CLAIMS
 from ..altinn.parsers import accounts as acc
 from ..altinn.parsers.base import CAT_FORSKUDDSSKATT, CAT_OTHER
-from ..models.altinn_account_map import AltinnBookingRefusal
+from ..exceptions import AltinnBookingRefusal
 from .debts import Debt
 from .keyed import book_debt
 from .registry import Booker, register
