@@ -23,7 +23,7 @@ from odoo.tools import SQL
 
 from ..altinn.parsers.base import CAT_OTHER
 from ..services.chatter import post_note
-from ..services.texts import company_lang
+from ..services.texts import in_company_lang
 
 _logger = logging.getLogger(__name__)
 
@@ -333,7 +333,7 @@ class BookingBatch:
                 continue
             if record.company_id._get_violated_lock_dates(move.vals["date"], False, record.journal_id):
                 # Posting would move the entry out of its period (Odoo's lock-date rule): a person decides.
-                record.altinn_review_reason = record.with_context(lang=company_lang(record.company_id)).env._(
+                record.altinn_review_reason = in_company_lang(record).env._(
                     "Its date %(date)s is in a locked period; posting would move it to another date.",
                     date=move.vals["date"],
                 )
@@ -354,7 +354,7 @@ class BookingBatch:
                 with self.env.cr.savepoint():
                     record._post(soft=False)
             except (UserError, ValidationError) as exc:
-                record.altinn_review_reason = record.with_context(lang=company_lang(record.company_id)).env._(
+                record.altinn_review_reason = in_company_lang(record).env._(
                     "Odoo refused to post it: %(error)s", error=exc.args[0]
                 )
 

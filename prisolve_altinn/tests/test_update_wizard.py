@@ -12,6 +12,7 @@ from odoo.tools import format_datetime
 from ..altinn import errors as altinn_errors
 from ..altinn.types import FetchFailure
 from ..exceptions import AltinnUserError
+from ..services.texts import in_company_lang
 from ..wizards.altinn_update_wizard import SECRET_KEYS
 from .common import (
     ORG_CLIENT_1,
@@ -228,7 +229,7 @@ class TestUpdateWizard(AltinnCommon):
             self.env.user.tz = tz
             wizard = self.make_wizard()
             action = wizard.with_context(**self.secrets(pin=False)).action_request_pin()
-            lang = wizard._in_company_lang()._lang()
+            lang = in_company_lang(wizard)._lang()
             local = format_datetime(self.env, wizard.pin_valid_to, shown or tz, "short", lang)
             utc = format_datetime(self.env, wizard.pin_valid_to, "UTC", "short", lang)
             self.assertIn(local, action["params"]["message"], tz)

@@ -42,7 +42,7 @@ from ..providers import provider_for
 from ..providers.base import LEVEL_FIRM
 from ..services.fetch import ALTINN_TZ, to_utc_naive
 from ..services.handover import hand_over
-from ..services.texts import company_lang, error_message, local_time, translate
+from ..services.texts import error_message, in_company_lang, local_time, translate
 
 _logger = logging.getLogger(__name__)
 
@@ -206,7 +206,7 @@ class AltinnUpdateWizard(models.TransientModel):
     def _compute_summary(self):
         for wizard in self:
             # Written for the company's accountants, whoever runs the wizard.
-            wizard_l = wizard._in_company_lang() if wizard.company_id else wizard
+            wizard_l = in_company_lang(wizard) if wizard.company_id else wizard
             documents = wizard_l.document_ids
             counts = documents._altinn_outcome()
             failed_fetch = wizard.failed_document_ids.filtered(lambda d: d.state == "failed")
@@ -294,11 +294,6 @@ class AltinnUpdateWizard(models.TransientModel):
     def _lang(self):
         return self.env.lang or "en_US"
 
-    def _in_company_lang(self):
-        """This wizard in its company's language: what it says is written for the company's accountants,
-        whoever runs it (services/texts.company_lang)."""
-        return self.with_context(lang=company_lang(self.company_id))
-
     # ------------------------------------------------------------------
     # Checks
     # ------------------------------------------------------------------
@@ -345,7 +340,7 @@ class AltinnUpdateWizard(models.TransientModel):
     def action_request_pin(self):
         self.ensure_one()
         wizard, credentials = self._altinn_take_credentials()
-        return wizard._in_company_lang()._altinn_request_pin(credentials)
+        return in_company_lang(wizard)._altinn_request_pin(credentials)
 
     def _altinn_request_pin(self, credentials):
         # Imported here: zeep and the WSDL files are only needed for Altinn 2.
@@ -425,7 +420,7 @@ class AltinnUpdateWizard(models.TransientModel):
     def action_update(self):
         self.ensure_one()
         wizard, credentials = self._altinn_take_credentials()
-        return wizard._in_company_lang()._altinn_update(credentials)
+        return in_company_lang(wizard)._altinn_update(credentials)
 
     def _altinn_update(self, credentials):
         self._altinn_require(credentials, pin=True)
@@ -559,7 +554,7 @@ class AltinnUpdateWizard(models.TransientModel):
     def action_altinn_refresh(self):
         """Show how far the background booking has come."""
         self.ensure_one()
-        wizard = self._in_company_lang()
+        wizard = in_company_lang(self)
         _ = wizard.env._
         waiting = wizard.waiting_count
         if waiting:
