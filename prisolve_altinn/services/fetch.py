@@ -204,15 +204,8 @@ def _session_groups(companies):
     """``companies`` split by shared credentials (the provider's session key), in their order."""
     groups = {}
     for company in companies:
-        groups.setdefault(_session_key(company), []).append(company.id)
+        groups.setdefault(company._altinn_session_key(), []).append(company.id)
     return [companies.browse(ids) for ids in groups.values()]
-
-
-def _session_key(company):
-    try:
-        return company._altinn_provider().session_key(company)
-    except Exception:  # a company that cannot even be grouped fails alone when it is fetched
-        return ("alone", company.id)
 
 
 def _limit(transport, budget):
@@ -236,7 +229,7 @@ def _fetch_group(
     own_transport = transport is None and transports is None
     try:
         if transport is None:
-            key = _session_key(group[0])
+            key = group[0]._altinn_session_key()
             try:
                 transport = transports.get(key) if transports is not None else None
                 if transport is None:

@@ -173,18 +173,11 @@ class AltinnUpdateWizard(models.TransientModel):
                 wizard.available_company_ids = False
                 continue
             wizard.firm_id = access.firm
-            key = self._altinn_session_key(company)
+            key = company._altinn_session_key()
             # Active companies only: the record rules work on them. The same credentials serve them all.
             wizard.available_company_ids = self.env.companies.filtered(
-                lambda c, company=company, key=key: c != company and self._altinn_session_key(c) == key
+                lambda c, company=company, key=key: c != company and c._altinn_session_key() == key
             )
-
-    @staticmethod
-    def _altinn_session_key(company):
-        try:
-            return provider_for(company).session_key(company)
-        except Exception:  # incomplete settings: the company stands alone
-            return ("alone", company.id)
 
     @api.depends("company_id")
     def _compute_date_from(self):
@@ -320,10 +313,10 @@ class AltinnUpdateWizard(models.TransientModel):
                 ),
                 title=title_of(self.env, NOT_NOW),
             )
-        key = self._altinn_session_key(self.company_id)
+        key = self.company_id._altinn_session_key()
         for company in companies:
             company._altinn_check_settings()  # says what is missing
-            if self._altinn_session_key(company) != key:
+            if company._altinn_session_key() != key:
                 raise AltinnUserError(
                     self.env._(
                         "%(company)s does not use the same Altinn credentials as %(main)s, so it cannot be "
