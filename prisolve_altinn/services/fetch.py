@@ -210,12 +210,8 @@ def _session_groups(companies):
 
 def _limit(transport, budget):
     """Network calls of ``transport`` give up (and back off) within the budget's hard deadline."""
-    if budget is None or budget.hard_at is None:
-        return
-    mp = getattr(getattr(transport, "tokens", None), "mp", None)  # Altinn 3: one Http for every client
-    http = getattr(mp, "http", None)
-    if http is not None and hasattr(http, "deadline"):
-        http.deadline = budget.hard_at
+    if budget is not None and budget.hard_at is not None:
+        transport.set_deadline(budget.hard_at)
 
 
 def _fetch_group(
@@ -268,7 +264,7 @@ def _fetch_group(
             yield result
     finally:
         if own_transport and transport is not None:
-            _close(transport)
+            transport.close_quietly()
 
 
 def _fetch_parallel(group, transport, since, until, trigger, pool_size, budget=None):
@@ -281,9 +277,8 @@ def _fetch_parallel(group, transport, since, until, trigger, pool_size, budget=N
     waiting = _with_missing_files(group)
     for company, plan in plans.items():
         plan.missing_files = company.id in waiting
-    together = getattr(transport, "search_together", None)
-    if together is not None:  # Dialogporten: one search for up to 20 of the clients, in this order
-        together({plan.reportee: (plan.since, plan.until) for plan in plans.values()})
+    # Dialogporten: one search for up to 20 of the clients, in this order (other transports: nothing).
+    transport.search_together({plan.reportee: (plan.since, plan.until) for plan in plans.values()})
     explained = {}
     queue = list(plans.items())
     queue.reverse()
@@ -428,8 +423,7 @@ def retry_missing_files(documents, company, transport, exclude=(), only=None):
     """Read again the company's documents whose files could not be read earlier (``Transport.fetch_item``),
     oldest try first, a bounded number per run (or ``only`` these); never fails the fetch. Returns the ids
     of the documents that got files."""
-    fetch_item = getattr(transport, "fetch_item", None)
-    if fetch_item is None:
+    if not transport.can_fetch_item:
         return []
     domain = [
         ("company_id", "=", company.id),
@@ -447,7 +441,7 @@ def retry_missing_files(documents, company, transport, exclude=(), only=None):
     for doc in pending:
         try:
             with company.env.cr.savepoint():
-                item = fetch_item(company.altinn_org_number, doc.reference)
+                item = transport.fetch_item(company.altinn_org_number, doc.reference)
                 vals = {
                     "missing_checked_at": fields.Datetime.now(),
                     "missing_retry_count": doc.missing_retry_count + 1,
@@ -530,10 +524,8 @@ def _aware(value):
 
 
 def _close(transport):
-    try:
-        transport.close()
-    except Exception:
-        _logger.warning("Closing the Altinn transport failed", exc_info=True)
+    # Left for run_cron (the scheduled fetch); new code calls ``transport.close_quietly()``.
+    transport.close_quietly()
 
 
 # ----------------------------------------------------------------------
