@@ -319,13 +319,6 @@ class AltinnMaskinportenClient(models.Model):
             **values,
         )
 
-    def _altinn_own_vendor(self):
-        """True when this installation's organisation is the system's vendor: it may write the system."""
-        self.ensure_one()
-        record = self.sudo()
-        vendor = (record.vendor_org_number or "").strip()
-        return bool(vendor) and (record.system_id or "").strip().startswith(vendor + "_")
-
     def _altinn_all_packages(self):
         """Every access package a system-user request of this installation asks for (both kinds)."""
         self.ensure_one()
