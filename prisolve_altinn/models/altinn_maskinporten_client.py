@@ -275,17 +275,20 @@ class AltinnMaskinportenClient(models.Model):
         replaced = bool(self.private_key_pem)
         # The JWK's kid is the key's thumbprint: Maskinporten registers the key under it.
         self.write({"private_key_pem": pem, "key_id": False, "certificate_pem": False, "key_password": False})
-        post_note(
-            self,
-            self.env._(
+        values = {"user": self.env.user.name, "info": self.key_info, "client": self.client_id or "-"}
+        if replaced:
+            note = self.env._(
                 "%(user)s made a new key (%(info)s). Register its public key for client %(client)s in "
-                "Maskinporten's self-service%(replaced)s.",
-                user=self.env.user.name,
-                info=self.key_info,
-                client=self.client_id or "-",
-                replaced=self.env._(": until then, the earlier key is no longer used") if replaced else "",
-            ),
-        )
+                "Maskinporten's self-service: until then, the earlier key is no longer used.",
+                **values,
+            )
+        else:
+            note = self.env._(
+                "%(user)s made a new key (%(info)s). Register its public key for client %(client)s in "
+                "Maskinporten's self-service.",
+                **values,
+            )
+        post_note(self, note)
         return True
 
     def _altinn_vendor_settings(self, base_url=None, timeout=None):
