@@ -37,6 +37,13 @@ class AltinnUserError(UserError):
         self.context = {"altinn_title": self.title}
 
 
+class AltinnBookingRefusal(UserError):
+    """The document cannot be booked safely (missing or doubtful account, unbalanced entry…).
+
+    The pipeline marks the document failed with this message; nothing is posted to a guessed account.
+    """
+
+
 def raise_titled(env, message, kind):
     """Raise ``message`` with the title ``kind`` (one of this module's kinds) in ``env``'s language."""
     raise AltinnUserError(message, title=title_of(env, kind))

@@ -9,6 +9,7 @@ from ..altinn.parsers import DOC_ADVANCE_TAX
 from ..altinn.parsers import accounts as acc
 from ..altinn.parsers.base import CAT_FORSKUDDSSKATT
 from ..altinn.parsers.claim_types import DEBIT
+from .batch import slot_of
 from .debts import Debt
 from .keyed import book_debt
 from .registry import Booker, register
@@ -22,7 +23,7 @@ class AdvanceTaxBooker(Booker):
     def lookups(self, parsed):
         data = parsed.data
         return {
-            "slots": [f"{CAT_FORSKUDDSSKATT}:{i.due_date.isoformat()}" for i in data.instalments],
+            "slots": [slot_of(CAT_FORSKUDDSSKATT, i.due_date) for i in data.instalments],
             "kids": [i.kid for i in data.instalments],
             "keys": settlement_keys(data.income_year),
         }

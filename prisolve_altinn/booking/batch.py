@@ -23,7 +23,7 @@ from odoo.tools import SQL
 
 from ..altinn.parsers.base import CAT_OTHER
 from ..services.chatter import post_note
-from ..services.texts import company_lang
+from ..services.texts import in_company_lang
 
 _logger = logging.getLogger(__name__)
 
@@ -88,6 +88,36 @@ def resolve(value):
     if isinstance(value, models.BaseModel):
         return value.id
     return value or False
+
+
+def stored_lines(Line, company, keys, slots, kids, refs):
+    """The ``altinn.document.line`` records (``Line``: the model, in the caller's environment) of ``company``
+    with one of these booking keys, debt slots, KIDs (of a debt) or claim references, and every other line
+    of the debts they belong to, with ``LINE_FIELDS`` read; one query for a batch."""
+    Line.flush_model(["company_id", "booking_key", "debt_key", "debt_slot", "kid", "claim_ref"])
+    Line.env.cr.execute(
+        SQL(
+            """WITH hit AS (
+                   SELECT id, debt_key FROM altinn_document_line
+                    WHERE company_id = %(company)s
+                      AND (booking_key = ANY(%(keys)s::varchar[])
+                           OR debt_slot = ANY(%(slots)s::varchar[])
+                           OR (kid = ANY(%(kids)s::varchar[]) AND debt_key IS NOT NULL)
+                           OR claim_ref = ANY(%(refs)s::varchar[])))
+               SELECT id FROM altinn_document_line
+                WHERE company_id = %(company)s
+                  AND (id IN (SELECT id FROM hit) OR debt_key IN (SELECT debt_key FROM hit))
+             ORDER BY id""",
+            company=company.id,
+            keys=list(keys),
+            slots=list(slots),
+            kids=list(kids),
+            refs=list(refs),
+        )
+    )
+    lines = Line.browse(row[0] for row in Line.env.cr.fetchall())
+    lines.fetch(LINE_FIELDS)
+    return lines
 
 
 class DebtLedger:
@@ -229,8 +259,13 @@ class BookingBatch:
             return
         for kind, values in wanted.items():
             asked.update((kind, value) for value in values)
-        stored = self.env["altinn.document.line"]._altinn_lookup(
-            company, wanted["key"], wanted["slot"], wanted["kid"], wanted["ref"]
+        stored = stored_lines(
+            self.env["altinn.document.line"],
+            company,
+            wanted["key"],
+            wanted["slot"],
+            wanted["kid"],
+            wanted["ref"],
         )
         ledger, stored_ids = self._ledgers[company.id], self._stored[company.id]
         for line in stored:
@@ -298,7 +333,7 @@ class BookingBatch:
                 continue
             if record.company_id._get_violated_lock_dates(move.vals["date"], False, record.journal_id):
                 # Posting would move the entry out of its period (Odoo's lock-date rule): a person decides.
-                record.altinn_review_reason = record.with_context(lang=company_lang(record.company_id)).env._(
+                record.altinn_review_reason = in_company_lang(record).env._(
                     "Its date %(date)s is in a locked period; posting would move it to another date.",
                     date=move.vals["date"],
                 )
@@ -319,7 +354,7 @@ class BookingBatch:
                 with self.env.cr.savepoint():
                     record._post(soft=False)
             except (UserError, ValidationError) as exc:
-                record.altinn_review_reason = record.with_context(lang=company_lang(record.company_id)).env._(
+                record.altinn_review_reason = in_company_lang(record).env._(
                     "Odoo refused to post it: %(error)s", error=exc.args[0]
                 )
 

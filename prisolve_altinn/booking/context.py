@@ -16,8 +16,8 @@ from markupsafe import Markup
 from odoo import Command, fields
 
 from ..altinn.types import ROLE_BODY
-from ..models.altinn_account_map import AltinnBookingRefusal
-from ..services.texts import ValueFormatter, company_lang, local_date, render
+from ..exceptions import AltinnBookingRefusal
+from ..services.texts import ValueFormatter, in_company_lang, local_date, render
 from .company import booking_journal, partner_bank, tax_partner
 
 ZERO = Decimal("0.00")
@@ -58,9 +58,9 @@ class Booking:
     def __init__(self, batch, doc, parsed, outcome=None):
         self.batch = batch
         self.company = company = doc.company_id
-        self.lang = batch.memo(("lang", company.id), lambda: company_lang(company))
         # One environment per company and batch: documents of a batch share it (no new env per document).
-        self.env = batch.memo(("env", company.id), lambda: doc.with_context(lang=self.lang).env)
+        self.env = batch.memo(("env", company.id), lambda: in_company_lang(doc).env)
+        self.lang = self.env.lang
         self.doc = doc.with_env(self.env)
         self.parsed = parsed
         self.outcome = outcome or Outcome()

@@ -132,13 +132,21 @@ def book_debt(ctx, debt, direction=DEBIT):
     }
     against = (direction == DEBIT and debt.amount < 0) or (direction == CREDIT and debt.amount > 0)
     if against:
-        note = ctx._(
-            "%(what)s: %(amount)s is not what this kind of claim can be (%(direction)s); nothing is booked. "
-            "Check the claim with Skatteetaten and book it by hand.",
-            what=debt.name,
-            amount=ctx.money(debt.amount),
-            direction=ctx._("owed by the company") if direction == DEBIT else ctx._("owed to the company"),
-        )
+        # One whole sentence per direction (translated as a whole).
+        if direction == DEBIT:
+            note = ctx._(
+                "%(what)s: %(amount)s is not what this kind of claim can be (owed by the company); nothing "
+                "is booked. Check the claim with Skatteetaten and book it by hand.",
+                what=debt.name,
+                amount=ctx.money(debt.amount),
+            )
+        else:
+            note = ctx._(
+                "%(what)s: %(amount)s is not what this kind of claim can be (owed to the company); nothing "
+                "is booked. Check the claim with Skatteetaten and book it by hand.",
+                what=debt.name,
+                amount=ctx.money(debt.amount),
+            )
         return _skip(ctx, debt, note, line_vals)
     key, ambiguous = find_debt(ctx, debt)
     if ambiguous:

@@ -15,7 +15,7 @@ from odoo.tools import html2plaintext
 
 from ..altinn.parsers import DOC_MVA_RETURN
 from ..altinn.parsers import accounts as acc
-from ..models.altinn_account_map import AltinnBookingRefusal
+from ..exceptions import AltinnBookingRefusal
 from .batch import PendingMove
 from .context import ZERO, EntryLine, to_decimal
 from .keyed import CORRECTION, duplicate, find_keyed, next_key, tell_earlier
@@ -179,16 +179,27 @@ class MvaReturnBooker(Booker):
                         amount=ctx.money(mva_line.vat),
                     )
                 )
-            parts = [ctx._("VAT code %(code)s", code=mva_line.mva_code)]
-            if mva_line.internal_code:
-                parts.append(mva_line.internal_code)
-            if mva_line.specification:
-                parts.append(mva_line.specification)
-            if mva_line.base is not None:
-                parts.append(ctx._("base %(base)s", base=ctx.money(mva_line.base)))
+            # The return's own words for the line (not translated), after the code.
+            words = (mva_line.internal_code, mva_line.specification)
+            details = "".join(f", {text}" for text in words if text)
+            if mva_line.base is None:
+                name = ctx._(
+                    "%(period)s: VAT code %(code)s%(details)s",
+                    period=label,
+                    code=mva_line.mva_code,
+                    details=details,
+                )
+            else:
+                name = ctx._(
+                    "%(period)s: VAT code %(code)s%(details)s, base %(base)s",
+                    period=label,
+                    code=mva_line.mva_code,
+                    details=details,
+                    base=ctx.money(mva_line.base),
+                )
             # Closing moves each tax account's balance to the settlement account: output VAT (credit balance)
             # is debited, deductible VAT (debit balance, negative in the return) credited.
-            amounts[(account, f"{label}: " + ", ".join(parts))] += mva_line.vat
+            amounts[(account, name)] += mva_line.vat
         amounts[(settlement, ctx._("VAT %(period)s, net", period=label))] -= data.total
         return amounts
 

@@ -18,7 +18,7 @@ from psycopg2.extensions import TransactionRollbackError
 from odoo.exceptions import UserError, ValidationError
 
 from ..altinn.parsers import DOC_MVA_RETURN, DOC_OTHER, DOC_VAT_PAYMENT, ParseError, parse_files
-from ..models.altinn_account_map import AltinnBookingRefusal
+from ..exceptions import AltinnBookingRefusal
 from ..services import failures
 from ..services.texts import in_company_lang, render
 from .batch import BookingBatch
@@ -38,7 +38,7 @@ def book_documents(documents):
     activity. Returns the documents left for a later run (another transaction held them)."""
     company = documents.company_id
     company.ensure_one()
-    documents = in_company_lang(documents, company)
+    documents = in_company_lang(documents)
     retried = documents.filtered(lambda d: d.state == "failed")
     later = process(documents)
     fixed = (retried - later).filtered(lambda d: d.state != "failed")
@@ -160,7 +160,7 @@ def process_one(doc):
         # Another run booked the same debt at the same moment; booking again shows it as a duplicate.
         set_failed(
             doc,
-            in_company_lang(doc, doc.company_id).env._(
+            in_company_lang(doc).env._(
                 "The same claim was being booked by another process at "
                 "the same time. Book this document again."
             ),
@@ -172,9 +172,7 @@ def process_one(doc):
         _logger.warning("Altinn document %s could not be booked", doc.id, exc_info=True)
         set_failed(
             doc,
-            in_company_lang(doc, doc.company_id).env._(
-                "The document could not be booked: %(error)s", error=exc
-            ),
+            in_company_lang(doc).env._("The document could not be booked: %(error)s", error=exc),
             **_planned_type(batch, doc),
         )
 
@@ -187,7 +185,7 @@ def _planned_type(batch, doc):
 def plan(doc, batch):
     """Parse ``doc`` and plan its booking in ``batch``; a refusal is planned as its failure."""
     doc.ensure_one()
-    env = batch.memo(("env", doc.company_id.id), lambda: in_company_lang(doc, doc.company_id).env)
+    env = batch.memo(("env", doc.company_id.id), lambda: in_company_lang(doc).env)
     lang = env.lang
     try:
         parsed = parsed_files(doc, batch)
@@ -310,7 +308,7 @@ def book(doc, batch, parsed):
 def unsent_vals(doc, batch, parsed):
     """A form Altinn holds as a draft that was never sent: a draft, not a return. Nothing is booked and no
     VAT check is made; the submitted return of the same period replaces it (``replace_drafts``)."""
-    env = batch.memo(("env", doc.company_id.id), lambda: in_company_lang(doc, doc.company_id).env)
+    env = batch.memo(("env", doc.company_id.id), lambda: in_company_lang(doc).env)
     submitted = _submitted_returns(doc, batch, parsed)
     if submitted:
         return {"state": "replaced", "booking_note": _replaced_note(env, submitted[0]), "vat_checked": False}
@@ -391,7 +389,7 @@ def replace_drafts(doc, batch, parsed):
         and vals.get("state") == "unsent"
         and _is_return_of(vals, DOC_MVA_RETURN, parsed.period_start, parsed.period_end)
     )
-    env = batch.memo(("env", doc.company_id.id), lambda: in_company_lang(doc, doc.company_id).env)
+    env = batch.memo(("env", doc.company_id.id), lambda: in_company_lang(doc).env)
     for draft in drafts:
         note = _replaced_note(env, doc)
         batch.set_values(draft, {"state": "replaced", "booking_note": note})

@@ -13,7 +13,8 @@ claimed) are left for a person with a note on the document. Skatteetaten's estim
 from ..altinn.parsers import DOC_TAX_CLAIMS
 from ..altinn.parsers import accounts as acc
 from ..altinn.parsers.base import CAT_FORSKUDDSSKATT, CAT_OTHER
-from ..models.altinn_account_map import AltinnBookingRefusal
+from ..exceptions import AltinnBookingRefusal
+from .batch import slot_of
 from .debts import Debt
 from .keyed import book_debt
 from .registry import Booker, register
@@ -38,7 +39,7 @@ class TaxClaimsBooker(Booker):
             if claim.category == CAT_OTHER:
                 continue
             for instalment in claim.instalments:
-                slots.append(f"{claim.category}:{instalment.due_date.isoformat()}")
+                slots.append(slot_of(claim.category, instalment.due_date))
                 kids.append(instalment.kid)
                 refs.append(claim_ref(claim, instalment))
                 if claim.category == CAT_FORSKUDDSSKATT:

@@ -19,7 +19,7 @@ from datetime import date
 
 from ..altinn.parsers import DOC_TAX_SETTLEMENT
 from ..altinn.parsers import accounts as acc
-from ..models.altinn_account_map import AltinnBookingRefusal
+from ..exceptions import AltinnBookingRefusal
 from .context import ZERO, EntryLine, to_decimal
 from .keyed import CORRECTION, duplicate, find_keyed, next_key, tell_earlier
 from .registry import Booker, register

@@ -10,6 +10,7 @@ from ..altinn.parsers import DOC_MVA_RETURN, DOC_VAT_PAYMENT
 from ..altinn.parsers import accounts as acc
 from ..altinn.parsers.base import CAT_MVA, CAT_MVA_COMPENSATION
 from ..altinn.parsers.claim_types import EITHER
+from .batch import slot_of
 from .debts import Debt
 from .keyed import book_debt
 from .registry import Booker, register
@@ -33,7 +34,7 @@ class VatPaymentBooker(Booker):
 
     def lookups(self, parsed):
         data = parsed.data
-        return {"slots": [f"{_category(parsed)}:{data.due_date.isoformat()}"], "kids": [data.kid]}
+        return {"slots": [slot_of(_category(parsed), data.due_date)], "kids": [data.kid]}
 
     def book(self, ctx):
         data = ctx.parsed.data

@@ -3,7 +3,7 @@
 from odoo import api, fields, models
 
 from ..altinn.parsers import accounts as acc
-from .altinn_account_map import AltinnBookingRefusal
+from ..exceptions import AltinnBookingRefusal
 
 
 class AccountMove(models.Model):

@@ -4,17 +4,11 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..altinn.parsers import accounts as default_accounts
+from ..exceptions import AltinnBookingRefusal
 
 # Without a code: the company's "Outstanding Payments" account (Odoo's own account for payments not yet
 # matched with the bank statement), created with the chart.
 OUTSTANDING_PAYMENTS_XMLID = "account.{company}_account_journal_payment_credit_account_id"
-
-
-class AltinnBookingRefusal(UserError):
-    """The document cannot be booked safely (missing or doubtful account, unbalanced entry…).
-
-    The pipeline marks the document failed with this message; nothing is posted to a guessed account.
-    """
 
 
 def role_selection():

@@ -407,32 +407,25 @@ class AltinnDocument(models.Model):
 
     def _altinn_mark_seen_in_altinn(self, company):
         """Mark these Correspondence messages of ``company`` as read in Altinn; an Altinn error stops it."""
-        transport = company._altinn_transport()
-        lang = company_lang(company)
-        try:
-            mark_seen = getattr(transport, "mark_seen", None)
-            if mark_seen is None:
+        with company._altinn_transport() as transport:
+            if not transport.can_mark_seen:
                 raise AltinnUserError(
                     self.env._("The company's Altinn connection cannot mark letters as read in Altinn."),
                     title=title_of(self.env, SETUP),
                 )
-            for doc in self:
-                mark_seen(
-                    AltinnItem(
-                        reference=doc.reference,
-                        kind=doc.kind,
-                        reportee=doc.reportee or company.altinn_org_number,
-                        title=doc.title or "",
-                        transport=doc.transport,
-                    )
-                )
-        except AltinnError as exc:
-            raise altinn_user_error(self.env, exc, error_message(exc, lang)) from None
-        finally:
             try:
-                transport.close()
-            except Exception:
-                _logger.warning("Closing the Altinn transport failed", exc_info=True)
+                for doc in self:
+                    transport.mark_seen(
+                        AltinnItem(
+                            reference=doc.reference,
+                            kind=doc.kind,
+                            reportee=doc.reportee or company.altinn_org_number,
+                            title=doc.title or "",
+                            transport=doc.transport,
+                        )
+                    )
+            except AltinnError as exc:
+                raise altinn_user_error(self.env, exc, error_message(exc, company_lang(company))) from None
 
     def _altinn_mark_read(self, in_altinn=False):
         """These letters were read: state Read, and their "read the letter" activities are done."""
@@ -543,13 +536,10 @@ class AltinnDocument(models.Model):
         for company in companies:
             docs = self.filtered(lambda d, c=company: d.company_id == c and d.has_missing_files)
             docs.sudo().write({"missing_retry_count": 0})
-            transport = company._altinn_transport()
-            try:
+            with company._altinn_transport() as transport:
                 fetched |= self.browse(
                     retry_missing_files(docs.with_company(company), company, transport, only=docs)
                 )
-            finally:
-                transport.close()
         still = self.filtered("has_missing_files")
         message = (
             self.env._("Every missing file was fetched.")

@@ -4,8 +4,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..altinn.parsers import accounts as acc
-from ..booking.batch import LINE_FIELDS
-from .altinn_account_map import AltinnBookingRefusal
+from ..exceptions import AltinnBookingRefusal
 
 # The lines that state a debt (its payments are lines of their own).
 DEBT_KINDS = ("vat_payment", "claim", "instalment", "correction")
@@ -200,35 +199,6 @@ class AltinnDocumentLine(models.Model):
         lines.check_access("create")
         lines._check_company()
         documents.invalidate_recordset(["line_ids", "duplicate_move_ids"])
-        return lines
-
-    @api.model
-    def _altinn_lookup(self, company, keys, slots, kids, refs):
-        """The lines of ``company`` with one of these booking keys, debt slots, KIDs (of a debt) or claim
-        references, and every other line of the debts they belong to; one query for a batch."""
-        self.flush_model(["company_id", "booking_key", "debt_key", "debt_slot", "kid", "claim_ref"])
-        self.env.cr.execute(
-            SQL(
-                """WITH hit AS (
-                       SELECT id, debt_key FROM altinn_document_line
-                        WHERE company_id = %(company)s
-                          AND (booking_key = ANY(%(keys)s::varchar[])
-                               OR debt_slot = ANY(%(slots)s::varchar[])
-                               OR (kid = ANY(%(kids)s::varchar[]) AND debt_key IS NOT NULL)
-                               OR claim_ref = ANY(%(refs)s::varchar[])))
-                   SELECT id FROM altinn_document_line
-                    WHERE company_id = %(company)s
-                      AND (id IN (SELECT id FROM hit) OR debt_key IN (SELECT debt_key FROM hit))
-                 ORDER BY id""",
-                company=company.id,
-                keys=list(keys),
-                slots=list(slots),
-                kids=list(kids),
-                refs=list(refs),
-            )
-        )
-        lines = self.browse(row[0] for row in self.env.cr.fetchall())
-        lines.fetch(LINE_FIELDS)
         return lines
 
     # ------------------------------------------------------------------

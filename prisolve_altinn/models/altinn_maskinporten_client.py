@@ -275,17 +275,20 @@ class AltinnMaskinportenClient(models.Model):
         replaced = bool(self.private_key_pem)
         # The JWK's kid is the key's thumbprint: Maskinporten registers the key under it.
         self.write({"private_key_pem": pem, "key_id": False, "certificate_pem": False, "key_password": False})
-        post_note(
-            self,
-            self.env._(
+        values = {"user": self.env.user.name, "info": self.key_info, "client": self.client_id or "-"}
+        if replaced:
+            note = self.env._(
                 "%(user)s made a new key (%(info)s). Register its public key for client %(client)s in "
-                "Maskinporten's self-service%(replaced)s.",
-                user=self.env.user.name,
-                info=self.key_info,
-                client=self.client_id or "-",
-                replaced=self.env._(": until then, the earlier key is no longer used") if replaced else "",
-            ),
-        )
+                "Maskinporten's self-service: until then, the earlier key is no longer used.",
+                **values,
+            )
+        else:
+            note = self.env._(
+                "%(user)s made a new key (%(info)s). Register its public key for client %(client)s in "
+                "Maskinporten's self-service.",
+                **values,
+            )
+        post_note(self, note)
         return True
 
     def _altinn_vendor_settings(self, base_url=None, timeout=None):
@@ -318,13 +321,6 @@ class AltinnMaskinportenClient(models.Model):
             timeout=timeout or (10.0, 60.0),
             **values,
         )
-
-    def _altinn_own_vendor(self):
-        """True when this installation's organisation is the system's vendor: it may write the system."""
-        self.ensure_one()
-        record = self.sudo()
-        vendor = (record.vendor_org_number or "").strip()
-        return bool(vendor) and (record.system_id or "").strip().startswith(vendor + "_")
 
     def _altinn_all_packages(self):
         """Every access package a system-user request of this installation asks for (both kinds)."""

@@ -395,15 +395,11 @@ class AltinnSystemUser(models.Model):
                 self.env._("Only an accounting firm's client system user has clients."),
                 title=title_of(self.env, NOT_NOW),
             )
-        transport = None
         try:
-            transport = Altinn3Transport(self._altinn_settings())
-            return transport.clients(refresh=True)
+            with Altinn3Transport(self._altinn_settings()) as transport:
+                return transport.clients(refresh=True)
         except altinn_errors.AltinnError as exc:
             raise altinn_user_error(self.env, exc, error_message(exc, self.env.lang or "en_US")) from None
-        finally:
-            if transport is not None:
-                transport.close()
 
     def _altinn_admin(self):
         return make_admin(self._altinn_settings())

@@ -415,6 +415,15 @@ class ResCompany(models.Model):
         self.ensure_one()
         return provider_for(self)
 
+    def _altinn_session_key(self):
+        """Companies with the same key share credentials and one transport (the provider's ``session_key``);
+        a company whose settings are too incomplete to say stands alone (and fails alone when fetched)."""
+        self.ensure_one()
+        try:
+            return self._altinn_provider().session_key(self)
+        except Exception:
+            return ("alone", self.id)
+
     def _altinn_access_text(self, access):
         _ = self.env._
         if self.altinn_transport == "upload":

@@ -139,38 +139,27 @@ def fetch_companies(
     """
     assert trigger in TRIGGERS, trigger
     results = {}
-    for group in _session_groups(companies):
-        for result in _fetch_group(group, since, until, credentials, trigger, transport, pool_size):
+    for group in session_groups(companies):
+        for result in fetch_group(group, since, until, credentials, trigger, transport, pool_size):
             results[result.company_id] = result
     return [results[company.id] for company in companies]
 
 
-def _session_groups(companies):
+def session_groups(companies):
     """``companies`` split by shared credentials (the provider's session key), in their order."""
     groups = {}
     for company in companies:
-        groups.setdefault(_session_key(company), []).append(company.id)
+        groups.setdefault(company._altinn_session_key(), []).append(company.id)
     return [companies.browse(ids) for ids in groups.values()]
-
-
-def _session_key(company):
-    try:
-        return company._altinn_provider().session_key(company)
-    except Exception:  # a company that cannot even be grouped fails alone when it is fetched
-        return ("alone", company.id)
 
 
 def _limit(transport, budget):
     """Network calls of ``transport`` give up (and back off) within the budget's hard deadline."""
-    if budget is None or budget.hard_at is None:
-        return
-    mp = getattr(getattr(transport, "tokens", None), "mp", None)  # Altinn 3: one Http for every client
-    http = getattr(mp, "http", None)
-    if http is not None and hasattr(http, "deadline"):
-        http.deadline = budget.hard_at
+    if budget is not None and budget.hard_at is not None:
+        transport.set_deadline(budget.hard_at)
 
 
-def _fetch_group(
+def fetch_group(
     group, since, until, credentials, trigger, transport, pool_size, budget=None, transports=None
 ):
     """Yield the result of each company of ``group`` as soon as it is recorded (the cron commits it).
@@ -181,7 +170,7 @@ def _fetch_group(
     own_transport = transport is None and transports is None
     try:
         if transport is None:
-            key = _session_key(group[0])
+            key = group[0]._altinn_session_key()
             try:
                 transport = transports.get(key) if transports is not None else None
                 if transport is None:
@@ -220,7 +209,7 @@ def _fetch_group(
             yield result
     finally:
         if own_transport and transport is not None:
-            _close(transport)
+            transport.close_quietly()
 
 
 def _fetch_parallel(group, transport, since, until, trigger, pool_size, budget=None):
@@ -233,9 +222,8 @@ def _fetch_parallel(group, transport, since, until, trigger, pool_size, budget=N
     waiting = _with_missing_files(group)
     for company, plan in plans.items():
         plan.missing_files = company.id in waiting
-    together = getattr(transport, "search_together", None)
-    if together is not None:  # Dialogporten: one search for up to 20 of the clients, in this order
-        together({plan.reportee: (plan.since, plan.until) for plan in plans.values()})
+    # Dialogporten: one search for up to 20 of the clients, in this order (other transports: nothing).
+    transport.search_together({plan.reportee: (plan.since, plan.until) for plan in plans.values()})
     explained = {}
     queue = list(plans.items())
     queue.reverse()
@@ -380,8 +368,7 @@ def retry_missing_files(documents, company, transport, exclude=(), only=None):
     """Read again the company's documents whose files could not be read earlier (``Transport.fetch_item``),
     oldest try first, a bounded number per run (or ``only`` these); never fails the fetch. Returns the ids
     of the documents that got files."""
-    fetch_item = getattr(transport, "fetch_item", None)
-    if fetch_item is None:
+    if not transport.can_fetch_item:
         return []
     domain = [
         ("company_id", "=", company.id),
@@ -399,7 +386,7 @@ def retry_missing_files(documents, company, transport, exclude=(), only=None):
     for doc in pending:
         try:
             with company.env.cr.savepoint():
-                item = fetch_item(company.altinn_org_number, doc.reference)
+                item = transport.fetch_item(company.altinn_org_number, doc.reference)
                 vals = {
                     "missing_checked_at": fields.Datetime.now(),
                     "missing_retry_count": doc.missing_retry_count + 1,
@@ -479,13 +466,6 @@ def _aware(value):
     if isinstance(value, datetime) and value.tzinfo is None:
         return value.replace(tzinfo=timezone.utc)  # Odoo's naive datetimes are UTC
     return value
-
-
-def _close(transport):
-    try:
-        transport.close()
-    except Exception:
-        _logger.warning("Closing the Altinn transport failed", exc_info=True)
 
 
 # ----------------------------------------------------------------------

@@ -64,7 +64,7 @@ class FetchRounds(scheduled.ScheduledWork):
     """A unit is a round: the ids of the companies claimed together."""
 
     xmlid = copies.FETCH_CRON
-    estimate = False  # a round starts no company once the budget is spent (``fetch._fetch_group``)
+    estimate = False  # a round starts no company once the budget is spent (``fetch.fetch_group``)
 
     def __init__(self, env, budget, pool_size, claim_size, min_age):
         super().__init__(env, budget)
@@ -91,8 +91,8 @@ class FetchRounds(scheduled.ScheduledWork):
     def work(self, unit):
         env = self.env
         new_ids, finished = [], []
-        for group in fetch._session_groups(env["res.company"].sudo().browse(unit)):
-            for result in fetch._fetch_group(
+        for group in fetch.session_groups(env["res.company"].sudo().browse(unit)):
+            for result in fetch.fetch_group(
                 group,
                 None,
                 None,
@@ -124,7 +124,7 @@ class FetchRounds(scheduled.ScheduledWork):
     def close(self):
         _release_all(self.env, self.held)  # not started: free for the next run at once
         for transport in self.transports.values():
-            fetch._close(transport)
+            transport.close_quietly()
 
     def summary(self, remaining):
         return (

@@ -96,9 +96,10 @@ def company_lang(company):
     return env.lang if env.lang in installed else "en_US"
 
 
-def in_company_lang(records, company):
-    """``records`` with the context language of ``company`` (see ``company_lang``)."""
-    return records.with_context(lang=company_lang(company))
+def in_company_lang(records, company=None):
+    """``records`` with the context language of ``company`` (see ``company_lang``), by default their own
+    company (``records.company_id``, one company)."""
+    return records.with_context(lang=company_lang(records.company_id if company is None else company))
 
 
 def translate(source, lang):

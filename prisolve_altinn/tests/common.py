@@ -229,6 +229,8 @@ class FakeAltinn3Transport(Transport):
 
     needs_person = False
     name = "fake-altinn3"
+    can_fetch_item = True
+    can_mark_seen = True
 
     def __init__(self, altinn, system_user):
         self.altinn = altinn

@@ -12,7 +12,7 @@ from odoo.tools import mute_logger
 from ..altinn.parsers.kid import make_kid_mod10
 from ..altinn.types import ROLE_ATTACHMENT, AltinnFile
 from ..booking import pipeline
-from ..booking.batch import BookingBatch
+from ..booking.batch import BookingBatch, stored_lines
 from .booking_common import (
     BookingCommon,
     advance_tax_xml,
@@ -463,7 +463,7 @@ class TestBookingBatch(BookingCommon):
 
 @tagged("post_install", "-at_install")
 class TestBookedLineLookup(BookingCommon):
-    """``altinn.document.line._altinn_lookup``: what a batch asks the database for, in one query."""
+    """``booking.batch.stored_lines``: what a batch asks the database for, in one query."""
 
     with_second_company = True
 
@@ -479,8 +479,8 @@ class TestBookedLineLookup(BookingCommon):
         )
 
     def lookup(self, company=None, keys=(), slots=(), kids=(), refs=()):
-        return self.env["altinn.document.line"]._altinn_lookup(
-            company or self.company, keys, slots, kids, refs
+        return stored_lines(
+            self.env["altinn.document.line"], company or self.company, keys, slots, kids, refs
         )
 
     def test_found_by_key_slot_kid_or_claim_reference(self):

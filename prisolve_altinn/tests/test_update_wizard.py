@@ -14,6 +14,7 @@ from ..altinn.types import FetchFailure
 from ..booking import pipeline
 from ..exceptions import AltinnUserError
 from ..services import recording
+from ..services.texts import in_company_lang
 from ..wizards.altinn_update_wizard import SECRET_KEYS
 from .common import (
     ORG_CLIENT_1,
@@ -231,7 +232,7 @@ class TestUpdateWizard(AltinnCommon):
             self.env.user.tz = tz
             wizard = self.make_wizard()
             action = wizard.with_context(**self.secrets(pin=False)).action_request_pin()
-            lang = wizard._in_company_lang()._lang()
+            lang = in_company_lang(wizard)._lang()
             local = format_datetime(self.env, wizard.pin_valid_to, shown or tz, "short", lang)
             utc = format_datetime(self.env, wizard.pin_valid_to, "UTC", "short", lang)
             self.assertIn(local, action["params"]["message"], tz)

@@ -113,15 +113,22 @@ class AltinnClientWizard(models.TransientModel):
         if created:
             # The person who asked sees the new companies at once (company switcher).
             self.env.user.sudo().company_ids = [fields.Command.link(company.id) for company in created]
-        # Only what happened: no "linked: -" for nothing linked.
-        parts = []
-        if created:
-            parts.append(self.env._("companies created: %(names)s", names=", ".join(created.mapped("name"))))
-        if linked:
-            parts.append(self.env._("companies linked: %(names)s", names=", ".join(linked.mapped("name"))))
-        message = self.env._(
-            "%(user)s: clients from Altinn; %(done)s.", user=self.env.user.name, done="; ".join(parts)
-        )
+        # Only what happened: no "linked: -" for nothing linked (one whole sentence for each case).
+        names = {
+            "user": self.env.user.name,
+            "created": ", ".join(created.mapped("name")),
+            "linked": ", ".join(linked.mapped("name")),
+        }
+        if created and linked:
+            message = self.env._(
+                "%(user)s: clients from Altinn; companies created: %(created)s; companies linked: "
+                "%(linked)s.",
+                **names,
+            )
+        elif created:
+            message = self.env._("%(user)s: clients from Altinn; companies created: %(created)s.", **names)
+        else:
+            message = self.env._("%(user)s: clients from Altinn; companies linked: %(linked)s.", **names)
         post_note(firm, message)
         self.message = message
         self.line_ids._compute_company()

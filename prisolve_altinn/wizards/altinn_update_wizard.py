@@ -41,7 +41,7 @@ from ..models.altinn_document import OUTCOMES
 from ..providers import provider_for
 from ..providers.base import LEVEL_FIRM
 from ..services.handover import hand_over
-from ..services.texts import ALTINN_TZ, company_lang, error_message, local_time, to_utc_naive, translate
+from ..services.texts import ALTINN_TZ, error_message, in_company_lang, local_time, to_utc_naive, translate
 
 _logger = logging.getLogger(__name__)
 
@@ -172,18 +172,11 @@ class AltinnUpdateWizard(models.TransientModel):
                 wizard.available_company_ids = False
                 continue
             wizard.firm_id = access.firm
-            key = self._altinn_session_key(company)
+            key = company._altinn_session_key()
             # Active companies only: the record rules work on them. The same credentials serve them all.
             wizard.available_company_ids = self.env.companies.filtered(
-                lambda c, company=company, key=key: c != company and self._altinn_session_key(c) == key
+                lambda c, company=company, key=key: c != company and c._altinn_session_key() == key
             )
-
-    @staticmethod
-    def _altinn_session_key(company):
-        try:
-            return provider_for(company).session_key(company)
-        except Exception:  # incomplete settings: the company stands alone
-            return ("alone", company.id)
 
     @api.depends("company_id")
     def _compute_date_from(self):
@@ -205,7 +198,7 @@ class AltinnUpdateWizard(models.TransientModel):
     def _compute_summary(self):
         for wizard in self:
             # Written for the company's accountants, whoever runs the wizard.
-            wizard_l = wizard._in_company_lang() if wizard.company_id else wizard
+            wizard_l = in_company_lang(wizard) if wizard.company_id else wizard
             documents = wizard_l.document_ids
             counts = documents._altinn_outcome()
             failed_fetch = wizard.failed_document_ids.filtered(lambda d: d.state == "failed")
@@ -293,11 +286,6 @@ class AltinnUpdateWizard(models.TransientModel):
     def _lang(self):
         return self.env.lang or "en_US"
 
-    def _in_company_lang(self):
-        """This wizard in its company's language: what it says is written for the company's accountants,
-        whoever runs it (services/texts.company_lang)."""
-        return self.with_context(lang=company_lang(self.company_id))
-
     # ------------------------------------------------------------------
     # Checks
     # ------------------------------------------------------------------
@@ -324,10 +312,10 @@ class AltinnUpdateWizard(models.TransientModel):
                 ),
                 title=title_of(self.env, NOT_NOW),
             )
-        key = self._altinn_session_key(self.company_id)
+        key = self.company_id._altinn_session_key()
         for company in companies:
             company._altinn_check_settings()  # says what is missing
-            if self._altinn_session_key(company) != key:
+            if company._altinn_session_key() != key:
                 raise AltinnUserError(
                     self.env._(
                         "%(company)s does not use the same Altinn credentials as %(main)s, so it cannot be "
@@ -344,7 +332,7 @@ class AltinnUpdateWizard(models.TransientModel):
     def action_request_pin(self):
         self.ensure_one()
         wizard, credentials = self._altinn_take_credentials()
-        return wizard._in_company_lang()._altinn_request_pin(credentials)
+        return in_company_lang(wizard)._altinn_request_pin(credentials)
 
     def _altinn_request_pin(self, credentials):
         # Imported here: zeep and the WSDL files are only needed for Altinn 2.
@@ -357,13 +345,11 @@ class AltinnUpdateWizard(models.TransientModel):
             )
         self._altinn_require(credentials)
         self._altinn_check_companies()
-        transport = self.company_id._altinn_transport()
-        try:
-            challenge = transport.request_pin(credentials)
-        except altinn_errors.AltinnError as exc:
-            raise altinn_user_error(self.env, exc, error_message(exc, self._lang())) from None
-        finally:
-            self._altinn_close(transport)
+        with self.company_id._altinn_transport() as transport:
+            try:
+                challenge = transport.request_pin(credentials)
+            except altinn_errors.AltinnError as exc:
+                raise altinn_user_error(self.env, exc, error_message(exc, self._lang())) from None
         if challenge.status != "Ok":
             error = (
                 altinn_errors.NoPhoneNumber(altinn_message=challenge.message)
@@ -409,22 +395,13 @@ class AltinnUpdateWizard(models.TransientModel):
             },
         }
 
-    @staticmethod
-    def _altinn_close(transport):
-        if transport is None:
-            return
-        try:
-            transport.close()
-        except Exception:
-            _logger.warning("Closing the Altinn transport failed", exc_info=True)
-
     # ------------------------------------------------------------------
     # Step 2: fetch and record (the fetch service), then booking in the background
     # ------------------------------------------------------------------
     def action_update(self):
         self.ensure_one()
         wizard, credentials = self._altinn_take_credentials()
-        return wizard._in_company_lang()._altinn_update(credentials)
+        return in_company_lang(wizard)._altinn_update(credentials)
 
     def _altinn_update(self, credentials):
         self._altinn_require(credentials, pin=True)
@@ -558,7 +535,7 @@ class AltinnUpdateWizard(models.TransientModel):
     def action_altinn_refresh(self):
         """Show how far the background booking has come."""
         self.ensure_one()
-        wizard = self._in_company_lang()
+        wizard = in_company_lang(self)
         _ = wizard.env._
         waiting = wizard.waiting_count
         if waiting:

@@ -8,7 +8,7 @@ from odoo.tools import format_amount, html2plaintext
 from odoo.addons.prisolve_altinn.altinn.parsers import accounts as acc
 from odoo.addons.prisolve_altinn.altinn.parsers.kid import is_valid_kid
 from odoo.addons.prisolve_altinn.booking.company import SKATTEETATEN_ORG_NUMBER
-from odoo.addons.prisolve_altinn.models.altinn_account_map import AltinnBookingRefusal
+from odoo.addons.prisolve_altinn.exceptions import AltinnBookingRefusal
 
 DIGITS = re.compile(r"\d{2,25}")
 

@@ -385,3 +385,18 @@ def test_a_firms_clients_are_searched_twenty_at_a_time(emu, transport_for):
     assert got == expected
     assert expected[UNDELEGATED] == "not delegated" and all(expected[org] for org in extra[1:])
     assert grouped.sync_marker(extra[1]) is not None
+
+
+def test_a_deadline_already_past_sends_nothing(emu, transport_for):
+    """``set_deadline``: the scheduled run's hard deadline reaches every call of the transport (tokens,
+    parties, dialogs): past it, nothing is sent and the fetch stops with a timeout."""
+    import time
+
+    transport = transport_for()
+    transport.set_deadline(time.monotonic() - 0.1)
+    before = len(emu.calls())
+    with pytest.raises(errors.AltinnTimeout):
+        fetch_all(transport)
+    assert len(emu.calls()) == before
+    transport.set_deadline(None)
+    assert fetch_all(transport)

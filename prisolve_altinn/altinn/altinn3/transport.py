@@ -44,6 +44,8 @@ REPORTEE_WIDE = (
 class Altinn3Transport(Transport):
     name = "altinn3"
     needs_person = False
+    can_fetch_item = True
+    can_mark_seen = True
 
     def __init__(
         self,
@@ -80,10 +82,6 @@ class Altinn3Transport(Transport):
         self._markers: dict[str, datetime] = {}
         self._correspondence_of: dict[str, str] = {}
         self._groups: dict[str, _PartyGroup] = {}  # reportee -> its group's one search (search_together)
-
-    @classmethod
-    def from_settings(cls, settings: Altinn3Settings, **kwargs) -> Altinn3Transport:
-        return cls(settings, **kwargs)
 
     # -- parties ------------------------------------------------------------------------------
     def parties(self, refresh: bool = False) -> dict[str, dict]:
@@ -278,6 +276,9 @@ class Altinn3Transport(Transport):
             return False
         self.correspondence.mark_as_read(cid)
         return True
+
+    def set_deadline(self, hard_at: float | None) -> None:
+        self.tokens.mp.http.deadline = hard_at  # one Http for every client of the transport
 
     def close(self) -> None:
         self.tokens.mp.http.close()
