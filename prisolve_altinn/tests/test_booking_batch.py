@@ -523,3 +523,166 @@ class TestBookedLineLookup(BookingCommon):
         own = self.line(booking_key="debt:f", debt_key="debt:f", kid="5001")
         self.assertEqual(self.lookup(keys={"debt:f"}), own)
         self.assertEqual(self.lookup(self.second_company, kids={"5001"}), other)
+
+
+@tagged("post_install", "-at_install")
+class TestFilesThroughCreate(BookingCommon):
+    """Every file the addon attaches is made by ``ir.attachment.create``: a module that extends it (document
+    management, indexing, expenses) sees the entries' vouchers and the ledger's files."""
+
+    def setUp(self):
+        super().setUp()
+        self.created = self.spy_attachment_creates()
+
+    def spy_attachment_creates(self):
+        """The attachments each ``ir.attachment.create`` call made, as a module extending it sees them."""
+        calls = []
+        Attachment = type(self.env["ir.attachment"])
+        original = Attachment.create
+
+        def create(records, vals_list):
+            attachments = original(records, vals_list)
+            calls.append(attachments)
+            return attachments
+
+        self.patch(Attachment, "create", api.model_create_multi(create))
+        return calls
+
+    def entry_files(self, moves):
+        return self.env["ir.attachment"].search(
+            [("res_model", "=", "account.move"), ("res_id", "in", moves.ids)], order="id"
+        )
+
+    def test_the_vouchers_of_a_batch_are_made_by_one_create(self):
+        """The entries' copies of their vouchers: one create for the batch, as the booking user, each what
+        uploading the same file to the entry makes (name, mimetype, content, company)."""
+        docs = self.record(vat_item(100, extra_files=[pdf_file("kvittering.pdf")]), vat_item(101))
+        self.created.clear()
+        docs._altinn_process()
+        self.assertEqual(docs.mapped("state"), ["imported", "imported"], docs.mapped("error"))
+        vouchers = self.entry_files(docs.move_ids)
+        self.assertEqual(len(vouchers), 3)  # the PDF and the XML, the XML alone
+        self.assertEqual([attachments.sorted("id") for attachments in self.created], [vouchers])
+        self.assertEqual(vouchers.create_uid, self.env.user)
+        fields = ["name", "mimetype", "raw", "checksum", "file_size", "store_fname", "index_content"]
+        fields += ["company_id", "create_uid", "public", "type", "res_model", "res_id"]
+        for doc in docs:
+            for voucher in self.entry_files(doc.move_id):
+                sent = next(file for file in doc._altinn_files() if file.name == voucher.name)
+                uploaded = self.env["ir.attachment"].create(
+                    {
+                        "name": sent.name,
+                        "raw": sent.data,
+                        "mimetype": sent.mimetype,
+                        "res_model": "account.move",
+                        "res_id": doc.move_id.id,
+                    }
+                )
+                self.assertEqual(
+                    voucher.read(fields, load=False)[0] | {"id": None},
+                    uploaded.read(fields, load=False)[0] | {"id": None},
+                )
+
+    def test_the_pdf_of_a_debt_booked_elsewhere_is_made_by_create_once(self):
+        """Two receipts of a debt a claims list booked, in one batch: the entry gets the first one's PDF and
+        data file (by ``create``, with the batch's other vouchers), the second adds nothing; the same when
+        the entry is made in the batch itself."""
+        kid = make_kid_mod10("349111586122630")
+        claims = claims_item(
+            "krav-extra",
+            [
+                claim(
+                    "K-EXTRA",
+                    "åBetaleMva",
+                    31500,
+                    group="Merverdiavgift",
+                    instalments=[due("2026-10-12", 31500)],
+                )
+            ],
+        )
+        booked = self.book(claims)
+        self.assertEqual(booked.state, "imported", booked.error)
+        move = booked.move_id
+        self.assertEqual(self.entry_files(move).mapped("name"), ["krav.json"])
+        data = vat_payment_xml("31500", kid=kid, due="2026-10-12", period="juli-august")
+        receipts = self.record(
+            item("mva-extra-1", "betalingsinformasjon.xml", data, extra_files=[pdf_file("kvittering.pdf")]),
+            item("mva-extra-2", "betalingsinformasjon.xml", data, extra_files=[pdf_file("kvittering-2.pdf")]),
+            vat_item(102),
+        )
+        self.created.clear()
+        receipts._altinn_process()
+        self.assertEqual(
+            receipts.mapped("state"), ["duplicate", "duplicate", "imported"], receipts.mapped("error")
+        )
+        files = self.entry_files(move)
+        self.assertEqual(
+            sorted(files.mapped("name")), ["betalingsinformasjon.xml", "krav.json", "kvittering.pdf"]
+        )
+        # One create: the debt's PDF and data file with the batch's own voucher (the third notice's XML).
+        made = files.filtered(lambda a: a.name != "krav.json") | self.entry_files(receipts[2].move_id)
+        self.assertEqual([set(attachments.ids) for attachments in self.created], [set(made.ids)])
+        # A receipt that books its debt and another receipt of it in one batch: the entry made in the batch
+        # has the first one's PDF, the second adds none.
+        data = vat_payment_xml("7200", kid=make_kid_mod10("349111586122650"), due="2026-12-10")
+        receipts = self.record(
+            item("mva-new-1", "betalingsinformasjon.xml", data, extra_files=[pdf_file("kvittering-a.pdf")]),
+            item("mva-new-2", "betalingsinformasjon.xml", data, extra_files=[pdf_file("kvittering-b.pdf")]),
+        )
+        receipts._altinn_process()
+        self.assertEqual(receipts.mapped("state"), ["imported", "duplicate"], receipts.mapped("error"))
+        self.assertEqual(
+            sorted(self.entry_files(receipts[0].move_id).mapped("name")),
+            ["betalingsinformasjon.xml", "kvittering-a.pdf"],
+        )
+
+    def test_no_voucher_on_an_entry_the_booking_user_may_not_change(self):
+        """The copy checks write access on the entry it goes to, as attaching a file does: a debt's PDF is
+        not put on an entry the booking user may not change (the document says why)."""
+        kid = make_kid_mod10("349111586122640")
+        claims = claims_item(
+            "krav-locked",
+            [
+                claim(
+                    "K-LOCKED",
+                    "åBetaleMva",
+                    31500,
+                    group="Merverdiavgift",
+                    instalments=[due("2026-10-12", 31500)],
+                )
+            ],
+        )
+        move = self.book(claims).move_id
+        self.assertTrue(move)
+        self.env["ir.rule"].sudo().create(
+            {
+                "name": "Not this entry",
+                "model_id": self.env["ir.model"]._get_id("account.move"),
+                "domain_force": f"[('id', '!=', {move.id})]",
+                "perm_read": False,
+                "perm_create": False,
+                "perm_unlink": False,
+            }
+        )
+        data = vat_payment_xml("31500", kid=kid, due="2026-10-12", period="juli-august")
+        receipt = self.record(
+            item("mva-locked", "betalingsinformasjon.xml", data, extra_files=[pdf_file("kvittering.pdf")])
+        )
+        with mute_logger(pipeline._logger.name):
+            receipt._altinn_process()
+        self.assertEqual(receipt.state, "failed")
+        self.assertIn("account.move", receipt.error)
+        self.assertEqual(self.entry_files(move).mapped("name"), ["krav.json"])
+
+    def test_the_ledger_files_are_made_by_create(self):
+        """The ledger's own files (the items' files, recorded by ``_altinn_record_items``) are made by
+        ``ir.attachment.create``."""
+        docs = self.record(vat_item(103, extra_files=[pdf_file("kvittering.pdf")]), vat_item(104))
+        files = (
+            self.env["ir.attachment"]
+            .sudo()
+            .search([("res_model", "=", "altinn.document"), ("res_id", "in", docs.ids)])
+        )
+        self.assertEqual(len(files), 3)
+        made = self.env["ir.attachment"].union(*self.created).sudo()
+        self.assertFalse(files - made, "ledger files not made by ir.attachment.create")
