@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from odoo import api, models
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from ..altinn.parsers.kid import make_kid_mod10
 from ..altinn.types import ROLE_ATTACHMENT, AltinnFile
@@ -51,6 +51,33 @@ def vat_item(number, amount="1000", org=ORG_OWN, reference=None, extra_files=())
 
 def pdf_file(name):
     return AltinnFile(name=name, mimetype="application/pdf", data=PDF + name.encode(), role=ROLE_ATTACHMENT)
+
+
+# What differs between two rows made of the same values: the id and the times they were written.
+ROW_IDENTITY = ("id", "create_date", "write_date")
+
+
+def table_columns(cr, table, exclude=()):
+    """Every column of ``table`` in the database, in their order, but ``exclude``."""
+    cr.execute(
+        "SELECT column_name FROM information_schema.columns"
+        " WHERE table_schema = current_schema() AND table_name = %s ORDER BY ordinal_position",
+        [table],
+    )
+    return [name for (name,) in cr.fetchall() if name not in exclude]
+
+
+def table_rows(cr, table, columns, ids):
+    """The rows ``ids`` of ``table``, by id, as {column: value}."""
+    cr.execute(
+        SQL(
+            "SELECT %s FROM %s WHERE id = ANY(%s) ORDER BY id",
+            SQL(", ").join(SQL.identifier(name) for name in columns),
+            SQL.identifier(table),
+            list(ids),
+        )
+    )
+    return [dict(zip(columns, row, strict=True)) for row in cr.fetchall()]
 
 
 @tagged("post_install", "-at_install")
@@ -191,7 +218,8 @@ class TestBookingBatch(BookingCommon):
     def test_document_lines_are_the_rows_create_makes(self):
         """The batch inserts its document lines itself (one statement): each row must be what the ORM's
         ``create`` makes of the same values: defaults, the document's company, amounts (0.0 for an empty
-        one, NULL for none given), dates, entries and other lines referred to."""
+        one, NULL for none given), dates, entries and other lines referred to; every column of the table is
+        compared, whoever added it."""
         kid = make_kid_mod10("2025911158612031")
         docs = self.book(
             item("fs-rows", "forskuddsskatt.xml", advance_tax_xml([(1, "2026-02-16", 60000, kid)])),
@@ -234,15 +262,21 @@ class TestBookingBatch(BookingCommon):
                 ]
             )
         self.env.flush_all()
-        columns = ", ".join(
-            name for name in [*names, "company_id", "create_uid", "write_uid"] if name != "booking_key"
+        cr = self.env.cr
+
+        def rows_made():
+            # Every column of the table, whoever added it (an Odoo release, another module's stored
+            # field), but what differs between two rows of the same values: id, times, the booking key.
+            columns = table_columns(cr, "altinn_document_line", exclude=(*ROW_IDENTITY, "booking_key"))
+            return {
+                how: table_rows(cr, "altinn_document_line", columns, records.ids)
+                for how, records in made.items()
+            }
+
+        rows = rows_made()
+        self.assertLessEqual(
+            {*names, "company_id", "create_uid", "write_uid"} - {"booking_key"}, rows["orm"][0].keys()
         )
-        rows = {}
-        for how, records in made.items():
-            self.env.cr.execute(
-                f"SELECT {columns} FROM altinn_document_line WHERE id = ANY(%s) ORDER BY id", [records.ids]
-            )
-            rows[how] = self.env.cr.fetchall()
         self.assertEqual(len(rows["insert"]), len(vals_list))
         self.assertEqual(rows["insert"], rows["orm"])
         self.assertEqual(
@@ -258,6 +292,20 @@ class TestBookingBatch(BookingCommon):
             Line._altinn_insert(
                 [{"document_id": docs[2].id, "kind": "claim", "currency_id": self.company.currency_id.id}]
             )
+        # A stored field create would compute (as if the line's status were stored) is refused, not left NULL.
+        cr.execute("ALTER TABLE altinn_document_line ADD COLUMN status varchar")
+        self.patch(Line._fields["status"], "store", True)
+        with self.assertRaisesRegex(NotImplementedError, "status"):
+            Line._altinn_insert([{"document_id": docs[2].id, "kind": "claim"}])
+        # A column nobody listed is compared too. One only the database knows gets its default from both
+        # INSERTs alike; a value create and the INSERT wrote differently (set here afterwards) is caught.
+        cr.execute("ALTER TABLE altinn_document_line ADD COLUMN x_added_later integer DEFAULT 7")
+        rows = rows_made()
+        self.assertEqual([row["x_added_later"] for row in rows["insert"]], [7] * len(vals_list))
+        self.assertEqual(rows["insert"], rows["orm"])
+        cr.execute("UPDATE altinn_document_line SET x_added_later = 8 WHERE id = %s", [made["orm"][0].id])
+        rows = rows_made()
+        self.assertNotEqual(rows["insert"], rows["orm"])
 
     def test_a_claim_only_duplicate_in_one_batch_is_a_duplicate_document(self):
         """A claim document that brings only the KID of a notice in its batch is a duplicate document."""
