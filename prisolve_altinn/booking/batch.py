@@ -183,6 +183,7 @@ class BookingBatch:
         # booked, given to its entry when it has none (``add_vouchers``).
         self.extra_vouchers = []
         self._memo = {}
+        self._files = {}  # ledger attachment id -> its AltinnFile, as read for this batch
         self._ledgers = defaultdict(DebtLedger)  # company id -> DebtLedger
         self._asked = defaultdict(set)  # company id -> {("key"|"slot"|"kid"|"ref", value)} asked already
         self._stored = defaultdict(set)  # company id -> ids of the stored lines in its ledger
@@ -202,7 +203,12 @@ class BookingBatch:
 
     def stored_files(self, document):
         """The document's (ledger attachment, ``AltinnFile``) pairs, read once per batch."""
-        return self.memo(("files", document.id), document._altinn_stored_files)
+        return self.memo(("files", document.id), lambda: self._keep_files(document._altinn_stored_files()))
+
+    def _keep_files(self, stored_files):
+        # The entries' copies of these attachments are made of the files read here (``_copy_attachments``).
+        self._files.update((attachment.id, file) for attachment, file in stored_files)
+        return stored_files
 
     def add_move(self, vals, vouchers=()):
         """Plan an entry; ``vouchers``: the ledger attachments it gets a copy of."""
@@ -298,7 +304,6 @@ class BookingBatch:
         """Write the batch: entries, their files, the document lines, then the documents."""
         self._create_moves()
         self._attach_files()
-        self._attach_extra_vouchers()
         self._create_lines()
         # After the lines: posting a placed payment settles its debt, found through them.
         self._post_certain()
@@ -359,65 +364,74 @@ class BookingBatch:
                 )
 
     def _attach_files(self):
-        """Give each entry a copy of its vouchers: one INSERT for the batch."""
-        self._copy_attachments(
-            [
-                SQL("(%s, %s, %s)", attachment.id, move.record.id, move.vals["company_id"])
-                for move in self.moves
-                for attachment in move.vouchers
-            ]
-        )
+        """Give each entry a copy of its vouchers, and the readable voucher of a debt another document booked
+        (``add_vouchers``): one ``ir.attachment.create`` for the batch."""
+        copies = [(move.record, attachment) for move in self.moves for attachment in move.vouchers]
+        copies += self._extra_voucher_copies(copies)
+        self._copy_attachments(copies)
 
-    def _attach_extra_vouchers(self):
+    def _extra_voucher_copies(self, planned):
         """The readable voucher (PDF) of a debt for the entry that booked it from another document (a claims
-        list, a receipt without its PDF): once, when the entry has no PDF yet, with the document's data
-        files it does not hold."""
-        if not self.extra_vouchers:
-            return
-        Attachment = self.env["ir.attachment"].sudo()
+        list, a receipt without its PDF): once, when the entry has no PDF yet (stored, or among the
+        ``planned`` copies), with the document's data files it does not hold. (entry, attachment) pairs."""
+        targets = []
         for target, attachments in self.extra_vouchers:
             move = target.record if isinstance(target, PendingMove) else target
-            if not move or not any(a.mimetype == "application/pdf" for a in attachments):
-                continue
-            held = Attachment.search([("res_model", "=", "account.move"), ("res_id", "=", move.id)])
-            if any(a.mimetype == "application/pdf" for a in held):
-                continue
-            have = set(held.mapped("checksum"))
-            self._copy_attachments(
-                [
-                    SQL("(%s, %s, %s)", attachment.id, move.id, move.company_id.id)
-                    for attachment in attachments
-                    if attachment.checksum not in have
-                ]
+            if move and any(a.mimetype == "application/pdf" for a in attachments):
+                targets.append((move, attachments))
+        if not targets:
+            return []
+        held = defaultdict(list)  # entry id -> (mimetype, checksum) of each file it holds or gets now
+        # sudo: which files the entries hold decides only what to copy; the copies check access themselves.
+        for attachment in (
+            self.env["ir.attachment"]
+            .sudo()
+            .search_fetch(
+                [("res_model", "=", "account.move"), ("res_id", "in", list({m.id for m, _a in targets}))],
+                ["res_id", "mimetype", "checksum"],
             )
+        ):
+            held[attachment.res_id].append((attachment.mimetype, attachment.checksum))
+        for move, attachment in planned:
+            held[move.id].append((attachment.mimetype, attachment.checksum))
+        copies = []
+        for move, attachments in targets:
+            if any(mimetype == "application/pdf" for mimetype, _checksum in held[move.id]):
+                continue
+            have = {checksum for _mimetype, checksum in held[move.id]}
+            added = [(move, attachment) for attachment in attachments if attachment.checksum not in have]
+            held[move.id] += [(attachment.mimetype, attachment.checksum) for _move, attachment in added]
+            copies += added
+        return copies
 
-    def _copy_attachments(self, rows):
-        """Copies of ledger attachments on entries (``rows``: attachment id, entry id, company id).
-
-        The copy points at the ledger attachment's stored file (the filestore keeps one file per content),
-        so nothing is read, hashed or written again; it is what ``ir.attachment.copy`` makes, as superuser
-        like the ledger's own files, with the mimetype Odoo stored for the original."""
-        if not rows:
+    def _copy_attachments(self, copies):
+        """The entries' copies of ledger attachments (``copies``: (entry, attachment) pairs), with one
+        ``ir.attachment.create``: each what uploading the file to the entry makes (its name, the mimetype
+        Altinn gave it, its content), seen by every module that extends ``create``. The content is the one
+        the batch read to parse the document (not read from the filestore again); the filestore keeps one
+        file per content, so the copy shares the ledger's stored file."""
+        if not copies:
             return
-        Attachment = self.env["ir.attachment"]
-        Attachment.flush_model()
-        self.env.cr.execute(
-            SQL(
-                """INSERT INTO ir_attachment (name, res_model, res_id, company_id, type, url, store_fname,
-                                              db_datas, file_size, checksum, mimetype, index_content,
-                                              public, create_uid, create_date, write_uid, write_date)
-                   SELECT a.name, 'account.move', v.move_id, v.company_id, a.type, a.url, a.store_fname,
-                          a.db_datas, a.file_size, a.checksum, a.mimetype, a.index_content,
-                          false, %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
-                     FROM (VALUES %(rows)s) AS v(attachment_id, move_id, company_id)
-                     JOIN ir_attachment a ON a.id = v.attachment_id
-                 ORDER BY v.move_id, v.attachment_id""",
-                uid=self.env.uid,
-                rows=SQL(", ").join(rows),
+        entries = self.env["account.move"].browse(list(dict.fromkeys(move.id for move, _a in copies)))
+        entries.check_access("write")  # what ir.attachment.create asks of a record it attaches to
+        vals_list = []
+        for move, attachment in copies:
+            file = self._files.get(attachment.id)
+            vals_list.append(
+                {
+                    "name": attachment.name,
+                    "raw": file.data if file else attachment.raw,
+                    "mimetype": file.mimetype if file else attachment.mimetype,
+                    "res_model": "account.move",
+                    "res_id": move.id,
+                    "company_id": move.company_id.id,
+                }
             )
-        )
-        Attachment.invalidate_model()
-        self.env["account.move"].invalidate_model(["attachment_ids"])
+        # sudo: ir.attachment's own check would ask the same (write access on the entry) for each entry
+        # apart, two queries an entry; it is asked above once for the batch. The booking user stays the
+        # author and Odoo's rule on XML for users who may not edit views still applies to them. No image
+        # post-processing: the voucher is the file Altinn sent, byte for byte, as the ledger keeps it.
+        self.env["ir.attachment"].sudo().with_context(image_no_postprocess=True).create(vals_list)
 
     def _create_lines(self):
         if not self.lines:

@@ -167,6 +167,13 @@ class AltinnDocumentLine(models.Model):
             for name, field in self._fields.items()
             if field.store and field.column_type and name not in models.MAGIC_COLUMNS
         ]
+        # The company is the document's, written below; create would compute any other stored computed field
+        # (one another module adds, say): a row without its value is not the row create makes.
+        computed = [field.name for field in columns if field.compute and field.name != "company_id"]
+        if computed:
+            raise NotImplementedError(
+                f"Computed line fields not written by _altinn_insert: {', '.join(computed)}"
+            )
         names = {field.name for field in columns}
         defaults = self.default_get(list(names))
         rows = []

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from odoo import api, models
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from ..altinn.parsers.kid import make_kid_mod10
 from ..altinn.types import ROLE_ATTACHMENT, AltinnFile
@@ -51,6 +51,33 @@ def vat_item(number, amount="1000", org=ORG_OWN, reference=None, extra_files=())
 
 def pdf_file(name):
     return AltinnFile(name=name, mimetype="application/pdf", data=PDF + name.encode(), role=ROLE_ATTACHMENT)
+
+
+# What differs between two rows made of the same values: the id and the times they were written.
+ROW_IDENTITY = ("id", "create_date", "write_date")
+
+
+def table_columns(cr, table, exclude=()):
+    """Every column of ``table`` in the database, in their order, but ``exclude``."""
+    cr.execute(
+        "SELECT column_name FROM information_schema.columns"
+        " WHERE table_schema = current_schema() AND table_name = %s ORDER BY ordinal_position",
+        [table],
+    )
+    return [name for (name,) in cr.fetchall() if name not in exclude]
+
+
+def table_rows(cr, table, columns, ids):
+    """The rows ``ids`` of ``table``, by id, as {column: value}."""
+    cr.execute(
+        SQL(
+            "SELECT %s FROM %s WHERE id = ANY(%s) ORDER BY id",
+            SQL(", ").join(SQL.identifier(name) for name in columns),
+            SQL.identifier(table),
+            list(ids),
+        )
+    )
+    return [dict(zip(columns, row, strict=True)) for row in cr.fetchall()]
 
 
 @tagged("post_install", "-at_install")
@@ -191,7 +218,8 @@ class TestBookingBatch(BookingCommon):
     def test_document_lines_are_the_rows_create_makes(self):
         """The batch inserts its document lines itself (one statement): each row must be what the ORM's
         ``create`` makes of the same values: defaults, the document's company, amounts (0.0 for an empty
-        one, NULL for none given), dates, entries and other lines referred to."""
+        one, NULL for none given), dates, entries and other lines referred to; every column of the table is
+        compared, whoever added it."""
         kid = make_kid_mod10("2025911158612031")
         docs = self.book(
             item("fs-rows", "forskuddsskatt.xml", advance_tax_xml([(1, "2026-02-16", 60000, kid)])),
@@ -234,15 +262,21 @@ class TestBookingBatch(BookingCommon):
                 ]
             )
         self.env.flush_all()
-        columns = ", ".join(
-            name for name in [*names, "company_id", "create_uid", "write_uid"] if name != "booking_key"
+        cr = self.env.cr
+
+        def rows_made():
+            # Every column of the table, whoever added it (an Odoo release, another module's stored
+            # field), but what differs between two rows of the same values: id, times, the booking key.
+            columns = table_columns(cr, "altinn_document_line", exclude=(*ROW_IDENTITY, "booking_key"))
+            return {
+                how: table_rows(cr, "altinn_document_line", columns, records.ids)
+                for how, records in made.items()
+            }
+
+        rows = rows_made()
+        self.assertLessEqual(
+            {*names, "company_id", "create_uid", "write_uid"} - {"booking_key"}, rows["orm"][0].keys()
         )
-        rows = {}
-        for how, records in made.items():
-            self.env.cr.execute(
-                f"SELECT {columns} FROM altinn_document_line WHERE id = ANY(%s) ORDER BY id", [records.ids]
-            )
-            rows[how] = self.env.cr.fetchall()
         self.assertEqual(len(rows["insert"]), len(vals_list))
         self.assertEqual(rows["insert"], rows["orm"])
         self.assertEqual(
@@ -258,6 +292,20 @@ class TestBookingBatch(BookingCommon):
             Line._altinn_insert(
                 [{"document_id": docs[2].id, "kind": "claim", "currency_id": self.company.currency_id.id}]
             )
+        # A stored field create would compute (as if the line's status were stored) is refused, not left NULL.
+        cr.execute("ALTER TABLE altinn_document_line ADD COLUMN status varchar")
+        self.patch(Line._fields["status"], "store", True)
+        with self.assertRaisesRegex(NotImplementedError, "status"):
+            Line._altinn_insert([{"document_id": docs[2].id, "kind": "claim"}])
+        # A column nobody listed is compared too. One only the database knows gets its default from both
+        # INSERTs alike; a value create and the INSERT wrote differently (set here afterwards) is caught.
+        cr.execute("ALTER TABLE altinn_document_line ADD COLUMN x_added_later integer DEFAULT 7")
+        rows = rows_made()
+        self.assertEqual([row["x_added_later"] for row in rows["insert"]], [7] * len(vals_list))
+        self.assertEqual(rows["insert"], rows["orm"])
+        cr.execute("UPDATE altinn_document_line SET x_added_later = 8 WHERE id = %s", [made["orm"][0].id])
+        rows = rows_made()
+        self.assertNotEqual(rows["insert"], rows["orm"])
 
     def test_a_claim_only_duplicate_in_one_batch_is_a_duplicate_document(self):
         """A claim document that brings only the KID of a notice in its batch is a duplicate document."""
@@ -523,3 +571,153 @@ class TestBookedLineLookup(BookingCommon):
         own = self.line(booking_key="debt:f", debt_key="debt:f", kid="5001")
         self.assertEqual(self.lookup(keys={"debt:f"}), own)
         self.assertEqual(self.lookup(self.second_company, kids={"5001"}), other)
+
+
+@tagged("post_install", "-at_install")
+class TestFilesThroughCreate(BookingCommon):
+    """Every file the addon attaches is made by ``ir.attachment.create``: a module that extends it (document
+    management, indexing, expenses) sees the entries' vouchers and the ledger's files."""
+
+    def setUp(self):
+        super().setUp()
+        self.created = self.spy_attachment_creates()
+
+    def spy_attachment_creates(self):
+        """The attachments each ``ir.attachment.create`` call made, as a module extending it sees them."""
+        calls = []
+        Attachment = type(self.env["ir.attachment"])
+        original = Attachment.create
+
+        def create(records, vals_list):
+            attachments = original(records, vals_list)
+            calls.append(attachments)
+            return attachments
+
+        self.patch(Attachment, "create", api.model_create_multi(create))
+        return calls
+
+    def entry_files(self, moves):
+        return self.env["ir.attachment"].search(
+            [("res_model", "=", "account.move"), ("res_id", "in", moves.ids)], order="id"
+        )
+
+    def test_the_vouchers_of_a_batch_are_made_by_one_create(self):
+        """The entries' copies of their vouchers: one create for the batch, as the booking user, each what
+        uploading the same file to the entry makes (name, mimetype, content, company)."""
+        docs = self.record(vat_item(100, extra_files=[pdf_file("kvittering.pdf")]), vat_item(101))
+        self.created.clear()
+        pipeline.process(docs)
+        self.assertEqual(docs.mapped("state"), ["imported", "imported"], docs.mapped("error"))
+        vouchers = self.entry_files(docs.move_ids)
+        self.assertEqual(len(vouchers), 3)  # the PDF and the XML, the XML alone
+        self.assertEqual([attachments.sorted("id") for attachments in self.created], [vouchers])
+        self.assertEqual(vouchers.create_uid, self.env.user)
+        fields = ["name", "mimetype", "raw", "checksum", "file_size", "store_fname", "index_content"]
+        fields += ["company_id", "create_uid", "public", "type", "res_model", "res_id"]
+        for doc in docs:
+            for voucher in self.entry_files(doc.move_id):
+                sent = next(file for file in doc._altinn_files() if file.name == voucher.name)
+                uploaded = self.env["ir.attachment"].create(
+                    {
+                        "name": sent.name,
+                        "raw": sent.data,
+                        "mimetype": sent.mimetype,
+                        "res_model": "account.move",
+                        "res_id": doc.move_id.id,
+                    }
+                )
+                self.assertEqual(
+                    voucher.read(fields, load=False)[0] | {"id": None},
+                    uploaded.read(fields, load=False)[0] | {"id": None},
+                )
+
+    def test_the_pdf_of_a_debt_booked_elsewhere_is_made_by_create_once(self):
+        """Two receipts of a debt a claims list booked, in one batch: the entry gets the first one's PDF and
+        data file (by ``create``, with the batch's other vouchers), the second adds nothing; the same when
+        the entry is made in the batch itself."""
+        kid = make_kid_mod10("349111586122630")
+        claims = claims_item(
+            "krav-extra",
+            [
+                claim(
+                    "K-EXTRA",
+                    "åBetaleMva",
+                    31500,
+                    group="Merverdiavgift",
+                    instalments=[due("2026-10-12", 31500)],
+                )
+            ],
+        )
+        booked = self.book(claims)
+        self.assertEqual(booked.state, "imported", booked.error)
+        move = booked.move_id
+        self.assertEqual(self.entry_files(move).mapped("name"), ["krav.json"])
+        data = vat_payment_xml("31500", kid=kid, due="2026-10-12", period="juli-august")
+        receipts = self.record(
+            item("mva-extra-1", "betalingsinformasjon.xml", data, extra_files=[pdf_file("kvittering.pdf")]),
+            item("mva-extra-2", "betalingsinformasjon.xml", data, extra_files=[pdf_file("kvittering-2.pdf")]),
+            vat_item(102),
+        )
+        self.created.clear()
+        pipeline.process(receipts)
+        self.assertEqual(
+            receipts.mapped("state"), ["duplicate", "duplicate", "imported"], receipts.mapped("error")
+        )
+        files = self.entry_files(move)
+        self.assertEqual(
+            sorted(files.mapped("name")), ["betalingsinformasjon.xml", "krav.json", "kvittering.pdf"]
+        )
+        # One create: the debt's PDF and data file with the batch's own voucher (the third notice's XML).
+        made = files.filtered(lambda a: a.name != "krav.json") | self.entry_files(receipts[2].move_id)
+        self.assertEqual([set(attachments.ids) for attachments in self.created], [set(made.ids)])
+        # A receipt that books its debt and another receipt of it in one batch: the entry made in the batch
+        # has the first one's PDF, the second adds none.
+        data = vat_payment_xml("7200", kid=make_kid_mod10("349111586122650"), due="2026-12-10")
+        receipts = self.record(
+            item("mva-new-1", "betalingsinformasjon.xml", data, extra_files=[pdf_file("kvittering-a.pdf")]),
+            item("mva-new-2", "betalingsinformasjon.xml", data, extra_files=[pdf_file("kvittering-b.pdf")]),
+        )
+        pipeline.process(receipts)
+        self.assertEqual(receipts.mapped("state"), ["imported", "duplicate"], receipts.mapped("error"))
+        self.assertEqual(
+            sorted(self.entry_files(receipts[0].move_id).mapped("name")),
+            ["betalingsinformasjon.xml", "kvittering-a.pdf"],
+        )
+
+    def test_no_voucher_on_an_entry_the_booking_user_may_not_change(self):
+        """The copy checks write access on the entry it goes to, as attaching a file does: a debt's PDF is
+        not put on an entry the booking user may not change (the document says why)."""
+        kid = make_kid_mod10("349111586122640")
+        claims = claims_item(
+            "krav-locked",
+            [
+                claim(
+                    "K-LOCKED",
+                    "åBetaleMva",
+                    31500,
+                    group="Merverdiavgift",
+                    instalments=[due("2026-10-12", 31500)],
+                )
+            ],
+        )
+        move = self.book(claims).move_id
+        self.assertTrue(move)
+        self.env["ir.rule"].sudo().create(
+            {
+                "name": "Not this entry",
+                "model_id": self.env["ir.model"]._get_id("account.move"),
+                "domain_force": f"[('id', '!=', {move.id})]",
+                "perm_read": False,
+                "perm_create": False,
+                "perm_unlink": False,
+            }
+        )
+        data = vat_payment_xml("31500", kid=kid, due="2026-10-12", period="juli-august")
+        receipt = self.record(
+            item("mva-locked", "betalingsinformasjon.xml", data, extra_files=[pdf_file("kvittering.pdf")])
+        )
+        with mute_logger(pipeline._logger.name):
+            pipeline.process(receipt)
+        self.assertEqual(receipt.state, "failed")
+        self.assertIn("account.move", receipt.error)
+        self.assertEqual(self.entry_files(move).mapped("name"), ["krav.json"])
