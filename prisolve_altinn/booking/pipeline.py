@@ -339,11 +339,11 @@ def _submitted_returns(draft, batch, parsed):
     planned = [
         doc
         for doc, vals in batch.documents.items()
-        if doc != draft
+        if vals.get("state") not in (None, "failed")
+        and any(_is_return_of(vals, kind, start, end) for kind in (DOC_MVA_RETURN, DOC_VAT_PAYMENT))
+        and doc != draft
         and doc.company_id == draft.company_id
         and not doc.unsent
-        and vals.get("state") not in (None, "failed")
-        and any(_is_return_of(vals, kind, start, end) for kind in (DOC_MVA_RETURN, DOC_VAT_PAYMENT))
     ]
     stored = draft.search(
         [
@@ -371,26 +371,38 @@ def replace_drafts(doc, batch, parsed):
     """The submitted VAT return (or its receipt) of a period replaces the drafts of that period."""
     if parsed.doc_type not in (DOC_MVA_RETURN, DOC_VAT_PAYMENT) or not parsed.period_start:
         return
-    drafts = doc.search(
-        [
-            ("company_id", "=", doc.company_id.id),
-            ("state", "=", "unsent"),
-            ("id", "!=", doc.id),
-            ("period_start", "=", parsed.period_start),
-            ("period_end", "=", parsed.period_end),
-        ]
-    )
-    # Drafts planned in this batch before it (their state is not written yet).
-    drafts |= doc.browse(
-        draft.id
+    period = (parsed.period_start, parsed.period_end)
+    # A draft the batch replaced already (the period's return and its receipt together) is replaced once.
+    drafts = [
+        draft
+        for draft in _stored_drafts(doc, batch).get(period, ())
+        if draft != doc and batch.documents.get(draft, {}).get("state") != "replaced"
+    ]
+    # Drafts planned in this batch before it (their state is not written yet); the state is asked first,
+    # it rules out nearly every document of a batch without reading a field.
+    drafts += [
+        draft
         for draft, vals in batch.documents.items()
-        if draft != doc
+        if vals.get("state") == "unsent"
+        and _is_return_of(vals, DOC_MVA_RETURN, *period)
+        and draft != doc
         and draft.company_id == doc.company_id
-        and vals.get("state") == "unsent"
-        and _is_return_of(vals, DOC_MVA_RETURN, parsed.period_start, parsed.period_end)
-    )
+        and draft not in drafts
+    ]
     env = batch.memo(("env", doc.company_id.id), lambda: in_company_lang(doc).env)
     for draft in drafts:
         note = _replaced_note(env, doc)
         batch.set_values(draft, {"state": "replaced", "booking_note": note})
         batch.post(draft, note)
+
+
+def _stored_drafts(doc, batch):
+    """The company's stored drafts (never sent) by VAT period: one query per batch, not one per return."""
+
+    def by_period():
+        drafts = {}
+        for draft in doc.search([("company_id", "=", doc.company_id.id), ("state", "=", "unsent")]):
+            drafts.setdefault((draft.period_start, draft.period_end), []).append(draft)
+        return drafts
+
+    return batch.memo(("unsent drafts", doc.company_id.id), by_period)

@@ -149,6 +149,44 @@ class TestBookingVat(BookingCommon):
         self.assertEqual(late.state, "replaced")
         self.assertFalse(late.line_ids)
 
+    def test_drafts_and_returns_of_one_batch(self):
+        """Booked together, in either order: a return replaces the draft planned before it and the stored
+        draft of its period (once, even when its receipt comes in the same batch); a draft planned after its
+        period's return is replaced at once; another term's draft stays."""
+        self.company.sudo().altinn_vat_mode = "odoo"
+        lines = [("3", 1000, 4000, "25 utg")]
+        stored = self.book(self.draft_return("utkast-lagret", lines, period="mai-juni"))
+        self.assertEqual(stored.state, "unsent")
+        docs = self.book(
+            self.draft_return("utkast-for", lines),
+            item("sendt-jan", "mvamelding.xml", mva_return_xml(lines)),
+            item("sendt-mai", "mvamelding.xml", mva_return_xml(lines, period="mai-juni")),
+            item(
+                "kvittering-mai",
+                "betalingsinformasjon.xml",
+                vat_payment_xml("1000", period="mai-juni", due="2026-08-31"),
+            ),
+            self.draft_return("utkast-etter", lines, period="mai-juni"),
+            self.draft_return("utkast-annen", lines, period="mars-april"),
+        )
+        by_reference = {doc.reference: doc for doc in docs}
+        self.assertEqual(
+            {reference: doc.state for reference, doc in by_reference.items()},
+            {
+                "utkast-for": "replaced",
+                "sendt-jan": "imported",
+                "sendt-mai": "imported",
+                "kvittering-mai": "imported",
+                "utkast-etter": "replaced",
+                "utkast-annen": "unsent",
+            },
+            {doc.reference: doc.error for doc in docs if doc.error},
+        )
+        self.assertIn(by_reference["sendt-jan"].display_name, by_reference["utkast-for"].booking_note)
+        self.assertEqual(stored.state, "replaced")
+        notes = stored.message_ids.filtered(lambda message: "Replaced by" in (message.body or ""))
+        self.assertEqual(len(notes), 1, notes.mapped("body"))
+
     def test_the_same_item_sent_later_becomes_the_return(self):
         """An Altinn 3 dialog that was a draft and is completed later: the same row, booked as a return."""
         self.company.sudo().altinn_vat_mode = "odoo"
